@@ -1,0 +1,3 @@
+module github.com/handsoff-cdk/handsoff
+
+go 1.26.8

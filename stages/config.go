@@ -1,0 +1,194 @@
+package stages
+
+import (
+	"time"
+)
+
+// Stage kinds, in the only order a pipeline runs them.
+const (
+	Alpha = "alpha"
+	Beta  = "beta"
+	Gamma = "gamma"
+	Prod  = "prod"
+)
+
+// StageOrder is the order of stages in every pipeline. Alpha and beta are
+// optional; gamma and prod are required.
+var StageOrder = []string{Alpha, Beta, Gamma, Prod}
+
+// Config is a validated configuration document, with durations parsed, time
+// zones loaded, defaults applied and prod waves planned. Build one with
+// [Parse] or [Load]; the zero value is not useful.
+type Config struct {
+	// Origin says where the document came from, for messages and the plan.
+	Origin   string
+	Service  Service
+	Pipeline Pipeline
+	// Checks maps a check's name to its definition.
+	Checks        map[string]Check
+	FreezeWindows []FreezeWindow
+	Blackouts     []Blackout
+	// Stages in pipeline order.
+	Stages []Stage
+	// Document is the wire form the Config was made from.
+	Document *Document
+	// Raw is the exact bytes parsed, for lock files.
+	Raw []byte
+}
+
+// Service names the service.
+type Service struct {
+	Repo  string // owner/name
+	Name  string
+	Owner string
+	Tags  map[string]string
+}
+
+// Pipeline says where the pipeline lives and what triggers it.
+type Pipeline struct {
+	Account              string
+	Region               string
+	ConnectionArn        string
+	Branch               string // default "main"
+	NotificationTopicArn string // empty: no notifications
+}
+
+// Check types known to v1.
+const (
+	CheckHTTP      = "http"
+	CheckCodeBuild = "codebuild"
+	CheckLambda    = "lambda"
+)
+
+// Check is a named validation test run after an environment deploys.
+type Check struct {
+	Name    string
+	Type    string // CheckHTTP, CheckCodeBuild or CheckLambda
+	Timeout time.Duration
+	Retries int
+	// http
+	URL          string // may hold {stage} {region} {account} {env}
+	ExpectStatus int
+	// codebuild
+	Commands []string
+	// lambda
+	FunctionArn string // may hold {stage} {region} {account} {env}
+}
+
+// WorstCase is the longest a check can take: every attempt timing out, plus
+// the back-off between attempts.
+func (c Check) WorstCase() time.Duration {
+	d := c.Timeout * time.Duration(c.Retries+1)
+	for i := 0; i < c.Retries; i++ {
+		d += RetryBackoff(i)
+	}
+	return d
+}
+
+// RetryBackoff is the pause before retry i (0-based) of a check: 10 s, then
+// doubling. The validation state machines use the same numbers.
+func RetryBackoff(i int) time.Duration { return 10 * time.Second << i }
+
+// FreezeWindow is a recurring window, in a time zone, in which no stage it
+// applies to may start. End before Start means the window crosses midnight.
+type FreezeWindow struct {
+	Name     string
+	Location *time.Location
+	Days     []time.Weekday // the days on which the window starts
+	Start    Clock
+	End      Clock
+	// AppliesTo names stages.
+	AppliesTo []string
+}
+
+// Clock is a local time of day in minutes after midnight.
+type Clock int
+
+// Hour and Minute split the clock.
+func (c Clock) Hour() int   { return int(c) / 60 }
+func (c Clock) Minute() int { return int(c) % 60 }
+func (c Clock) String() string {
+	return twoDigits(c.Hour()) + ":" + twoDigits(c.Minute())
+}
+
+func twoDigits(n int) string { return string([]byte{byte('0' + n/10), byte('0' + n%10)}) }
+
+// Blackout is an absolute range [From, To) with no deployments.
+type Blackout struct {
+	Name      string
+	From, To  time.Time
+	AppliesTo []string
+}
+
+// Stage is one of alpha, beta, gamma, prod. Every stage is a list of waves:
+// alpha, beta and gamma have one wave named after the stage, prod has one
+// wave per step of its rollout.
+type Stage struct {
+	Name     string
+	Approval bool
+	Checks   []string
+	Bake     time.Duration
+	Alarms   []string
+	Waves    []Wave
+	// PlannedWaves is true when the library planned prod's waves from a plain
+	// list of environments.
+	PlannedWaves bool
+	// Path is the document path of the stage, for messages.
+	Path string
+}
+
+// Environments lists every environment of the stage, wave by wave.
+func (s Stage) Environments() []Environment {
+	var out []Environment
+	for _, w := range s.Waves {
+		out = append(out, w.Environments...)
+	}
+	return out
+}
+
+// Wave is a group of environments deployed in parallel, then baked.
+type Wave struct {
+	Name         string
+	Stage        string
+	Bake         time.Duration
+	Environments []Environment
+	Path         string
+}
+
+// Environment is one deployment target.
+type Environment struct {
+	Name    string
+	Stage   string
+	Wave    string
+	Account string
+	Region  string
+	OneBox  bool
+	// Checks names the checks run after this environment deploys (the
+	// stage's).
+	Checks []string
+	// Bake is how long its alarms are watched after a successful deploy.
+	Bake time.Duration
+	// Alarms names existing CloudWatch alarms, beside those found in the
+	// environment's stacks, that stop the rollout.
+	Alarms []string
+	Path   string
+}
+
+// Environments lists every environment of the document in pipeline order.
+func (c *Config) Environments() []Environment {
+	var out []Environment
+	for _, s := range c.Stages {
+		out = append(out, s.Environments()...)
+	}
+	return out
+}
+
+// Stage returns the named stage.
+func (c *Config) Stage(name string) (Stage, bool) {
+	for _, s := range c.Stages {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Stage{}, false
+}

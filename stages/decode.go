@@ -1,0 +1,202 @@
+package stages
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"sort"
+	"strings"
+)
+
+// MaxDocumentBytes is the largest document accepted from any source.
+const MaxDocumentBytes = 1 << 20
+
+// decodeStrict decodes data into a Document. Unlike encoding/json with
+// DisallowUnknownFields, which stops at the first surprise, it walks the whole
+// document against the Document type first and reports every unknown field
+// (with a likely correction) and every value of the wrong JSON type.
+func decodeStrict(data []byte, ps *problems) *Document {
+	if len(data) > MaxDocumentBytes {
+		ps.addf("", "document is %d bytes; the limit is %d", len(data), MaxDocumentBytes)
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var raw any
+	if err := dec.Decode(&raw); err != nil {
+		ps.addf("", "not valid JSON: %s", describeJSONError(data, err))
+		return nil
+	}
+	if _, err := dec.Token(); err == nil {
+		ps.addf("", "not valid JSON: unexpected data after the top-level object")
+		return nil
+	}
+	walkType("", raw, reflect.TypeFor[Document](), ps)
+	// Unmarshal skips unknown fields and, on a value of the wrong type, keeps
+	// going with the rest; the walk above has already reported both, so the
+	// partial document is still worth validating for everything else.
+	var doc Document
+	_ = json.Unmarshal(data, &doc)
+	return &doc
+}
+
+func describeJSONError(data []byte, err error) string {
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) {
+		line, col := lineCol(data, syn.Offset)
+		return fmt.Sprintf("%v at line %d, column %d", syn, line, col)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return "the document ends early (truncated?)"
+	}
+	return err.Error()
+}
+
+func lineCol(data []byte, offset int64) (int, int) {
+	line, col := 1, 1
+	for i := int64(0); i < offset && i < int64(len(data)); i++ {
+		if data[i] == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case json.Number:
+		return "a number"
+	case string:
+		return "a string"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func join(path, field string) string {
+	if path == "" {
+		return field
+	}
+	return path + "." + field
+}
+
+// walkType checks that v, decoded generically, fits type t.
+func walkType(path string, v any, t reflect.Type, ps *problems) {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	want := ""
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			want = "an object"
+			break
+		}
+		fields := jsonFields(t)
+		names := make([]string, 0, len(fields))
+		for n := range fields {
+			names = append(names, n)
+		}
+		keys := sortedKeys(obj)
+		for _, k := range keys {
+			f, ok := fields[k]
+			if !ok {
+				ps.addf(join(path, k), "unknown field%s; known fields here: %s", didYouMean(k, names), strings.Join(sortedStrings(names), ", "))
+				continue
+			}
+			walkType(join(path, k), obj[k], f.Type, ps)
+		}
+		return
+	case reflect.Slice:
+		arr, ok := v.([]any)
+		if !ok {
+			want = "an array"
+			break
+		}
+		for i, e := range arr {
+			walkType(fmt.Sprintf("%s[%d]", path, i), e, t.Elem(), ps)
+		}
+		return
+	case reflect.Map:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			want = "an object"
+			break
+		}
+		for _, k := range sortedKeys(obj) {
+			walkType(join(path, k), obj[k], t.Elem(), ps)
+		}
+		return
+	case reflect.String:
+		if _, ok := v.(string); ok {
+			return
+		}
+		want = "a string"
+	case reflect.Bool:
+		if _, ok := v.(bool); ok {
+			return
+		}
+		want = "true or false"
+	case reflect.Int:
+		n, ok := v.(json.Number)
+		if ok {
+			if _, err := n.Int64(); err == nil {
+				return
+			}
+			want = "a whole number"
+			break
+		}
+		want = "a whole number"
+	default:
+		panic("stages: walkType has no case for " + t.String())
+	}
+	got := jsonKind(v)
+	if s, ok := v.(string); ok {
+		got = fmt.Sprintf("the string %q", s)
+	} else if n, ok := v.(json.Number); ok {
+		got = n.String()
+	}
+	ps.addf(path, "must be %s, not %s", want, got)
+	ps.typeErrors = append(ps.typeErrors, path)
+}
+
+func jsonFields(t reflect.Type) map[string]reflect.StructField {
+	m := make(map[string]reflect.StructField, t.NumField())
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		m[name] = f
+	}
+	return m
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func sortedStrings(s []string) []string {
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	return out
+}

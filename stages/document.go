@@ -1,0 +1,87 @@
+package stages
+
+// Document is the wire form of a configuration-service document, version
+// handsoff/v1, exactly as the service serves it. Field names follow the JSON.
+// A Document is not validated: use [Parse] to get a [Config], which is.
+type Document struct {
+	APIVersion    string              `json:"apiVersion"`
+	Service       DocService          `json:"service"`
+	Pipeline      DocPipeline         `json:"pipeline"`
+	FreezeWindows []DocFreezeWindow   `json:"freezeWindows,omitempty"`
+	Blackouts     []DocBlackout       `json:"blackouts,omitempty"`
+	Checks        map[string]DocCheck `json:"checks,omitempty"`
+	Stages        []DocStage          `json:"stages"`
+}
+
+// DocService names the service and the tags every resource carries.
+type DocService struct {
+	Repo  string            `json:"repo"`
+	Name  string            `json:"name"`
+	Owner string            `json:"owner"`
+	Tags  map[string]string `json:"tags,omitempty"`
+}
+
+// DocPipeline says where the pipeline itself lives and what it listens to.
+type DocPipeline struct {
+	Account              string `json:"account"`
+	Region               string `json:"region"`
+	ConnectionArn        string `json:"connectionArn"`
+	Branch               string `json:"branch,omitempty"`
+	NotificationTopicArn string `json:"notificationTopicArn,omitempty"`
+}
+
+// DocFreezeWindow is a recurring window in which no stage may start.
+type DocFreezeWindow struct {
+	Name      string   `json:"name"`
+	Timezone  string   `json:"timezone"`
+	Days      []string `json:"days"`
+	Start     string   `json:"start"`
+	End       string   `json:"end"`
+	AppliesTo []string `json:"appliesTo"`
+}
+
+// DocBlackout is an absolute range of time with no deployments.
+type DocBlackout struct {
+	Name      string   `json:"name"`
+	From      string   `json:"from"`
+	To        string   `json:"to"`
+	AppliesTo []string `json:"appliesTo"`
+}
+
+// DocCheck is a named validation test. Which fields apply depends on Type.
+type DocCheck struct {
+	Type         string   `json:"type"`
+	URL          string   `json:"url,omitempty"`
+	ExpectStatus int      `json:"expectStatus,omitempty"`
+	Timeout      string   `json:"timeout,omitempty"`
+	Retries      *int     `json:"retries,omitempty"`
+	Commands     []string `json:"commands,omitempty"`
+	FunctionArn  string   `json:"functionArn,omitempty"`
+}
+
+// DocStage is one of alpha, beta, gamma, prod.
+type DocStage struct {
+	Name         string           `json:"name"`
+	Environments []DocEnvironment `json:"environments,omitempty"`
+	Waves        []DocWave        `json:"waves,omitempty"`
+	Checks       []string         `json:"checks,omitempty"`
+	Bake         string           `json:"bake,omitempty"`
+	Approval     bool             `json:"approval,omitempty"`
+	Alarms       []string         `json:"alarms,omitempty"`
+}
+
+// DocWave is an explicit prod wave.
+type DocWave struct {
+	Name         string           `json:"name"`
+	Bake         string           `json:"bake,omitempty"`
+	Environments []DocEnvironment `json:"environments"`
+}
+
+// DocEnvironment is one deployment target: an account and a region.
+type DocEnvironment struct {
+	Name    string   `json:"name"`
+	Account string   `json:"account"`
+	Region  string   `json:"region"`
+	OneBox  bool     `json:"onebox,omitempty"`
+	Alarms  []string `json:"alarms,omitempty"`
+}

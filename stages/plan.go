@@ -1,0 +1,190 @@
+package stages
+
+import (
+	"errors"
+	"fmt"
+)
+
+// CodePipeline quotas that a planned pipeline must respect.
+const (
+	MaxActionsPerStage    = 50
+	MaxActionsPerPipeline = 500
+	MaxStagesPerPipeline  = 50
+	// MaxRulesPerCondition is the number of rules a V2 stage condition holds.
+	MaxRulesPerCondition = 5
+)
+
+// Capacity says how much of the CodePipeline quotas each environment uses, so
+// that waves can be planned and checked against them. The zero value assumes a
+// service of one stack.
+type Capacity struct {
+	// DeployActionsPerEnvironment is the number of CodePipeline actions that
+	// deploy one environment: two per stack with change sets (prepare and
+	// execute). Default: 2.
+	DeployActionsPerEnvironment int
+	// FixedStages is the number of pipeline stages before the first
+	// deployment (Source, Build, UpdatePipeline, Assets). Default: 4.
+	FixedStages int
+	// FixedActions is the number of actions in those stages. Default: 4.
+	FixedActions int
+}
+
+func (c Capacity) withDefaults() Capacity {
+	if c.DeployActionsPerEnvironment <= 0 {
+		c.DeployActionsPerEnvironment = 2
+	}
+	if c.FixedStages <= 0 {
+		c.FixedStages = 4
+	}
+	if c.FixedActions <= 0 {
+		c.FixedActions = 4
+	}
+	return c
+}
+
+// ActionsPerEnvironment is the number of actions one environment of the stage
+// adds: its deploy actions plus one validation action when the stage has
+// checks.
+func (c Capacity) ActionsPerEnvironment(s Stage) int {
+	n := c.withDefaults().DeployActionsPerEnvironment
+	if len(s.Checks) > 0 {
+		n++
+	}
+	return n
+}
+
+// WaveActions is the number of actions a wave's pipeline stage holds: every
+// environment's, plus the approval of the stage's first wave.
+func (c Capacity) WaveActions(s Stage, waveIndex int) int {
+	n := len(s.Waves[waveIndex].Environments) * c.ActionsPerEnvironment(s)
+	if s.Approval && waveIndex == 0 {
+		n++
+	}
+	return n
+}
+
+// waveLimit is the most environments one wave of s may hold.
+func (c Capacity) waveLimit(s Stage, first bool, bake bool) int {
+	room := MaxActionsPerStage
+	if s.Approval && first {
+		room--
+	}
+	limit := room / c.ActionsPerEnvironment(s)
+	if bake {
+		// One CloudWatchAlarm rule per environment in the OnSuccess condition.
+		limit = min(limit, MaxRulesPerCondition)
+	}
+	return limit
+}
+
+// Plan (re)plans prod waves that the document left to the library and checks
+// every wave against the CodePipeline quotas for the given capacity. Parse
+// calls it with the zero Capacity; the pipeline calls it again once it knows
+// how many stacks each environment has.
+//
+// Planned waves follow the Amazon practice: one-box environments first, then
+// a single environment in the first region the document lists (list the
+// lowest-traffic region first), then waves that double (2, 4, 8, ...) up to
+// the most a stage can hold.
+func (cfg *Config) Plan(capacity Capacity) error {
+	err := cfg.plan(capacity)
+	var ve *ValidationError
+	if asValidation(err, &ve) {
+		ve.Source = cfg.Origin
+	}
+	return err
+}
+
+func (cfg *Config) plan(capacity Capacity) error {
+	capacity = capacity.withDefaults()
+	var ps problems
+	for i := range cfg.Stages {
+		s := &cfg.Stages[i]
+		if s.PlannedWaves {
+			s.Waves = planWaves(*s, s.planFrom(), capacity, &ps)
+		}
+	}
+	stages, actions := capacity.FixedStages, capacity.FixedActions
+	for _, s := range cfg.Stages {
+		for wi, w := range s.Waves {
+			stages++
+			n := capacity.WaveActions(s, wi)
+			actions += n
+			where := w.Path
+			what := fmt.Sprintf("wave %q", w.Name)
+			if len(s.Waves) == 1 && w.Name == s.Name {
+				what = fmt.Sprintf("stage %q", s.Name)
+			}
+			if n > MaxActionsPerStage {
+				ps.addf(where, "%s needs %d CodePipeline actions (%d environments × %d); a stage holds at most %d actions: split it into smaller waves",
+					what, n, len(w.Environments), capacity.ActionsPerEnvironment(s), MaxActionsPerStage)
+			}
+			if w.Bake > 0 && len(w.Environments) > MaxRulesPerCondition {
+				ps.addf(where, "%s bakes %d environments, each watched by one alarm rule; a CodePipeline stage condition holds at most %d rules: split it into waves of at most %d environments",
+					what, len(w.Environments), MaxRulesPerCondition, MaxRulesPerCondition)
+			}
+		}
+	}
+	if stages > MaxStagesPerPipeline {
+		ps.addf("stages", "the pipeline needs %d stages (%d of them fixed: source, build, self-update, assets); CodePipeline allows at most %d: use fewer, larger waves or fewer environments",
+			stages, capacity.FixedStages, MaxStagesPerPipeline)
+	}
+	if actions > MaxActionsPerPipeline {
+		ps.addf("stages", "the pipeline needs %d actions; CodePipeline allows at most %d per pipeline: split the service's environments across pipelines",
+			actions, MaxActionsPerPipeline)
+	}
+	return ps.err(cfg.Origin)
+}
+
+func (s Stage) planFrom() []Environment {
+	var envs []Environment
+	for _, w := range s.Waves {
+		envs = append(envs, w.Environments...)
+	}
+	return envs
+}
+
+func planWaves(s Stage, envs []Environment, capacity Capacity, ps *problems) []Wave {
+	var oneboxes, full []Environment
+	for _, e := range envs {
+		if e.OneBox {
+			oneboxes = append(oneboxes, e)
+		} else {
+			full = append(full, e)
+		}
+	}
+	var waves []Wave
+	add := func(name string, group []Environment) {
+		w := Wave{Name: name, Stage: s.Name, Bake: s.Bake, Path: s.Path}
+		for _, e := range group {
+			e.Wave, e.Bake = name, s.Bake
+			w.Environments = append(w.Environments, e)
+		}
+		waves = append(waves, w)
+	}
+	limit := func() int { return capacity.waveLimit(s, len(waves) == 0, s.Bake > 0) }
+	if limit() < 1 {
+		ps.addf(s.Path, "one environment needs %d CodePipeline actions; a stage holds at most %d", capacity.ActionsPerEnvironment(s), MaxActionsPerStage)
+		return []Wave{{Name: s.Name, Stage: s.Name, Bake: s.Bake, Environments: envs, Path: s.Path}}
+	}
+	for i := 0; len(oneboxes) > 0; i++ {
+		n := min(limit(), len(oneboxes))
+		name := "onebox"
+		if i > 0 {
+			name = fmt.Sprintf("onebox-%d", i+1)
+		}
+		add(name, oneboxes[:n])
+		oneboxes = oneboxes[n:]
+	}
+	for size, i := 1, 1; len(full) > 0; i++ {
+		n := min(size, limit(), len(full))
+		add(fmt.Sprintf("wave-%d", i), full[:n])
+		full = full[n:]
+		size *= 2
+	}
+	return waves
+}
+
+func asValidation(err error, target **ValidationError) bool {
+	return err != nil && errors.As(err, target)
+}
