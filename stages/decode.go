@@ -34,6 +34,10 @@ func decodeStrict(data []byte, ps *problems) *Document {
 		ps.addf("", "not valid JSON: unexpected data after the top-level object")
 		return nil
 	}
+	if _, ok := raw.(map[string]any); !ok {
+		ps.addf("", "the document must be a JSON object, not %s", jsonKind(raw))
+		return nil
+	}
 	walkType("", raw, reflect.TypeFor[Document](), ps)
 	// Unmarshal skips unknown fields and, on a value of the wrong type, keeps
 	// going with the rest; the walk above has already reported both, so the
@@ -46,7 +50,7 @@ func decodeStrict(data []byte, ps *problems) *Document {
 func describeJSONError(data []byte, err error) string {
 	var syn *json.SyntaxError
 	if errors.As(err, &syn) {
-		line, col := lineCol(data, syn.Offset)
+		line, col := lineCol(data, syn.Offset-1)
 		return fmt.Sprintf("%v at line %d, column %d", syn, line, col)
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
@@ -58,6 +62,7 @@ func describeJSONError(data []byte, err error) string {
 func lineCol(data []byte, offset int64) (int, int) {
 	line, col := 1, 1
 	for i := int64(0); i < offset && i < int64(len(data)); i++ {
+		// Columns count from 1 at the first byte of a line.
 		if data[i] == '\n' {
 			line, col = line+1, 1
 		} else {

@@ -1,0 +1,276 @@
+package stages
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Names of the variables and files that choose a document.
+const (
+	// ConfigEnv holds a path to a document, or the http(s) base URL of the
+	// configuration service.
+	ConfigEnv = "HANDSOFF_CONFIG"
+	// RefreshEnv, set to 1 or true, fetches a new document from the
+	// configuration service even when a lock file pins one.
+	RefreshEnv = "HANDSOFF_CONFIG_REFRESH"
+	// LocalFile is the document read from the working directory.
+	LocalFile = "handsoff.json"
+	// LockFile pins the document fetched from the service, next to cdk.json.
+	LockFile = "handsoff.lock.json"
+)
+
+//go:embed example/acme-orders.json
+var exampleDocument []byte
+
+// ExampleDocument returns the embedded example document (repository
+// acme/orders), the same as the platform's v1 example.
+func ExampleDocument() []byte { return bytes.Clone(exampleDocument) }
+
+// ExampleRepo is the repository the embedded example document describes.
+const ExampleRepo = "acme/orders"
+
+// LoadOptions choose where a document comes from. Only Repo is required.
+//
+// The first of these that is set wins: Document, Path, URL (explicit, in
+// code); then HANDSOFF_CONFIG (a path, or an http(s) URL of the service);
+// then handsoff.json in Dir; then the embedded example, which describes
+// acme/orders only.
+type LoadOptions struct {
+	// Repo is the service's repository as owner/name. The document must
+	// describe the same repository.
+	Repo string
+	// Document is the document itself. Default: none.
+	Document []byte
+	// Path is a document file. Relative paths are from Dir. Default: none.
+	Path string
+	// URL is the base URL of the configuration service; the document is at
+	// {URL}/v1/services/{owner}/{repo}. Default: none.
+	URL string
+	// Refresh fetches from the service even when the lock file pins a
+	// document. Default: false, or true when HANDSOFF_CONFIG_REFRESH is 1.
+	Refresh bool
+	// LockDir is where the lock file lives. Default: the nearest directory at
+	// or above Dir that holds cdk.json, else Dir.
+	LockDir string
+	// Dir is the working directory. Default: the process's.
+	Dir string
+	// Capacity sizes the planned waves. Default: a service of one stack.
+	Capacity Capacity
+	// HTTP tunes the service client. Default: see HTTPOptions.
+	HTTP HTTPOptions
+	// Getenv reads the environment. Default: os.Getenv.
+	Getenv func(string) string
+	// Context bounds fetching. Default: context.Background().
+	Context context.Context
+}
+
+// Load finds, reads and validates the document for opts.Repo.
+func Load(opts LoadOptions) (*Config, error) {
+	if opts.Getenv == nil {
+		opts.Getenv = os.Getenv
+	}
+	if opts.Context == nil {
+		opts.Context = context.Background()
+	}
+	if opts.Dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, fmt.Errorf("handsoff: %w", err)
+		}
+		opts.Dir = wd
+	}
+	if !reRepo.MatchString(opts.Repo) {
+		return nil, fmt.Errorf("handsoff: Repo %q is not owner/name, such as \"acme/orders\"", opts.Repo)
+	}
+	if v := strings.ToLower(opts.Getenv(RefreshEnv)); v == "1" || v == "true" {
+		opts.Refresh = true
+	}
+	data, origin, err := opts.read()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := ParseWith(data, origin, opts.Capacity)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Service.Repo != opts.Repo {
+		hint := ""
+		if origin == exampleOrigin {
+			hint = fmt.Sprintf("; no document for %s was found: set %s to a file or the configuration service URL, or put %s in %s", opts.Repo, ConfigEnv, LocalFile, opts.Dir)
+		}
+		return nil, fmt.Errorf("handsoff: configuration %s describes %s, not %s%s", origin, cfg.Service.Repo, opts.Repo, hint)
+	}
+	return cfg, nil
+}
+
+const exampleOrigin = "embedded example (acme/orders)"
+
+func (o LoadOptions) read() ([]byte, string, error) {
+	switch {
+	case o.Document != nil:
+		return o.Document, "given in code", nil
+	case o.Path != "":
+		return o.readFile(o.Path)
+	case o.URL != "":
+		return o.readService(o.URL)
+	}
+	if v := strings.TrimSpace(o.Getenv(ConfigEnv)); v != "" {
+		if strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://") {
+			return o.readService(v)
+		}
+		return o.readFile(v)
+	}
+	local := filepath.Join(o.Dir, LocalFile)
+	if _, err := os.Stat(local); err == nil {
+		return o.readFile(local)
+	}
+	return ExampleDocument(), exampleOrigin, nil
+}
+
+func (o LoadOptions) readFile(path string) ([]byte, string, error) {
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(o.Dir, path)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("handsoff: cannot read configuration: %w", err)
+	}
+	if st.Size() > MaxDocumentBytes {
+		return nil, "", fmt.Errorf("handsoff: configuration %s is %d bytes; the limit is %d", path, st.Size(), MaxDocumentBytes)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("handsoff: cannot read configuration: %w", err)
+	}
+	return data, path, nil
+}
+
+// Lock is the content of the lock file: the document last fetched from the
+// configuration service for a repository, pinned so that synthesis is
+// deterministic and works offline. Commit it next to cdk.json, the way CDK
+// pins context lookups in cdk.context.json.
+type Lock struct {
+	Version   int             `json:"version"`
+	Repo      string          `json:"repo"`
+	URL       string          `json:"url"`
+	FetchedAt time.Time       `json:"fetchedAt"`
+	SHA256    string          `json:"sha256"`
+	Document  json.RawMessage `json:"document"`
+}
+
+func (o LoadOptions) lockPath() string {
+	if o.LockDir != "" {
+		return filepath.Join(o.LockDir, LockFile)
+	}
+	for dir := o.Dir; ; {
+		if _, err := os.Stat(filepath.Join(dir, "cdk.json")); err == nil {
+			return filepath.Join(dir, LockFile)
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return filepath.Join(o.Dir, LockFile)
+		}
+		dir = parent
+	}
+}
+
+func (o LoadOptions) readService(base string) ([]byte, string, error) {
+	u := ServiceURL(base, o.Repo)
+	path := o.lockPath()
+	if !o.Refresh {
+		lock, err := ReadLock(path)
+		switch {
+		case err == nil && lock.Repo == o.Repo && lock.URL == u:
+			return lock.Document, fmt.Sprintf("%s (pinned by %s, fetched %s)", u, path, lock.FetchedAt.Format(time.RFC3339)), nil
+		case err == nil:
+			return nil, "", fmt.Errorf("handsoff: %s pins %s from %s, but this app asks for %s from %s: set %s=1 once to fetch and pin the new document",
+				path, lock.Repo, lock.URL, o.Repo, u, RefreshEnv)
+		case !errors.Is(err, fs.ErrNotExist):
+			return nil, "", err
+		}
+	}
+	data, err := fetch(o.Context, base, o.Repo, o.HTTP.withDefaults(o.Getenv))
+	if err != nil {
+		return nil, "", err
+	}
+	// Never pin a document that does not validate.
+	if _, err := ParseWith(data, u, o.Capacity); err != nil {
+		return nil, "", err
+	}
+	if err := WriteLock(path, Lock{Repo: o.Repo, URL: u, FetchedAt: time.Now().UTC(), Document: data}); err != nil {
+		return nil, "", err
+	}
+	return data, fmt.Sprintf("%s (fetched, pinned in %s)", u, path), nil
+}
+
+// ReadLock reads and verifies a lock file.
+func ReadLock(path string) (*Lock, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var lock Lock
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&lock); err != nil {
+		return nil, fmt.Errorf("handsoff: lock file %s is damaged (%v): delete it, or set %s=1 to fetch again", path, err, RefreshEnv)
+	}
+	if lock.Version != 1 {
+		return nil, fmt.Errorf("handsoff: lock file %s has version %d; this library reads version 1", path, lock.Version)
+	}
+	if got := digest(lock.Document); got != lock.SHA256 {
+		return nil, fmt.Errorf("handsoff: lock file %s was edited by hand (sha256 %s, recorded %s): set %s=1 to fetch the document again", path, got, lock.SHA256, RefreshEnv)
+	}
+	return &lock, nil
+}
+
+// WriteLock writes a lock file atomically; the digest is computed here.
+func WriteLock(path string, lock Lock) error {
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, lock.Document); err != nil {
+		return fmt.Errorf("handsoff: cannot pin a document that is not JSON: %w", err)
+	}
+	lock.Version = 1
+	lock.Document = compact.Bytes()
+	lock.SHA256 = digest(lock.Document)
+	data, err := json.MarshalIndent(lock, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".handsoff-lock-*")
+	if err != nil {
+		return fmt.Errorf("handsoff: cannot write lock file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(append(data, '\n')); err != nil {
+		tmp.Close()
+		return fmt.Errorf("handsoff: cannot write lock file: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// digest hashes the compact form of a JSON document, so that indentation
+// added by MarshalIndent does not change it.
+func digest(doc []byte) string {
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, doc); err != nil {
+		compact.Reset()
+		compact.Write(doc)
+	}
+	sum := sha256.Sum256(compact.Bytes())
+	return hex.EncodeToString(sum[:])
+}
