@@ -43,12 +43,12 @@ func waveSizes(cfg *Config) []string {
 
 func TestPlanWaves(t *testing.T) {
 	cases := []struct {
-		name            string
-		envs, oneboxes  int
-		bake            string
-		checks          bool
-		capacity        Capacity
-		want            []string
+		name           string
+		envs, oneboxes int
+		bake           string
+		checks         bool
+		capacity       Capacity
+		want           []string
 	}{
 		{"one environment", 1, 0, "", false, Capacity{}, []string{"wave-1:1"}},
 		{"onebox then doubling", 8, 1, "", false, Capacity{}, []string{"onebox:1", "wave-1:1", "wave-2:2", "wave-3:4"}},

@@ -8,7 +8,7 @@ import "strings"
 var regions = map[string]string{
 	"us-east-1": "aws", "us-east-2": "aws", "us-west-1": "aws", "us-west-2": "aws",
 	"af-south-1": "aws",
-	"ap-east-1": "aws", "ap-east-2": "aws",
+	"ap-east-1":  "aws", "ap-east-2": "aws",
 	"ap-south-1": "aws", "ap-south-2": "aws",
 	"ap-southeast-1": "aws", "ap-southeast-2": "aws", "ap-southeast-3": "aws", "ap-southeast-4": "aws",
 	"ap-southeast-5": "aws", "ap-southeast-6": "aws", "ap-southeast-7": "aws",
