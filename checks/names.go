@@ -1,0 +1,53 @@
+package checks
+
+import (
+	"fmt"
+
+	"github.com/handsoff-cdk/handsoff/internal/names"
+	"github.com/handsoff-cdk/handsoff/stages"
+)
+
+// Names are the physical names and ARNs of one environment's gate resources.
+// They are fixed by the service and environment names, so that the pipeline
+// (in another account) can address them without cross-stack references, and
+// so that the state machine definition is plain JSON, built in Go.
+type Names struct {
+	Partition, Account, Region string
+	StateMachine               string // ≤ 80
+	StateMachineArn            string
+	ExecutionArnPattern        string
+	HTTPFunction               string // ≤ 64
+	HTTPFunctionArn            string
+	GateRole                   string // ≤ 64: assumed by the pipeline
+	GateRoleArn                string
+	BakeAlarm                  string // composite alarm watched during bake
+	BakeAlarmArn               string
+	LogGroup                   string
+	service, env               string
+}
+
+// NamesFor returns the gate names of env.
+func NamesFor(cfg *stages.Config, env stages.Environment) Names {
+	p := stages.Partition(env.Region)
+	svc := cfg.Service.Name
+	n := Names{Partition: p, Account: env.Account, Region: env.Region, service: svc, env: env.Name}
+	n.StateMachine = names.Join(80, svc, env.Name, "checks")
+	n.StateMachineArn = fmt.Sprintf("arn:%s:states:%s:%s:stateMachine:%s", p, env.Region, env.Account, n.StateMachine)
+	n.ExecutionArnPattern = fmt.Sprintf("arn:%s:states:%s:%s:execution:%s:*", p, env.Region, env.Account, n.StateMachine)
+	n.HTTPFunction = names.Join(64, svc, env.Name, "http-check")
+	n.HTTPFunctionArn = fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", p, env.Region, env.Account, n.HTTPFunction)
+	n.GateRole = names.Join(64, svc, env.Name, "gate")
+	n.GateRoleArn = fmt.Sprintf("arn:%s:iam::%s:role/%s", p, env.Account, n.GateRole)
+	n.BakeAlarm = names.Join(255, svc, env.Name, "bake")
+	n.BakeAlarmArn = fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:%s", p, env.Region, env.Account, n.BakeAlarm)
+	n.LogGroup = "/aws/vendedlogs/states/" + n.StateMachine
+	return n
+}
+
+// Project is the name of the CodeBuild project that runs a codebuild check.
+func (n Names) Project(check string) string { return names.Join(150, n.service, n.env, check) }
+
+// ProjectArn is the ARN of that project.
+func (n Names) ProjectArn(check string) string {
+	return fmt.Sprintf("arn:%s:codebuild:%s:%s:project/%s", n.Partition, n.Region, n.Account, n.Project(check))
+}

@@ -1,0 +1,387 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/pipelines"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/handsoff-cdk/handsoff/checks"
+	"github.com/handsoff-cdk/handsoff/internal/names"
+	"github.com/handsoff-cdk/handsoff/stages"
+)
+
+// Pipeline is a built handsoff pipeline.
+type Pipeline struct {
+	config   *stages.Config
+	calendar *checks.Calendar
+	stack    awscdk.Stack
+	cdk      pipelines.CodePipeline
+	envs     []*envDeployment
+	plan     *Plan
+}
+
+// envDeployment is one environment: its Stage, stacks and gates.
+type envDeployment struct {
+	env    stages.Environment
+	stage  awscdk.Stage
+	stacks []string
+	alarms int
+	gates  checks.Gates
+}
+
+// Config is the validated document the pipeline was built from.
+func (p *Pipeline) Config() *stages.Config { return p.config }
+
+// Stack is the pipeline's own stack.
+func (p *Pipeline) Stack() awscdk.Stack { return p.stack }
+
+// CodePipeline is the underlying CDK Pipelines construct, already built.
+func (p *Pipeline) CodePipeline() pipelines.CodePipeline { return p.cdk }
+
+// Stages lists the Stage of every environment, in pipeline order. Aspects
+// added to the App do not reach into Stages: add them to each of these too.
+func (p *Pipeline) Stages() []awscdk.Stage {
+	out := make([]awscdk.Stage, len(p.envs))
+	for i, d := range p.envs {
+		out[i] = d.stage
+	}
+	return out
+}
+
+// Plan describes the pipeline for people: stages, waves, gates, bake times,
+// freeze windows, and the estimated time to reach the last prod environment.
+func (p *Pipeline) Plan() *Plan { return p.plan }
+
+// Error is a mistake in Props or in the document, found before anything is
+// synthesized. It lists every problem at once.
+type Error struct {
+	Problems []stages.Problem
+	Source   string
+}
+
+func (e *Error) Error() string {
+	return (&stages.ValidationError{Source: e.Source, Problems: e.Problems}).Error()
+}
+
+// New builds the pipeline, like Build. On a mistake in props or in the
+// document it prints every problem to standard error and exits with status
+// 2, the way flag.ExitOnError does: a CDK app has nothing better to do, and a
+// panic trace would bury the message. Programs and tests that want the error
+// call Build.
+//
+// New also prints the plan to standard output and writes it, with a picture
+// of the pipeline, to handsoff-pipeline.html in the App's output directory,
+// beside the cloud assembly. Set HANDSOFF_QUIET=1 to keep standard output
+// for the CDK CLI alone.
+func New(scope constructs.Construct, props Props) *Pipeline {
+	p, err := Build(scope, props)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	if os.Getenv("HANDSOFF_QUIET") == "" {
+		fmt.Print(p.plan.String())
+	}
+	stage, ok := scope.(awscdk.Stage)
+	if !ok {
+		stage = awscdk.Stage_Of(scope)
+	}
+	if outdir := stage.Outdir(); outdir != nil {
+		if err := p.plan.WriteFiles(*outdir); err != nil {
+			fmt.Fprintln(os.Stderr, "handsoff: cannot write the pipeline picture:", err)
+		} else if os.Getenv("HANDSOFF_QUIET") == "" {
+			fmt.Printf("picture: %s\n", filepath.Join(*outdir, PictureFile))
+		}
+	}
+	return p
+}
+
+// Build builds the pipeline described by the configuration document of
+// props.Repo in scope (usually the App).
+func Build(scope constructs.Construct, props Props) (*Pipeline, error) {
+	var problems []stages.Problem
+	if props.Repo == "" {
+		problems = append(problems, stages.Problem{Path: "Props.Repo", Message: `is required: the repository as owner/name, such as "acme/orders"`})
+	}
+	if props.Service == nil {
+		problems = append(problems, stages.Problem{Path: "Props.Service", Message: "is required: a func(awscdk.Stage, pipeline.Environment) that creates the service's stacks"})
+	}
+	if len(problems) > 0 {
+		return nil, &Error{Problems: problems, Source: "pipeline.Props"}
+	}
+	cfg := props.Config
+	if cfg == nil {
+		opts := props.Load
+		opts.Repo = props.Repo
+		var err error
+		if cfg, err = stages.Load(opts); err != nil {
+			return nil, err
+		}
+	} else if cfg.Service.Repo != props.Repo {
+		return nil, &Error{Source: cfg.Origin, Problems: []stages.Problem{{Path: "service.repo", Message: fmt.Sprintf("%q is not Props.Repo %q", cfg.Service.Repo, props.Repo)}}}
+	}
+	cal := checks.NewCalendar(cfg)
+	if n := len(cal.JSON()); n > checks.MaxCalendarBytes {
+		return nil, &Error{Source: cfg.Origin, Problems: []stages.Problem{{Path: "freezeWindows", Message: fmt.Sprintf("the windows and blackouts take %d bytes; the freeze gate holds at most %d (Lambda's 4 KB of environment): merge windows or drop past blackouts", n, checks.MaxCalendarBytes)}}}
+	}
+	p := &Pipeline{config: cfg, calendar: cal}
+
+	// Every environment's Stage is made first: the stacks the service
+	// creates decide how many actions each environment needs, and so how
+	// prod's waves are planned.
+	if err := p.makeEnvironments(scope, props); err != nil {
+		return nil, err
+	}
+	maxStacks := 1
+	for _, d := range p.envs {
+		maxStacks = max(maxStacks, len(d.stacks))
+	}
+	if err := cfg.Plan(stages.Capacity{DeployActionsPerEnvironment: 2 * maxStacks}); err != nil {
+		return nil, err
+	}
+	p.makePipeline(scope, props)
+	p.plan = newPlan(p)
+	return p, nil
+}
+
+func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) error {
+	cfg := p.config
+	var problems []stages.Problem
+	for _, env := range cfg.Environments() {
+		tags := Tags(cfg, env)
+		stage := awscdk.NewStage(scope, jsii.String(stageID(cfg, env)), &awscdk.StageProps{
+			Env: &awscdk.Environment{Account: jsii.String(env.Account), Region: jsii.String(env.Region)},
+		})
+		props.Service(stage, Environment{
+			Name: env.Name, Stage: env.Stage, Wave: env.Wave, Account: env.Account, Region: env.Region,
+			OneBox: env.OneBox, Tags: tags, Config: env,
+		})
+		d := &envDeployment{env: env, stage: stage}
+		var alarmArns []string
+		for _, c := range *stage.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+			switch v := c.(type) {
+			case awscdk.Stack:
+				d.stacks = append(d.stacks, *v.StackName())
+			case awscloudwatch.CfnAlarm:
+				alarmArns = append(alarmArns, *v.AttrArn())
+			}
+		}
+		if len(d.stacks) == 0 {
+			problems = append(problems, stages.Problem{Path: env.Path, Message: fmt.Sprintf("the service factory made no stacks for %s: create at least one awscdk.Stack in the Stage it is given", env.Name)})
+			continue
+		}
+		d.alarms = len(alarmArns) + len(env.Alarms)
+		if env.Bake > 0 && d.alarms == 0 {
+			problems = append(problems, stages.Problem{Path: env.Path, Message: fmt.Sprintf(
+				"%s bakes for %s, but its stacks have no CloudWatch alarms and the document names none: add alarms on what customers feel (errors, latency) to the service's stacks, or name existing ones under \"alarms\"; a bake with nothing to watch only adds delay",
+				env.Name, stages.FormatDuration(env.Bake))})
+			continue
+		}
+		if len(env.Checks) > 0 || env.Bake > 0 {
+			gs := awscdk.NewStack(stage, jsii.String("Gates"), &awscdk.StackProps{
+				StackName:   jsii.String(names.Join(128, cfg.Service.Name, env.Name, "gates")),
+				Description: jsii.String("handsoff: validation and bake gates of " + env.Name),
+			})
+			d.stacks = append(d.stacks, *gs.StackName())
+			d.gates = checks.NewGates(gs, "Gates", &checks.GatesProps{Config: cfg, Environment: env, AlarmArns: alarmArns, SourceDir: props.CheckSourceDir})
+		}
+		for _, k := range sortedKeys(tags) {
+			awscdk.Tags_Of(stage).Add(jsii.String(k), jsii.String(tags[k]), nil)
+		}
+		p.envs = append(p.envs, d)
+	}
+	if len(problems) > 0 {
+		return &Error{Source: cfg.Origin, Problems: problems}
+	}
+	return nil
+}
+
+// Tags are the tags every resource of env carries: the document's, plus
+// service, owner, stage and environment.
+func Tags(cfg *stages.Config, env stages.Environment) map[string]string {
+	tags := map[string]string{}
+	for k, v := range cfg.Service.Tags {
+		tags[k] = v
+	}
+	tags["service"] = cfg.Service.Name
+	tags["owner"] = cfg.Service.Owner
+	tags["stage"] = env.Stage
+	tags["environment"] = env.Name
+	return tags
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// waveStageName is the CodePipeline stage of a wave. CDK Pipelines names
+// the stage of a wave that holds a single Stage after that Stage.
+func waveStageName(cfg *stages.Config, s stages.Stage, w stages.Wave) string {
+	if len(w.Environments) == 1 {
+		return stageID(cfg, w.Environments[0])
+	}
+	if len(s.Waves) == 1 && w.Name == s.Name {
+		return s.Name
+	}
+	return names.Join(100, s.Name, w.Name)
+}
+
+// stageID is the construct id of an environment's Stage, which also names
+// its cloud assembly (assembly-{id}).
+func stageID(cfg *stages.Config, env stages.Environment) string {
+	return names.Join(100, cfg.Service.Name, env.Name)
+}
+
+func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) {
+	cfg := p.config
+	stackName := props.StackName
+	if stackName == "" {
+		stackName = names.Join(128, cfg.Service.Name, "pipeline")
+	}
+	p.stack = awscdk.NewStack(scope, jsii.String(stackName), &awscdk.StackProps{
+		Env:                   &awscdk.Environment{Account: jsii.String(cfg.Pipeline.Account), Region: jsii.String(cfg.Pipeline.Region)},
+		Description:           jsii.String(fmt.Sprintf("handsoff: the pipeline of %s (%s)", cfg.Service.Name, cfg.Service.Repo)),
+		TerminationProtection: jsii.Bool(true),
+	})
+	tags := Tags(cfg, stages.Environment{Stage: "pipeline", Name: "pipeline"})
+	for _, k := range sortedKeys(tags) {
+		awscdk.Tags_Of(p.stack).Add(jsii.String(k), jsii.String(tags[k]), nil)
+	}
+	base := newArtifactPipeline(p.stack, cfg)
+	synth := props.SynthCommands
+	if len(synth) == 0 {
+		synth = defaultSynthCommands
+	}
+	p.cdk = pipelines.NewCodePipeline(p.stack, jsii.String("CDKPipeline"), &pipelines.CodePipelineProps{
+		CodePipeline: base,
+		Synth: pipelines.NewShellStep(jsii.String("Synth"), &pipelines.ShellStepProps{
+			Input: pipelines.CodePipelineSource_Connection(jsii.String(cfg.Service.Repo), jsii.String(cfg.Pipeline.Branch), &pipelines.ConnectionSourceOptions{
+				ConnectionArn: jsii.String(cfg.Pipeline.ConnectionArn),
+				TriggerOnPush: jsii.Bool(true),
+			}),
+			Commands: jsii.Strings(synth...),
+		}),
+		SelfMutation: jsii.Bool(true),
+		CodeBuildDefaults: &pipelines.CodeBuildOptions{
+			BuildEnvironment: &awscodebuild.BuildEnvironment{BuildImage: awscodebuild.LinuxBuildImage_STANDARD_7_0()},
+		},
+	})
+
+	byEnv := map[string]*envDeployment{}
+	for _, d := range p.envs {
+		byEnv[d.env.Name] = d
+	}
+	reviewURL := props.ReviewURL
+	if reviewURL == "" {
+		reviewURL = fmt.Sprintf("https://github.com/%s/commits/%s", cfg.Service.Repo, cfg.Pipeline.Branch)
+	}
+	for _, s := range cfg.Stages {
+		for wi, w := range s.Waves {
+			opts := &pipelines.WaveOptions{}
+			if s.Approval && wi == 0 {
+				opts.Pre = &[]pipelines.Step{checks.NewApprovalStep("Approve", cfg.Pipeline.NotificationTopicArn, reviewURL,
+					checks.ApprovalInfo(cfg.Service.Name, s.Name, len(s.Waves), len(s.Environments())))}
+			}
+			wave := p.cdk.AddWave(jsii.String(waveStageName(cfg, s, w)), opts)
+			for _, env := range w.Environments {
+				d := byEnv[env.Name]
+				var post []pipelines.Step
+				if d.gates != nil && d.gates.Validation() != nil {
+					post = append(post, checks.NewValidationStep("Validate-"+env.Name, d.gates.Names(), map[string]interface{}{
+						"service": cfg.Service.Name, "stage": s.Name, "wave": w.Name, "environment": env.Name,
+						"pipelineExecutionId": "#{codepipeline.PipelineExecutionId}",
+					}))
+				}
+				wave.AddStage(d.stage, &pipelines.AddStageOpts{Post: &post})
+			}
+		}
+	}
+	p.cdk.BuildPipeline()
+	p.addConditions()
+	p.addPermissions()
+	addNotifications(p.stack, p.cdk.Pipeline(), cfg)
+}
+
+// addConditions sets the V2 stage conditions, which CDK Pipelines does not
+// expose, as overrides on the built pipeline.
+func (p *Pipeline) addConditions() {
+	cfg := p.config
+	index := map[string]int{}
+	for i, st := range *p.cdk.Pipeline().Stages() {
+		index[*st.StageName()] = i
+	}
+	bakes := map[string]bool{}
+	for _, d := range p.envs {
+		bakes[d.env.Name] = d.gates != nil && d.gates.Bakes()
+	}
+	cfn := p.cdk.Pipeline().Node().DefaultChild().(awscodepipeline.CfnPipeline)
+	needGate := false
+	for _, s := range cfg.Stages {
+		for _, w := range s.Waves {
+			i, ok := index[waveStageName(cfg, s, w)]
+			if !ok {
+				panic(fmt.Sprintf("handsoff: the pipeline has no stage %s (has %v)", waveStageName(cfg, s, w), index)) // a bug, not a user mistake
+			}
+			c := checks.ConditionsFor(cfg, p.calendar, s, w, bakes)
+			if c.BeforeEntry != nil {
+				cfn.AddPropertyOverride(jsii.String(fmt.Sprintf("Stages.%d.BeforeEntry", i)), c.BeforeEntry)
+				needGate = true
+			}
+			if c.OnSuccess != nil {
+				cfn.AddPropertyOverride(jsii.String(fmt.Sprintf("Stages.%d.OnSuccess", i)), c.OnSuccess)
+			}
+			cfn.AddPropertyOverride(jsii.String(fmt.Sprintf("Stages.%d.OnFailure", i)), c.OnFailure)
+		}
+	}
+	if needGate {
+		fn := checks.NewFreezeGate(p.stack, "FreezeGate", cfg, p.calendar)
+		p.cdk.Pipeline().Role().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("RunFreezeGate"),
+			Actions:   jsii.Strings("lambda:InvokeFunction"),
+			Resources: jsii.Strings(*fn.FunctionArn()),
+		}))
+	}
+}
+
+// addPermissions lets the pipeline role assume the gate roles that its bake
+// rules name.
+func (p *Pipeline) addPermissions() {
+	var roles []string
+	for _, d := range p.envs {
+		if d.gates != nil && d.gates.Bakes() {
+			roles = append(roles, d.gates.Names().GateRoleArn)
+		}
+	}
+	if len(roles) == 0 {
+		return
+	}
+	p.cdk.Pipeline().Role().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("WatchBakeAlarms"),
+		Actions:   jsii.Strings("sts:AssumeRole"),
+		Resources: jsii.Strings(roles...),
+	}))
+}
+
+// IsConfigError reports whether err is a mistake in props or the document
+// (as opposed to, say, the configuration service being down).
+func IsConfigError(err error) bool {
+	var pe *Error
+	var ve *stages.ValidationError
+	return errors.As(err, &pe) || errors.As(err, &ve)
+}

@@ -1,0 +1,184 @@
+package pipeline
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/handsoff-cdk/handsoff/checks"
+	"github.com/handsoff-cdk/handsoff/stages"
+)
+
+// Time assumptions of the estimate. A CloudFormation deployment of a small
+// service takes minutes; these are deliberately on the slow side.
+const (
+	EstimateSource = 1 * time.Minute
+	EstimateSynth  = 8 * time.Minute
+	EstimateUpdate = 3 * time.Minute
+	EstimateAssets = 3 * time.Minute
+	EstimateDeploy = 10 * time.Minute // per wave: environments deploy in parallel
+)
+
+// Plan is the pipeline described for people. Print it with String.
+type Plan struct {
+	Repo, Service, Owner, Origin string
+	PipelineName                 string
+	PipelineAccount, Region      string
+	Branch                       string
+	Waves                        []PlanWave
+	FreezeWindows                []string
+	Blackouts                    []string
+	// Estimate is the time from a commit to the last prod environment
+	// deployed and validated, with no approval wait and no freeze.
+	Estimate time.Duration
+}
+
+// PlanWave is one deployment stage of the pipeline.
+type PlanWave struct {
+	PipelineStage string // the CodePipeline stage
+	Stage, Wave   string
+	Planned       bool // planned by handsoff from a plain list
+	Approval      bool
+	Freeze        bool // a freeze window or blackout applies
+	Bake          time.Duration
+	Environments  []PlanEnvironment
+	Validation    time.Duration // longest check timeout
+	Checks        []string      // "health (http)"
+}
+
+// PlanEnvironment is one environment of a wave.
+type PlanEnvironment struct {
+	Name, Account, Region string
+	OneBox                bool
+	Stacks                []string
+	Alarms                int
+	Bakes                 bool
+}
+
+func newPlan(p *Pipeline) *Plan {
+	cfg := p.config
+	pl := &Plan{
+		Repo: cfg.Service.Repo, Service: cfg.Service.Name, Owner: cfg.Service.Owner, Origin: cfg.Origin,
+		PipelineName: cfg.Service.Name + "-pipeline", PipelineAccount: cfg.Pipeline.Account,
+		Region: cfg.Pipeline.Region, Branch: cfg.Pipeline.Branch,
+	}
+	byEnv := map[string]*envDeployment{}
+	for _, d := range p.envs {
+		byEnv[d.env.Name] = d
+	}
+	pl.Estimate = EstimateSource + EstimateSynth + EstimateUpdate + EstimateAssets
+	for _, s := range cfg.Stages {
+		var checkNames []string
+		var longest time.Duration
+		for _, c := range s.Checks {
+			chk := cfg.Checks[c]
+			checkNames = append(checkNames, fmt.Sprintf("%s (%s)", c, chk.Type))
+			longest = max(longest, chk.Timeout)
+		}
+		for wi, w := range s.Waves {
+			pw := PlanWave{
+				PipelineStage: waveStageName(cfg, s, w), Stage: s.Name, Wave: w.Name, Planned: s.PlannedWaves,
+				Approval: s.Approval && wi == 0, Freeze: p.calendar.Applies(s.Name), Bake: w.Bake,
+				Validation: longest, Checks: checkNames,
+			}
+			for _, e := range w.Environments {
+				d := byEnv[e.Name]
+				pw.Environments = append(pw.Environments, PlanEnvironment{
+					Name: e.Name, Account: e.Account, Region: e.Region, OneBox: e.OneBox,
+					Stacks: d.stacks, Alarms: d.alarms, Bakes: d.gates != nil && d.gates.Bakes(),
+				})
+			}
+			pl.Waves = append(pl.Waves, pw)
+			pl.Estimate += EstimateDeploy + longest + w.Bake
+		}
+	}
+	if n := len(pl.Waves); n > 0 {
+		pl.Estimate -= pl.Waves[n-1].Bake // the last bake comes after the last deployment
+	}
+	for _, w := range cfg.FreezeWindows {
+		pl.FreezeWindows = append(pl.FreezeWindows, fmt.Sprintf("%s: %s, for %s", w.Name, checks.Describe(w), strings.Join(w.AppliesTo, ", ")))
+	}
+	for _, b := range cfg.Blackouts {
+		pl.Blackouts = append(pl.Blackouts, fmt.Sprintf("%s: %s to %s, for %s", b.Name, b.From.Format(time.RFC3339), b.To.Format(time.RFC3339), strings.Join(b.AppliesTo, ", ")))
+	}
+	return pl
+}
+
+// Environments counts the environments of the plan.
+func (pl *Plan) Environments() int {
+	n := 0
+	for _, w := range pl.Waves {
+		n += len(w.Environments)
+	}
+	return n
+}
+
+// String renders the plan as text for a terminal.
+func (pl *Plan) String() string {
+	var b strings.Builder
+	f := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	f("handsoff plan: %s (service %s, owner %s)\n", pl.Repo, pl.Service, pl.Owner)
+	f("configuration: %s\n", pl.Origin)
+	f("pipeline:      %s, CodePipeline V2 in %s %s, triggered by pushes to %s\n", pl.PipelineName, pl.PipelineAccount, pl.Region, pl.Branch)
+	f("before deploys: Source -> Build (cdk synth) -> UpdatePipeline (self-mutation) -> Assets\n")
+	f("\n%d deployment stages, %d environments:\n", len(pl.Waves), pl.Environments())
+	for i, w := range pl.Waves {
+		title := w.PipelineStage
+		if w.Planned {
+			title += " (wave planned by handsoff)"
+		}
+		f("\n%2d. %s\n", i+1, title)
+		var before []string
+		if w.Freeze {
+			before = append(before, "freeze calendar")
+		}
+		if w.Approval {
+			before = append(before, "manual approval")
+		}
+		if len(before) > 0 {
+			f("    before:   %s\n", strings.Join(before, ", "))
+		}
+		for _, e := range w.Environments {
+			tag := ""
+			if e.OneBox {
+				tag = "  one-box"
+			}
+			f("    deploy:   %-18s %s %-15s %d stack(s)%s\n", e.Name, e.Account, e.Region, len(e.Stacks), tag)
+		}
+		if len(w.Checks) > 0 {
+			f("    validate: %s, in parallel (up to %s)\n", strings.Join(w.Checks, ", "), stages.FormatDuration(w.Validation))
+		}
+		if w.Bake > 0 {
+			alarms := 0
+			for _, e := range w.Environments {
+				alarms += e.Alarms
+			}
+			f("    bake:     %s watching %d alarm(s); an alarm rolls the stage back\n", stages.FormatDuration(w.Bake), alarms)
+		}
+		f("    failure:  roll back the stage, notify\n")
+	}
+	if len(pl.FreezeWindows)+len(pl.Blackouts) > 0 {
+		f("\nno stage starts during:\n")
+		for _, w := range pl.FreezeWindows {
+			f("    freeze window %s\n", w)
+		}
+		for _, bl := range pl.Blackouts {
+			f("    blackout %s\n", bl)
+		}
+	}
+	f("\nestimated time from commit to the last prod environment: %s\n", roundDuration(pl.Estimate))
+	f("    (%s per deployment, checks at their timeouts, bakes in full; no approval wait, no freeze)\n", stages.FormatDuration(EstimateDeploy))
+	return b.String()
+}
+
+func roundDuration(d time.Duration) string {
+	d = d.Round(time.Minute)
+	h, m := int(d.Hours()), int(d.Minutes())%60
+	switch {
+	case h == 0:
+		return fmt.Sprintf("%dm", m)
+	case m == 0:
+		return fmt.Sprintf("%dh", h)
+	}
+	return fmt.Sprintf("%dh%02dm", h, m)
+}

@@ -1,0 +1,62 @@
+package pipeline
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+
+	"github.com/handsoff-cdk/handsoff/stages"
+)
+
+// Environment is what a service factory is told about the environment it
+// builds: where it is, where it sits in the rollout, and the tags every
+// resource carries (handsoff applies them; they are here for names and
+// lookups).
+type Environment struct {
+	Name    string // unique in the document, e.g. "prod-use1"
+	Stage   string // alpha, beta, gamma or prod
+	Wave    string // the wave's name; the stage's name outside prod
+	Account string
+	Region  string
+	OneBox  bool // takes a small share of traffic first
+	Tags    map[string]string
+	// Config is the environment as the document describes it.
+	Config stages.Environment
+}
+
+// ServiceFactory creates the team's stacks for one environment inside stage,
+// whose account and region are the environment's. It is called once per
+// environment, before the pipeline is built.
+type ServiceFactory func(stage awscdk.Stage, env Environment)
+
+// Props configure a pipeline. Repo and Service are required; every other
+// field has a default.
+type Props struct {
+	// Repo is the service's repository as owner/name. Required.
+	Repo string
+	// Service builds the team's stacks for each environment. Required.
+	Service ServiceFactory
+	// Config is an already loaded document. Default: loaded with
+	// stages.Load and the Load options below.
+	Config *stages.Config
+	// Load chooses where the document comes from when Config is nil (Repo
+	// is filled in). Default: HANDSOFF_CONFIG, then handsoff.json, then the
+	// embedded example; see stages.LoadOptions.
+	Load stages.LoadOptions
+	// StackName names the pipeline's stack. Default: "{service}-pipeline".
+	StackName string
+	// SynthCommands run in the build stage and must leave the cloud assembly
+	// in cdk.out. Default: install the CDK CLI and run "cdk synth"; Go comes
+	// from the build image and fetches the toolchain go.mod names.
+	SynthCommands []string
+	// ReviewURL is shown to approvers. Default:
+	// "https://github.com/{repo}/commits/{branch}".
+	ReviewURL string
+	// CheckSourceDir is uploaded for codebuild checks, as it is at synth.
+	// Default: "." (the CDK app's directory).
+	CheckSourceDir string
+}
+
+// envVar names the default synth commands reading the lock file only.
+var defaultSynthCommands = []string{
+	"npm install -g aws-cdk@2",
+	"cdk synth",
+}
