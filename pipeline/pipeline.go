@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/pipelines"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -199,6 +200,7 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 		for _, k := range sortedKeys(tags) {
 			awscdk.Tags_Of(stage).Add(jsii.String(k), jsii.String(tags[k]), nil)
 		}
+		applyAspects(stage, props.Aspects)
 		p.envs = append(p.envs, d)
 	}
 	if len(problems) > 0 {
@@ -263,6 +265,7 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) {
 	for _, k := range sortedKeys(tags) {
 		awscdk.Tags_Of(p.stack).Add(jsii.String(k), jsii.String(tags[k]), nil)
 	}
+	applyAspects(p.stack, props.Aspects)
 	base := newArtifactPipeline(p.stack, cfg)
 	synth := props.SynthCommands
 	if len(synth) == 0 {
@@ -280,6 +283,12 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) {
 		SelfMutation: jsii.Bool(true),
 		CodeBuildDefaults: &pipelines.CodeBuildOptions{
 			BuildEnvironment: &awscodebuild.BuildEnvironment{BuildImage: awscodebuild.LinuxBuildImage_STANDARD_7_0()},
+			Logging: &awscodebuild.LoggingOptions{CloudWatch: &awscodebuild.CloudWatchLoggingOptions{
+				LogGroup: awslogs.NewLogGroup(p.stack, jsii.String("BuildLogs"), &awslogs.LogGroupProps{
+					Retention:     awslogs.RetentionDays_ONE_YEAR,
+					RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+				}),
+			}},
 		},
 	})
 
@@ -313,6 +322,8 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) {
 		}
 	}
 	p.cdk.BuildPipeline()
+	p.hardenCrossRegionSupport()
+	suppressGeneratedWildcards(p.cdk, base)
 	p.addConditions()
 	p.addPermissions()
 	addNotifications(p.stack, p.cdk.Pipeline(), cfg)

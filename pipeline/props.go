@@ -50,6 +50,11 @@ type Props struct {
 	// ReviewURL is shown to approvers. Default:
 	// "https://github.com/{repo}/commits/{branch}".
 	ReviewURL string
+	// Aspects are added to the pipeline stack and to every environment's
+	// Stage before CDK Pipelines synthesizes it (an Aspect on the App does
+	// not reach into Stages, and one added after New comes too late): put
+	// cdk-nag packs and guardrails here. Default: none.
+	Aspects []awscdk.IAspect
 	// CheckSourceDir is uploaded for codebuild checks, as it is at synth.
 	// Default: "." (the CDK app's directory).
 	CheckSourceDir string

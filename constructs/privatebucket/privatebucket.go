@@ -11,6 +11,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/handsoff-cdk/handsoff/internal/guard"
+	"github.com/handsoff-cdk/handsoff/internal/harden"
 )
 
 // Encryption chooses how objects are encrypted at rest.
@@ -131,6 +132,7 @@ func New(scope constructs.Construct, id string, props *Props) PrivateBucket {
 				Description:       jsii.String("handsoff: encrypts " + *c.Node().Path()),
 				RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 			})
+			harden.Key(b.key)
 		}
 		bp.Encryption = awss3.BucketEncryption_KMS
 		bp.EncryptionKey = b.key

@@ -4,10 +4,13 @@
 // cdk.out, prints the plan and writes a picture of the pipeline beside it.
 package main
 
-import "github.com/handsoff-cdk/handsoff/pipeline"
+import (
+	"github.com/handsoff-cdk/handsoff/examples/orders"
+	"github.com/handsoff-cdk/handsoff/pipeline"
+)
 
 func main() {
 	app := pipeline.NewApp()
-	pipeline.New(app, pipeline.Props{Repo: "acme/orders", Service: newOrdersStage})
+	pipeline.New(app, pipeline.Props{Repo: "acme/orders", Service: orders.Service})
 	app.Synth(nil)
 }

@@ -1,0 +1,94 @@
+package pipeline
+
+import (
+	"sort"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/handsoff-cdk/handsoff/constructs/privatebucket"
+	"github.com/handsoff-cdk/handsoff/internal/guard"
+	"github.com/handsoff-cdk/handsoff/internal/harden"
+)
+
+// hardenCrossRegionSupport brings the replication buckets that CodePipeline
+// keeps in each deployment region (in stacks the CDK creates) up to the
+// standard of the artifact bucket: access-logged, versioned, old versions
+// expired, bucket-owner-enforced, and a rotated key that only AWS services
+// may grant.
+func (p *Pipeline) hardenCrossRegionSupport() {
+	support := p.cdk.Pipeline().CrossRegionSupport()
+	if support == nil {
+		return
+	}
+	regions := make([]string, 0, len(*support))
+	for r := range *support {
+		regions = append(regions, r)
+	}
+	sort.Strings(regions)
+	for _, r := range regions {
+		s := (*support)[r]
+		logs := privatebucket.New(s.Stack, "ReplicationAccessLogs", &privatebucket.Props{IsAccessLogBucket: true, Retain: true})
+		bucket := s.ReplicationBucket
+		// Setters, not property overrides: cdk-nag reads the L1 properties.
+		cfn := bucket.Node().DefaultChild().(awss3.CfnBucket)
+		cfn.SetLoggingConfiguration(&awss3.CfnBucket_LoggingConfigurationProperty{DestinationBucketName: logs.Bucket().BucketName()})
+		cfn.SetVersioningConfiguration(&awss3.CfnBucket_VersioningConfigurationProperty{Status: jsii.String("Enabled")})
+		cfn.SetOwnershipControls(&awss3.CfnBucket_OwnershipControlsProperty{Rules: &[]interface{}{
+			&awss3.CfnBucket_OwnershipControlsRuleProperty{ObjectOwnership: jsii.String("BucketOwnerEnforced")},
+		}})
+		cfn.SetLifecycleConfiguration(&awss3.CfnBucket_LifecycleConfigurationProperty{Rules: &[]interface{}{
+			&awss3.CfnBucket_RuleProperty{
+				Id: jsii.String("expire-old-versions"), Status: jsii.String("Enabled"),
+				NoncurrentVersionExpiration:    &awss3.CfnBucket_NoncurrentVersionExpirationProperty{NoncurrentDays: jsii.Number(30)},
+				AbortIncompleteMultipartUpload: &awss3.CfnBucket_AbortIncompleteMultipartUploadProperty{DaysAfterInitiation: jsii.Number(7)},
+			},
+		}})
+		guard.Suppress(bucket, "CodePipeline overwrites artifacts in this bucket on every run; Object Lock would block that.", "s3_bucket_object_lock_enabled_check")
+		guard.Suppress(bucket, "Only CodePipeline reads this bucket; nothing consumes its object events.", "s3_event_notifications_enabled_check")
+		// The bucket's key is an alias; the key is its sibling.
+		if k, ok := bucket.Node().Scope().Node().TryFindChild(jsii.String("CrossRegionCodePipelineReplicationBucketEncryptionKey")).(awskms.Key); ok {
+			k.Node().DefaultChild().(awskms.CfnKey).SetEnableKeyRotation(jsii.Bool(true))
+			harden.Key(k)
+		} else {
+			panic("handsoff: the CDK's cross-region support stack has changed shape; update hardenCrossRegionSupport") // caught by the tests
+		}
+	}
+}
+
+// suppressGeneratedWildcards records, with reasons, the wildcards that CDK
+// Pipelines itself writes into the roles of the pipeline, its actions, the
+// synth and self-mutation projects and asset publishing. Each suppression
+// names the exact wildcard; anything else still fails cdk-nag.
+func suppressGeneratedWildcards(scopes ...constructs.IConstruct) {
+	artifacts := "CDK Pipelines lets its roles read and write pipeline artifacts with the S3 and KMS action groups of Bucket.grantReadWrite, on the artifact and replication buckets and their keys only."
+	sup := []*cdknag.NagPackSuppression{
+		{Id: jsii.String("AwsSolutions-IAM5"), Reason: jsii.String(artifacts), AppliesTo: &[]interface{}{
+			"Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*",
+			"Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*",
+			map[string]interface{}{"regex": "/^Resource::<Artifacts[A-Za-z0-9]*\\.Arn>\\/\\*$/g"},
+			map[string]interface{}{"regex": "/^Resource::arn:<AWS::Partition>:s3:::[a-z0-9.-]+\\/\\*$/g"},
+		}},
+		{Id: jsii.String("AwsSolutions-IAM5"), Reason: jsii.String("CodeBuild names log streams and report groups per build; the wildcards stay inside the project's own log group and report groups."), AppliesTo: &[]interface{}{
+			map[string]interface{}{"regex": "/^Resource::arn:<AWS::Partition>:(logs|codebuild):[a-z0-9-]+:[0-9]{12}:(log-group:\\/aws\\/codebuild\\/|report-group\\/).*$/g"},
+		}},
+		{Id: jsii.String("AwsSolutions-IAM5"), Reason: jsii.String("Self-mutation and asset publishing assume the CDK bootstrap roles (cdk-hnb659fds-*) of each target account; their names come from the bootstrap stack."), AppliesTo: &[]interface{}{
+			map[string]interface{}{"regex": "/^Resource::arn:\\*:iam::[0-9]{12}:role\\/\\*$/g"},
+		}},
+		{Id: jsii.String("AwsSolutions-IAM5"), Reason: jsii.String("Actions that accept only Resource \"*\": cloudformation:DescribeStacks and s3:ListBucket for self-mutation's diff, codebuild build control for asset publishing, and KMS use of the replication keys, whose ARNs live in other regions' stacks."), AppliesTo: &[]interface{}{"Resource::*"}},
+	}
+	for _, s := range scopes {
+		cdknag.NagSuppressions_AddResourceSuppressions(s, &sup, jsii.Bool(true))
+	}
+}
+
+// applyAspects adds user aspects (cdk-nag packs, guardrails) to a scope.
+func applyAspects(scope constructs.IConstruct, aspects []awscdk.IAspect) {
+	for _, a := range aspects {
+		awscdk.Aspects_Of(scope).Add(a, nil)
+	}
+}
