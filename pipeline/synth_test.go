@@ -40,7 +40,7 @@ func synthExample(t testing.TB) synthesized {
 			example.err = err
 			return
 		}
-		example = synthesize(dir, pipeline.Props{Repo: "acme/orders", Service: orders.Service,
+		example = synthesize(dir, pipeline.Props{Repo: "acme/orders", Service: orders.Service, CheckSourceDir: "testdata/checksource",
 			Load: stages.LoadOptions{Document: stages.ExampleDocument()}})
 	})
 	if example.err != nil {

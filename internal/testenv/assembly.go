@@ -149,63 +149,69 @@ func Guard(t testing.TB, templates map[string]string, services ...string) GuardR
 	base := Tool(t, "@cdklabs/cdk-validator-cfnguard")
 	bin := filepath.Join(base, "bin", "ubuntu", "x86_64", "cfn-guard")
 	var res GuardResult
-	names := make([]string, 0, len(templates))
-	for n := range templates {
-		names = append(names, n)
+	type meta struct {
+		Resources map[string]struct {
+			Metadata struct {
+				Guard struct {
+					SuppressedRules []string
+					Reasons         map[string]string
+				} `json:"guard"`
+			}
+		}
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		file := templates[name]
+	byFile := map[string]meta{}
+	nameOf := map[string]string{}
+	args := []string{"validate", "-o", "json", "--show-summary", "none"}
+	for name, file := range templates {
 		data, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var tmpl struct {
-			Resources map[string]struct {
-				Metadata struct {
-					Guard struct {
-						SuppressedRules []string
-						Reasons         map[string]string
-					} `json:"guard"`
-				}
-			}
-		}
-		if err := json.Unmarshal(data, &tmpl); err != nil {
+		var m meta
+		if err := json.Unmarshal(data, &m); err != nil {
 			t.Fatal(err)
 		}
-		for _, svc := range services {
-			cmd := exec.Command(bin, "validate", "-d", file, "-r", filepath.Join(base, "rules", "control-tower", "cfn-guard", svc), "-o", "json", "--show-summary", "none")
-			out, err := cmd.Output()
-			if err != nil {
-				if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 19 {
-					t.Fatalf("cfn-guard %s on %s: %v\n%s", svc, name, err, out)
-				}
+		abs, _ := filepath.Abs(file)
+		byFile[abs], nameOf[abs] = m, name
+		args = append(args, "-d", abs)
+	}
+	// One run per rule folder, over every template at once.
+	for _, svc := range services {
+		out, err := exec.Command(bin, append(args, "-r", filepath.Join(base, "rules", "control-tower", "cfn-guard", svc))...).Output()
+		if err != nil {
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 19 {
+				t.Fatalf("cfn-guard %s: %v\n%s", svc, err, out)
 			}
-			// One JSON document per rule file.
-			dec := json.NewDecoder(bytes.NewReader(out))
-			for dec.More() {
-				var report struct {
-					NotCompliant []json.RawMessage `json:"not_compliant"`
+		}
+		// One JSON document per template and rule file.
+		dec := json.NewDecoder(bytes.NewReader(out))
+		for dec.More() {
+			var report struct {
+				Name         string            `json:"name"`
+				NotCompliant []json.RawMessage `json:"not_compliant"`
+			}
+			if err := dec.Decode(&report); err != nil {
+				t.Fatalf("cfn-guard %s: %v", svc, err)
+			}
+			m, ok := byFile[report.Name]
+			if !ok {
+				t.Fatalf("cfn-guard reported on %q, which it was not given", report.Name)
+			}
+			for _, nc := range report.NotCompliant {
+				var head struct {
+					Rule struct {
+						Name string `json:"name"`
+					} `json:"Rule"`
 				}
-				if err := dec.Decode(&report); err != nil {
-					t.Fatalf("cfn-guard %s on %s: %v\n%s", svc, name, err, out)
-				}
-				for _, nc := range report.NotCompliant {
-					var head struct {
-						Rule struct {
-							Name string `json:"name"`
-						} `json:"Rule"`
+				_ = json.Unmarshal(nc, &head)
+				rule := head.Rule.Name
+				for _, id := range resourcesIn(nc) {
+					g := m.Resources[id].Metadata.Guard
+					if contains(g.SuppressedRules, rule) && strings.TrimSpace(g.Reasons[rule]) != "" {
+						res.Suppressed++
+						continue
 					}
-					_ = json.Unmarshal(nc, &head)
-					rule := head.Rule.Name
-					for _, id := range resourcesIn(nc) {
-						g := tmpl.Resources[id].Metadata.Guard
-						if contains(g.SuppressedRules, rule) && strings.TrimSpace(g.Reasons[rule]) != "" {
-							res.Suppressed++
-							continue
-						}
-						res.Failures = append(res.Failures, fmt.Sprintf("%s: %s on %s", name, rule, id))
-					}
+					res.Failures = append(res.Failures, fmt.Sprintf("%s: %s on %s", nameOf[report.Name], rule, id))
 				}
 			}
 		}

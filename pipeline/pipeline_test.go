@@ -1,0 +1,216 @@
+package pipeline_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/handsoff-cdk/handsoff/internal/testenv"
+	"github.com/handsoff-cdk/handsoff/pipeline"
+	"github.com/handsoff-cdk/handsoff/stages"
+)
+
+type stageSummary struct {
+	Name        string
+	Actions     []string
+	BeforeEntry []string // rule providers
+	OnSuccess   []string // rule providers
+	OnFailure   string
+}
+
+func pipelineStages(t *testing.T, tmpl map[string]any) []stageSummary {
+	t.Helper()
+	var out []stageSummary
+	for _, r := range tmpl["Resources"].(map[string]any) {
+		rm := r.(map[string]any)
+		if rm["Type"] != "AWS::CodePipeline::Pipeline" {
+			continue
+		}
+		for _, s := range rm["Properties"].(map[string]any)["Stages"].([]any) {
+			sm := s.(map[string]any)
+			sum := stageSummary{Name: sm["Name"].(string)}
+			for _, a := range sm["Actions"].([]any) {
+				am := a.(map[string]any)
+				sum.Actions = append(sum.Actions, am["ActionTypeId"].(map[string]any)["Provider"].(string))
+			}
+			rules := func(key string) []string {
+				var ps []string
+				if c, ok := sm[key].(map[string]any); ok {
+					for _, cond := range c["Conditions"].([]any) {
+						for _, rule := range cond.(map[string]any)["Rules"].([]any) {
+							ps = append(ps, rule.(map[string]any)["RuleTypeId"].(map[string]any)["Provider"].(string))
+						}
+					}
+				}
+				return ps
+			}
+			sum.BeforeEntry, sum.OnSuccess = rules("BeforeEntry"), rules("OnSuccess")
+			if f, ok := sm["OnFailure"].(map[string]any); ok {
+				sum.OnFailure = f["Result"].(string)
+			}
+			out = append(out, sum)
+		}
+	}
+	return out
+}
+
+func TestStageOrderActionsAndConditions(t *testing.T) {
+	s := synthExample(t)
+	got := pipelineStages(t, readTemplate(t, filepath.Join(s.dir, "orders-pipeline.template.json")))
+	cf := func(n int) []string { return strings.Split(strings.Repeat("CloudFormation ", n), " ")[:n] }
+	deploy := func(envs int, extra ...string) []string { return append(cf(4*envs), extra...) }
+	want := []stageSummary{
+		{Name: "Source", Actions: []string{"CodeStarSourceConnection"}},
+		{Name: "Build", Actions: []string{"CodeBuild"}},
+		{Name: "UpdatePipeline", Actions: []string{"CodeBuild"}},
+		{Name: "Assets", Actions: []string{"CodeBuild"}},
+		{Name: "orders-alpha", Actions: deploy(1, "StepFunctions"), OnFailure: "ROLLBACK"},
+		{Name: "orders-beta", Actions: deploy(1, "StepFunctions"), OnFailure: "ROLLBACK"},
+		{Name: "gamma", Actions: deploy(2, "StepFunctions", "StepFunctions"), BeforeEntry: []string{"LambdaInvoke"},
+			OnSuccess: []string{"CloudWatchAlarm", "CloudWatchAlarm"}, OnFailure: "ROLLBACK"},
+		{Name: "orders-prod-use1-onebox", Actions: append([]string{"Manual"}, deploy(1, "StepFunctions")...), BeforeEntry: []string{"LambdaInvoke"},
+			OnSuccess: []string{"CloudWatchAlarm"}, OnFailure: "ROLLBACK"},
+		{Name: "orders-prod-use1", Actions: deploy(1, "StepFunctions"), BeforeEntry: []string{"LambdaInvoke"},
+			OnSuccess: []string{"CloudWatchAlarm"}, OnFailure: "ROLLBACK"},
+		{Name: "prod-wave-2", Actions: deploy(3, "StepFunctions", "StepFunctions", "StepFunctions"), BeforeEntry: []string{"LambdaInvoke"},
+			OnSuccess: []string{"CloudWatchAlarm", "CloudWatchAlarm", "CloudWatchAlarm"}, OnFailure: "ROLLBACK"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("pipeline stages (-want +got):\n%s", diff)
+	}
+}
+
+func TestPipelineAssertions(t *testing.T) {
+	s := synthExample(t)
+	tmpl := assertions.Template_FromJSON(toJSII(readTemplate(t, filepath.Join(s.dir, "orders-pipeline.template.json"))), nil)
+	tmpl.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), map[string]any{
+		"PipelineType":  "V2",
+		"ExecutionMode": "QUEUED",
+	})
+	// The bake rule of the one-box environment: its composite alarm, in its
+	// region, read with its gate role, for the wave's bake (60 minutes).
+	tmpl.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), map[string]any{
+		"Stages": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+			"Name": "orders-prod-use1-onebox",
+			"OnSuccess": map[string]any{"Conditions": []any{map[string]any{"Result": "ROLLBACK", "Rules": []any{map[string]any{
+				"Name":          "Bake-prod-use1-onebox",
+				"RuleTypeId":    map[string]any{"Category": "Rule", "Owner": "AWS", "Provider": "CloudWatchAlarm", "Version": "1"},
+				"Configuration": map[string]any{"AlarmName": "orders-prod-use1-onebox-bake", "AlarmStates": "ALARM", "WaitTime": "60"},
+				"Region":        "us-east-1",
+				"RoleArn":       "arn:aws:iam::444444444444:role/orders-prod-use1-onebox-gate",
+			}}}}},
+		})}),
+	})
+	// Failures, approvals and rollbacks reach the document's topic.
+	tmpl.HasResourceProperties(jsii.String("AWS::CodeStarNotifications::NotificationRule"), map[string]any{
+		"Targets": []any{map[string]any{"TargetAddress": "arn:aws:sns:us-east-1:111111111111:pipeline-alerts", "TargetType": "SNS"}},
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]any{
+		"EventPattern": assertions.Match_ObjectLike(&map[string]any{"detail": assertions.Match_ObjectLike(&map[string]any{
+			"execution-trigger": map[string]any{"trigger-type": []any{"AutomatedRollback", "ManualRollback"}},
+		})}),
+	})
+	// The freeze gate carries the calendar.
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{
+		"FunctionName": "orders-freeze-gate",
+		"Environment":  map[string]any{"Variables": map[string]any{"CALENDAR": assertions.Match_StringLikeRegexp(jsii.String("sales-demos.*Asia/Hong_Kong.*year-end"))}},
+	})
+}
+
+func toJSII(m map[string]any) *map[string]any { return &m }
+
+func TestTemplatesWithinQuotasAndTagged(t *testing.T) {
+	s := synthExample(t)
+	for name, tmpl := range testenv.Templates(t, s.dir) {
+		res := tmpl["Resources"].(map[string]any)
+		if len(res) > 500 {
+			t.Errorf("%s has %d resources", name, len(res))
+		}
+		if strings.HasPrefix(name, "assembly-") {
+			for id, r := range res {
+				rm := r.(map[string]any)
+				if rm["Type"] != "AWS::S3::Bucket" && rm["Type"] != "AWS::StepFunctions::StateMachine" {
+					continue
+				}
+				tags := fmt.Sprint(rm["Properties"].(map[string]any)["Tags"])
+				for _, k := range []string{"cost-center", "service", "owner", "stage", "environment"} {
+					if !strings.Contains(tags, "Key:"+k) {
+						t.Errorf("%s %s lacks tag %s: %s", name, id, k, tags)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestStateMachinesPassASLValidator(t *testing.T) {
+	s := synthExample(t)
+	n := 0
+	for name, tmpl := range testenv.Templates(t, s.dir) {
+		for id, def := range testenv.Definitions(tmpl) {
+			n++
+			if msg := testenv.ValidateASL(t, def); msg != "" {
+				t.Errorf("%s %s: %s", name, id, msg)
+			}
+		}
+	}
+	if n != 9 {
+		t.Errorf("validated %d state machines, want one per environment (9)", n)
+	}
+}
+
+func TestPlan(t *testing.T) {
+	s := synthExample(t)
+	plan := s.pipeline.Plan().String()
+	for _, want := range []string{
+		"handsoff plan: acme/orders (service orders, owner team-orders)",
+		" 4. orders-prod-use1-onebox\n    before:   freeze calendar, manual approval\n    deploy:   prod-use1-onebox   444444444444 us-east-1       2 stack(s)  one-box\n    validate: health (http), canary-synthetics (lambda), in parallel (up to 5m)\n    bake:     1h watching 2 alarm(s); an alarm rolls the stage back",
+		"freeze window sales-demos: MON,TUE,WED,THU,FRI 12:00-15:00 Asia/Hong_Kong, for gamma, prod",
+		"blackout year-end: 2026-12-24T00:00:00Z to 2027-01-02T00:00:00Z, for prod",
+		"estimated time from commit to the last prod environment: 6h10m",
+	} {
+		if !strings.Contains(plan, want) {
+			t.Errorf("plan lacks %q:\n%s", want, plan)
+		}
+	}
+	svg := s.pipeline.Plan().SVG()
+	if !strings.HasPrefix(svg, "<svg") || !strings.Contains(svg, "prod-use1-onebox · us-east-1 · one-box") {
+		t.Errorf("picture: %.300s", svg)
+	}
+}
+
+func TestBuildErrors(t *testing.T) {
+	noAlarms := func(stage awscdk.Stage, env pipeline.Environment) {
+		awscdk.NewStack(stage, jsii.String("Service"), nil)
+	}
+	cases := []struct {
+		name  string
+		props pipeline.Props
+		want  string
+	}{
+		{"props missing", pipeline.Props{}, "handsoff: configuration pipeline.Props has 2 problems:\n" +
+			"  - Props.Repo: is required: the repository as owner/name, such as \"acme/orders\"\n" +
+			"  - Props.Service: is required: a func(awscdk.Stage, pipeline.Environment) that creates the service's stacks"},
+		{"bake without alarms", pipeline.Props{Repo: "acme/orders", Service: noAlarms, Load: stages.LoadOptions{Document: stages.ExampleDocument()}},
+			`stages[2].environments[0]: gamma-use1 bakes for 30m, but its stacks have no CloudWatch alarms and the document names none`},
+		{"no stacks", pipeline.Props{Repo: "acme/orders", Service: func(awscdk.Stage, pipeline.Environment) {}, Load: stages.LoadOptions{Document: stages.ExampleDocument()}},
+			`stages[0].environments[0]: the service factory made no stacks for alpha: create at least one awscdk.Stack in the Stage it is given`},
+		{"other repo", pipeline.Props{Repo: "acme/payments", Service: noAlarms, Load: stages.LoadOptions{Document: stages.ExampleDocument()}},
+			`handsoff: configuration given in code describes acme/orders, not acme/payments`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			app := awscdk.NewApp(nil)
+			_, err := pipeline.Build(app, tc.props)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v\nwant it to contain %q", err, tc.want)
+			}
+		})
+	}
+}
