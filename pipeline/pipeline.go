@@ -148,7 +148,11 @@ func Build(scope constructs.Construct, props Props) (*Pipeline, error) {
 	for _, d := range p.envs {
 		maxStacks = max(maxStacks, len(d.stacks))
 	}
-	if err := cfg.Plan(stages.Capacity{DeployActionsPerEnvironment: 2 * maxStacks}); err != nil {
+	perStack := 1
+	if props.ChangeSets {
+		perStack = 2
+	}
+	if err := cfg.Plan(stages.Capacity{DeployActionsPerEnvironment: perStack * maxStacks}); err != nil {
 		return nil, err
 	}
 	p.makePipeline(scope, props)
@@ -280,7 +284,8 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) {
 			}),
 			Commands: jsii.Strings(synth...),
 		}),
-		SelfMutation: jsii.Bool(true),
+		SelfMutation:  jsii.Bool(true),
+		UseChangeSets: jsii.Bool(props.ChangeSets),
 		CodeBuildDefaults: &pipelines.CodeBuildOptions{
 			BuildEnvironment: &awscodebuild.BuildEnvironment{BuildImage: awscodebuild.LinuxBuildImage_STANDARD_7_0()},
 			Logging: &awscodebuild.LoggingOptions{CloudWatch: &awscodebuild.CloudWatchLoggingOptions{

@@ -55,6 +55,11 @@ type Props struct {
 	// not reach into Stages, and one added after New comes too late): put
 	// cdk-nag packs and guardrails here. Default: none.
 	Aspects []awscdk.IAspect
+	// ChangeSets deploys each stack through a change set, in two actions
+	// (prepare, execute). Default: false: one action per stack, which halves
+	// the CodePipeline actions an environment needs (nobody reviews change
+	// sets in a hands-off pipeline; alarms and checks gate instead).
+	ChangeSets bool
 	// CheckSourceDir is uploaded for codebuild checks, as it is at synth.
 	// Default: "." (the CDK app's directory).
 	CheckSourceDir string

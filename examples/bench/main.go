@@ -1,0 +1,26 @@
+// Command bench is the two-line handsoff app used to measure synthesis: the
+// service is one bucket per environment, and the document has alpha, beta,
+// two gamma environments, a prod one-box and N more prod environments
+// (HANDSOFF_BENCH_N, default 30) that handsoff plans into waves.
+//
+// handwritten.go builds the same topology and content by hand with CDK
+// Pipelines; bench_test.go synthesizes both side by side.
+package main
+
+import (
+	"os"
+	"strconv"
+
+	"github.com/handsoff-cdk/handsoff/pipeline"
+	"github.com/handsoff-cdk/handsoff/stages"
+)
+
+func main() {
+	n, err := strconv.Atoi(os.Getenv("HANDSOFF_BENCH_N"))
+	if err != nil || n < 1 {
+		n = 30
+	}
+	app := pipeline.NewApp()
+	pipeline.New(app, pipeline.Props{Repo: "acme/bench", Service: service, Load: stages.LoadOptions{Document: document(n)}})
+	app.Synth(nil)
+}
