@@ -7,11 +7,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
-	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/handsoff-cdk/handsoff/internal/guard"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
 
@@ -22,39 +19,38 @@ var freezeGateCode string
 // allows 4 KB of environment variables.
 const MaxCalendarBytes = 3800
 
+// FreezeGateArn is the ARN of a service's freeze-gate function.
+func FreezeGateArn(cfg *stages.Config) string {
+	return fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", stages.Partition(cfg.Pipeline.Region), cfg.Pipeline.Region, cfg.Pipeline.Account, FreezeGateName(cfg))
+}
+
 // NewFreezeGate makes the freeze-gate function in the pipeline's stack. The
 // pipeline's BeforeEntry conditions invoke it by name.
-func NewFreezeGate(scope constructs.Construct, id string, cfg *stages.Config, cal *Calendar) awslambda.Function {
+func NewFreezeGate(stack awscdk.Stack, id string, cfg *stages.Config, cal *Calendar) awslambda.CfnFunction {
 	name := FreezeGateName(cfg)
-	calendar := cal.JSON()
 	p, region, account := stages.Partition(cfg.Pipeline.Region), cfg.Pipeline.Region, cfg.Pipeline.Account
-	logs := awslogs.NewLogGroup(scope, jsii.String(id+"Logs"), &awslogs.LogGroupProps{
-		LogGroupName:  jsii.String("/aws/lambda/" + name),
-		Retention:     awslogs.RetentionDays_ONE_YEAR,
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	group := "/aws/lambda/" + name
+	logGroup(stack, id+"Logs", group)
+	logArn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", p, region, account, group)
+	role := awsiam.NewCfnRole(stack, jsii.String(id+"Role"), &awsiam.CfnRoleProps{
+		Description:              jsii.String("handsoff: freeze gate of " + cfg.Service.Name + " (writes its own logs, traces)"),
+		AssumeRolePolicyDocument: trust(map[string]any{"Service": "lambda.amazonaws.com"}),
+		Policies:                 inline("run", functionStatements(logArn)),
 	})
-	logArn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:/aws/lambda/%s:*", p, region, account, name)
-	role := awsiam.NewRole(scope, jsii.String(id+"Role"), &awsiam.RoleProps{
-		Description: jsii.String("handsoff: freeze gate of " + cfg.Service.Name + " (writes its own logs only)"),
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
-		InlinePolicies: &map[string]awsiam.PolicyDocument{"logs": policy([]Statement{{
-			Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: []string{logArn},
-		}})},
+	suppressFunctionRole(role, logArn)
+	fn := awslambda.NewCfnFunction(stack, jsii.String(id), &awslambda.CfnFunctionProps{
+		FunctionName:  jsii.String(name),
+		Description:   jsii.String("handsoff: fails while a freeze window or blackout blocks a stage of " + cfg.Service.Name),
+		Runtime:       jsii.String(NodeRuntime),
+		Handler:       jsii.String("index.handler"),
+		Code:          map[string]any{"zipFile": freezeGateCode},
+		Environment:   map[string]any{"variables": map[string]any{"CALENDAR": cal.JSON()}},
+		Timeout:       jsii.Number(10),
+		MemorySize:    jsii.Number(128),
+		Role:          role.AttrArn(),
+		TracingConfig: map[string]any{"mode": "Active"},
+		LoggingConfig: map[string]any{"logGroup": group},
 	})
-	fn := awslambda.NewFunction(scope, jsii.String(id), &awslambda.FunctionProps{
-		FunctionName: jsii.String(name),
-		Description:  jsii.String("handsoff: fails while a freeze window or blackout blocks a stage of " + cfg.Service.Name),
-		Runtime:      awslambda.Runtime_NODEJS_24_X(),
-		Handler:      jsii.String("index.handler"),
-		Code:         awslambda.Code_FromInline(jsii.String(freezeGateCode)),
-		Environment:  &map[string]*string{"CALENDAR": jsii.String(calendar)},
-		Timeout:      awscdk.Duration_Seconds(jsii.Number(10)),
-		MemorySize:   jsii.Number(128),
-		Role:         role,
-		LogGroup:     logs,
-		Tracing:      awslambda.Tracing_ACTIVE,
-	})
-	suppressFunctionRole(role, logArn) // after the function, whose tracing grants make the role's policy
-	guard.Suppress(fn, "The freeze gate reads only the clock and its own environment; it calls nothing, so a VPC would isolate nothing.", "lambda_inside_vpc_check")
+	suppressGuard(fn, "The freeze gate reads only the clock and its own environment; it calls nothing, so a VPC would isolate nothing.", "lambda_inside_vpc_check")
 	return fn
 }

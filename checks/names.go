@@ -23,6 +23,10 @@ type Names struct {
 	BakeAlarm                  string // composite alarm watched during bake
 	BakeAlarmArn               string
 	LogGroup                   string
+	ValidationRole             string // ≤ 64: assumed by Step Functions
+	ValidationRoleArn          string
+	HTTPRole                   string // ≤ 64: the http check function's
+	HTTPRoleArn                string
 	service, env               string
 }
 
@@ -37,11 +41,20 @@ func NamesFor(cfg *stages.Config, env stages.Environment) Names {
 	n.HTTPFunction = names.Join(64, svc, env.Name, "http-check")
 	n.HTTPFunctionArn = fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", p, env.Region, env.Account, n.HTTPFunction)
 	n.GateRole = names.Join(64, svc, env.Name, "gate")
-	n.GateRoleArn = fmt.Sprintf("arn:%s:iam::%s:role/%s", p, env.Account, n.GateRole)
+	n.GateRoleArn = n.RoleArn(n.GateRole)
 	n.BakeAlarm = names.Join(255, svc, env.Name, "bake")
 	n.BakeAlarmArn = fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:%s", p, env.Region, env.Account, n.BakeAlarm)
 	n.LogGroup = "/aws/vendedlogs/states/" + n.StateMachine
+	n.ValidationRole = names.Join(64, svc, env.Name, "checks")
+	n.ValidationRoleArn = n.RoleArn(n.ValidationRole)
+	n.HTTPRole = names.Join(64, svc, env.Name, "http-check")
+	n.HTTPRoleArn = n.RoleArn(n.HTTPRole)
 	return n
+}
+
+// RoleArn is the ARN of a role of the environment's account.
+func (n Names) RoleArn(name string) string {
+	return fmt.Sprintf("arn:%s:iam::%s:role/%s", n.Partition, n.Account, name)
 }
 
 // Project is the name of the CodeBuild project that runs a codebuild check.

@@ -10,7 +10,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"github.com/handsoff-cdk/handsoff/constructs/privatebucket"
 	"github.com/handsoff-cdk/handsoff/internal/guard"
 	"github.com/handsoff-cdk/handsoff/internal/harden"
 )
@@ -32,11 +31,11 @@ func (p *Pipeline) hardenCrossRegionSupport() {
 	sort.Strings(regions)
 	for _, r := range regions {
 		s := (*support)[r]
-		logs := privatebucket.New(s.Stack, "ReplicationAccessLogs", &privatebucket.Props{IsAccessLogBucket: true, Retain: true})
+		logs := accessLogBucket(s.Stack)
 		bucket := s.ReplicationBucket
 		// Setters, not property overrides: cdk-nag reads the L1 properties.
 		cfn := bucket.Node().DefaultChild().(awss3.CfnBucket)
-		cfn.SetLoggingConfiguration(&awss3.CfnBucket_LoggingConfigurationProperty{DestinationBucketName: logs.Bucket().BucketName()})
+		cfn.SetLoggingConfiguration(&awss3.CfnBucket_LoggingConfigurationProperty{DestinationBucketName: logs.Ref()})
 		cfn.SetVersioningConfiguration(&awss3.CfnBucket_VersioningConfigurationProperty{Status: jsii.String("Enabled")})
 		cfn.SetOwnershipControls(&awss3.CfnBucket_OwnershipControlsProperty{Rules: &[]interface{}{
 			&awss3.CfnBucket_OwnershipControlsRuleProperty{ObjectOwnership: jsii.String("BucketOwnerEnforced")},
@@ -91,4 +90,48 @@ func applyAspects(scope constructs.IConstruct, aspects []awscdk.IAspect) {
 	for _, a := range aspects {
 		awscdk.Aspects_Of(scope).Add(a, nil)
 	}
+}
+
+// accessLogBucket is the access-log bucket of a support stack, written as
+// L1 resources in two calls (a support stack per region adds up).
+func accessLogBucket(stack awscdk.Stack) awss3.CfnBucket {
+	b := awss3.NewCfnBucket(stack, jsii.String("ReplicationAccessLogs"), &awss3.CfnBucketProps{
+		BucketEncryption: map[string]any{"serverSideEncryptionConfiguration": []any{map[string]any{
+			"serverSideEncryptionByDefault": map[string]any{"sseAlgorithm": "AES256"}}}},
+		PublicAccessBlockConfiguration: map[string]any{"blockPublicAcls": true, "blockPublicPolicy": true, "ignorePublicAcls": true, "restrictPublicBuckets": true},
+		VersioningConfiguration:        map[string]any{"status": "Enabled"},
+		OwnershipControls:              map[string]any{"rules": []any{map[string]any{"objectOwnership": "BucketOwnerEnforced"}}},
+		LifecycleConfiguration: map[string]any{"rules": []any{map[string]any{
+			"id": "expire-old-versions", "status": "Enabled",
+			"noncurrentVersionExpiration":    map[string]any{"noncurrentDays": 30},
+			"abortIncompleteMultipartUpload": map[string]any{"daysAfterInitiation": 7},
+		}}},
+	})
+	b.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
+	b.AddMetadata(jsii.String("cdk_nag"), map[string]any{"rules_to_suppress": []any{map[string]any{
+		"id": "AwsSolutions-S1", "reason": "This bucket receives the replication bucket's access logs; logging it to itself would loop.",
+	}}})
+	reasons := map[string]any{
+		"s3_bucket_logging_enabled_check":        "Receives server access logs: logging it to itself would loop.",
+		"s3_bucket_default_encryption_kms_check": "Receives server access logs, which S3 delivers only to buckets with SSE-S3 encryption.",
+		"s3_bucket_object_lock_enabled_check":    "Holds access logs that expire; Object Lock would keep them forever.",
+		"s3_event_notifications_enabled_check":   "Nothing consumes access-log object events.",
+	}
+	rules := []any{"s3_bucket_default_encryption_kms_check", "s3_bucket_logging_enabled_check", "s3_bucket_object_lock_enabled_check", "s3_event_notifications_enabled_check"}
+	b.AddMetadata(jsii.String("guard"), map[string]any{"SuppressedRules": rules, "Reasons": reasons})
+	// S3 writes access logs under this bucket policy (no ACLs with
+	// bucket-owner-enforced ownership); it also refuses plain HTTP.
+	awss3.NewCfnBucketPolicy(stack, jsii.String("ReplicationAccessLogsPolicy"), &awss3.CfnBucketPolicyProps{
+		Bucket: b.Ref(),
+		PolicyDocument: map[string]any{"Version": "2012-10-17", "Statement": []any{
+			map[string]any{"Sid": "S3ServerAccessLogs", "Effect": "Allow", "Action": "s3:PutObject",
+				"Principal": map[string]any{"Service": "logging.s3.amazonaws.com"},
+				"Resource":  map[string]any{"Fn::Join": []any{"", []any{map[string]any{"Fn::GetAtt": []any{*stack.GetLogicalId(b), "Arn"}}, "/*"}}},
+				"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": map[string]any{"Ref": "AWS::AccountId"}}}},
+			map[string]any{"Sid": "TLSOnly", "Effect": "Deny", "Action": "s3:*", "Principal": map[string]any{"AWS": "*"},
+				"Resource":  []any{map[string]any{"Fn::GetAtt": []any{*stack.GetLogicalId(b), "Arn"}}, map[string]any{"Fn::Join": []any{"", []any{map[string]any{"Fn::GetAtt": []any{*stack.GetLogicalId(b), "Arn"}}, "/*"}}}},
+				"Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}}},
+		}},
+	})
+	return b
 }

@@ -141,9 +141,11 @@ func Build(scope constructs.Construct, props Props) (*Pipeline, error) {
 	// Every environment's Stage is made first: the stacks the service
 	// creates decide how many actions each environment needs, and so how
 	// prod's waves are planned.
+	done := phase("environments")
 	if err := p.makeEnvironments(scope, props); err != nil {
 		return nil, err
 	}
+	done()
 	maxStacks := 1
 	for _, d := range p.envs {
 		maxStacks = max(maxStacks, len(d.stacks))
@@ -155,7 +157,9 @@ func Build(scope constructs.Construct, props Props) (*Pipeline, error) {
 	if err := cfg.Plan(stages.Capacity{DeployActionsPerEnvironment: perStack * maxStacks}); err != nil {
 		return nil, err
 	}
+	done = phase("pipeline")
 	p.makePipeline(scope, props)
+	done()
 	p.plan = newPlan(p)
 	return p, nil
 }
@@ -168,10 +172,12 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 		stage := awscdk.NewStage(scope, jsii.String(stageID(cfg, env)), &awscdk.StageProps{
 			Env: &awscdk.Environment{Account: jsii.String(env.Account), Region: jsii.String(env.Region)},
 		})
+		doneFactory := phase("  service " + env.Name)
 		props.Service(stage, Environment{
 			Name: env.Name, Stage: env.Stage, Wave: env.Wave, Account: env.Account, Region: env.Region,
 			OneBox: env.OneBox, Tags: tags, Config: env,
 		})
+		doneFactory()
 		d := &envDeployment{env: env, stage: stage}
 		var alarmArns []string
 		for _, c := range *stage.Node().FindAll(constructs.ConstructOrder_PREORDER) {
@@ -194,12 +200,11 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 			continue
 		}
 		if len(env.Checks) > 0 || env.Bake > 0 {
-			gs := awscdk.NewStack(stage, jsii.String("Gates"), &awscdk.StackProps{
-				StackName:   jsii.String(names.Join(128, cfg.Service.Name, env.Name, "gates")),
-				Description: jsii.String("handsoff: validation and bake gates of " + env.Name),
+			name := names.Join(128, cfg.Service.Name, env.Name, "gates")
+			d.gates = checks.NewGatesStack(stage, "Gates", &checks.GatesProps{
+				Config: cfg, Environment: env, AlarmArns: alarmArns, SourceDir: props.CheckSourceDir, StackName: name,
 			})
-			d.stacks = append(d.stacks, *gs.StackName())
-			d.gates = checks.NewGates(gs, "Gates", &checks.GatesProps{Config: cfg, Environment: env, AlarmArns: alarmArns, SourceDir: props.CheckSourceDir})
+			d.stacks = append(d.stacks, name)
 		}
 		for _, k := range sortedKeys(tags) {
 			awscdk.Tags_Of(stage).Add(jsii.String(k), jsii.String(tags[k]), nil)
@@ -305,6 +310,7 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) {
 	if reviewURL == "" {
 		reviewURL = fmt.Sprintf("https://github.com/%s/commits/%s", cfg.Service.Repo, cfg.Pipeline.Branch)
 	}
+	done := phase("waves (Stage synthesis)")
 	for _, s := range cfg.Stages {
 		for wi, w := range s.Waves {
 			opts := &pipelines.WaveOptions{}
@@ -326,7 +332,10 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) {
 			}
 		}
 	}
+	done()
+	done = phase("BuildPipeline")
 	p.cdk.BuildPipeline()
+	done()
 	p.hardenCrossRegionSupport()
 	suppressGeneratedWildcards(p.cdk, base)
 	p.addConditions()
@@ -366,11 +375,11 @@ func (p *Pipeline) addConditions() {
 		}
 	}
 	if needGate {
-		fn := checks.NewFreezeGate(p.stack, "FreezeGate", cfg, p.calendar)
+		checks.NewFreezeGate(p.stack, "FreezeGate", cfg, p.calendar)
 		p.cdk.Pipeline().Role().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("RunFreezeGate"),
 			Actions:   jsii.Strings("lambda:InvokeFunction"),
-			Resources: jsii.Strings(*fn.FunctionArn()),
+			Resources: jsii.Strings(checks.FreezeGateArn(cfg)),
 		}))
 	}
 }

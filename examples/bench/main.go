@@ -4,7 +4,8 @@
 // (HANDSOFF_BENCH_N, default 30) that handsoff plans into waves.
 //
 // handwritten.go builds the same topology and content by hand with CDK
-// Pipelines; bench_test.go synthesizes both side by side.
+// Pipelines (HANDSOFF_BENCH_HANDWRITTEN=1 runs it instead); bench_test.go
+// synthesizes both side by side, and scripts/bench times both as processes.
 package main
 
 import (
@@ -21,6 +22,10 @@ func main() {
 		n = 30
 	}
 	app := pipeline.NewApp()
-	pipeline.New(app, pipeline.Props{Repo: "acme/bench", Service: service, Load: stages.LoadOptions{Document: document(n)}})
+	if os.Getenv("HANDSOFF_BENCH_HANDWRITTEN") != "" {
+		handWritten(app, n) // the same topology without handsoff, to compare
+	} else {
+		pipeline.New(app, pipeline.Props{Repo: "acme/bench", Service: service, Load: stages.LoadOptions{Document: document(n)}})
+	}
 	app.Synth(nil)
 }
