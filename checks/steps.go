@@ -1,48 +1,36 @@
 package checks
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipelineactions"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/pipelines"
 	"github.com/aws/jsii-runtime-go"
 )
 
-// ValidationStep is the CDK Pipelines step that runs an environment's
-// validation state machine after the environment deploys. The action runs in
-// the environment's region with the environment's gate role, and fails the
-// stage when any check fails.
-type ValidationStep struct {
-	pipelines.Step
-	names Names
-	input map[string]interface{}
-}
-
-// NewValidationStep makes the step for the gates of one environment.
-func NewValidationStep(id string, n Names, input map[string]interface{}) *ValidationStep {
-	s := &ValidationStep{names: n, input: input}
-	pipelines.NewStep_Override(s, jsii.String(id))
-	return s
-}
-
-// ProduceAction is called by CDK Pipelines while it builds the pipeline.
-func (s *ValidationStep) ProduceAction(stage awscodepipeline.IStage, o *pipelines.ProduceActionOptions) *pipelines.CodePipelineActionFactoryResult {
-	// o.Scope is shared by every action of the pipeline stage.
-	sm := awsstepfunctions.StateMachine_FromStateMachineArn(o.Scope, jsii.String(*o.ActionName+"StateMachine"), jsii.String(s.names.StateMachineArn))
-	role := awsiam.Role_FromRoleArn(o.Scope, jsii.String(*o.ActionName+"GateRole"), jsii.String(s.names.GateRoleArn), &awsiam.FromRoleArnOptions{Mutable: jsii.Bool(false)})
-	input := s.input
-	stage.AddAction(awscodepipelineactions.NewStepFunctionInvokeAction(&awscodepipelineactions.StepFunctionsInvokeActionProps{
-		ActionName:        o.ActionName,
-		RunOrder:          o.RunOrder,
-		StateMachine:      sm,
-		Role:              role,
-		StateMachineInput: awscodepipelineactions.StateMachineInput_Literal(&input),
-	}))
-	return &pipelines.CodePipelineActionFactoryResult{RunOrdersConsumed: jsii.Number(1)}
+// ValidationAction is the CodePipeline action, in CloudFormation's shape,
+// that runs an environment's validation state machine: a StepFunctions
+// action in the environment's region, with the environment's gate role,
+// started after the environment's stacks deploy (runOrder). The pipeline
+// adds it to the built pipeline directly: computed in Go, it costs one call
+// to the CDK instead of a step that the CDK calls back into.
+func ValidationAction(name string, n Names, runOrder int, input map[string]any) map[string]any {
+	in, _ := json.Marshal(input)
+	return map[string]any{
+		"Name":         name,
+		"ActionTypeId": map[string]any{"Category": "Invoke", "Owner": "AWS", "Provider": "StepFunctions", "Version": "1"},
+		"Configuration": map[string]any{
+			"StateMachineArn": n.StateMachineArn,
+			"InputType":       "Literal",
+			"Input":           string(in),
+		},
+		"Region":   n.Region,
+		"RoleArn":  n.GateRoleArn,
+		"RunOrder": runOrder,
+	}
 }
 
 // ApprovalStep asks a person before a stage starts, notifying the document's

@@ -320,15 +320,7 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) {
 			}
 			wave := p.cdk.AddWave(jsii.String(waveStageName(cfg, s, w)), opts)
 			for _, env := range w.Environments {
-				d := byEnv[env.Name]
-				var post []pipelines.Step
-				if d.gates != nil && d.gates.Validation() != nil {
-					post = append(post, checks.NewValidationStep("Validate-"+env.Name, d.gates.Names(), map[string]interface{}{
-						"service": cfg.Service.Name, "stage": s.Name, "wave": w.Name, "environment": env.Name,
-						"pipelineExecutionId": "#{codepipeline.PipelineExecutionId}",
-					}))
-				}
-				wave.AddStage(d.stage, &pipelines.AddStageOpts{Post: &post})
+				wave.AddStage(byEnv[env.Name].stage, nil)
 			}
 		}
 	}
@@ -338,9 +330,68 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) {
 	done()
 	p.hardenCrossRegionSupport()
 	suppressGeneratedWildcards(p.cdk, base)
+	p.addValidations()
 	p.addConditions()
 	p.addPermissions()
 	addNotifications(p.stack, p.cdk.Pipeline(), cfg)
+}
+
+// addValidations adds each environment's validation action to its wave's
+// pipeline stage, after the environment's stacks.
+func (p *Pipeline) addValidations() {
+	cfg := p.config
+	byEnv := map[string]*envDeployment{}
+	for _, d := range p.envs {
+		byEnv[d.env.Name] = d
+	}
+	cfn := p.cdk.Pipeline().Node().DefaultChild().(awscodepipeline.CfnPipeline)
+	for i, st := range *p.cdk.Pipeline().Stages() {
+		s, w, ok := p.waveOf(*st.StageName())
+		if !ok {
+			continue
+		}
+		// Deploy actions run in dependency order, at most one step per
+		// stack, after the approval if there is one.
+		runOrder, next := 1, len(*st.Actions())
+		if s.Approval && w.Name == s.Waves[0].Name {
+			runOrder++
+		}
+		for _, env := range w.Environments {
+			runOrder = max(runOrder, len(byEnv[env.Name].stacks)+1+boolInt(s.Approval && w.Name == s.Waves[0].Name))
+		}
+		for _, env := range w.Environments {
+			d := byEnv[env.Name]
+			if d.gates == nil || d.gates.Validation() == nil {
+				continue
+			}
+			input := map[string]any{
+				"service": cfg.Service.Name, "stage": s.Name, "wave": w.Name, "environment": env.Name,
+				"pipelineExecutionId": "#{codepipeline.PipelineExecutionId}",
+			}
+			cfn.AddPropertyOverride(jsii.String(fmt.Sprintf("Stages.%d.Actions.%d", i, next)),
+				checks.ValidationAction("Validate-"+env.Name, d.gates.Names(), runOrder, input))
+			next++
+		}
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// waveOf finds the stage and wave of a pipeline stage name.
+func (p *Pipeline) waveOf(name string) (stages.Stage, stages.Wave, bool) {
+	for _, s := range p.config.Stages {
+		for _, w := range s.Waves {
+			if waveStageName(p.config, s, w) == name {
+				return s, w, true
+			}
+		}
+	}
+	return stages.Stage{}, stages.Wave{}, false
 }
 
 // addConditions sets the V2 stage conditions, which CDK Pipelines does not
@@ -384,12 +435,12 @@ func (p *Pipeline) addConditions() {
 	}
 }
 
-// addPermissions lets the pipeline role assume the gate roles that its bake
-// rules name.
+// addPermissions lets the pipeline role assume the gate roles that its
+// validation actions and bake rules use.
 func (p *Pipeline) addPermissions() {
 	var roles []string
 	for _, d := range p.envs {
-		if d.gates != nil && d.gates.Bakes() {
+		if d.gates != nil {
 			roles = append(roles, d.gates.Names().GateRoleArn)
 		}
 	}
@@ -397,7 +448,7 @@ func (p *Pipeline) addPermissions() {
 		return
 	}
 	p.cdk.Pipeline().Role().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("WatchBakeAlarms"),
+		Sid:       jsii.String("UseGateRoles"),
 		Actions:   jsii.Strings("sts:AssumeRole"),
 		Resources: jsii.Strings(roles...),
 	}))
