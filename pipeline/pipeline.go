@@ -18,6 +18,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/handsoff-cdk/handsoff/checks"
+	"github.com/handsoff-cdk/handsoff/constructs/guardrails"
 	"github.com/handsoff-cdk/handsoff/internal/names"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
@@ -34,11 +35,13 @@ type Pipeline struct {
 
 // envDeployment is one environment: its Stage, stacks and gates.
 type envDeployment struct {
-	env    stages.Environment
-	stage  awscdk.Stage
-	stacks []string
-	alarms int
-	gates  checks.Gates
+	// suppressed are guardrail findings that the team suppressed.
+	suppressed []guardrails.Finding
+	env        stages.Environment
+	stage      awscdk.Stage
+	stacks     []string
+	alarms     int
+	gates      checks.Gates
 }
 
 // Config is the validated document the pipeline was built from.
@@ -158,7 +161,9 @@ func Build(scope constructs.Construct, props Props) (*Pipeline, error) {
 		return nil, err
 	}
 	done = phase("pipeline")
-	p.makePipeline(scope, props)
+	if err := p.makePipeline(scope, props); err != nil {
+		return nil, err
+	}
 	done()
 	p.plan = newPlan(p)
 	return p, nil
@@ -172,6 +177,9 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 		stage := awscdk.NewStage(scope, jsii.String(stageID(cfg, env)), &awscdk.StageProps{
 			Env: &awscdk.Environment{Account: jsii.String(env.Account), Region: jsii.String(env.Region)},
 		})
+		// Construct paths in template metadata, as the CDK CLI turns on:
+		// guardrail findings name constructs, not logical ids.
+		stage.Node().SetContext(jsii.String("aws:cdk:enable-path-metadata"), true)
 		doneFactory := phase("  service " + env.Name)
 		props.Service(stage, Environment{
 			Name: env.Name, Stage: env.Stage, Wave: env.Wave, Account: env.Account, Region: env.Region,
@@ -259,7 +267,7 @@ func stageID(cfg *stages.Config, env stages.Environment) string {
 	return names.Join(100, cfg.Service.Name, env.Name)
 }
 
-func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) {
+func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 	cfg := p.config
 	stackName := props.StackName
 	if stackName == "" {
@@ -325,6 +333,13 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) {
 		}
 	}
 	done()
+	// CDK Pipelines has synthesized every Stage by now: hold each to the
+	// guardrails before going further.
+	done = phase("guardrails")
+	if err := p.checkGuardrails(); err != nil {
+		return err
+	}
+	done()
 	done = phase("BuildPipeline")
 	p.cdk.BuildPipeline()
 	done()
@@ -334,6 +349,38 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) {
 	p.addConditions()
 	p.addPermissions()
 	addNotifications(p.stack, p.cdk.Pipeline(), cfg)
+	return nil
+}
+
+// checkGuardrails runs the guardrail rules on every environment's
+// synthesized templates and reports every failure at once.
+func (p *Pipeline) checkGuardrails() error {
+	var problems []stages.Problem
+	for _, d := range p.envs {
+		required := append([]string(nil), stages.ReservedTags...)
+		for k := range p.config.Service.Tags {
+			required = append(required, k)
+		}
+		rep, err := guardrails.CheckAssembly(*d.stage.Outdir(), guardrails.Context{RequiredTags: required})
+		if err != nil {
+			return err
+		}
+		for _, f := range rep.Failures() {
+			msg := f.Message + ": " + f.Rule.Fix
+			if f.Outcome == guardrails.Unresolved {
+				msg = "cannot be checked at synth time (" + f.Message + "): suppress with guardrails.Suppress and the reason it is safe"
+			}
+			problems = append(problems, stages.Problem{Path: fmt.Sprintf("%s: %s [%s %s]", d.env.Name, f.Resource, f.Rule.ID, f.Rule.Name), Message: msg})
+		}
+		for _, bad := range rep.Problems {
+			problems = append(problems, stages.Problem{Path: d.env.Name + ": " + bad.Resource, Message: bad.Message})
+		}
+		d.suppressed = rep.Suppressed()
+	}
+	if len(problems) > 0 {
+		return &Error{Source: "guardrails", Problems: problems}
+	}
+	return nil
 }
 
 // addValidations adds each environment's validation action to its wave's

@@ -53,6 +53,9 @@ type PlanEnvironment struct {
 	Stacks                []string
 	Alarms                int
 	Bakes                 bool
+	// Suppressed lists guardrails this environment breaks on purpose, with
+	// the team's reasons.
+	Suppressed []string
 }
 
 func newPlan(p *Pipeline) *Plan {
@@ -86,6 +89,7 @@ func newPlan(p *Pipeline) *Plan {
 				pw.Environments = append(pw.Environments, PlanEnvironment{
 					Name: e.Name, Account: e.Account, Region: e.Region, OneBox: e.OneBox,
 					Stacks: d.stacks, Alarms: d.alarms, Bakes: d.gates != nil && d.gates.Bakes(),
+					Suppressed: suppressedLines(d),
 				})
 			}
 			pl.Waves = append(pl.Waves, pw)
@@ -145,6 +149,11 @@ func (pl *Plan) String() string {
 			}
 			f("    deploy:   %-18s %s %-15s %d stack(s)%s\n", e.Name, e.Account, e.Region, len(e.Stacks), tag)
 		}
+		for _, e := range w.Environments {
+			for _, sup := range e.Suppressed {
+				f("    guardrail exception in %s: %s\n", e.Name, sup)
+			}
+		}
 		if len(w.Checks) > 0 {
 			f("    validate: %s, in parallel (up to %s)\n", strings.Join(w.Checks, ", "), stages.FormatDuration(w.Validation))
 		}
@@ -181,4 +190,12 @@ func roundDuration(d time.Duration) string {
 		return fmt.Sprintf("%dh", h)
 	}
 	return fmt.Sprintf("%dh%02dm", h, m)
+}
+
+func suppressedLines(d *envDeployment) []string {
+	var out []string
+	for _, f := range d.suppressed {
+		out = append(out, fmt.Sprintf("%s %s on %s: %s", f.Rule.ID, f.Rule.Name, f.Resource, f.Reason))
+	}
+	return out
 }

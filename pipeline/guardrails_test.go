@@ -1,0 +1,89 @@
+package pipeline_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/handsoff-cdk/handsoff/constructs/guardrails"
+	"github.com/handsoff-cdk/handsoff/examples/orders"
+	"github.com/handsoff-cdk/handsoff/pipeline"
+	"github.com/handsoff-cdk/handsoff/stages"
+)
+
+// careless adds, in alpha only, the mistakes the guardrails exist for; in
+// beta it opens SSH with a reasoned suppression.
+func careless(stage awscdk.Stage, env pipeline.Environment) {
+	orders.Service(stage, env)
+	if env.Stage != stages.Alpha && env.Stage != stages.Beta {
+		return
+	}
+	stack := awscdk.NewStack(stage, jsii.String("Careless"), nil)
+	vpc := awsec2.Vpc_FromVpcAttributes(stack, jsii.String("Vpc"), &awsec2.VpcAttributes{
+		VpcId: jsii.String("vpc-12345678"), AvailabilityZones: jsii.Strings("us-east-1a"),
+	})
+	sg := awsec2.NewSecurityGroup(stack, jsii.String("Bastion"), &awsec2.SecurityGroupProps{Vpc: vpc})
+	sg.AddIngressRule(awsec2.Peer_AnyIpv4(), awsec2.Port_Tcp(jsii.Number(22)), jsii.String("ssh"), nil)
+	if env.Stage == stages.Beta {
+		guardrails.Suppress(sg, "HS-EC2-1", "break-glass bastion, opened only by runbook OPS-12")
+		return
+	}
+	bucket := awss3.NewBucket(stack, jsii.String("Public"), &awss3.BucketProps{BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ACLS()})
+	awscdk.Tags_Of(bucket).Add(jsii.String("owner"), jsii.String(""), &awscdk.TagProps{Priority: jsii.Number(1000)})
+	awsiam.NewPolicy(stack, jsii.String("Admin"), &awsiam.PolicyProps{
+		Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{Actions: jsii.Strings("*"), Resources: jsii.Strings("*")})},
+		Roles:      &[]awsiam.IRole{awsiam.NewRole(stack, jsii.String("Role"), &awsiam.RoleProps{AssumedBy: awsiam.NewServicePrincipal(jsii.String("ec2.amazonaws.com"), nil)})},
+	})
+	awssns.NewTopic(stack, jsii.String("Plain"), nil)
+}
+
+func TestGuardrailsFailSynthesis(t *testing.T) {
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+	_, err := pipeline.Build(app, pipeline.Props{Repo: "acme/orders", Service: careless, CheckSourceDir: "testdata/checksource",
+		Load: stages.LoadOptions{Document: stages.ExampleDocument()}})
+	if err == nil {
+		t.Fatal("Build accepted a public bucket, open SSH, a star policy and a plain topic")
+	}
+	msg := err.Error()
+	for _, want := range []string{
+		"handsoff: configuration guardrails has 5 problems:",
+		"alpha: orders-alpha/Careless/Bastion/Resource [HS-EC2-1 no-open-admin-ports]: port 22 is open to 0.0.0.0/0",
+		"alpha: orders-alpha/Careless/Public/Resource [HS-S3-1 bucket-public-access-block]: public access is not blocked: BlockPublicPolicy, RestrictPublicBuckets not true",
+		"alpha: orders-alpha/Careless/Public/Resource [HS-TAG-1 required-tags]: lacks a value for owner",
+		"alpha: orders-alpha/Careless/Admin/Resource [HS-IAM-1 no-star-on-star]: a statement allows Action \"*\" on Resource \"*\"",
+		"alpha: orders-alpha/Careless/Plain/Resource [HS-SNS-1 topic-encrypted]: the topic has no KmsMasterKeyId",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "orders-beta/") {
+		t.Errorf("the suppressed finding in beta was reported:\n%s", msg)
+	}
+}
+
+func TestSuppressedGuardrailShowsInPlan(t *testing.T) {
+	onlyBeta := func(stage awscdk.Stage, env pipeline.Environment) {
+		if env.Stage == stages.Alpha {
+			orders.Service(stage, env)
+			return
+		}
+		careless(stage, env)
+	}
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+	p, err := pipeline.Build(app, pipeline.Props{Repo: "acme/orders", Service: onlyBeta, CheckSourceDir: "testdata/checksource",
+		Load: stages.LoadOptions{Document: stages.ExampleDocument()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "guardrail exception in beta: HS-EC2-1 no-open-admin-ports on orders-beta/Careless/Bastion/Resource: break-glass bastion, opened only by runbook OPS-12"
+	if plan := p.Plan().String(); !strings.Contains(plan, want) {
+		t.Errorf("plan lacks %q:\n%s", want, plan)
+	}
+}
