@@ -4,6 +4,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/handsoff-cdk/handsoff/internal/guard"
 )
 
 // Suppress lets one construct break one guardrail, for a reason that says
@@ -30,4 +32,11 @@ func Suppress(c constructs.IConstruct, rule, reason string) {
 	}
 	list = append(list, map[string]any{"rule": rule, "reason": reason})
 	r.AddMetadata(jsii.String(MetadataKey), map[string]any{"suppress": list})
+}
+
+// SuppressControlTower records that one construct is exempt from AWS Control
+// Tower cfn-guard rules (by rule name, such as "sqs_dlq_check"), with the
+// reason, in Metadata.guard; handsoff's checks read the reason beside it.
+func SuppressControlTower(c constructs.IConstruct, reason string, rules ...string) {
+	guard.Suppress(c, reason, rules...)
 }

@@ -8,8 +8,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/handsoff-cdk/handsoff/constructs/guardrails"
 	"github.com/handsoff-cdk/handsoff/constructs/privatebucket"
-	"github.com/handsoff-cdk/handsoff/internal/guard"
 	"github.com/handsoff-cdk/handsoff/pipeline"
 )
 
@@ -27,7 +27,7 @@ func Service(stage awscdk.Stage, env pipeline.Environment) {
 		EnforceSSL:      jsii.Bool(true),
 		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
 	})
-	guard.Suppress(dlq, "This is the dead-letter queue of the orders queue; a dead-letter queue of its own would only move the question.", "sqs_dlq_check")
+	guardrails.SuppressControlTower(dlq, "This is the dead-letter queue of the orders queue; a dead-letter queue of its own would only move the question.", "sqs_dlq_check")
 	orders := awssqs.NewQueue(stack, jsii.String("Orders"), &awssqs.QueueProps{
 		Encryption:      awssqs.QueueEncryption_KMS_MANAGED,
 		EnforceSSL:      jsii.Bool(true),
