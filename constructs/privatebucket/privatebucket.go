@@ -149,6 +149,13 @@ func New(scope constructs.Construct, id string, props *Props) PrivateBucket {
 		}
 	}
 	b.bucket = awss3.NewBucket(c, jsii.String("Bucket"), bp)
+	if props.EventBridge {
+		// On the bucket itself: the L2 option adds a notifications custom
+		// resource (a Lambda function) to do the same.
+		b.bucket.Node().DefaultChild().(awss3.CfnBucket).SetNotificationConfiguration(&awss3.CfnBucket_NotificationConfigurationProperty{
+			EventBridgeConfiguration: &awss3.CfnBucket_EventBridgeConfigurationProperty{EventBridgeEnabled: jsii.Bool(true)},
+		})
+	}
 	if props.IsAccessLogBucket {
 		cdknag.NagSuppressions_AddResourceSuppressions(b.bucket, &[]*cdknag.NagPackSuppression{{
 			Id:     jsii.String("AwsSolutions-S1"),
