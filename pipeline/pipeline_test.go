@@ -107,6 +107,39 @@ func TestPipelineAssertions(t *testing.T) {
 			}}}}},
 		})}),
 	})
+	// Validation runs in the environment's region with its gate role, after
+	// its stacks.
+	tmpl.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), map[string]any{
+		"Stages": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+			"Name": "prod-wave-2",
+			"Actions": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+				"Name":         "Validate-prod-ape1",
+				"ActionTypeId": map[string]any{"Category": "Invoke", "Owner": "AWS", "Provider": "StepFunctions", "Version": "1"},
+				"Configuration": assertions.Match_ObjectLike(&map[string]any{
+					"StateMachineArn": "arn:aws:states:ap-east-1:666666666666:stateMachine:orders-prod-ape1-checks",
+					"InputType":       "Literal",
+				}),
+				"Region":  "ap-east-1",
+				"RoleArn": "arn:aws:iam::666666666666:role/orders-prod-ape1-gate",
+			})}),
+		})}),
+	})
+	// The approval before prod notifies the topic with a review link.
+	tmpl.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), map[string]any{
+		"Stages": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+			"Name": "orders-prod-use1-onebox",
+			"Actions": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+				"Name":         "Approve",
+				"ActionTypeId": map[string]any{"Category": "Approval", "Owner": "AWS", "Provider": "Manual", "Version": "1"},
+				"Configuration": map[string]any{
+					"NotificationArn":    "arn:aws:sns:us-east-1:111111111111:pipeline-alerts",
+					"ExternalEntityLink": "https://github.com/acme/orders/commits/main",
+					"CustomData":         "handsoff: approve prod for orders: 3 wave(s), 5 environment(s). Bake alarms and validation stay in force after approval.",
+				},
+				"RunOrder": 1,
+			})}),
+		})}),
+	})
 	// Failures, approvals and rollbacks reach the document's topic.
 	tmpl.HasResourceProperties(jsii.String("AWS::CodeStarNotifications::NotificationRule"), map[string]any{
 		"Targets": []any{map[string]any{"TargetAddress": "arn:aws:sns:us-east-1:111111111111:pipeline-alerts", "TargetType": "SNS"}},
