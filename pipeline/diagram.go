@@ -11,72 +11,78 @@ import (
 )
 
 // SVG draws the pipeline: one column per pipeline stage, one box per
-// environment, the gates written under each column.
+// environment (name, then account and region), and the gates under each
+// column: what runs before the stage, after each deployment, and on failure.
+// Text only, no symbols that a font may lack.
 func (pl *Plan) SVG() string {
-	const colW, boxH, gap, top, left = 190, 44, 10, 70, 20
-	cols := []struct {
+	const colW, boxH, gap, top, left, lineH = 200, 40, 12, 80, 20, 17
+	type column struct {
 		title string
-		boxes []string
+		boxes [][2]string
 		notes []string
 		kind  string
-	}{
-		{title: "Source", boxes: []string{pl.Repo + "@" + pl.Branch}, kind: "fixed"},
-		{title: "Build", boxes: []string{"cdk synth", "self-mutation", "assets"}, kind: "fixed"},
+	}
+	cols := []column{
+		{title: "Source", boxes: [][2]string{{pl.Repo, "branch " + pl.Branch}}, kind: "fixed"},
+		{title: "Build", boxes: [][2]string{{"cdk synth", ""}, {"self-mutation", ""}, {"assets", ""}}, kind: "fixed"},
 	}
 	for _, w := range pl.Waves {
-		c := struct {
-			title string
-			boxes []string
-			notes []string
-			kind  string
-		}{title: w.PipelineStage, kind: w.Stage}
+		c := column{title: w.PipelineStage, kind: w.Stage}
 		for _, e := range w.Environments {
-			label := e.Name + " · " + e.Region
+			second := e.Account + " " + e.Region
 			if e.OneBox {
-				label += " · one-box"
+				second += ", one-box"
 			}
-			c.boxes = append(c.boxes, label)
+			c.boxes = append(c.boxes, [2]string{e.Name, second})
 		}
+		var before []string
 		if w.Freeze {
-			c.notes = append(c.notes, "⏸ freeze calendar")
+			before = append(before, "freeze calendar")
 		}
 		if w.Approval {
-			c.notes = append(c.notes, "✋ approval")
+			before = append(before, "approval")
+		}
+		if len(before) > 0 {
+			c.notes = append(c.notes, "before: "+strings.Join(before, ", "))
 		}
 		if len(w.Checks) > 0 {
-			c.notes = append(c.notes, fmt.Sprintf("✓ %d check(s)", len(w.Checks)))
+			c.notes = append(c.notes, fmt.Sprintf("validate: %d check(s)", len(w.Checks)))
 		}
 		if w.Bake > 0 {
-			c.notes = append(c.notes, "⏱ bake "+stages.FormatDuration(w.Bake))
+			c.notes = append(c.notes, "bake: "+stages.FormatDuration(w.Bake)+" on alarms")
 		}
-		c.notes = append(c.notes, "↩ rollback on failure")
+		c.notes = append(c.notes, "on failure: roll back")
 		cols = append(cols, c)
 	}
-	maxRows := 0
+	height := 0
 	for _, c := range cols {
-		maxRows = max(maxRows, len(c.boxes)+len(c.notes))
+		height = max(height, top+len(c.boxes)*(boxH+gap)+len(c.notes)*lineH+30)
 	}
 	width := left*2 + len(cols)*(colW+gap)
-	height := top + maxRows*(boxH+gap) + 40
 	fill := map[string]string{"fixed": "#eceff1", "alpha": "#e3f2fd", "beta": "#e8f5e9", "gamma": "#fff8e1", "prod": "#fce4ec"}
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">`+"\n", width, height, width, height)
-	fmt.Fprintf(&b, `<text x="%d" y="28" font-size="16" font-weight="bold">%s — handsoff pipeline (estimated %s to the last prod environment)</text>`+"\n", left, html.EscapeString(pl.Repo), roundDuration(pl.Estimate))
+	fmt.Fprintf(&b, `<text x="%d" y="30" font-size="16" font-weight="bold">%s: handsoff pipeline, about %s from commit to the last prod environment</text>`+"\n", left, html.EscapeString(pl.Repo), roundDuration(pl.Estimate))
 	for i, c := range cols {
 		x := left + i*(colW+gap)
-		fmt.Fprintf(&b, `<text x="%d" y="%d" font-weight="bold">%s</text>`+"\n", x, top-12, html.EscapeString(c.title))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-weight="bold">%d. %s</text>`+"\n", x, top-12, i+1, html.EscapeString(c.title))
 		if i > 0 {
 			fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#607d8b" stroke-width="2"/>`+"\n", x-gap, top+boxH/2, x, top+boxH/2)
 		}
 		y := top
 		for _, box := range c.boxes {
 			fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" rx="6" fill="%s" stroke="#607d8b"/>`+"\n", x, y, colW-gap, boxH, fill[c.kind])
-			fmt.Fprintf(&b, `<text x="%d" y="%d">%s</text>`+"\n", x+8, y+boxH/2+4, html.EscapeString(box))
+			if box[1] == "" {
+				fmt.Fprintf(&b, `<text x="%d" y="%d">%s</text>`+"\n", x+8, y+boxH/2+4, html.EscapeString(box[0]))
+			} else {
+				fmt.Fprintf(&b, `<text x="%d" y="%d" font-weight="bold">%s</text>`+"\n", x+8, y+16, html.EscapeString(box[0]))
+				fmt.Fprintf(&b, `<text x="%d" y="%d" fill="#455a64" font-size="11">%s</text>`+"\n", x+8, y+32, html.EscapeString(box[1]))
+			}
 			y += boxH + gap
 		}
 		for _, n := range c.notes {
-			fmt.Fprintf(&b, `<text x="%d" y="%d" fill="#37474f">%s</text>`+"\n", x+4, y+14, html.EscapeString(n))
-			y += 20
+			fmt.Fprintf(&b, `<text x="%d" y="%d" fill="#37474f">%s</text>`+"\n", x+4, y+12, html.EscapeString(n))
+			y += lineH
 		}
 	}
 	b.WriteString("</svg>\n")
