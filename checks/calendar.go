@@ -3,6 +3,7 @@ package checks
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -41,7 +42,7 @@ func (b Block) String() string {
 func (c *Calendar) Blocked(stage string, t time.Time) []Block {
 	var out []Block
 	for _, w := range c.windows {
-		if !applies(w.AppliesTo, stage) {
+		if !slices.Contains(w.AppliesTo, stage) {
 			continue
 		}
 		if until, ok := windowContains(w, t); ok {
@@ -49,7 +50,7 @@ func (c *Calendar) Blocked(stage string, t time.Time) []Block {
 		}
 	}
 	for _, b := range c.blackouts {
-		if applies(b.AppliesTo, stage) && !t.Before(b.From) && t.Before(b.To) {
+		if slices.Contains(b.AppliesTo, stage) && !t.Before(b.From) && t.Before(b.To) {
 			out = append(out, Block{Kind: "blackout", Name: b.Name, Until: b.To})
 		}
 	}
@@ -59,21 +60,12 @@ func (c *Calendar) Blocked(stage string, t time.Time) []Block {
 // Applies reports whether any window or blackout names the stage.
 func (c *Calendar) Applies(stage string) bool {
 	for _, w := range c.windows {
-		if applies(w.AppliesTo, stage) {
+		if slices.Contains(w.AppliesTo, stage) {
 			return true
 		}
 	}
 	for _, b := range c.blackouts {
-		if applies(b.AppliesTo, stage) {
-			return true
-		}
-	}
-	return false
-}
-
-func applies(list []string, stage string) bool {
-	for _, s := range list {
-		if s == stage {
+		if slices.Contains(b.AppliesTo, stage) {
 			return true
 		}
 	}
@@ -129,14 +121,7 @@ func inWindow(w stages.FreezeWindow, t time.Time) bool {
 	return crosses && startsOn(w, (local.Weekday()+6)%7) && clock < w.End
 }
 
-func startsOn(w stages.FreezeWindow, d time.Weekday) bool {
-	for _, x := range w.Days {
-		if x == d {
-			return true
-		}
-	}
-	return false
-}
+func startsOn(w stages.FreezeWindow, d time.Weekday) bool { return slices.Contains(w.Days, d) }
 
 func wallTime(y int, m time.Month, d int, c stages.Clock, loc *time.Location) time.Time {
 	return time.Date(y, m, d, c.Hour(), c.Minute(), 0, 0, loc)

@@ -35,14 +35,7 @@ func (pl *Plan) SVG() string {
 			}
 			c.boxes = append(c.boxes, [2]string{e.Name, second})
 		}
-		var before []string
-		if w.Freeze {
-			before = append(before, "freeze calendar")
-		}
-		if w.Approval {
-			before = append(before, "approval")
-		}
-		if len(before) > 0 {
+		if before := w.Before(); len(before) > 0 {
 			c.notes = append(c.notes, "before: "+strings.Join(before, ", "))
 		}
 		if len(w.Checks) > 0 {

@@ -3,9 +3,10 @@ package pipeline
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -214,7 +215,7 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 			})
 			d.stacks = append(d.stacks, name)
 		}
-		for _, k := range sortedKeys(tags) {
+		for _, k := range slices.Sorted(maps.Keys(tags)) {
 			awscdk.Tags_Of(stage).Add(jsii.String(k), jsii.String(tags[k]), nil)
 		}
 		applyAspects(stage, props.Aspects)
@@ -238,15 +239,6 @@ func Tags(cfg *stages.Config, env stages.Environment) map[string]string {
 	tags["stage"] = env.Stage
 	tags["environment"] = env.Name
 	return tags
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // waveStageName is the CodePipeline stage of a wave. CDK Pipelines names
@@ -279,7 +271,7 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 		TerminationProtection: jsii.Bool(true),
 	})
 	tags := Tags(cfg, stages.Environment{Stage: "pipeline", Name: "pipeline"})
-	for _, k := range sortedKeys(tags) {
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		awscdk.Tags_Of(p.stack).Add(jsii.String(k), jsii.String(tags[k]), nil)
 	}
 	applyAspects(p.stack, props.Aspects)

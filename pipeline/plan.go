@@ -108,6 +108,18 @@ func newPlan(p *Pipeline) *Plan {
 	return pl
 }
 
+// Before lists the gates that run before the wave starts.
+func (w PlanWave) Before() []string {
+	var before []string
+	if w.Freeze {
+		before = append(before, "freeze calendar")
+	}
+	if w.Approval {
+		before = append(before, "manual approval")
+	}
+	return before
+}
+
 // Environments counts the environments of the plan.
 func (pl *Plan) Environments() int {
 	n := 0
@@ -132,14 +144,7 @@ func (pl *Plan) String() string {
 			title += " (wave planned by handsoff)"
 		}
 		f("\n%2d. %s\n", i+1, title)
-		var before []string
-		if w.Freeze {
-			before = append(before, "freeze calendar")
-		}
-		if w.Approval {
-			before = append(before, "manual approval")
-		}
-		if len(before) > 0 {
+		if before := w.Before(); len(before) > 0 {
 			f("    before:   %s\n", strings.Join(before, ", "))
 		}
 		for _, e := range w.Environments {

@@ -6,8 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -111,15 +112,11 @@ func walkType(path string, v any, t reflect.Type, ps *problems) {
 			break
 		}
 		fields := jsonFields(t)
-		names := make([]string, 0, len(fields))
-		for n := range fields {
-			names = append(names, n)
-		}
-		keys := sortedKeys(obj)
-		for _, k := range keys {
+		names := slices.Collect(maps.Keys(fields))
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
 			f, ok := fields[k]
 			if !ok {
-				ps.addf(join(path, k), "unknown field%s; known fields here: %s", didYouMean(k, names), strings.Join(sortedStrings(names), ", "))
+				ps.addf(join(path, k), "unknown field%s; known fields here: %s", didYouMean(k, names), strings.Join(slices.Sorted(slices.Values(names)), ", "))
 				continue
 			}
 			walkType(join(path, k), obj[k], f.Type, ps)
@@ -141,7 +138,7 @@ func walkType(path string, v any, t reflect.Type, ps *problems) {
 			want = "an object"
 			break
 		}
-		for _, k := range sortedKeys(obj) {
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
 			walkType(join(path, k), obj[k], t.Elem(), ps)
 		}
 		return
@@ -189,19 +186,4 @@ func jsonFields(t reflect.Type) map[string]reflect.StructField {
 		m[name] = f
 	}
 	return m
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-func sortedStrings(s []string) []string {
-	out := append([]string(nil), s...)
-	sort.Strings(out)
-	return out
 }

@@ -3,6 +3,7 @@ package stages
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -30,7 +31,7 @@ func FuzzParse(f *testing.F) {
 		seen := map[string]bool{}
 		last := -1
 		for _, s := range cfg.Stages {
-			rank := indexOf(StageOrder, s.Name)
+			rank := slices.Index(StageOrder, s.Name)
 			if rank <= last {
 				t.Fatalf("stage %q out of order", s.Name)
 			}

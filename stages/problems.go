@@ -2,7 +2,7 @@ package stages
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -71,9 +71,7 @@ func (ps *problems) err(source string) error {
 // enough to be a likely typo.
 func closest(s string, candidates []string) string {
 	best, bestD := "", 1<<30
-	sorted := append([]string(nil), candidates...)
-	sort.Strings(sorted)
-	for _, c := range sorted {
+	for _, c := range slices.Sorted(slices.Values(candidates)) {
 		d := editDistance(strings.ToLower(s), strings.ToLower(c))
 		if d < bestD {
 			best, bestD = c, d

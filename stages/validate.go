@@ -2,8 +2,10 @@ package stages
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -149,7 +151,7 @@ func (v *validator) service(s DocService) Service {
 		switch {
 		case strings.HasPrefix(strings.ToLower(k), "aws:"):
 			v.addf(path, "tag keys starting with \"aws:\" are reserved by AWS")
-		case contains(ReservedTags, k):
+		case slices.Contains(ReservedTags, k):
 			v.addf(path, "%q is set by handsoff on every resource; remove it from the document", k)
 		case !reTagKey.MatchString(k):
 			v.addf(path, "%q is not a valid tag key (1 to 128 letters, digits, spaces and _ . : / = + - @)", k)
@@ -306,7 +308,7 @@ func (v *validator) checks(in map[string]DocCheck) map[string]Check {
 func (v *validator) placeholders(path, s string) bool {
 	ok := true
 	for _, ph := range rePlacehold.FindAllString(s, -1) {
-		if !contains(Placeholders, ph) {
+		if !slices.Contains(Placeholders, ph) {
 			v.addf(path, "%q holds the unknown placeholder %s%s; known: %s", s, ph, didYouMean(ph, Placeholders), strings.Join(Placeholders, " "))
 			ok = false
 		}
@@ -354,7 +356,7 @@ func (v *validator) stageRefs(path string, names []string) []string {
 	for i, n := range names {
 		p := fmt.Sprintf("%s[%d]", path, i)
 		switch {
-		case !contains(StageOrder, n):
+		case !slices.Contains(StageOrder, n):
 			v.addf(p, "%q is not a stage%s; stages are %s", n, didYouMean(n, StageOrder), strings.Join(StageOrder, ", "))
 		case !v.stageNames[n]:
 			v.addf(p, "%q is not a stage of this document", n)
@@ -476,7 +478,7 @@ func (v *validator) stages(in []DocStage, checks map[string]Check) []Stage {
 	seen := map[string]string{}
 	for i, s := range in {
 		path := fmt.Sprintf("stages[%d]", i)
-		rank := indexOf(StageOrder, s.Name)
+		rank := slices.Index(StageOrder, s.Name)
 		switch {
 		case s.Name == "":
 			v.addf(path+".name", "is required: one of %s", strings.Join(StageOrder, ", "))
@@ -623,24 +625,7 @@ func (v *validator) environment(path string, e DocEnvironment, st Stage) Environ
 	}
 }
 
-func indexOf(list []string, s string) int {
-	for i, x := range list {
-		if x == s {
-			return i
-		}
-	}
-	return -1
-}
-
-func contains(list []string, s string) bool { return indexOf(list, s) >= 0 }
-
-func sortedMapKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	return sortedStrings(keys)
-}
+func sortedMapKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // fmtDuration prints a duration the way people write them: "1h", "30m",
 // "1h30m", "45s".

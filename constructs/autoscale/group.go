@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"maps"
+	"slices"
 )
 
 // GroupProps configure an Auto Scaling group with the baseline.
@@ -44,16 +46,8 @@ type GroupProps struct {
 // NewGroup makes an Auto Scaling group with the baseline (see the package
 // docs). props is required.
 func NewGroup(scope constructs.Construct, id string, props *GroupProps) awsautoscaling.AutoScalingGroup {
-	s, problems := props.Options.Resolve()
-	c := constructs.NewConstruct(scope, jsii.String(id))
-	if props.Vpc == nil {
-		problems = append(problems, "Vpc is required")
-	}
-	if props.MachineImage == nil {
-		problems = append(problems, "MachineImage is required")
-	}
-	if len(problems) > 0 {
-		report(c, problems)
+	s, c, ok := begin(scope, id, props.Options, map[string]bool{"Vpc": props.Vpc == nil, "MachineImage": props.MachineImage == nil})
+	if !ok {
 		return nil
 	}
 	if props.Stage == "prod" {
@@ -156,6 +150,23 @@ func NewGroup(scope constructs.Construct, id string, props *GroupProps) awsautos
 		EstimatedInstanceWarmup:  awscdk.Duration_Seconds(jsii.Number(s.Grace.Seconds())),
 	})
 	return group
+}
+
+// begin resolves the options and makes the construct; with missing props
+// (name: missing) or bad options it reports every problem and returns false.
+func begin(scope constructs.Construct, id string, o Options, missing map[string]bool) (Settings, constructs.Construct, bool) {
+	s, problems := o.Resolve()
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	for _, name := range slices.Sorted(maps.Keys(missing)) {
+		if missing[name] {
+			problems = append(problems, name+" is required")
+		}
+	}
+	if len(problems) > 0 {
+		report(c, problems)
+		return s, c, false
+	}
+	return s, c, true
 }
 
 // report records each problem as an error annotation, which fails

@@ -29,16 +29,8 @@ type ServiceProps struct {
 // NewFargateService makes a Fargate service with the baseline (see the
 // package docs). props is required.
 func NewFargateService(scope constructs.Construct, id string, props *ServiceProps) awsecs.FargateService {
-	s, problems := props.Options.Resolve()
-	c := constructs.NewConstruct(scope, jsii.String(id))
-	if props.Cluster == nil {
-		problems = append(problems, "Cluster is required")
-	}
-	if props.TaskDefinition == nil {
-		problems = append(problems, "TaskDefinition is required")
-	}
-	if len(problems) > 0 {
-		report(c, problems)
+	s, c, ok := begin(scope, id, props.Options, map[string]bool{"Cluster": props.Cluster == nil, "TaskDefinition": props.TaskDefinition == nil})
+	if !ok {
 		return nil
 	}
 	// Without a DesiredCount in the template a deployment does not reset a

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -207,7 +208,7 @@ func Guard(t testing.TB, templates map[string]string, services ...string) GuardR
 				rule := head.Rule.Name
 				for _, id := range resourcesIn(nc) {
 					g := m.Resources[id].Metadata.Guard
-					if contains(g.SuppressedRules, rule) && strings.TrimSpace(g.Reasons[rule]) != "" {
+					if slices.Contains(g.SuppressedRules, rule) && strings.TrimSpace(g.Reasons[rule]) != "" {
 						res.Suppressed++
 						continue
 					}
@@ -252,15 +253,6 @@ func resourcesIn(raw json.RawMessage) []string {
 	}
 	sort.Strings(ids)
 	return ids
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Definitions returns the Step Functions definitions of a template, keyed by
