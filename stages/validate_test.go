@@ -163,6 +163,17 @@ func TestRules(t *testing.T) {
 		{"onebox mixed", []any{"stages[3].waves[2].environments[0].onebox", true}, `stages[3].waves[2]: mixes one-box and full environments; put one-box environments in a wave of their own, first`},
 		{"onebox late", []any{"stages[3].waves[1].environments[0].onebox", true, "stages[3].waves[0].environments[0].onebox", false}, `stages[3].waves[1]: holds one-box environments but comes after wave "onebox"; one-box waves go first`},
 		{"wave name twice", []any{"stages[3].waves[1].name", "onebox"}, `stages[3].waves[1].name: "onebox" is used twice; names must be unique`},
+		{"window zone missing", []any{"freezeWindows[0].timezone", deleted}, `freezeWindows[0].timezone: is required: an IANA time zone such as "Asia/Hong_Kong"`},
+		{"window local zone", []any{"freezeWindows[0].timezone", "Local"}, `freezeWindows[0].timezone: "Local" is not an IANA time zone such as "Asia/Hong_Kong" or "UTC"`},
+		{"window applies to nothing", []any{"freezeWindows[0].appliesTo", []any{}}, `freezeWindows[0].appliesTo: is required: the stages it applies to, such as ["prod"]`},
+		{"blackout missing time", []any{"blackouts[0].to", deleted}, `blackouts[0].to: is required: an RFC 3339 time such as "2026-12-24T00:00:00Z"`},
+		{"check type missing", []any{"checks.health.type", deleted}, `checks.health.type: is required: one of http, codebuild, lambda`},
+		{"http url missing", []any{"checks.health.url", deleted}, `checks.health.url: is required: the URL to call, such as "https://{stage}.{region}.example.com/health"`},
+		{"lambda arn placeholder", []any{"checks.canary-synthetics.functionArn", "arn:aws:lambda:{regoin}:{account}:function:x"}, `checks.canary-synthetics.functionArn: "arn:aws:lambda:{regoin}:{account}:function:x" holds the unknown placeholder {regoin} (did you mean "{region}"?); known: {stage} {region} {account} {env}`},
+		{"env account missing", []any{env0 + ".account", deleted}, env0 + `.account: is required: a 12-digit AWS account ID`},
+		{"wave environments missing", []any{"stages[3].waves[0].environments", []any{}}, `stages[3].waves[0].environments: is required: at least one environment`},
+		{"wave name shape", []any{"stages[3].waves[1].name", "wave 1"}, `stages[3].waves[1].name: "wave 1" must start with a letter and hold only letters, digits and hyphens`},
+		{"stage name missing", []any{"stages[0].name", deleted}, `stages[0].name: is required: one of alpha, beta, gamma, prod`},
 		{"alarm name", []any{"stages[3].alarms", []any{""}}, `stages[3].alarms[0]: "" is not a CloudWatch alarm name (1 to 255 characters)`},
 	}
 	for _, tc := range cases {
