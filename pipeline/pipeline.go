@@ -182,10 +182,15 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 		// guardrail findings name constructs, not logical ids.
 		stage.Node().SetContext(jsii.String("aws:cdk:enable-path-metadata"), true)
 		doneFactory := phase("  service " + env.Name)
-		props.Service(stage, Environment{
-			Name: env.Name, Stage: env.Stage, Wave: env.Wave, Account: env.Account, Region: env.Region,
-			OneBox: env.OneBox, Tags: tags, Config: env,
-		})
+		if msg := catch(func() {
+			props.Service(stage, Environment{
+				Name: env.Name, Stage: env.Stage, Wave: env.Wave, Account: env.Account, Region: env.Region,
+				OneBox: env.OneBox, Tags: tags, Config: env,
+			})
+		}); msg != "" {
+			problems = append(problems, stages.Problem{Path: env.Path, Message: fmt.Sprintf("the service factory failed for %s: %s", env.Name, msg)})
+			continue
+		}
 		doneFactory()
 		d := &envDeployment{env: env, stage: stage}
 		var alarmArns []string
@@ -320,7 +325,11 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 			}
 			wave := p.cdk.AddWave(jsii.String(waveStageName(cfg, s, w)), opts)
 			for _, env := range w.Environments {
-				wave.AddStage(byEnv[env.Name].stage, nil)
+				// CDK Pipelines synthesizes the Stage here, which is where
+				// the team's constructs validate themselves.
+				if msg := catch(func() { wave.AddStage(byEnv[env.Name].stage, nil) }); msg != "" {
+					return &Error{Source: "the stacks of " + env.Name, Problems: []stages.Problem{{Path: env.Path, Message: "synthesis failed: " + msg}}}
+				}
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/google/go-cmp/cmp"
 
@@ -234,6 +235,12 @@ func TestBuildErrors(t *testing.T) {
 			`stages[2].environments[0]: gamma-use1 bakes for 30m, but its stacks have no CloudWatch alarms and the document names none`},
 		{"no stacks", pipeline.Props{Repo: "acme/orders", Service: func(awscdk.Stage, pipeline.Environment) {}, Load: stages.LoadOptions{Document: stages.ExampleDocument()}},
 			`stages[0].environments[0]: the service factory made no stacks for alpha: create at least one awscdk.Stack in the Stage it is given`},
+		{"factory panics", pipeline.Props{Repo: "acme/orders", Load: stages.LoadOptions{Document: stages.ExampleDocument()},
+			Service: func(stage awscdk.Stage, env pipeline.Environment) {
+				stack := awscdk.NewStack(stage, jsii.String("Service"), nil)
+				awss3.NewBucket(stack, jsii.String("B"), &awss3.BucketProps{BucketName: jsii.String("Not_A_Valid_Name")})
+			}},
+			`stages[0].environments[0]: the service factory failed for alpha: Invalid S3 bucket name (value: Not_A_Valid_Name)`},
 		{"other repo", pipeline.Props{Repo: "acme/payments", Service: noAlarms, Load: stages.LoadOptions{Document: stages.ExampleDocument()}},
 			`handsoff: configuration given in code describes acme/orders, not acme/payments`},
 	}
