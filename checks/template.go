@@ -1,0 +1,232 @@
+package checks
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/handsoff-cdk/handsoff/stages"
+)
+
+// Template parameters that NewGatesStack fills with values known only to the
+// CDK (asset locations, alarms of the team's stacks).
+const (
+	ParamSourceBucket = "CheckSourceBucket"
+	ParamSourceKey    = "CheckSourceKey"
+)
+
+// ParamAlarm names the parameter of the i-th alarm found in the team's
+// stacks.
+func ParamAlarm(i int) string { return fmt.Sprintf("Alarm%d", i) }
+
+// GatesTemplate is the CloudFormation template of one environment's gates,
+// computed entirely in Go: the validation state machine, its role and log
+// group, the http check function, the codebuild check projects, the bake
+// alarm and the gate role. alarmsFound is the number of alarms found in the
+// team's stacks (parameters Alarm0..); named are the document's alarm names.
+func GatesTemplate(cfg *stages.Config, env stages.Environment, v *Validation, alarmsFound int) map[string]any {
+	n := NamesFor(cfg, env)
+	res := map[string]any{}
+	params := map[string]any{}
+	retain := func(r map[string]any) map[string]any {
+		r["DeletionPolicy"], r["UpdateReplacePolicy"] = "Retain", "Retain"
+		return r
+	}
+	logGroup := func(id, name string) {
+		res[id] = retain(map[string]any{"Type": "AWS::Logs::LogGroup", "Properties": map[string]any{"LogGroupName": name, "RetentionInDays": 365}})
+	}
+	role := func(id, name, desc string, principal map[string]any, policy string, statements []Statement, nag []nagSuppression) {
+		props := map[string]any{
+			"Description":              desc,
+			"AssumeRolePolicyDocument": trust(principal),
+			"Policies":                 []any{map[string]any{"PolicyName": policy, "PolicyDocument": policyDocument(statements)}},
+		}
+		if name != "" {
+			props["RoleName"] = name
+		}
+		r := map[string]any{"Type": "AWS::IAM::Role", "Properties": props}
+		if len(nag) > 0 {
+			r["Metadata"] = map[string]any{"cdk_nag": nagMetadata(nag)}
+		}
+		res[id] = r
+	}
+
+	var gateStatements []Statement
+	if v != nil {
+		logGroup("ValidationLogs", n.LogGroup)
+		role("ValidationRole", n.ValidationRole, "handsoff: runs the checks of "+env.Name, map[string]any{"Service": "states.amazonaws.com"}, "checks",
+			append([]Statement{
+				// Vended log delivery and X-Ray accept only Resource "*".
+				{Sid: "DeliverLogs", Effect: "Allow", Resource: []string{"*"}, Action: []string{
+					"logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
+					"logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups"}},
+				{Sid: "Trace", Effect: "Allow", Resource: []string{"*"}, Action: []string{
+					"xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"}},
+			}, v.Statements...),
+			[]nagSuppression{
+				{"AwsSolutions-IAM5", "Log delivery and X-Ray actions that Step Functions needs for logging and tracing accept only Resource \"*\".", []any{"Resource::*"}},
+				{"AwsSolutions-IAM5", "Checks may call a version or alias (ARN:*) of exactly the functions the document names.", []any{map[string]any{"regex": "/^Resource::arn:[^:]+:lambda:.*:\\*$/g"}}},
+			})
+		res["Validation"] = map[string]any{
+			"Type":      "AWS::StepFunctions::StateMachine",
+			"DependsOn": []any{"ValidationLogs", "ValidationRole"},
+			"Properties": map[string]any{
+				"StateMachineName":     n.StateMachine,
+				"StateMachineType":     "STANDARD",
+				"DefinitionString":     v.Definition,
+				"RoleArn":              n.ValidationRoleArn,
+				"TracingConfiguration": map[string]any{"Enabled": true},
+				"LoggingConfiguration": map[string]any{
+					"Level": "ALL", "IncludeExecutionData": true,
+					"Destinations": []any{map[string]any{"CloudWatchLogsLogGroup": map[string]any{
+						"LogGroupArn": fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", n.Partition, n.Region, n.Account, n.LogGroup)}}},
+				},
+			},
+		}
+		hasHTTP, keyMade := false, false
+		for _, chk := range v.Checks {
+			switch chk.Type {
+			case stages.CheckHTTP:
+				if hasHTTP {
+					continue
+				}
+				hasHTTP = true
+				group := "/aws/lambda/" + n.HTTPFunction
+				logArn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", n.Partition, n.Region, n.Account, group)
+				logGroup("HTTPCheckLogs", group)
+				role("HTTPCheckRole", n.HTTPRole, "handsoff: http checks of "+env.Name+" (writes its own logs, traces)",
+					map[string]any{"Service": "lambda.amazonaws.com"}, "run", functionStatements(logArn), functionSuppressions(logArn))
+				res["HTTPCheck"] = map[string]any{
+					"Type":      "AWS::Lambda::Function",
+					"DependsOn": []any{"HTTPCheckRole", "HTTPCheckLogs"},
+					"Metadata": map[string]any{"guard": guardMetadata("The http check calls the environment's public endpoints, as customers do; a VPC would add NAT and hide the customer's view. Checks of private endpoints use codebuild checks.",
+						"lambda_inside_vpc_check")},
+					"Properties": map[string]any{
+						"FunctionName":  n.HTTPFunction,
+						"Description":   "handsoff: http checks of " + env.Name,
+						"Runtime":       NodeRuntime,
+						"Handler":       "index.handler",
+						"Code":          map[string]any{"ZipFile": httpCheckJS},
+						"Timeout":       int(v.HTTPTimeout.Seconds()) + 5,
+						"MemorySize":    256,
+						"Role":          n.HTTPRoleArn,
+						"TracingConfig": map[string]any{"Mode": "Active"},
+						"LoggingConfig": map[string]any{"LogGroup": group},
+					},
+				}
+			case stages.CheckCodeBuild:
+				if !keyMade {
+					keyMade = true
+					params[ParamSourceBucket] = map[string]any{"Type": "String"}
+					params[ParamSourceKey] = map[string]any{"Type": "String"}
+					res["ChecksKey"] = retain(map[string]any{"Type": "AWS::KMS::Key", "Properties": map[string]any{
+						"Description":       "handsoff: encrypts the check builds of " + env.Name,
+						"EnableKeyRotation": true,
+						"KeyPolicy":         keyPolicy(n.Partition, n.Account),
+					}})
+				}
+				addProject(res, role, logGroup, n, env, chk)
+			}
+		}
+		gateStatements = append(gateStatements,
+			Statement{Sid: "StartValidation", Effect: "Allow", Action: []string{"states:StartExecution", "states:DescribeStateMachine"}, Resource: []string{n.StateMachineArn}},
+			Statement{Sid: "FollowValidation", Effect: "Allow", Action: []string{"states:DescribeExecution", "states:StopExecution"}, Resource: []string{n.ExecutionArnPattern}})
+	}
+	if env.Bake > 0 && alarmsFound+len(env.Alarms) > 0 {
+		// ALARM("arn") OR ...: found alarms come in as parameters.
+		parts := []any{}
+		for i := range alarmsFound {
+			params[ParamAlarm(i)] = map[string]any{"Type": "String"}
+			if len(parts) > 0 {
+				parts = append(parts, " OR ")
+			}
+			parts = append(parts, `ALARM("`, map[string]any{"Ref": ParamAlarm(i)}, `")`)
+		}
+		for _, a := range env.Alarms {
+			if len(parts) > 0 {
+				parts = append(parts, " OR ")
+			}
+			parts = append(parts, fmt.Sprintf("ALARM(%q)", a))
+		}
+		res["BakeAlarm"] = map[string]any{"Type": "AWS::CloudWatch::CompositeAlarm", "Properties": map[string]any{
+			"AlarmName":        n.BakeAlarm,
+			"AlarmRule":        map[string]any{"Fn::Join": []any{"", parts}},
+			"AlarmDescription": fmt.Sprintf("handsoff: any alarm of %s during its %s bake rolls the stage back", env.Name, stages.FormatDuration(env.Bake)),
+		}}
+		gateStatements = append(gateStatements, Statement{Sid: "WatchBake", Effect: "Allow", Action: []string{"cloudwatch:DescribeAlarms"}, Resource: []string{n.BakeAlarmArn}})
+	}
+	if len(gateStatements) > 0 {
+		var nag []nagSuppression
+		if v != nil {
+			nag = append(nag, nagSuppression{"AwsSolutions-IAM5", "Execution ARNs end in a name Step Functions generates per run; the wildcard is limited to executions of this one state machine.", []any{"Resource::" + n.ExecutionArnPattern}})
+		}
+		role("GateRole", n.GateRole, "handsoff: the pipeline starts validation and watches the bake alarm of "+env.Name,
+			map[string]any{"AWS": fmt.Sprintf("arn:%s:iam::%s:root", n.Partition, cfg.Pipeline.Account)}, "gate", gateStatements, nag)
+	}
+	tmpl := map[string]any{"Resources": res}
+	if len(params) > 0 {
+		tmpl["Parameters"] = params
+	}
+	return tmpl
+}
+
+func addProject(res map[string]any, role func(id, name, desc string, principal map[string]any, policy string, statements []Statement, nag []nagSuppression),
+	logGroup func(id, name string), n Names, env stages.Environment, chk stages.Check) {
+	id := "Check" + alnum(chk.Name)
+	project := n.Project(chk.Name)
+	group := "/aws/codebuild/" + project
+	logGroup(id+"Logs", group)
+	logArn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", n.Partition, n.Region, n.Account, group)
+	keyArn := map[string]any{"Fn::GetAtt": []any{"ChecksKey", "Arn"}}
+	source := map[string]any{"Fn::Join": []any{"", []any{fmt.Sprintf("arn:%s:s3:::", n.Partition), map[string]any{"Ref": ParamSourceBucket}, "/", map[string]any{"Ref": ParamSourceKey}}}}
+	role(id+"Role", "", fmt.Sprintf("handsoff: the %q check of %s", chk.Name, env.Name), map[string]any{"Service": "codebuild.amazonaws.com"}, "build", []Statement{
+		{Sid: "Logs", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: []string{logArn}},
+	}, []nagSuppression{{"AwsSolutions-IAM5", "CodeBuild names log streams per build; the wildcard is limited to this project's own log group.", []any{"Resource::" + logArn}}})
+	// Statements with CloudFormation references, added beside the plain ones.
+	r := res[id+"Role"].(map[string]any)["Properties"].(map[string]any)
+	doc := r["Policies"].([]any)[0].(map[string]any)["PolicyDocument"].(map[string]any)
+	doc["Statement"] = append(doc["Statement"].([]any),
+		map[string]any{"Sid": "Source", "Effect": "Allow", "Action": []any{"s3:GetObject", "s3:GetObjectVersion"}, "Resource": source},
+		map[string]any{"Sid": "Encrypt", "Effect": "Allow", "Action": []any{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"}, "Resource": keyArn})
+	spec, _ := json.Marshal(map[string]any{"version": "0.2", "phases": map[string]any{"build": map[string]any{"commands": chk.Commands}}})
+	res[id] = map[string]any{"Type": "AWS::CodeBuild::Project", "Properties": map[string]any{
+		"Name":             project,
+		"Description":      fmt.Sprintf("handsoff: the %q check of %s", chk.Name, env.Name),
+		"ServiceRole":      map[string]any{"Fn::GetAtt": []any{id + "Role", "Arn"}},
+		"EncryptionKey":    keyArn,
+		"TimeoutInMinutes": int(chk.Timeout.Minutes()),
+		"Source": map[string]any{"Type": "S3", "BuildSpec": string(spec),
+			"Location": map[string]any{"Fn::Join": []any{"/", []any{map[string]any{"Ref": ParamSourceBucket}, map[string]any{"Ref": ParamSourceKey}}}}},
+		"Artifacts": map[string]any{"Type": "NO_ARTIFACTS"},
+		"Environment": map[string]any{"Type": "LINUX_CONTAINER", "Image": "aws/codebuild/standard:7.0",
+			"ComputeType": "BUILD_GENERAL1_SMALL", "PrivilegedMode": false},
+		"LogsConfig": map[string]any{"CloudWatchLogs": map[string]any{"Status": "ENABLED", "GroupName": group}},
+	}}
+}
+
+func nagMetadata(sups []nagSuppression) map[string]any {
+	var list []any
+	for _, s := range sups {
+		m := map[string]any{"id": s.id, "reason": s.reason}
+		if len(s.appliesTo) > 0 {
+			m["applies_to"] = s.appliesTo
+		}
+		list = append(list, m)
+	}
+	return map[string]any{"rules_to_suppress": list}
+}
+
+func guardMetadata(reason string, rules ...string) map[string]any {
+	reasons := map[string]any{}
+	list := make([]any, len(rules))
+	for i, r := range rules {
+		reasons[r], list[i] = reason, r
+	}
+	return map[string]any{"SuppressedRules": list, "Reasons": reasons}
+}
+
+func functionSuppressions(logArn string) []nagSuppression {
+	return []nagSuppression{
+		{"AwsSolutions-IAM5", "Log streams are named by Lambda at run time; the wildcard is limited to this function's own log group.", []any{"Resource::" + logArn}},
+		{"AwsSolutions-IAM5", "X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) accepts only Resource \"*\".", []any{"Resource::*"}},
+	}
+}
