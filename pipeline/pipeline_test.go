@@ -3,6 +3,8 @@ package pipeline_test
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -252,5 +254,65 @@ func TestBuildErrors(t *testing.T) {
 				t.Fatalf("err = %v\nwant it to contain %q", err, tc.want)
 			}
 		})
+	}
+}
+
+var (
+	reActionName     = regexp.MustCompile(`^[A-Za-z0-9.@_-]{1,100}$`)
+	conditionResults = map[string][]string{
+		"BeforeEntry": {"FAIL", "SKIP"}, "OnSuccess": {"ROLLBACK", "FAIL"},
+	}
+)
+
+// checkStageConditions checks V2 stage conditions against CodePipeline's
+// rules (which goformation's 2024 specification does not know) and removes
+// them, so that the rest of the stage decodes strictly.
+func checkStageConditions(typ string, props map[string]any) []string {
+	var problems []string
+	switch typ {
+	case "AWS::Events::Rule":
+		delete(props, "Tags") // CloudFormation added Tags to rules after goformation's specification
+	case "AWS::CodePipeline::Pipeline":
+		for i, s := range props["Stages"].([]any) {
+			stage := s.(map[string]any)
+			if f, ok := stage["OnFailure"].(map[string]any); ok {
+				if f["Result"] != "ROLLBACK" {
+					problems = append(problems, fmt.Sprintf("stage %d: OnFailure result %v", i, f["Result"]))
+				}
+				delete(stage, "OnFailure")
+			}
+			for key, results := range conditionResults {
+				c, ok := stage[key].(map[string]any)
+				if !ok {
+					continue
+				}
+				for _, cond := range c["Conditions"].([]any) {
+					cm := cond.(map[string]any)
+					if !slices.Contains(results, cm["Result"].(string)) {
+						problems = append(problems, fmt.Sprintf("stage %d: %s result %v", i, key, cm["Result"]))
+					}
+					rules := cm["Rules"].([]any)
+					if len(rules) < 1 || len(rules) > 5 {
+						problems = append(problems, fmt.Sprintf("stage %d: %s has %d rules (1 to 5)", i, key, len(rules)))
+					}
+					for _, r := range rules {
+						rm := r.(map[string]any)
+						rt := rm["RuleTypeId"].(map[string]any)
+						if name, _ := rm["Name"].(string); !reActionName.MatchString(name) || rt["Category"] != "Rule" || rt["Owner"] != "AWS" || rt["Version"] != "1" {
+							problems = append(problems, fmt.Sprintf("stage %d: bad rule %v", i, rm))
+						}
+					}
+				}
+				delete(stage, key)
+			}
+		}
+	}
+	return problems
+}
+
+func TestTemplatesDecodeStrictly(t *testing.T) {
+	s := synthExample(t)
+	for _, p := range testenv.StrictDecode(t, testenv.TemplateFiles(t, s.dir), checkStageConditions) {
+		t.Error(p)
 	}
 }

@@ -120,3 +120,20 @@ func TestBaselineInvariants(t *testing.T) {
 		t.Error("a desired count in the template resets scaled capacity on every deployment")
 	}
 }
+
+func TestDecodesStrictly(t *testing.T) {
+	// CloudFormation added AvailabilityZoneRebalancing to ECS services after
+	// goformation's 2024 resource specification; everything else must decode.
+	newer := func(typ string, props map[string]any) []string {
+		if typ == "AWS::ECS::Service" {
+			if props["AvailabilityZoneRebalancing"] != "ENABLED" {
+				return []string{"AvailabilityZoneRebalancing is not ENABLED"}
+			}
+			delete(props, "AvailabilityZoneRebalancing")
+		}
+		return nil
+	}
+	for _, p := range testenv.StrictDecode(t, testenv.TemplateFiles(t, synth(t)), newer) {
+		t.Error(p)
+	}
+}
