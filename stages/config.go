@@ -32,8 +32,6 @@ type Config struct {
 	Stages []Stage
 	// Document is the wire form the Config was made from.
 	Document *Document
-	// Raw is the exact bytes parsed, for lock files.
-	Raw []byte
 }
 
 // Service names the service.

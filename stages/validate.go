@@ -84,7 +84,6 @@ func ParseWith(data []byte, source string, capacity Capacity) (*Config, error) {
 	}
 	cfg.Origin = source
 	cfg.Document = doc
-	cfg.Raw = append([]byte(nil), data...)
 	if err := cfg.plan(capacity); err != nil {
 		var ve *ValidationError
 		if asValidation(err, &ve) {

@@ -43,30 +43,16 @@ func TemplateFiles(t testing.TB, dir string) map[string]string {
 func Templates(t testing.TB, dir string) map[string]map[string]any {
 	t.Helper()
 	out := map[string]map[string]any{}
-	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && strings.HasPrefix(d.Name(), "asset.") {
-			return filepath.SkipDir
-		}
-		if !strings.HasSuffix(path, ".template.json") {
-			return nil
-		}
+	for rel, path := range TemplateFiles(t, dir) {
 		data, err := os.ReadFile(path)
 		if err != nil {
-			return err
+			t.Fatal(err)
 		}
 		var tmpl map[string]any
 		if err := json.Unmarshal(data, &tmpl); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
+			t.Fatalf("%s: %v", path, err)
 		}
-		rel, _ := filepath.Rel(dir, path)
 		out[rel] = tmpl
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 	return out
 }
