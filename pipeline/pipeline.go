@@ -280,6 +280,7 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 		awscdk.Tags_Of(p.stack).Add(jsii.String(k), jsii.String(tags[k]), nil)
 	}
 	applyAspects(p.stack, props.Aspects)
+	done := phase("artifacts and pipeline")
 	base := newArtifactPipeline(p.stack, cfg)
 	synth := props.SynthCommands
 	if len(synth) == 0 {
@@ -315,7 +316,8 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 	if reviewURL == "" {
 		reviewURL = fmt.Sprintf("https://github.com/%s/commits/%s", cfg.Service.Repo, cfg.Pipeline.Branch)
 	}
-	done := phase("waves (Stage synthesis)")
+	done()
+	done = phase("waves (Stage synthesis)")
 	for _, s := range cfg.Stages {
 		for wi, w := range s.Waves {
 			opts := &pipelines.WaveOptions{}
@@ -344,12 +346,16 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 	done = phase("BuildPipeline")
 	p.cdk.BuildPipeline()
 	done()
+	done = phase("cross-region hardening")
 	p.hardenCrossRegionSupport()
 	suppressGeneratedWildcards(p.cdk, base)
+	done()
+	done = phase("gates in the pipeline")
 	p.addValidations()
 	p.addConditions()
 	p.addPermissions()
 	addNotifications(p.stack, p.cdk.Pipeline(), cfg)
+	done()
 	return nil
 }
 

@@ -11,17 +11,15 @@ import (
 // CT.KMS.PR.3): a principal that is not an AWS service may not hand the key
 // to anyone else.
 func Key(key awskms.IKey) {
-	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("GrantsOnlyForAWSResources"),
-		Effect:     awsiam.Effect_DENY,
-		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
-		Actions:    jsii.Strings("kms:CreateGrant"),
-		Resources:  jsii.Strings("*"),
-		Conditions: &map[string]interface{}{
-			"BoolIfExists": map[string]interface{}{
-				"kms:GrantIsForAWSResource": "false",
-				"aws:PrincipalIsAWSService": "false",
-			},
-		},
-	}), jsii.Bool(false))
+	key.AddToResourcePolicy(awsiam.PolicyStatement_FromJson(denyForeignGrants), jsii.Bool(false))
+}
+
+// denyForeignGrants is the statement in IAM JSON: one call to the CDK.
+var denyForeignGrants = map[string]any{
+	"Sid": "GrantsOnlyForAWSResources", "Effect": "Deny", "Action": "kms:CreateGrant", "Resource": "*",
+	"Principal": map[string]any{"AWS": "*"},
+	"Condition": map[string]any{"BoolIfExists": map[string]any{
+		"kms:GrantIsForAWSResource": "false",
+		"aws:PrincipalIsAWSService": "false",
+	}},
 }
