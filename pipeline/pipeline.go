@@ -348,6 +348,8 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 	done()
 	done = phase("cross-region hardening")
 	p.hardenCrossRegionSupport()
+	done()
+	done = phase("nag suppressions")
 	suppressGeneratedWildcards(p.cdk, base)
 	done()
 	done = phase("gates in the pipeline")
