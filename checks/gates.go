@@ -14,6 +14,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/handsoff-cdk/handsoff/internal/harden"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
 
@@ -199,9 +200,7 @@ func keyPolicy(partition, account string) map[string]any {
 	return map[string]any{"Version": "2012-10-17", "Statement": []any{
 		map[string]any{"Sid": "AccountAdministers", "Effect": "Allow", "Action": "kms:*", "Resource": "*",
 			"Principal": map[string]any{"AWS": fmt.Sprintf("arn:%s:iam::%s:root", partition, account)}},
-		map[string]any{"Sid": "GrantsOnlyForAWSResources", "Effect": "Deny", "Action": "kms:CreateGrant", "Resource": "*",
-			"Principal": map[string]any{"AWS": "*"},
-			"Condition": map[string]any{"BoolIfExists": map[string]any{"kms:GrantIsForAWSResource": "false", "aws:PrincipalIsAWSService": "false"}}},
+		harden.DenyForeignGrants(),
 	}}
 }
 

@@ -11,15 +11,18 @@ import (
 // CT.KMS.PR.3): a principal that is not an AWS service may not hand the key
 // to anyone else.
 func Key(key awskms.IKey) {
-	key.AddToResourcePolicy(awsiam.PolicyStatement_FromJson(denyForeignGrants), jsii.Bool(false))
+	key.AddToResourcePolicy(awsiam.PolicyStatement_FromJson(DenyForeignGrants()), jsii.Bool(false))
 }
 
-// denyForeignGrants is the statement in IAM JSON: one call to the CDK.
-var denyForeignGrants = map[string]any{
-	"Sid": "GrantsOnlyForAWSResources", "Effect": "Deny", "Action": "kms:CreateGrant", "Resource": "*",
-	"Principal": map[string]any{"AWS": "*"},
-	"Condition": map[string]any{"BoolIfExists": map[string]any{
-		"kms:GrantIsForAWSResource": "false",
-		"aws:PrincipalIsAWSService": "false",
-	}},
+// DenyForeignGrants is that key policy statement in IAM JSON, for templates
+// written in Go and for Key (one call to the CDK).
+func DenyForeignGrants() map[string]any {
+	return map[string]any{
+		"Sid": "GrantsOnlyForAWSResources", "Effect": "Deny", "Action": "kms:CreateGrant", "Resource": "*",
+		"Principal": map[string]any{"AWS": "*"},
+		"Condition": map[string]any{"BoolIfExists": map[string]any{
+			"kms:GrantIsForAWSResource": "false",
+			"aws:PrincipalIsAWSService": "false",
+		}},
+	}
 }
