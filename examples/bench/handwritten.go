@@ -15,7 +15,11 @@ import (
 // a CDK Pipelines V2 pipeline with alpha, beta, a gamma wave of two, a prod
 // one-box and one prod wave of n, each environment one bucket. No gates, no
 // tags, no conditions.
-func handWritten(app awscdk.App, n int) {
+func handWritten(app awscdk.App, n int) { handWrittenWith(app, n, nil) }
+
+// handWrittenWith adds aspects (cdk-nag) to each Stage before CDK Pipelines
+// synthesizes it, as a careful team would.
+func handWrittenWith(app awscdk.App, n int, aspects []awscdk.IAspect) {
 	stack := awscdk.NewStack(app, jsii.String("bench-pipeline"), &awscdk.StackProps{
 		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("us-east-1")},
 	})
@@ -34,6 +38,9 @@ func handWritten(app awscdk.App, n int) {
 			Env: &awscdk.Environment{Account: jsii.String(account), Region: jsii.String(region)},
 		})
 		service(s, pipeline.Environment{Name: name})
+		for _, a := range aspects {
+			awscdk.Aspects_Of(s).Add(a, nil)
+		}
 		return s
 	}
 	p.AddStage(stage("alpha", "222222222222", "us-east-1"), nil)
