@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/handsoff-cdk/handsoff/internal/guard"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
 
@@ -216,12 +217,11 @@ func nagMetadata(sups []nagSuppression) map[string]any {
 }
 
 func guardMetadata(reason string, rules ...string) map[string]any {
-	reasons := map[string]any{}
-	list := make([]any, len(rules))
-	for i, r := range rules {
-		reasons[r], list[i] = reason, r
+	reasons := map[string]string{}
+	for _, r := range rules {
+		reasons[r] = reason
 	}
-	return map[string]any{"SuppressedRules": list, "Reasons": reasons}
+	return guard.Metadata(reasons)
 }
 
 func functionSuppressions(logArn string) []nagSuppression {

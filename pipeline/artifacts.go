@@ -10,6 +10,9 @@ import (
 	"github.com/handsoff-cdk/handsoff/stages"
 )
 
+// pipelineName is the CodePipeline pipeline's name (at most 100 characters).
+func pipelineName(cfg *stages.Config) string { return names.Join(100, cfg.Service.Name, "pipeline") }
+
 // newArtifactPipeline makes the V2 CodePipeline that CDK Pipelines builds
 // upon, with an artifact bucket that is private, KMS-encrypted with a
 // rotated key (which the deploy roles of other accounts are granted), SSL
@@ -17,7 +20,7 @@ import (
 func newArtifactPipeline(scope constructs.Construct, cfg *stages.Config) awscodepipeline.Pipeline {
 	artifacts := privatebucket.New(scope, "Artifacts", &privatebucket.Props{Retain: true, NoncurrentVersionExpiration: 30 * 24 * hour})
 	return awscodepipeline.NewPipeline(scope, jsii.String("Pipeline"), &awscodepipeline.PipelineProps{
-		PipelineName:             jsii.String(names.Join(100, cfg.Service.Name, "pipeline")),
+		PipelineName:             jsii.String(pipelineName(cfg)),
 		PipelineType:             awscodepipeline.PipelineType_V2,
 		ArtifactBucket:           artifacts.Bucket(),
 		RestartExecutionOnUpdate: jsii.Bool(true),

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/handsoff-cdk/handsoff/internal/guard"
 	"github.com/handsoff-cdk/handsoff/internal/harden"
 )
 
@@ -46,13 +47,10 @@ func (p *Pipeline) hardenCrossRegionSupport() {
 				AbortIncompleteMultipartUpload: &awss3.CfnBucket_AbortIncompleteMultipartUploadProperty{DaysAfterInitiation: jsii.Number(7)},
 			},
 		}})
-		cfn.AddMetadata(jsii.String("guard"), map[string]any{
-			"SuppressedRules": []any{"s3_bucket_object_lock_enabled_check", "s3_event_notifications_enabled_check"},
-			"Reasons": map[string]any{
-				"s3_bucket_object_lock_enabled_check":  "CodePipeline overwrites artifacts in this bucket on every run; Object Lock would block that.",
-				"s3_event_notifications_enabled_check": "Only CodePipeline reads this bucket; nothing consumes its object events.",
-			},
-		})
+		cfn.AddMetadata(jsii.String("guard"), guard.Metadata(map[string]string{
+			"s3_bucket_object_lock_enabled_check":  "CodePipeline overwrites artifacts in this bucket on every run; Object Lock would block that.",
+			"s3_event_notifications_enabled_check": "Only CodePipeline reads this bucket; nothing consumes its object events.",
+		}))
 		// The bucket's key is an alias; the key is its sibling.
 		if k, ok := bucket.Node().Scope().Node().TryFindChild(jsii.String("CrossRegionCodePipelineReplicationBucketEncryptionKey")).(awskms.Key); ok {
 			k.Node().DefaultChild().(awskms.CfnKey).SetEnableKeyRotation(jsii.Bool(true))
@@ -115,14 +113,12 @@ func accessLogBucket(stack awscdk.Stack) awss3.CfnBucket {
 	b.AddMetadata(jsii.String("cdk_nag"), map[string]any{"rules_to_suppress": []any{map[string]any{
 		"id": "AwsSolutions-S1", "reason": "This bucket receives the replication bucket's access logs; logging it to itself would loop.",
 	}}})
-	reasons := map[string]any{
+	b.AddMetadata(jsii.String("guard"), guard.Metadata(map[string]string{
 		"s3_bucket_logging_enabled_check":        "Receives server access logs: logging it to itself would loop.",
 		"s3_bucket_default_encryption_kms_check": "Receives server access logs, which S3 delivers only to buckets with SSE-S3 encryption.",
 		"s3_bucket_object_lock_enabled_check":    "Holds access logs that expire; Object Lock would keep them forever.",
 		"s3_event_notifications_enabled_check":   "Nothing consumes access-log object events.",
-	}
-	rules := []any{"s3_bucket_default_encryption_kms_check", "s3_bucket_logging_enabled_check", "s3_bucket_object_lock_enabled_check", "s3_event_notifications_enabled_check"}
-	b.AddMetadata(jsii.String("guard"), map[string]any{"SuppressedRules": rules, "Reasons": reasons})
+	}))
 	// S3 writes access logs under this bucket policy (no ACLs with
 	// bucket-owner-enforced ownership); it also refuses plain HTTP.
 	arn := *b.AttrArn()

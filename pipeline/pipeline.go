@@ -31,6 +31,7 @@ type Pipeline struct {
 	stack    awscdk.Stack
 	cdk      pipelines.CodePipeline
 	envs     []*envDeployment
+	byEnv    map[string]*envDeployment // envs by environment name
 	plan     *Plan
 }
 
@@ -140,7 +141,7 @@ func Build(scope constructs.Construct, props Props) (*Pipeline, error) {
 	if n := len(cal.JSON()); n > checks.MaxCalendarBytes {
 		return nil, &Error{Source: cfg.Origin, Problems: []stages.Problem{{Path: "freezeWindows", Message: fmt.Sprintf("the windows and blackouts take %d bytes; the freeze gate holds at most %d (Lambda's 4 KB of environment): merge windows or drop past blackouts", n, checks.MaxCalendarBytes)}}}
 	}
-	p := &Pipeline{config: cfg, calendar: cal}
+	p := &Pipeline{config: cfg, calendar: cal, byEnv: map[string]*envDeployment{}}
 
 	// Every environment's Stage is made first: the stacks the service
 	// creates decide how many actions each environment needs, and so how
@@ -225,6 +226,7 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 		}
 		applyAspects(stage, props.Aspects)
 		p.envs = append(p.envs, d)
+		p.byEnv[env.Name] = d
 	}
 	if len(problems) > 0 {
 		return &Error{Source: cfg.Origin, Problems: problems}
@@ -308,10 +310,6 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 		},
 	})
 
-	byEnv := map[string]*envDeployment{}
-	for _, d := range p.envs {
-		byEnv[d.env.Name] = d
-	}
 	reviewURL := props.ReviewURL
 	if reviewURL == "" {
 		reviewURL = fmt.Sprintf("https://github.com/%s/commits/%s", cfg.Service.Repo, cfg.Pipeline.Branch)
@@ -329,7 +327,7 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 			for _, env := range w.Environments {
 				// CDK Pipelines synthesizes the Stage here, which is where
 				// the team's constructs validate themselves.
-				if msg := catch(func() { wave.AddStage(byEnv[env.Name].stage, nil) }); msg != "" {
+				if msg := catch(func() { wave.AddStage(p.byEnv[env.Name].stage, nil) }); msg != "" {
 					return &Error{Source: "the stacks of " + env.Name, Problems: []stages.Problem{{Path: env.Path, Message: "synthesis failed: " + msg}}}
 				}
 			}
@@ -365,11 +363,8 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 // synthesized templates and reports every failure at once.
 func (p *Pipeline) checkGuardrails() error {
 	var problems []stages.Problem
+	required := append(slices.Clone(stages.ReservedTags), slices.Sorted(maps.Keys(p.config.Service.Tags))...)
 	for _, d := range p.envs {
-		required := append([]string(nil), stages.ReservedTags...)
-		for k := range p.config.Service.Tags {
-			required = append(required, k)
-		}
 		rep, err := guardrails.CheckAssembly(*d.stage.Outdir(), guardrails.Context{RequiredTags: required})
 		if err != nil {
 			return err
@@ -396,10 +391,6 @@ func (p *Pipeline) checkGuardrails() error {
 // pipeline stage, after the environment's stacks.
 func (p *Pipeline) addValidations() {
 	cfg := p.config
-	byEnv := map[string]*envDeployment{}
-	for _, d := range p.envs {
-		byEnv[d.env.Name] = d
-	}
 	cfn := p.cdk.Pipeline().Node().DefaultChild().(awscodepipeline.CfnPipeline)
 	for i, st := range *p.cdk.Pipeline().Stages() {
 		s, w, ok := p.waveOf(*st.StageName())
@@ -408,15 +399,15 @@ func (p *Pipeline) addValidations() {
 		}
 		// Deploy actions run in dependency order, at most one step per
 		// stack, after the approval if there is one.
-		runOrder, next := 1, len(*st.Actions())
+		runOrder, next := 0, len(*st.Actions())
+		for _, env := range w.Environments {
+			runOrder = max(runOrder, len(p.byEnv[env.Name].stacks)+1)
+		}
 		if s.Approval && w.Name == s.Waves[0].Name {
 			runOrder++
 		}
 		for _, env := range w.Environments {
-			runOrder = max(runOrder, len(byEnv[env.Name].stacks)+1+boolInt(s.Approval && w.Name == s.Waves[0].Name))
-		}
-		for _, env := range w.Environments {
-			d := byEnv[env.Name]
+			d := p.byEnv[env.Name]
 			if d.gates == nil || d.gates.Validation() == nil {
 				continue
 			}
@@ -429,13 +420,6 @@ func (p *Pipeline) addValidations() {
 			next++
 		}
 	}
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // waveOf finds the stage and wave of a pipeline stage name.

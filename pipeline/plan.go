@@ -62,12 +62,8 @@ func newPlan(p *Pipeline) *Plan {
 	cfg := p.config
 	pl := &Plan{
 		Repo: cfg.Service.Repo, Service: cfg.Service.Name, Owner: cfg.Service.Owner, Origin: cfg.Origin,
-		PipelineName: cfg.Service.Name + "-pipeline", PipelineAccount: cfg.Pipeline.Account,
+		PipelineName: pipelineName(cfg), PipelineAccount: cfg.Pipeline.Account,
 		Region: cfg.Pipeline.Region, Branch: cfg.Pipeline.Branch,
-	}
-	byEnv := map[string]*envDeployment{}
-	for _, d := range p.envs {
-		byEnv[d.env.Name] = d
 	}
 	pl.Estimate = EstimateSource + EstimateSynth + EstimateUpdate + EstimateAssets
 	for _, s := range cfg.Stages {
@@ -85,7 +81,7 @@ func newPlan(p *Pipeline) *Plan {
 				Validation: longest, Checks: checkNames,
 			}
 			for _, e := range w.Environments {
-				d := byEnv[e.Name]
+				d := p.byEnv[e.Name]
 				pw.Environments = append(pw.Environments, PlanEnvironment{
 					Name: e.Name, Account: e.Account, Region: e.Region, OneBox: e.OneBox,
 					Stacks: d.stacks, Alarms: d.alarms, Bakes: d.gates != nil && d.gates.Bakes(),

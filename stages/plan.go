@@ -101,7 +101,7 @@ func (cfg *Config) plan(capacity Capacity) error {
 	for i := range cfg.Stages {
 		s := &cfg.Stages[i]
 		if s.PlannedWaves {
-			s.Waves = planWaves(*s, s.planFrom(), capacity, &ps)
+			s.Waves = planWaves(*s, s.Environments(), capacity, &ps)
 		}
 	}
 	stages, actions := capacity.FixedStages, capacity.FixedActions
@@ -134,14 +134,6 @@ func (cfg *Config) plan(capacity Capacity) error {
 			actions, MaxActionsPerPipeline)
 	}
 	return ps.err(cfg.Origin)
-}
-
-func (s Stage) planFrom() []Environment {
-	var envs []Environment
-	for _, w := range s.Waves {
-		envs = append(envs, w.Environments...)
-	}
-	return envs
 }
 
 func planWaves(s Stage, envs []Environment, capacity Capacity, ps *problems) []Wave {

@@ -33,10 +33,16 @@ func Suppress(c constructs.IConstruct, reason string, rules ...string) {
 	for _, rule := range rules {
 		reasons[rule] = reason
 	}
+	r.AddMetadata(jsii.String("guard"), Metadata(reasons))
+}
+
+// Metadata is the Metadata.guard value that suppresses each rule of
+// reasons (rule name: reason), for templates written without the CDK.
+func Metadata(reasons map[string]string) map[string]any {
 	names := make([]string, 0, len(reasons))
 	for k := range reasons {
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	r.AddMetadata(jsii.String("guard"), map[string]interface{}{"SuppressedRules": names, "Reasons": reasons})
+	return map[string]any{"SuppressedRules": names, "Reasons": reasons}
 }
