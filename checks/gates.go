@@ -15,6 +15,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/handsoff-cdk/handsoff/internal/harden"
+	"github.com/handsoff-cdk/handsoff/internal/nag"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
 
@@ -159,17 +160,6 @@ func trust(principal map[string]any) map[string]any {
 	}}}
 }
 
-type nagSuppression struct {
-	id, reason string
-	appliesTo  []any
-}
-
-// suppressNag records cdk-nag suppressions, with reasons, in the metadata
-// cdk-nag reads, in one call.
-func suppressNag(r awscdk.CfnResource, sups ...nagSuppression) {
-	r.AddMetadata(jsii.String("cdk_nag"), nagMetadata(sups))
-}
-
 // logGroup makes a retained log group with a year of retention.
 func logGroup(stack awscdk.Stack, id, name string) awslogs.CfnLogGroup {
 	lg := awslogs.NewCfnLogGroup(stack, jsii.String(id), &awslogs.CfnLogGroupProps{
@@ -191,7 +181,7 @@ func functionStatements(logArn string) []Statement {
 // suppressFunctionRole records why a handsoff function's role holds the
 // wildcards it does.
 func suppressFunctionRole(role awscdk.CfnResource, logArn string) {
-	suppressNag(role, functionSuppressions(logArn)...)
+	nag.Suppress(role, functionSuppressions(logArn)...)
 }
 
 // keyPolicy lets the account administer and use a key, and lets only AWS

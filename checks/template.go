@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/handsoff-cdk/handsoff/internal/guard"
+	"github.com/handsoff-cdk/handsoff/internal/nag"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
 
@@ -35,7 +36,7 @@ func GatesTemplate(cfg *stages.Config, env stages.Environment, v *Validation, al
 	logGroup := func(id, name string) {
 		res[id] = retain(map[string]any{"Type": "AWS::Logs::LogGroup", "Properties": map[string]any{"LogGroupName": name, "RetentionInDays": 365}})
 	}
-	role := func(id, name, desc string, principal map[string]any, policy string, statements []Statement, nag []nagSuppression) {
+	role := func(id, name, desc string, principal map[string]any, policy string, statements []Statement, sups []nag.Suppression) {
 		props := map[string]any{
 			"Description":              desc,
 			"AssumeRolePolicyDocument": trust(principal),
@@ -45,8 +46,8 @@ func GatesTemplate(cfg *stages.Config, env stages.Environment, v *Validation, al
 			props["RoleName"] = name
 		}
 		r := map[string]any{"Type": "AWS::IAM::Role", "Properties": props}
-		if len(nag) > 0 {
-			r["Metadata"] = map[string]any{"cdk_nag": nagMetadata(nag)}
+		if len(sups) > 0 {
+			r["Metadata"] = map[string]any{nag.Key: nag.Metadata(sups...)}
 		}
 		res[id] = r
 	}
@@ -63,9 +64,9 @@ func GatesTemplate(cfg *stages.Config, env stages.Environment, v *Validation, al
 				{Sid: "Trace", Effect: "Allow", Resource: []string{"*"}, Action: []string{
 					"xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"}},
 			}, v.Statements...),
-			[]nagSuppression{
-				{"AwsSolutions-IAM5", "Log delivery and X-Ray actions that Step Functions needs for logging and tracing accept only Resource \"*\".", []any{"Resource::*"}},
-				{"AwsSolutions-IAM5", "Checks may call a version or alias (ARN:*) of exactly the functions the document names.", []any{map[string]any{"regex": "/^Resource::arn:[^:]+:lambda:.*:\\*$/g"}}},
+			[]nag.Suppression{
+				{ID: "AwsSolutions-IAM5", Reason: "Log delivery and X-Ray actions that Step Functions needs for logging and tracing accept only Resource \"*\".", AppliesTo: []any{"Resource::*"}},
+				{ID: "AwsSolutions-IAM5", Reason: "Checks may call a version or alias (ARN:*) of exactly the functions the document names.", AppliesTo: []any{map[string]any{"regex": "/^Resource::arn:[^:]+:lambda:.*:\\*$/g"}}},
 			})
 		res["Validation"] = map[string]any{
 			"Type":      "AWS::StepFunctions::StateMachine",
@@ -156,12 +157,12 @@ func GatesTemplate(cfg *stages.Config, env stages.Environment, v *Validation, al
 		gateStatements = append(gateStatements, Statement{Sid: "WatchBake", Effect: "Allow", Action: []string{"cloudwatch:DescribeAlarms"}, Resource: []string{n.BakeAlarmArn}})
 	}
 	if len(gateStatements) > 0 {
-		var nag []nagSuppression
+		var sups []nag.Suppression
 		if v != nil {
-			nag = append(nag, nagSuppression{"AwsSolutions-IAM5", "Execution ARNs end in a name Step Functions generates per run; the wildcard is limited to executions of this one state machine.", []any{"Resource::" + n.ExecutionArnPattern}})
+			sups = append(sups, nag.Suppression{ID: "AwsSolutions-IAM5", Reason: "Execution ARNs end in a name Step Functions generates per run; the wildcard is limited to executions of this one state machine.", AppliesTo: []any{"Resource::" + n.ExecutionArnPattern}})
 		}
 		role("GateRole", n.GateRole, "handsoff: the pipeline starts validation and watches the bake alarm of "+env.Name,
-			map[string]any{"AWS": fmt.Sprintf("arn:%s:iam::%s:root", n.Partition, cfg.Pipeline.Account)}, "gate", gateStatements, nag)
+			map[string]any{"AWS": fmt.Sprintf("arn:%s:iam::%s:root", n.Partition, cfg.Pipeline.Account)}, "gate", gateStatements, sups)
 	}
 	tmpl := map[string]any{"Resources": res}
 	if len(params) > 0 {
@@ -170,7 +171,7 @@ func GatesTemplate(cfg *stages.Config, env stages.Environment, v *Validation, al
 	return tmpl
 }
 
-func addProject(res map[string]any, role func(id, name, desc string, principal map[string]any, policy string, statements []Statement, nag []nagSuppression),
+func addProject(res map[string]any, role func(id, name, desc string, principal map[string]any, policy string, statements []Statement, sups []nag.Suppression),
 	logGroup func(id, name string), n Names, env stages.Environment, chk stages.Check) {
 	id := "Check" + alnum(chk.Name)
 	project := n.Project(chk.Name)
@@ -181,7 +182,7 @@ func addProject(res map[string]any, role func(id, name, desc string, principal m
 	source := map[string]any{"Fn::Join": []any{"", []any{fmt.Sprintf("arn:%s:s3:::", n.Partition), map[string]any{"Ref": ParamSourceBucket}, "/", map[string]any{"Ref": ParamSourceKey}}}}
 	role(id+"Role", "", fmt.Sprintf("handsoff: the %q check of %s", chk.Name, env.Name), map[string]any{"Service": "codebuild.amazonaws.com"}, "build", []Statement{
 		{Sid: "Logs", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: []string{logArn}},
-	}, []nagSuppression{{"AwsSolutions-IAM5", "CodeBuild names log streams per build; the wildcard is limited to this project's own log group.", []any{"Resource::" + logArn}}})
+	}, []nag.Suppression{{ID: "AwsSolutions-IAM5", Reason: "CodeBuild names log streams per build; the wildcard is limited to this project's own log group.", AppliesTo: []any{"Resource::" + logArn}}})
 	// Statements with CloudFormation references, added beside the plain ones.
 	r := res[id+"Role"].(map[string]any)["Properties"].(map[string]any)
 	doc := r["Policies"].([]any)[0].(map[string]any)["PolicyDocument"].(map[string]any)
@@ -204,18 +205,6 @@ func addProject(res map[string]any, role func(id, name, desc string, principal m
 	}}
 }
 
-func nagMetadata(sups []nagSuppression) map[string]any {
-	var list []any
-	for _, s := range sups {
-		m := map[string]any{"id": s.id, "reason": s.reason}
-		if len(s.appliesTo) > 0 {
-			m["applies_to"] = s.appliesTo
-		}
-		list = append(list, m)
-	}
-	return map[string]any{"rules_to_suppress": list}
-}
-
 func guardMetadata(reason string, rules ...string) map[string]any {
 	reasons := map[string]string{}
 	for _, r := range rules {
@@ -224,9 +213,9 @@ func guardMetadata(reason string, rules ...string) map[string]any {
 	return guard.Metadata(reasons)
 }
 
-func functionSuppressions(logArn string) []nagSuppression {
-	return []nagSuppression{
-		{"AwsSolutions-IAM5", "Log streams are named by Lambda at run time; the wildcard is limited to this function's own log group.", []any{"Resource::" + logArn}},
-		{"AwsSolutions-IAM5", "X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) accepts only Resource \"*\".", []any{"Resource::*"}},
+func functionSuppressions(logArn string) []nag.Suppression {
+	return []nag.Suppression{
+		{ID: "AwsSolutions-IAM5", Reason: "Log streams are named by Lambda at run time; the wildcard is limited to this function's own log group.", AppliesTo: []any{"Resource::" + logArn}},
+		{ID: "AwsSolutions-IAM5", Reason: "X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) accepts only Resource \"*\".", AppliesTo: []any{"Resource::*"}},
 	}
 }

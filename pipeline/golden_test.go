@@ -85,3 +85,10 @@ func TestGoldenGatesTemplate(t *testing.T) {
 	}
 	golden(t, "orders-gamma-use1-gates.template.json", readTemplate(t, matches[0]))
 }
+
+// The CDK makes a support stack per deployment region outside the pipeline
+// account's; handsoff hardens its replication bucket and key.
+func TestGoldenCrossRegionSupportTemplate(t *testing.T) {
+	s := synthExample(t)
+	golden(t, "orders-support-eu-west-1.template.json", readTemplate(t, filepath.Join(s.dir, "cross-region-stack-111111111111_eu-west-1.template.json")))
+}

@@ -4,14 +4,15 @@ import (
 	"sort"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/handsoff-cdk/handsoff/internal/guard"
 	"github.com/handsoff-cdk/handsoff/internal/harden"
+	"github.com/handsoff-cdk/handsoff/internal/nag"
 )
 
 // hardenCrossRegionSupport brings the replication buckets that CodePipeline
@@ -30,12 +31,29 @@ func (p *Pipeline) hardenCrossRegionSupport() {
 	}
 	sort.Strings(regions)
 	for _, r := range regions {
-		s := (*support)[r]
-		logs := accessLogBucket(s.Stack)
-		bucket := s.ReplicationBucket
+		// The support stack holds the replication bucket and its key (and
+		// an alias); one walk finds them without a call per step.
+		stack := (*support)[r].Stack
+		var cfn awss3.CfnBucket
+		var cfnKey awskms.CfnKey
+		var key awskms.Key
+		n := 0
+		for _, c := range *stack.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+			switch v := c.(type) {
+			case awss3.CfnBucket:
+				cfn, n = v, n+1
+			case awskms.CfnKey:
+				cfnKey, n = v, n+1
+			case awskms.Key:
+				key, n = v, n+1
+			}
+		}
+		if n != 3 || cfn == nil || cfnKey == nil || key == nil {
+			panic("handsoff: the CDK's cross-region support stack has changed shape; update hardenCrossRegionSupport") // caught by the tests
+		}
+		logs := accessLogBucket(stack)
 		// Setters, not property overrides: cdk-nag reads the L1 properties.
-		cfn := bucket.Node().DefaultChild().(awss3.CfnBucket)
-		cfn.SetLoggingConfiguration(&awss3.CfnBucket_LoggingConfigurationProperty{DestinationBucketName: logs.Ref()})
+		cfn.SetLoggingConfiguration(&awss3.CfnBucket_LoggingConfigurationProperty{DestinationBucketName: logs})
 		cfn.SetVersioningConfiguration(&awss3.CfnBucket_VersioningConfigurationProperty{Status: jsii.String("Enabled")})
 		cfn.SetOwnershipControls(&awss3.CfnBucket_OwnershipControlsProperty{Rules: &[]interface{}{
 			&awss3.CfnBucket_OwnershipControlsRuleProperty{ObjectOwnership: jsii.String("BucketOwnerEnforced")},
@@ -51,39 +69,45 @@ func (p *Pipeline) hardenCrossRegionSupport() {
 			"s3_bucket_object_lock_enabled_check":  "CodePipeline overwrites artifacts in this bucket on every run; Object Lock would block that.",
 			"s3_event_notifications_enabled_check": "Only CodePipeline reads this bucket; nothing consumes its object events.",
 		}))
-		// The bucket's key is an alias; the key is its sibling.
-		if k, ok := bucket.Node().Scope().Node().TryFindChild(jsii.String("CrossRegionCodePipelineReplicationBucketEncryptionKey")).(awskms.Key); ok {
-			k.Node().DefaultChild().(awskms.CfnKey).SetEnableKeyRotation(jsii.Bool(true))
-			harden.Key(k)
-		} else {
-			panic("handsoff: the CDK's cross-region support stack has changed shape; update hardenCrossRegionSupport") // caught by the tests
-		}
+		cfnKey.SetEnableKeyRotation(jsii.Bool(true))
+		harden.Key(key)
 	}
 }
 
 // suppressGeneratedWildcards records, with reasons, the wildcards that CDK
-// Pipelines itself writes into the roles of the pipeline, its actions, the
-// synth and self-mutation projects and asset publishing. Each suppression
-// names the exact wildcard; anything else still fails cdk-nag.
+// Pipelines itself writes into the roles and policies of the pipeline, its
+// actions, the synth and self-mutation projects and asset publishing. Each
+// suppression names the exact wildcard; anything else still fails cdk-nag.
 func suppressGeneratedWildcards(scopes ...constructs.IConstruct) {
 	artifacts := "CDK Pipelines lets its roles read and write pipeline artifacts with the S3 and KMS action groups of Bucket.grantReadWrite, on the artifact and replication buckets and their keys only."
-	sup := []*cdknag.NagPackSuppression{
-		{Id: jsii.String("AwsSolutions-IAM5"), Reason: jsii.String(artifacts), AppliesTo: &[]interface{}{
+	sups := []nag.Suppression{
+		{ID: "AwsSolutions-IAM5", Reason: artifacts, AppliesTo: []any{
 			"Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*",
 			"Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*",
-			map[string]interface{}{"regex": "/^Resource::<Artifacts[A-Za-z0-9]*\\.Arn>\\/\\*$/g"},
-			map[string]interface{}{"regex": "/^Resource::arn:<AWS::Partition>:s3:::[a-z0-9.-]+\\/\\*$/g"},
+			map[string]any{"regex": "/^Resource::<Artifacts[A-Za-z0-9]*\\.Arn>\\/\\*$/g"},
+			map[string]any{"regex": "/^Resource::arn:<AWS::Partition>:s3:::[a-z0-9.-]+\\/\\*$/g"},
 		}},
-		{Id: jsii.String("AwsSolutions-IAM5"), Reason: jsii.String("CodeBuild names log streams and report groups per build; the wildcards stay inside the project's own log group and report groups."), AppliesTo: &[]interface{}{
-			map[string]interface{}{"regex": "/^Resource::arn:<AWS::Partition>:(logs|codebuild):[a-z0-9-]+:[0-9]{12}:(log-group:\\/aws\\/codebuild\\/|report-group\\/).*$/g"},
+		{ID: "AwsSolutions-IAM5", Reason: "CodeBuild names log streams and report groups per build; the wildcards stay inside the project's own log group and report groups.", AppliesTo: []any{
+			map[string]any{"regex": "/^Resource::arn:<AWS::Partition>:(logs|codebuild):[a-z0-9-]+:[0-9]{12}:(log-group:\\/aws\\/codebuild\\/|report-group\\/).*$/g"},
 		}},
-		{Id: jsii.String("AwsSolutions-IAM5"), Reason: jsii.String("Self-mutation and asset publishing assume the CDK bootstrap roles (cdk-hnb659fds-*) of each target account; their names come from the bootstrap stack."), AppliesTo: &[]interface{}{
-			map[string]interface{}{"regex": "/^Resource::arn:\\*:iam::[0-9]{12}:role\\/\\*$/g"},
+		{ID: "AwsSolutions-IAM5", Reason: "Self-mutation and asset publishing assume the CDK bootstrap roles (cdk-hnb659fds-*) of each target account; their names come from the bootstrap stack.", AppliesTo: []any{
+			map[string]any{"regex": "/^Resource::arn:\\*:iam::[0-9]{12}:role\\/\\*$/g"},
 		}},
-		{Id: jsii.String("AwsSolutions-IAM5"), Reason: jsii.String("Actions that accept only Resource \"*\": cloudformation:DescribeStacks and s3:ListBucket for self-mutation's diff, codebuild build control for asset publishing, and KMS use of the replication keys, whose ARNs live in other regions' stacks."), AppliesTo: &[]interface{}{"Resource::*"}},
+		{ID: "AwsSolutions-IAM5", Reason: "Actions that accept only Resource \"*\": cloudformation:DescribeStacks and s3:ListBucket for self-mutation's diff, codebuild build control for asset publishing, and KMS use of the replication keys, whose ARNs live in other regions' stacks.", AppliesTo: []any{"Resource::*"}},
 	}
+	// IAM5 reports on the policies of roles, policies and managed policies:
+	// only those get the metadata.
 	for _, s := range scopes {
-		cdknag.NagSuppressions_AddResourceSuppressions(s, &sup, jsii.Bool(true))
+		for _, c := range *s.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+			switch r := c.(type) {
+			case awsiam.CfnPolicy:
+				nag.Suppress(r, sups...)
+			case awsiam.CfnRole:
+				nag.Suppress(r, sups...)
+			case awsiam.CfnManagedPolicy:
+				nag.Suppress(r, sups...)
+			}
+		}
 	}
 }
 
@@ -94,9 +118,10 @@ func applyAspects(scope constructs.IConstruct, aspects []awscdk.IAspect) {
 	}
 }
 
-// accessLogBucket is the access-log bucket of a support stack, written as
-// L1 resources in two calls (a support stack per region adds up).
-func accessLogBucket(stack awscdk.Stack) awss3.CfnBucket {
+// accessLogBucket makes the access-log bucket of a support stack as L1
+// resources, in few calls (a support stack per region adds up), and
+// returns its name.
+func accessLogBucket(stack awscdk.Stack) *string {
 	b := awss3.NewCfnBucket(stack, jsii.String("ReplicationAccessLogs"), &awss3.CfnBucketProps{
 		BucketEncryption: map[string]any{"serverSideEncryptionConfiguration": []any{map[string]any{
 			"serverSideEncryptionByDefault": map[string]any{"sseAlgorithm": "AES256"}}}},
@@ -121,9 +146,9 @@ func accessLogBucket(stack awscdk.Stack) awss3.CfnBucket {
 	}))
 	// S3 writes access logs under this bucket policy (no ACLs with
 	// bucket-owner-enforced ownership); it also refuses plain HTTP.
-	arn := *b.AttrArn()
+	arn, name := *b.AttrArn(), b.Ref()
 	awss3.NewCfnBucketPolicy(stack, jsii.String("ReplicationAccessLogsPolicy"), &awss3.CfnBucketPolicyProps{
-		Bucket: b.Ref(),
+		Bucket: name,
 		PolicyDocument: map[string]any{"Version": "2012-10-17", "Statement": []any{
 			map[string]any{"Sid": "S3ServerAccessLogs", "Effect": "Allow", "Action": "s3:PutObject",
 				"Principal": map[string]any{"Service": "logging.s3.amazonaws.com"},
@@ -134,5 +159,5 @@ func accessLogBucket(stack awscdk.Stack) awss3.CfnBucket {
 				"Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}}},
 		}},
 	})
-	return b
+	return name
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -181,7 +182,8 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 		})
 		// Construct paths in template metadata, as the CDK CLI turns on:
 		// guardrail findings name constructs, not logical ids.
-		stage.Node().SetContext(jsii.String("aws:cdk:enable-path-metadata"), true)
+		node := stage.Node()
+		node.SetContext(jsii.String("aws:cdk:enable-path-metadata"), true)
 		doneFactory := phase("  service " + env.Name)
 		if msg := catch(func() {
 			props.Service(stage, Environment{
@@ -195,7 +197,7 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 		doneFactory()
 		d := &envDeployment{env: env, stage: stage}
 		var alarmArns []string
-		for _, c := range *stage.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		for _, c := range *node.FindAll(constructs.ConstructOrder_PREORDER) {
 			switch v := c.(type) {
 			case awscdk.Stack:
 				d.stacks = append(d.stacks, *v.StackName())
@@ -221,9 +223,7 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 			})
 			d.stacks = append(d.stacks, name)
 		}
-		for _, k := range slices.Sorted(maps.Keys(tags)) {
-			awscdk.Tags_Of(stage).Add(jsii.String(k), jsii.String(tags[k]), nil)
-		}
+		addTags(stage, tags)
 		applyAspects(stage, props.Aspects)
 		p.envs = append(p.envs, d)
 		p.byEnv[env.Name] = d
@@ -232,6 +232,14 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 		return &Error{Source: cfg.Origin, Problems: problems}
 	}
 	return nil
+}
+
+// addTags tags every taggable resource under scope, in key order.
+func addTags(scope constructs.IConstruct, tags map[string]string) {
+	t := awscdk.Tags_Of(scope)
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		t.Add(jsii.String(k), jsii.String(tags[k]), nil)
+	}
 }
 
 // Tags are the tags every resource of env carries: the document's, plus
@@ -278,9 +286,7 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 		TerminationProtection: jsii.Bool(true),
 	})
 	tags := Tags(cfg, stages.Environment{Stage: "pipeline", Name: "pipeline"})
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		awscdk.Tags_Of(p.stack).Add(jsii.String(k), jsii.String(tags[k]), nil)
-	}
+	addTags(p.stack, tags)
 	applyAspects(p.stack, props.Aspects)
 	done := phase("artifacts and pipeline")
 	base := newArtifactPipeline(p.stack, cfg)
@@ -351,8 +357,7 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 	suppressGeneratedWildcards(p.cdk, base)
 	done()
 	done = phase("gates in the pipeline")
-	p.addValidations()
-	p.addConditions()
+	p.addGates()
 	p.addPermissions()
 	addNotifications(p.stack, p.cdk.Pipeline(), cfg)
 	done()
@@ -387,39 +392,85 @@ func (p *Pipeline) checkGuardrails() error {
 	return nil
 }
 
-// addValidations adds each environment's validation action to its wave's
-// pipeline stage, after the environment's stacks.
-func (p *Pipeline) addValidations() {
+// addGates writes into the built pipeline what CDK Pipelines does not
+// model, as one property override (a call per stage would add up over a
+// hundred environments): each environment's validation action after its
+// stacks, and the V2 stage conditions (the freeze gate before entry, bake
+// alarms on success, rollback on failure).
+func (p *Pipeline) addGates() {
 	cfg := p.config
-	cfn := p.cdk.Pipeline().Node().DefaultChild().(awscodepipeline.CfnPipeline)
+	bakes := map[string]bool{}
+	for _, d := range p.envs {
+		bakes[d.env.Name] = d.gates != nil && d.gates.Bakes()
+	}
+	overrides := map[string]any{}
+	needGate, found := false, 0
 	for i, st := range *p.cdk.Pipeline().Stages() {
 		s, w, ok := p.waveOf(*st.StageName())
 		if !ok {
 			continue
 		}
-		// Deploy actions run in dependency order, at most one step per
-		// stack, after the approval if there is one.
-		runOrder, next := 0, len(*st.Actions())
-		for _, env := range w.Environments {
-			runOrder = max(runOrder, len(p.byEnv[env.Name].stacks)+1)
+		found++
+		stage := map[string]any{}
+		if actions := p.validationActions(s, w, len(*st.Actions())); len(actions) > 0 {
+			stage["Actions"] = actions
 		}
-		if s.Approval && w.Name == s.Waves[0].Name {
-			runOrder++
+		c := checks.ConditionsFor(cfg, p.calendar, s, w, bakes)
+		if c.BeforeEntry != nil {
+			stage["BeforeEntry"] = c.BeforeEntry
+			needGate = true
 		}
-		for _, env := range w.Environments {
-			d := p.byEnv[env.Name]
-			if d.gates == nil || d.gates.Validation() == nil {
-				continue
-			}
-			input := map[string]any{
-				"service": cfg.Service.Name, "stage": s.Name, "wave": w.Name, "environment": env.Name,
-				"pipelineExecutionId": "#{codepipeline.PipelineExecutionId}",
-			}
-			cfn.AddPropertyOverride(jsii.String(fmt.Sprintf("Stages.%d.Actions.%d", i, next)),
-				checks.ValidationAction("Validate-"+env.Name, d.gates.Names(), runOrder, input))
-			next++
+		if c.OnSuccess != nil {
+			stage["OnSuccess"] = c.OnSuccess
 		}
+		stage["OnFailure"] = c.OnFailure
+		overrides[strconv.Itoa(i)] = stage
 	}
+	waves := 0
+	for _, s := range cfg.Stages {
+		waves += len(s.Waves)
+	}
+	if found != waves {
+		panic(fmt.Sprintf("handsoff: the pipeline has %d of the %d wave stages", found, waves)) // a bug, not a user mistake
+	}
+	cfn := p.cdk.Pipeline().Node().DefaultChild().(awscodepipeline.CfnPipeline)
+	cfn.AddPropertyOverride(jsii.String("Stages"), overrides)
+	if needGate {
+		checks.NewFreezeGate(p.stack, "FreezeGate", cfg, p.calendar)
+		p.cdk.Pipeline().Role().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("RunFreezeGate"),
+			Actions:   jsii.Strings("lambda:InvokeFunction"),
+			Resources: jsii.Strings(checks.FreezeGateArn(cfg)),
+		}))
+	}
+}
+
+// validationActions are the validation actions of wave w's environments,
+// by their index among the stage's actions (after the first n, which CDK
+// Pipelines made).
+func (p *Pipeline) validationActions(s stages.Stage, w stages.Wave, n int) map[string]any {
+	// Deploy actions run in dependency order, at most one step per stack,
+	// after the approval if there is one.
+	runOrder := 0
+	for _, env := range w.Environments {
+		runOrder = max(runOrder, len(p.byEnv[env.Name].stacks)+1)
+	}
+	if s.Approval && w.Name == s.Waves[0].Name {
+		runOrder++
+	}
+	actions := map[string]any{}
+	for _, env := range w.Environments {
+		d := p.byEnv[env.Name]
+		if d.gates == nil || d.gates.Validation() == nil {
+			continue
+		}
+		input := map[string]any{
+			"service": p.config.Service.Name, "stage": s.Name, "wave": w.Name, "environment": env.Name,
+			"pipelineExecutionId": "#{codepipeline.PipelineExecutionId}",
+		}
+		actions[strconv.Itoa(n+len(actions))] = checks.ValidationAction("Validate-"+env.Name, d.gates.Names(), runOrder, input)
+	}
+	return actions
 }
 
 // waveOf finds the stage and wave of a pipeline stage name.
@@ -432,47 +483,6 @@ func (p *Pipeline) waveOf(name string) (stages.Stage, stages.Wave, bool) {
 		}
 	}
 	return stages.Stage{}, stages.Wave{}, false
-}
-
-// addConditions sets the V2 stage conditions, which CDK Pipelines does not
-// expose, as overrides on the built pipeline.
-func (p *Pipeline) addConditions() {
-	cfg := p.config
-	index := map[string]int{}
-	for i, st := range *p.cdk.Pipeline().Stages() {
-		index[*st.StageName()] = i
-	}
-	bakes := map[string]bool{}
-	for _, d := range p.envs {
-		bakes[d.env.Name] = d.gates != nil && d.gates.Bakes()
-	}
-	cfn := p.cdk.Pipeline().Node().DefaultChild().(awscodepipeline.CfnPipeline)
-	needGate := false
-	for _, s := range cfg.Stages {
-		for _, w := range s.Waves {
-			i, ok := index[waveStageName(cfg, s, w)]
-			if !ok {
-				panic(fmt.Sprintf("handsoff: the pipeline has no stage %s (has %v)", waveStageName(cfg, s, w), index)) // a bug, not a user mistake
-			}
-			c := checks.ConditionsFor(cfg, p.calendar, s, w, bakes)
-			if c.BeforeEntry != nil {
-				cfn.AddPropertyOverride(jsii.String(fmt.Sprintf("Stages.%d.BeforeEntry", i)), c.BeforeEntry)
-				needGate = true
-			}
-			if c.OnSuccess != nil {
-				cfn.AddPropertyOverride(jsii.String(fmt.Sprintf("Stages.%d.OnSuccess", i)), c.OnSuccess)
-			}
-			cfn.AddPropertyOverride(jsii.String(fmt.Sprintf("Stages.%d.OnFailure", i)), c.OnFailure)
-		}
-	}
-	if needGate {
-		checks.NewFreezeGate(p.stack, "FreezeGate", cfg, p.calendar)
-		p.cdk.Pipeline().Role().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String("RunFreezeGate"),
-			Actions:   jsii.Strings("lambda:InvokeFunction"),
-			Resources: jsii.Strings(checks.FreezeGateArn(cfg)),
-		}))
-	}
 }
 
 // addPermissions lets the pipeline role assume the gate roles that its

@@ -8,9 +8,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/handsoff-cdk/handsoff/internal/guard"
+	"github.com/handsoff-cdk/handsoff/internal/nag"
 	"github.com/handsoff-cdk/handsoff/internal/harden"
 )
 
@@ -157,10 +157,10 @@ func New(scope constructs.Construct, id string, props *Props) PrivateBucket {
 		})
 	}
 	if props.IsAccessLogBucket {
-		cdknag.NagSuppressions_AddResourceSuppressions(b.bucket, &[]*cdknag.NagPackSuppression{{
-			Id:     jsii.String("AwsSolutions-S1"),
-			Reason: jsii.String("This bucket receives server access logs; logging it to itself would loop, and a further log bucket would only move the question."),
-		}}, jsii.Bool(false))
+		nag.Suppress(b.bucket.Node().DefaultChild().(awscdk.CfnResource), nag.Suppression{
+			ID:     "AwsSolutions-S1",
+			Reason: "This bucket receives server access logs; logging it to itself would loop, and a further log bucket would only move the question.",
+		})
 		guard.Suppress(b.bucket, "Receives server access logs: logging it to itself would loop.", "s3_bucket_logging_enabled_check")
 		guard.Suppress(b.bucket, "Receives server access logs, which S3 delivers only to buckets with SSE-S3 encryption.", "s3_bucket_default_encryption_kms_check")
 	} else if props.Encryption == S3Managed {

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -105,4 +107,22 @@ func TestScaleHundredProdEnvironments(t *testing.T) {
 		}
 	}
 	t.Logf("100 prod environments: %d pipeline stages, %d actions; largest template %d bytes, most resources %d", stagesN, total, biggest, most)
+}
+
+// TestLibraryDoesNotLoadCdkNag: a jsii package that the library calls is
+// loaded into Node.js on first use, and cdk-nag's costs about 0.4 s of
+// every synth. The library writes cdk-nag's suppression metadata itself
+// (internal/nag); only apps that run cdk-nag should pay for it.
+func TestLibraryDoesNotLoadCdkNag(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps",
+		"github.com/handsoff-cdk/handsoff/pipeline", "github.com/handsoff-cdk/handsoff/checks",
+		"github.com/handsoff-cdk/handsoff/constructs/...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if strings.HasPrefix(dep, "github.com/cdklabs/cdk-nag-go/") {
+			t.Errorf("the library imports %s: write the metadata with internal/nag instead", dep)
+		}
+	}
 }
