@@ -5,13 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
-	"github.com/aws/aws-cdk-go/awscdk/v2/cloudformationinclude"
-	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/handsoff-cdk/handsoff/internal/harden"
@@ -26,24 +25,30 @@ var httpCheckJS string
 // Node.js (cdk-nag AwsSolutions-L1).
 const NodeRuntime = "nodejs24.x"
 
-// GatesProps configure the gate resources of one environment.
+// GatesProps configure the gates of one environment.
 type GatesProps struct {
 	// Config is the validated document. Required.
 	Config *stages.Config
 	// Environment is the environment the gates watch. Required.
 	Environment stages.Environment
-	// AlarmArns are the alarms found in the environment's stacks; with the
-	// document's named alarms they make the bake alarm. Default: none.
-	AlarmArns []string
-	// SourceDir is the directory uploaded for codebuild checks, as it is at
-	// synth time. Default: "." (the CDK app's directory).
-	SourceDir string
+	// AlarmExports are the CloudFormation export names of the ARNs of the
+	// alarms found in the environment's stacks (the pipeline exports them
+	// from those stacks); with the document's named alarms they make the
+	// bake alarm. Default: none.
+	AlarmExports []string
+	// SourceBucket and SourceKey locate the source uploaded for codebuild
+	// checks (a CDK asset in the environment's account and region).
+	// Required when the environment has codebuild checks; see NeedsSource.
+	SourceBucket, SourceKey string
 	// StackName names the gates stack. Default: "{service}-{env}-gates".
 	StackName string
+	// Tags are put on every resource that takes tags, and on the stack.
+	// Default: none.
+	Tags map[string]string
 }
 
-// Gates are the resources that gate one environment, in a stack of the
-// environment's own Stage (its account and region, next to what they check):
+// Gates are the resources that gate one environment, as one CloudFormation
+// stack in the environment's account and region, next to what they check:
 //
 //   - the validation state machine (logging ALL events, X-Ray tracing on)
 //     and its role, allowed exactly the functions and projects it calls;
@@ -52,91 +57,169 @@ type GatesProps struct {
 //   - the gate role, which the pipeline account assumes to start the state
 //     machine and to read the bake alarm.
 //
-// The template is computed in Go (GatesTemplate) and handed to the CDK in
-// one call (CfnInclude), so synthesis of a hundred environments stays fast;
-// the included resources are the CDK's typed L1 classes, which cdk-nag and
-// aspects such as Tags see as usual.
+// The template is computed in Go and written as a file into the cloud
+// assembly, and the pipeline deploys it with a CloudFormation action and the
+// environment's CDK bootstrap roles, like any stack of the environment. It
+// is no CDK construct tree: at a hundred environments, synthesizing a
+// second stack per environment through jsii would cost about as much as the
+// rest of the pipeline.
 type Gates interface {
-	// Stack is the gates stack.
-	Stack() awscdk.Stack
+	// StackName is the name of the gates stack.
+	StackName() string
+	// Template is the complete CloudFormation template.
+	Template() map[string]any
 	// Names are the physical names of the gate resources.
 	Names() Names
 	// Validation is nil when the stage has no checks.
 	Validation() *Validation
-	// Bakes reports whether a bake alarm was made.
+	// Bakes reports whether a bake alarm is made.
 	Bakes() bool
+	// Imports reports whether the template imports values exported by the
+	// environment's stacks, which must then deploy first.
+	Imports() bool
+	// Write writes the template as {StackName}.template.json into dir, with
+	// the stack's tags in {StackName}.template.json.config.json, the
+	// template configuration CodePipeline's CloudFormation action reads.
+	Write(dir string) error
 }
 
 type gates struct {
-	stack      awscdk.Stack
+	name       string
+	template   map[string]any
 	names      Names
 	validation *Validation
 	bakes      bool
+	imports    bool
+	tags       map[string]string
 }
 
-func (g *gates) Stack() awscdk.Stack     { return g.stack }
-func (g *gates) Names() Names            { return g.names }
-func (g *gates) Validation() *Validation { return g.validation }
-func (g *gates) Bakes() bool             { return g.bakes }
+func (g *gates) StackName() string        { return g.name }
+func (g *gates) Template() map[string]any { return g.template }
+func (g *gates) Names() Names             { return g.names }
+func (g *gates) Validation() *Validation  { return g.validation }
+func (g *gates) Bakes() bool              { return g.bakes }
+func (g *gates) Imports() bool            { return g.imports }
 
-// NewGatesStack makes the gates stack of props.Environment in stage, which
-// must be the environment's Stage. The template is computed in Go
-// (GatesTemplate) and included in one call; values only the CDK knows (the
-// check source asset, alarms of the team's stacks) are passed as parameters.
-func NewGatesStack(stage constructs.Construct, id string, props *GatesProps) Gates {
+// NeedsSource reports whether env's gates run codebuild checks, which need
+// the source uploaded (GatesProps.SourceBucket and SourceKey).
+func NeedsSource(cfg *stages.Config, env stages.Environment) bool {
+	for _, c := range env.Checks {
+		if chk, ok := cfg.Checks[c]; ok && chk.Type == stages.CheckCodeBuild {
+			return true
+		}
+	}
+	return false
+}
+
+// NewGates computes the gates of props.Environment. It makes no construct.
+func NewGates(props *GatesProps) (Gates, error) {
 	cfg, env := props.Config, props.Environment
 	n := NamesFor(cfg, env)
 	name := props.StackName
 	if name == "" {
 		name = n.service + "-" + env.Name + "-gates"
 	}
-	stack := awscdk.NewStack(stage, jsii.String(id), &awscdk.StackProps{
-		StackName:   jsii.String(name),
-		Description: jsii.String("handsoff: validation and bake gates of " + env.Name),
-	})
-	g := &gates{stack: stack, names: n, validation: NewValidation(cfg, env)}
-	g.bakes = env.Bake > 0 && len(props.AlarmArns)+len(env.Alarms) > 0
-	tmpl := GatesTemplate(cfg, env, g.validation, len(props.AlarmArns))
-	params := map[string]interface{}{}
+	g := &gates{name: name, names: n, validation: NewValidation(cfg, env), tags: props.Tags}
+	g.bakes = env.Bake > 0 && len(props.AlarmExports)+len(env.Alarms) > 0
+	tmpl := GatesTemplate(cfg, env, g.validation, len(props.AlarmExports))
+	values := map[string]any{}
 	if env.Bake > 0 {
-		for i, arn := range props.AlarmArns {
-			params[ParamAlarm(i)] = arn
+		for i, export := range props.AlarmExports {
+			values[ParamAlarm(i)] = map[string]any{"Fn::ImportValue": export}
+			g.imports = true
 		}
 	}
 	if p, _ := tmpl["Parameters"].(map[string]any); p[ParamSourceBucket] != nil {
-		dir := props.SourceDir
-		if dir == "" {
-			dir = "."
+		if props.SourceBucket == "" || props.SourceKey == "" {
+			return nil, fmt.Errorf("the codebuild checks of %s need the location of the uploaded source", env.Name)
 		}
-		asset := awss3assets.NewAsset(stack, jsii.String("CheckSource"), &awss3assets.AssetProps{
-			Path:    jsii.String(dir),
-			Exclude: jsii.Strings("cdk.out", "**/cdk.out", "node_modules", "**/node_modules", ".git", "*.test"),
-		})
-		params[ParamSourceBucket], params[ParamSourceKey] = *asset.S3BucketName(), *asset.S3ObjectKey()
+		values[ParamSourceBucket], values[ParamSourceKey] = props.SourceBucket, props.SourceKey
 	}
-	file, err := writeTemplate(tmpl)
-	if err != nil {
-		panic("checks: cannot write the gates template: " + err.Error()) // a full disk, not a user mistake
+	// The values are known now: the template needs no parameters.
+	tmpl = substitute(tmpl, values).(map[string]any)
+	delete(tmpl, "Parameters")
+	tmpl["Description"] = "handsoff: validation and bake gates of " + env.Name
+	if len(props.Tags) > 0 {
+		tagResources(tmpl, props.Tags)
 	}
-	defer os.Remove(file)
-	cloudformationinclude.NewCfnInclude(stack, jsii.String("Gates"), &cloudformationinclude.CfnIncludeProps{
-		TemplateFile: jsii.String(file),
-		Parameters:   &params,
-	})
-	return g
+	g.template = tmpl
+	return g, nil
 }
 
-// writeTemplate writes a template to a temporary file for CfnInclude.
-func writeTemplate(tmpl map[string]any) (string, error) {
-	f, err := os.CreateTemp("", "handsoff-gates-*.json")
+// substitute replaces each {"Ref": name} of a parameter in values.
+func substitute(v any, values map[string]any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		if ref, ok := x["Ref"].(string); ok && len(x) == 1 {
+			if val, ok := values[ref]; ok {
+				return val
+			}
+		}
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = substitute(e, values)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = substitute(e, values)
+		}
+		return out
+	}
+	return v
+}
+
+// taggable are the gate resource types that take Tags, as a list of
+// {Key, Value}.
+var taggable = map[string]bool{
+	"AWS::IAM::Role": true, "AWS::Lambda::Function": true, "AWS::Logs::LogGroup": true,
+	"AWS::StepFunctions::StateMachine": true, "AWS::CloudWatch::CompositeAlarm": true,
+	"AWS::CodeBuild::Project": true, "AWS::KMS::Key": true,
+}
+
+// tagResources tags every taggable resource, keys sorted (as the CDK does).
+func tagResources(tmpl map[string]any, tags map[string]string) {
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, r := range tmpl["Resources"].(map[string]any) {
+		rm := r.(map[string]any)
+		if !taggable[rm["Type"].(string)] {
+			continue
+		}
+		list := make([]any, 0, len(keys))
+		for _, k := range keys {
+			list = append(list, map[string]any{"Key": k, "Value": tags[k]})
+		}
+		props, _ := rm["Properties"].(map[string]any)
+		if props == nil {
+			props = map[string]any{}
+			rm["Properties"] = props
+		}
+		props["Tags"] = list
+	}
+}
+
+func (g *gates) Write(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmpl, err := json.MarshalIndent(g.template, "", " ")
 	if err != nil {
-		return "", err
+		return err
 	}
-	defer f.Close()
-	if err := json.NewEncoder(f).Encode(tmpl); err != nil {
-		return "", err
+	path := filepath.Join(dir, g.name+".template.json")
+	if err := os.WriteFile(path, tmpl, 0o644); err != nil {
+		return err
 	}
-	return f.Name(), nil
+	config, err := json.MarshalIndent(map[string]any{"Tags": g.tags}, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path+".config.json", config, 0o644)
 }
 
 // policyDocument renders statements as an IAM policy document.

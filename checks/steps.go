@@ -3,6 +3,7 @@ package checks
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipelineactions"
@@ -31,6 +32,84 @@ func ValidationAction(name string, n Names, runOrder int, input map[string]any) 
 		"RoleArn":  n.GateRoleArn,
 		"RunOrder": runOrder,
 	}
+}
+
+// DefaultQualifier is the CDK bootstrap qualifier unless the app's context
+// sets @aws-cdk/core:bootstrapQualifier.
+const DefaultQualifier = "hnb659fds"
+
+// DeployOptions place the gates' deploy actions in a pipeline stage.
+type DeployOptions struct {
+	// Artifact is the synth output holding the cloud assembly; Dir is the
+	// directory of the gates template in it, relative to the assembly.
+	Artifact, Dir string
+	// Qualifier is the CDK bootstrap qualifier (DefaultQualifier if empty).
+	Qualifier string
+	// ChangeSets deploys through a change set, in two actions.
+	ChangeSets bool
+	// RunOrder is the run order of the (first) action.
+	RunOrder int
+}
+
+// DeployActions are the CloudFormation actions that deploy an environment's
+// gates stack, with the environment's CDK bootstrap roles as CDK Pipelines
+// deploys the team's stacks: the deploy role runs the action, the
+// CloudFormation execution role the stack.
+func DeployActions(name string, g Gates, o DeployOptions) []map[string]any {
+	n := g.Names()
+	q := o.Qualifier
+	if q == "" {
+		q = DefaultQualifier
+	}
+	role := func(kind string) map[string]any {
+		return map[string]any{"Fn::Join": []any{"", []any{"arn:", map[string]any{"Ref": "AWS::Partition"},
+			fmt.Sprintf(":iam::%s:role/cdk-%s-%s-role-%s-%s", n.Account, q, kind, n.Account, n.Region)}}}
+	}
+	path := o.Artifact + "::" + strings.TrimPrefix(o.Dir+"/", "./") + g.StackName() + ".template.json"
+	config := map[string]any{
+		"StackName":             g.StackName(),
+		"RoleArn":               role("cfn-exec"),
+		"Capabilities":          "CAPABILITY_NAMED_IAM,CAPABILITY_AUTO_EXPAND",
+		"TemplatePath":          path,
+		"TemplateConfiguration": path + ".config.json",
+	}
+	action := func(name, mode string, runOrder int, extra map[string]any) map[string]any {
+		c := map[string]any{"ActionMode": mode}
+		for k, v := range config {
+			c[k] = v
+		}
+		for k, v := range extra {
+			c[k] = v
+		}
+		return map[string]any{
+			"Name":           name,
+			"ActionTypeId":   map[string]any{"Category": "Deploy", "Owner": "AWS", "Provider": "CloudFormation", "Version": "1"},
+			"Configuration":  c,
+			"InputArtifacts": []any{map[string]any{"Name": o.Artifact}},
+			"Region":         n.Region,
+			"RoleArn":        role("deploy"),
+			"RunOrder":       runOrder,
+		}
+	}
+	if !o.ChangeSets {
+		return []map[string]any{action(name+".Deploy", "CREATE_UPDATE", o.RunOrder, nil)}
+	}
+	cs := map[string]any{"ChangeSetName": "PipelineChange"}
+	return []map[string]any{
+		action(name+".Prepare", "CHANGE_SET_REPLACE", o.RunOrder, cs),
+		{"Name": name + ".Deploy", "ActionTypeId": map[string]any{"Category": "Deploy", "Owner": "AWS", "Provider": "CloudFormation", "Version": "1"},
+			"Configuration": map[string]any{"ActionMode": "CHANGE_SET_EXECUTE", "StackName": g.StackName(), "ChangeSetName": "PipelineChange"},
+			"Region":        n.Region, "RoleArn": role("deploy"), "RunOrder": o.RunOrder + 1},
+	}
+}
+
+// DeployRoleArn is the CDK bootstrap deploy role of the gates' account and
+// region, which the pipeline role assumes to deploy them.
+func DeployRoleArn(n Names, qualifier string) string {
+	if qualifier == "" {
+		qualifier = DefaultQualifier
+	}
+	return n.RoleArn(fmt.Sprintf("cdk-%s-deploy-role-%s-%s", qualifier, n.Account, n.Region))
 }
 
 // ApprovalStep asks a person before a stage starts, notifying the document's

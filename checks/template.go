@@ -99,7 +99,7 @@ func GatesTemplate(cfg *stages.Config, env stages.Environment, v *Validation, al
 					map[string]any{"Service": "lambda.amazonaws.com"}, "run", functionStatements(logArn), functionSuppressions(logArn))
 				res["HTTPCheck"] = map[string]any{
 					"Type":      "AWS::Lambda::Function",
-					"DependsOn": []any{"HTTPCheckRole", "HTTPCheckLogs"},
+					"DependsOn": []any{"HTTPCheckLogs", "HTTPCheckRole"},
 					"Metadata": map[string]any{"guard": guardMetadata("The http check calls the environment's public endpoints, as customers do; a VPC would add NAT and hide the customer's view. Checks of private endpoints use codebuild checks.",
 						"lambda_inside_vpc_check")},
 					"Properties": map[string]any{

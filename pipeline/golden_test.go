@@ -79,7 +79,7 @@ func TestGoldenPipelineTemplate(t *testing.T) {
 
 func TestGoldenGatesTemplate(t *testing.T) {
 	s := synthExample(t)
-	matches, _ := filepath.Glob(filepath.Join(s.dir, "assembly-orders-gamma-use1", "*Gates*.template.json"))
+	matches, _ := filepath.Glob(filepath.Join(s.dir, "assembly-orders-gamma-use1", "*-gates.template.json"))
 	if len(matches) != 1 {
 		t.Fatalf("gates templates: %v", matches)
 	}

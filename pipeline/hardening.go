@@ -146,16 +146,18 @@ func accessLogBucket(stack awscdk.Stack) *string {
 	}))
 	// S3 writes access logs under this bucket policy (no ACLs with
 	// bucket-owner-enforced ownership); it also refuses plain HTTP.
-	arn, name := *b.AttrArn(), b.Ref()
+	// The bucket sits directly in the stack, so its logical id is its id.
+	arn, name := map[string]any{"Fn::GetAtt": []any{"ReplicationAccessLogs", "Arn"}}, b.Ref()
+	objects := map[string]any{"Fn::Join": []any{"", []any{arn, "/*"}}}
 	awss3.NewCfnBucketPolicy(stack, jsii.String("ReplicationAccessLogsPolicy"), &awss3.CfnBucketPolicyProps{
 		Bucket: name,
 		PolicyDocument: map[string]any{"Version": "2012-10-17", "Statement": []any{
 			map[string]any{"Sid": "S3ServerAccessLogs", "Effect": "Allow", "Action": "s3:PutObject",
 				"Principal": map[string]any{"Service": "logging.s3.amazonaws.com"},
-				"Resource":  arn + "/*",
+				"Resource":  objects,
 				"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": map[string]any{"Ref": "AWS::AccountId"}}}},
 			map[string]any{"Sid": "TLSOnly", "Effect": "Deny", "Action": "s3:*", "Principal": map[string]any{"AWS": "*"},
-				"Resource":  []any{arn, arn + "/*"},
+				"Resource":  []any{arn, objects},
 				"Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}}},
 		}},
 	})

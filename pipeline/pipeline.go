@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -15,6 +16,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/pipelines"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -34,6 +36,11 @@ type Pipeline struct {
 	envs     []*envDeployment
 	byEnv    map[string]*envDeployment // envs by environment name
 	plan     *Plan
+	// outdir is the App's cloud assembly directory.
+	outdir string
+	// qualifier is the CDK bootstrap qualifier the gates deploy with.
+	qualifier  string
+	changeSets bool
 }
 
 // envDeployment is one environment: its Stage, stacks and gates.
@@ -45,6 +52,8 @@ type envDeployment struct {
 	stacks     []string
 	alarms     int
 	gates      checks.Gates
+	dir        string // the Stage's cloud assembly directory
+	gatesDir   string // dir, relative to the App's cloud assembly
 }
 
 // Config is the validated document the pipeline was built from.
@@ -142,7 +151,17 @@ func Build(scope constructs.Construct, props Props) (*Pipeline, error) {
 	if n := len(cal.JSON()); n > checks.MaxCalendarBytes {
 		return nil, &Error{Source: cfg.Origin, Problems: []stages.Problem{{Path: "freezeWindows", Message: fmt.Sprintf("the windows and blackouts take %d bytes; the freeze gate holds at most %d (Lambda's 4 KB of environment): merge windows or drop past blackouts", n, checks.MaxCalendarBytes)}}}
 	}
-	p := &Pipeline{config: cfg, calendar: cal, byEnv: map[string]*envDeployment{}}
+	p := &Pipeline{config: cfg, calendar: cal, byEnv: map[string]*envDeployment{}, changeSets: props.ChangeSets, qualifier: checks.DefaultQualifier}
+	// Gates templates are written into the cloud assembly, which the
+	// pipeline's synth output carries, so paths are relative to the App's.
+	app, ok := scope.Node().Root().(awscdk.Stage)
+	if !ok || app.Outdir() == nil {
+		return nil, &Error{Source: "pipeline.Build", Problems: []stages.Problem{{Path: "scope", Message: "must be inside a CDK App (awscdk.NewApp or pipeline.NewApp)"}}}
+	}
+	p.outdir = *app.Outdir()
+	if q, ok := scope.Node().TryGetContext(jsii.String("@aws-cdk/core:bootstrapQualifier")).(string); ok && q != "" {
+		p.qualifier = q
+	}
 
 	// Every environment's Stage is made first: the stacks the service
 	// creates decide how many actions each environment needs, and so how
@@ -180,10 +199,7 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 		stage := awscdk.NewStage(scope, jsii.String(stageID(cfg, env)), &awscdk.StageProps{
 			Env: &awscdk.Environment{Account: jsii.String(env.Account), Region: jsii.String(env.Region)},
 		})
-		// Construct paths in template metadata, as the CDK CLI turns on:
-		// guardrail findings name constructs, not logical ids.
 		node := stage.Node()
-		node.SetContext(jsii.String("aws:cdk:enable-path-metadata"), true)
 		doneFactory := phase("  service " + env.Name)
 		if msg := catch(func() {
 			props.Service(stage, Environment{
@@ -195,21 +211,25 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 			continue
 		}
 		doneFactory()
-		d := &envDeployment{env: env, stage: stage}
-		var alarmArns []string
+		d := &envDeployment{env: env, stage: stage, dir: *stage.Outdir()}
+		var alarms []awscloudwatch.CfnAlarm
+		var first awscdk.Stack
 		for _, c := range *node.FindAll(constructs.ConstructOrder_PREORDER) {
 			switch v := c.(type) {
 			case awscdk.Stack:
+				if first == nil {
+					first = v
+				}
 				d.stacks = append(d.stacks, *v.StackName())
 			case awscloudwatch.CfnAlarm:
-				alarmArns = append(alarmArns, *v.AttrArn())
+				alarms = append(alarms, v)
 			}
 		}
 		if len(d.stacks) == 0 {
 			problems = append(problems, stages.Problem{Path: env.Path, Message: fmt.Sprintf("the service factory made no stacks for %s: create at least one awscdk.Stack in the Stage it is given", env.Name)})
 			continue
 		}
-		d.alarms = len(alarmArns) + len(env.Alarms)
+		d.alarms = len(alarms) + len(env.Alarms)
 		if env.Bake > 0 && d.alarms == 0 {
 			problems = append(problems, stages.Problem{Path: env.Path, Message: fmt.Sprintf(
 				"%s bakes for %s, but its stacks have no CloudWatch alarms and the document names none: add alarms on what customers feel (errors, latency) to the service's stacks, or name existing ones under \"alarms\"; a bake with nothing to watch only adds delay",
@@ -217,11 +237,45 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 			continue
 		}
 		if len(env.Checks) > 0 || env.Bake > 0 {
-			name := names.Join(128, cfg.Service.Name, env.Name, "gates")
-			d.gates = checks.NewGatesStack(stage, "Gates", &checks.GatesProps{
-				Config: cfg, Environment: env, AlarmArns: alarmArns, SourceDir: props.CheckSourceDir, StackName: name,
-			})
-			d.stacks = append(d.stacks, name)
+			gp := &checks.GatesProps{Config: cfg, Environment: env, StackName: names.Join(128, cfg.Service.Name, env.Name, "gates"), Tags: tags}
+			if env.Bake > 0 {
+				exports, bad := exportAlarms(env, alarms)
+				if len(bad) > 0 {
+					problems = append(problems, bad...)
+					continue
+				}
+				gp.AlarmExports = exports
+			}
+			if checks.NeedsSource(cfg, env) {
+				// The source travels as an asset of the team's first stack:
+				// CDK Pipelines publishes it to the environment's bootstrap
+				// bucket before the stage deploys.
+				asset := awss3assets.NewAsset(first, jsii.String("HandsoffCheckSource"), &awss3assets.AssetProps{
+					Path:    jsii.String(sourceDir(props.CheckSourceDir)),
+					Exclude: jsii.Strings("cdk.out", "**/cdk.out", "node_modules", "**/node_modules", ".git", "*.test"),
+				})
+				gp.SourceBucket, gp.SourceKey = *asset.S3BucketName(), *asset.S3ObjectKey()
+				if strings.Contains(gp.SourceBucket+gp.SourceKey, "${Token[") {
+					problems = append(problems, stages.Problem{Path: env.Path, Message: fmt.Sprintf("the codebuild checks of %s need the source uploaded to a bucket known at synth, but stack %s uses a stack synthesizer whose asset bucket is known only at deploy time: use the default synthesizer (DefaultStackSynthesizer) for it", env.Name, d.stacks[0])})
+					continue
+				}
+			}
+			g, err := checks.NewGates(gp)
+			if err != nil {
+				problems = append(problems, stages.Problem{Path: env.Path, Message: err.Error()})
+				continue
+			}
+			// The template goes into the Stage's own cloud assembly, so that
+			// the synth output carries it to the pipeline.
+			if err := g.Write(d.dir); err != nil {
+				return fmt.Errorf("writing the gates of %s: %w", env.Name, err)
+			}
+			rel, err := filepath.Rel(p.outdir, d.dir)
+			if err != nil {
+				return fmt.Errorf("the assembly of %s (%s) is outside the app's (%s): %w", env.Name, d.dir, p.outdir, err)
+			}
+			d.gates, d.gatesDir = g, filepath.ToSlash(rel)
+			d.stacks = append(d.stacks, g.StackName())
 		}
 		addTags(stage, tags)
 		applyAspects(stage, props.Aspects)
@@ -233,6 +287,10 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 	}
 	return nil
 }
+
+// synthOutput is the artifact CDK Pipelines names for the output of the
+// synth step (id "Synth"): the cloud assembly.
+const synthOutput = "Synth_Output"
 
 // addTags tags every taggable resource under scope, in key order.
 func addTags(scope constructs.IConstruct, tags map[string]string) {
@@ -370,7 +428,7 @@ func (p *Pipeline) checkGuardrails() error {
 	var problems []stages.Problem
 	required := append(slices.Clone(stages.ReservedTags), slices.Sorted(maps.Keys(p.config.Service.Tags))...)
 	for _, d := range p.envs {
-		rep, err := guardrails.CheckAssembly(*d.stage.Outdir(), guardrails.Context{RequiredTags: required})
+		rep, err := guardrails.CheckAssembly(d.dir, guardrails.Context{RequiredTags: required})
 		if err != nil {
 			return err
 		}
@@ -412,7 +470,7 @@ func (p *Pipeline) addGates() {
 		}
 		found++
 		stage := map[string]any{}
-		if actions := p.validationActions(s, w, len(*st.Actions())); len(actions) > 0 {
+		if actions := p.gateActions(s, w, len(*st.Actions())); len(actions) > 0 {
 			stage["Actions"] = actions
 		}
 		c := checks.ConditionsFor(cfg, p.calendar, s, w, bakes)
@@ -445,20 +503,42 @@ func (p *Pipeline) addGates() {
 	}
 }
 
-// validationActions are the validation actions of wave w's environments,
-// by their index among the stage's actions (after the first n, which CDK
-// Pipelines made).
-func (p *Pipeline) validationActions(s stages.Stage, w stages.Wave, n int) map[string]any {
-	// Deploy actions run in dependency order, at most one step per stack,
-	// after the approval if there is one.
-	runOrder := 0
-	for _, env := range w.Environments {
-		runOrder = max(runOrder, len(p.byEnv[env.Name].stacks)+1)
+// gateActions are the actions wave w's environments add to its pipeline
+// stage, by their index among the stage's actions (after the first n,
+// which CDK Pipelines made): each environment's gates deploy, then its
+// validation once everything of the wave has deployed.
+func (p *Pipeline) gateActions(s stages.Stage, w stages.Wave, n int) map[string]any {
+	perStack := 1
+	if p.changeSets {
+		perStack = 2
 	}
+	// CDK Pipelines runs an approval first, then each environment's stacks
+	// in dependency order, at most perStack run orders a stack.
+	offset := 0
 	if s.Approval && w.Name == s.Waves[0].Name {
-		runOrder++
+		offset = 1
 	}
 	actions := map[string]any{}
+	add := func(a map[string]any) { actions[strconv.Itoa(n+len(actions))] = a }
+	validateAt := 0
+	for _, env := range w.Environments {
+		d := p.byEnv[env.Name]
+		teamEnd := offset + perStack*len(d.stacks)
+		if d.gates != nil {
+			teamEnd -= perStack // d.stacks counts the gates stack too
+			start := offset + 1
+			if d.gates.Imports() {
+				start = teamEnd + 1 // after the stacks whose alarms it imports
+			}
+			for _, a := range checks.DeployActions("Gates-"+env.Name, d.gates, checks.DeployOptions{
+				Artifact: synthOutput, Dir: d.gatesDir, Qualifier: p.qualifier, ChangeSets: p.changeSets, RunOrder: start,
+			}) {
+				add(a)
+			}
+			teamEnd = max(teamEnd, start+perStack-1)
+		}
+		validateAt = max(validateAt, teamEnd+1)
+	}
 	for _, env := range w.Environments {
 		d := p.byEnv[env.Name]
 		if d.gates == nil || d.gates.Validation() == nil {
@@ -468,7 +548,7 @@ func (p *Pipeline) validationActions(s stages.Stage, w stages.Wave, n int) map[s
 			"service": p.config.Service.Name, "stage": s.Name, "wave": w.Name, "environment": env.Name,
 			"pipelineExecutionId": "#{codepipeline.PipelineExecutionId}",
 		}
-		actions[strconv.Itoa(n+len(actions))] = checks.ValidationAction("Validate-"+env.Name, d.gates.Names(), runOrder, input)
+		add(checks.ValidationAction("Validate-"+env.Name, d.gates.Names(), validateAt, input))
 	}
 	return actions
 }
@@ -485,13 +565,23 @@ func (p *Pipeline) waveOf(name string) (stages.Stage, stages.Wave, bool) {
 	return stages.Stage{}, stages.Wave{}, false
 }
 
-// addPermissions lets the pipeline role assume the gate roles that its
-// validation actions and bake rules use.
+// addPermissions lets the pipeline role assume the roles that its gates
+// actions use: the CDK deploy roles that deploy the gates stacks (CDK
+// Pipelines grants these for the team's stacks of the same environments;
+// the grant here does not rely on that), and the gate roles of the
+// validation actions and bake rules.
 func (p *Pipeline) addPermissions() {
+	seen := map[string]bool{}
 	var roles []string
 	for _, d := range p.envs {
-		if d.gates != nil {
-			roles = append(roles, d.gates.Names().GateRoleArn)
+		if d.gates == nil {
+			continue
+		}
+		for _, r := range []string{checks.DeployRoleArn(d.gates.Names(), p.qualifier), d.gates.Names().GateRoleArn} {
+			if !seen[r] {
+				seen[r] = true
+				roles = append(roles, r)
+			}
 		}
 	}
 	if len(roles) == 0 {

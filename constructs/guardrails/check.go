@@ -2,7 +2,9 @@ package guardrails
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -89,8 +91,16 @@ func (r Report) Err() error {
 	return fmt.Errorf("%s", b.String())
 }
 
-// CheckTemplate runs every rule on every resource of a template.
+// CheckTemplate runs every rule on every resource of a template. Findings
+// name resources by construct path where the template's aws:cdk:path
+// metadata gives it, by logical id otherwise.
 func CheckTemplate(name string, data []byte, ctx Context) (Report, error) {
+	return checkTemplate(name, data, ctx, nil)
+}
+
+// checkTemplate is CheckTemplate with construct paths by logical id, for
+// templates synthesized without path metadata.
+func checkTemplate(name string, data []byte, ctx Context, paths map[string]string) (Report, error) {
 	var tmpl struct {
 		Resources map[string]struct {
 			Type       string
@@ -115,6 +125,8 @@ func CheckTemplate(name string, data []byte, ctx Context) (Report, error) {
 		}
 		where := id
 		if p, ok := r.Metadata["aws:cdk:path"].(string); ok {
+			where = p
+		} else if p, ok := paths[id]; ok {
 			where = p
 		}
 		sups := suppressions(r, where, &rep)
@@ -164,19 +176,24 @@ func ruleIDs() string {
 
 // CheckAssembly runs the rules on every template directly in a cloud
 // assembly directory (a Stage's assembly holds its stacks' templates).
+// Findings name construct paths, which the assembly's manifest records.
 func CheckAssembly(dir string, ctx Context) (Report, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.template.json"))
 	if err != nil {
 		return Report{}, err
 	}
 	sort.Strings(files)
+	paths, err := constructPaths(dir)
+	if err != nil {
+		return Report{}, err
+	}
 	var all Report
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			return Report{}, err
 		}
-		rep, err := CheckTemplate(filepath.Base(f), data, ctx)
+		rep, err := checkTemplate(filepath.Base(f), data, ctx, paths[filepath.Base(f)])
 		if err != nil {
 			return Report{}, err
 		}
@@ -184,4 +201,48 @@ func CheckAssembly(dir string, ctx Context) (Report, error) {
 		all.Problems = append(all.Problems, rep.Problems...)
 	}
 	return all, nil
+}
+
+// constructPaths reads a cloud assembly's manifest: the construct path of
+// every resource, by template file and logical id. An assembly without a
+// manifest has none.
+func constructPaths(dir string) (map[string]map[string]string, error) {
+	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var m struct {
+		Artifacts map[string]struct {
+			Type       string `json:"type"`
+			Properties struct {
+				TemplateFile string `json:"templateFile"`
+			} `json:"properties"`
+			Metadata map[string][]struct {
+				Type string `json:"type"`
+				Data any    `json:"data"`
+			} `json:"metadata"`
+		} `json:"artifacts"`
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("guardrails: %s: %w", filepath.Join(dir, "manifest.json"), err)
+	}
+	out := map[string]map[string]string{}
+	for _, a := range m.Artifacts {
+		if a.Type != "aws:cloudformation:stack" {
+			continue
+		}
+		byID := map[string]string{}
+		for path, entries := range a.Metadata {
+			for _, e := range entries {
+				if id, ok := e.Data.(string); ok && e.Type == "aws:cdk:logicalId" {
+					byID[id] = strings.TrimPrefix(path, "/")
+				}
+			}
+		}
+		out[a.Properties.TemplateFile] = byID
+	}
+	return out, nil
 }
