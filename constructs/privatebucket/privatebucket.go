@@ -10,8 +10,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/handsoff-cdk/handsoff/internal/guard"
-	"github.com/handsoff-cdk/handsoff/internal/nag"
 	"github.com/handsoff-cdk/handsoff/internal/harden"
+	"github.com/handsoff-cdk/handsoff/internal/nag"
 )
 
 // Encryption chooses how objects are encrypted at rest.
