@@ -20,6 +20,23 @@
 // (Names.GateRole), which trusts the pipeline account and may only start and
 // follow that state machine and read the bake alarm.
 //
+// # Where the gates live
+//
+// Each environment's gate resources form one CloudFormation stack,
+// {service}-{env}-gates, in the environment's account and region
+// ([NewGates]). Its template is computed in Go and written into the
+// environment's cloud assembly, beside the team's stack templates; the
+// pipeline deploys it with a CloudFormation action that uses the
+// environment's CDK bootstrap roles, exactly as CDK Pipelines deploys the
+// team's stacks ([DeployActions]). There is no CDK construct tree for it:
+// through jsii, a second stack per environment cost about 0.6 s of a
+// 36-environment synth. Values only the CDK knows reach the template as
+// plain values: alarms of the team's stacks are exported by the pipeline
+// (by logical id) and imported by the bake alarm, and the source of
+// codebuild checks is an asset of the team's first stack, whose bucket and
+// key are known at synth. `cdk deploy` of a Stage does not deploy the
+// gates; the pipeline does.
+//
 // # Bake
 //
 // Every CloudWatch alarm in the environment's stacks, plus any the document

@@ -9,8 +9,9 @@ import (
 	"github.com/handsoff-cdk/handsoff/stages"
 )
 
-// Template parameters that NewGatesStack fills with values known only to the
-// CDK (asset locations, alarms of the team's stacks).
+// Template parameters of GatesTemplate, for values only the pipeline knows
+// (the uploaded check source, alarms of the team's stacks); NewGates
+// replaces them with those values.
 const (
 	ParamSourceBucket = "CheckSourceBucket"
 	ParamSourceKey    = "CheckSourceKey"

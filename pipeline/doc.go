@@ -10,7 +10,8 @@
 // a synth step, self-mutation, asset publishing, then alpha, beta, gamma and
 // prod's waves. Each environment is an awscdk.Stage made by the team's
 // [ServiceFactory], tagged with the service's tags plus service, owner,
-// stage and environment, and given a gates stack (package checks) that the
+// stage and environment, and given a gates stack (package checks; a
+// template written beside the team's, deployed by the pipeline) that the
 // pipeline wires without the team writing anything:
 //
 //   - a validation state machine run after the environment deploys;
