@@ -19,3 +19,30 @@ func ExampleCalendar_Blocked() {
 	// [freeze window "sales-demos" until 2026-03-03 15:00 HKT]
 	// []
 }
+
+// The gates of an environment are a CloudFormation template computed in Go;
+// the pipeline writes it into the cloud assembly and deploys it with a
+// CloudFormation action and the environment's CDK bootstrap roles.
+func ExampleNewGates() {
+	cfg, _ := stages.Parse(stages.ExampleDocument(), "example")
+	var prod stages.Environment
+	for _, e := range cfg.Environments() {
+		if e.Name == "prod-use1" {
+			prod = e
+		}
+	}
+	g, err := checks.NewGates(&checks.GatesProps{Config: cfg, Environment: prod,
+		AlarmExports: []string{"orders-prod-use1:handsoff-alarm-Errors1234"}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(g.StackName(), "bakes:", g.Bakes(), "imports:", g.Imports())
+	for _, a := range checks.DeployActions("Gates-prod-use1", g, checks.DeployOptions{
+		Artifact: "Synth_Output", Dir: "assembly-orders-prod-use1", RunOrder: 2}) {
+		fmt.Println(a["Name"], a["Configuration"].(map[string]any)["TemplatePath"])
+	}
+	// Output:
+	// orders-prod-use1-gates bakes: true imports: true
+	// Gates-prod-use1.Deploy Synth_Output::assembly-orders-prod-use1/orders-prod-use1-gates.template.json
+}

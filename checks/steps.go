@@ -40,14 +40,18 @@ const DefaultQualifier = "hnb659fds"
 
 // DeployOptions place the gates' deploy actions in a pipeline stage.
 type DeployOptions struct {
-	// Artifact is the synth output holding the cloud assembly; Dir is the
-	// directory of the gates template in it, relative to the assembly.
-	Artifact, Dir string
-	// Qualifier is the CDK bootstrap qualifier (DefaultQualifier if empty).
+	// Artifact is the synth output holding the cloud assembly. Required.
+	Artifact string
+	// Dir is the directory of the gates template in the cloud assembly,
+	// relative to its root. Default: the root.
+	Dir string
+	// Qualifier is the CDK bootstrap qualifier. Default: DefaultQualifier.
 	Qualifier string
-	// ChangeSets deploys through a change set, in two actions.
+	// ChangeSets deploys through a change set, in two actions. Default:
+	// false (one CREATE_UPDATE action).
 	ChangeSets bool
-	// RunOrder is the run order of the (first) action.
+	// RunOrder is the run order of the (first) action. Default: 0, which
+	// CodePipeline reads as 1.
 	RunOrder int
 }
 
