@@ -50,8 +50,7 @@ type DeployOptions struct {
 	// ChangeSets deploys through a change set, in two actions. Default:
 	// false (one CREATE_UPDATE action).
 	ChangeSets bool
-	// RunOrder is the run order of the (first) action. Default: 0, which
-	// CodePipeline reads as 1.
+	// RunOrder is the run order of the (first) action. Default: 1.
 	RunOrder int
 }
 
@@ -94,6 +93,9 @@ func DeployActions(name string, g Gates, o DeployOptions) []map[string]any {
 			"RoleArn":        role("deploy"),
 			"RunOrder":       runOrder,
 		}
+	}
+	if o.RunOrder < 1 {
+		o.RunOrder = 1
 	}
 	if !o.ChangeSets {
 		return []map[string]any{action(name+".Deploy", "CREATE_UPDATE", o.RunOrder, nil)}
