@@ -60,62 +60,61 @@ type DeployOptions struct {
 // CloudFormation execution role the stack.
 func DeployActions(name string, g Gates, o DeployOptions) []map[string]any {
 	n := g.Names()
-	q := o.Qualifier
-	if q == "" {
-		q = DefaultQualifier
-	}
 	role := func(kind string) map[string]any {
 		return map[string]any{"Fn::Join": []any{"", []any{"arn:", map[string]any{"Ref": "AWS::Partition"},
-			fmt.Sprintf(":iam::%s:role/cdk-%s-%s-role-%s-%s", n.Account, q, kind, n.Account, n.Region)}}}
-	}
-	path := o.Artifact + "::" + strings.TrimPrefix(o.Dir+"/", "./") + g.StackName() + ".template.json"
-	config := map[string]any{
-		"StackName":             g.StackName(),
-		"RoleArn":               role("cfn-exec"),
-		"Capabilities":          "CAPABILITY_NAMED_IAM,CAPABILITY_AUTO_EXPAND",
-		"TemplatePath":          path,
-		"TemplateConfiguration": path + ".config.json",
-	}
-	action := func(name, mode string, runOrder int, extra map[string]any) map[string]any {
-		c := map[string]any{"ActionMode": mode}
-		for k, v := range config {
-			c[k] = v
-		}
-		for k, v := range extra {
-			c[k] = v
-		}
-		return map[string]any{
-			"Name":           name,
-			"ActionTypeId":   map[string]any{"Category": "Deploy", "Owner": "AWS", "Provider": "CloudFormation", "Version": "1"},
-			"Configuration":  c,
-			"InputArtifacts": []any{map[string]any{"Name": o.Artifact}},
-			"Region":         n.Region,
-			"RoleArn":        role("deploy"),
-			"RunOrder":       runOrder,
-		}
+			fmt.Sprintf(":iam::%s:role/%s", n.Account, bootstrapRole(n, o.Qualifier, kind))}}}
 	}
 	if o.RunOrder < 1 {
 		o.RunOrder = 1
 	}
+	deploy := func(name string, config map[string]any, runOrder int) map[string]any {
+		return map[string]any{
+			"Name":          name,
+			"ActionTypeId":  map[string]any{"Category": "Deploy", "Owner": "AWS", "Provider": "CloudFormation", "Version": "1"},
+			"Configuration": config,
+			"Region":        n.Region,
+			"RoleArn":       role("deploy"),
+			"RunOrder":      runOrder,
+		}
+	}
+	// fromTemplate creates or updates the stack (or a change set of it)
+	// from the template in the synth output.
+	path := o.Artifact + "::" + strings.TrimPrefix(o.Dir+"/", "./") + g.StackName() + ".template.json"
+	fromTemplate := func(name, mode string) map[string]any {
+		a := deploy(name, map[string]any{
+			"ActionMode":            mode,
+			"StackName":             g.StackName(),
+			"RoleArn":               role("cfn-exec"),
+			"Capabilities":          "CAPABILITY_NAMED_IAM,CAPABILITY_AUTO_EXPAND",
+			"TemplatePath":          path,
+			"TemplateConfiguration": path + ".config.json",
+		}, o.RunOrder)
+		a["InputArtifacts"] = []any{map[string]any{"Name": o.Artifact}}
+		return a
+	}
 	if !o.ChangeSets {
-		return []map[string]any{action(name+".Deploy", "CREATE_UPDATE", o.RunOrder, nil)}
+		return []map[string]any{fromTemplate(name+".Deploy", "CREATE_UPDATE")}
 	}
-	cs := map[string]any{"ChangeSetName": "PipelineChange"}
-	return []map[string]any{
-		action(name+".Prepare", "CHANGE_SET_REPLACE", o.RunOrder, cs),
-		{"Name": name + ".Deploy", "ActionTypeId": map[string]any{"Category": "Deploy", "Owner": "AWS", "Provider": "CloudFormation", "Version": "1"},
-			"Configuration": map[string]any{"ActionMode": "CHANGE_SET_EXECUTE", "StackName": g.StackName(), "ChangeSetName": "PipelineChange"},
-			"Region":        n.Region, "RoleArn": role("deploy"), "RunOrder": o.RunOrder + 1},
-	}
+	const changeSet = "PipelineChange"
+	prepare := fromTemplate(name+".Prepare", "CHANGE_SET_REPLACE")
+	prepare["Configuration"].(map[string]any)["ChangeSetName"] = changeSet
+	execute := deploy(name+".Deploy", map[string]any{"ActionMode": "CHANGE_SET_EXECUTE", "StackName": g.StackName(), "ChangeSetName": changeSet}, o.RunOrder+1)
+	return []map[string]any{prepare, execute}
 }
 
 // DeployRoleArn is the CDK bootstrap deploy role of the gates' account and
 // region, which the pipeline role assumes to deploy them.
 func DeployRoleArn(n Names, qualifier string) string {
+	return n.RoleArn(bootstrapRole(n, qualifier, "deploy"))
+}
+
+// bootstrapRole names a role of the CDK bootstrap stack of n's account and
+// region ("deploy", "cfn-exec"); qualifier defaults to DefaultQualifier.
+func bootstrapRole(n Names, qualifier, kind string) string {
 	if qualifier == "" {
 		qualifier = DefaultQualifier
 	}
-	return n.RoleArn(fmt.Sprintf("cdk-%s-deploy-role-%s-%s", qualifier, n.Account, n.Region))
+	return fmt.Sprintf("cdk-%s-%s-role-%s-%s", qualifier, kind, n.Account, n.Region)
 }
 
 // ApprovalStep asks a person before a stage starts, notifying the document's

@@ -12,9 +12,10 @@ import (
 	"github.com/handsoff-cdk/handsoff/stages"
 )
 
-// TestGatesTemplateResources: each environment gets exactly the gates its
-// document asks for.
-func TestGatesTemplateResources(t *testing.T) {
+// exampleEnvironments parses the example document and indexes its
+// environments by name.
+func exampleEnvironments(t testing.TB) (*stages.Config, map[string]stages.Environment) {
+	t.Helper()
 	cfg, err := stages.Parse(stages.ExampleDocument(), "example")
 	if err != nil {
 		t.Fatal(err)
@@ -23,6 +24,13 @@ func TestGatesTemplateResources(t *testing.T) {
 	for _, e := range cfg.Environments() {
 		byName[e.Name] = e
 	}
+	return cfg, byName
+}
+
+// TestGatesTemplateResources: each environment gets exactly the gates its
+// document asks for.
+func TestGatesTemplateResources(t *testing.T) {
+	cfg, byName := exampleEnvironments(t)
 	cases := []struct {
 		env    string
 		alarms int
@@ -64,14 +72,7 @@ func TestGatesTemplateResources(t *testing.T) {
 // parameters, every taggable resource carries the tags, and Write leaves the
 // template and its CodePipeline template configuration side by side.
 func TestNewGates(t *testing.T) {
-	cfg, err := stages.Parse(stages.ExampleDocument(), "example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	byName := map[string]stages.Environment{}
-	for _, e := range cfg.Environments() {
-		byName[e.Name] = e
-	}
+	cfg, byName := exampleEnvironments(t)
 	tags := map[string]string{"service": "orders", "environment": "alpha"}
 	t.Run("codebuild checks need the source", func(t *testing.T) {
 		if !NeedsSource(cfg, byName["alpha"]) || NeedsSource(cfg, byName["prod-use1"]) {
@@ -158,16 +159,8 @@ func TestNewGates(t *testing.T) {
 // TestDeployActions: the gates deploy like CDK Pipelines deploys a stack,
 // with the environment's bootstrap roles, directly or through a change set.
 func TestDeployActions(t *testing.T) {
-	cfg, err := stages.Parse(stages.ExampleDocument(), "example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var env stages.Environment
-	for _, e := range cfg.Environments() {
-		if e.Name == "prod-use1" {
-			env = e
-		}
-	}
+	cfg, byName := exampleEnvironments(t)
+	env := byName["prod-use1"]
 	g, err := NewGates(&GatesProps{Config: cfg, Environment: env})
 	if err != nil {
 		t.Fatal(err)

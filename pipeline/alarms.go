@@ -37,11 +37,3 @@ func exportAlarms(env stages.Environment, alarms []awscloudwatch.CfnAlarm) ([]st
 	}
 	return exports, problems
 }
-
-// sourceDir is the directory uploaded for codebuild checks.
-func sourceDir(dir string) string {
-	if dir == "" {
-		return "."
-	}
-	return dir
-}

@@ -154,12 +154,16 @@ func Build(scope constructs.Construct, props Props) (*Pipeline, error) {
 	p := &Pipeline{config: cfg, calendar: cal, byEnv: map[string]*envDeployment{}, changeSets: props.ChangeSets, qualifier: checks.DefaultQualifier}
 	// Gates templates are written into the cloud assembly, which the
 	// pipeline's synth output carries, so paths are relative to the App's.
-	app, ok := scope.Node().Root().(awscdk.Stage)
-	if !ok || app.Outdir() == nil {
+	node := scope.Node()
+	var outdir *string
+	if app, ok := node.Root().(awscdk.Stage); ok {
+		outdir = app.Outdir()
+	}
+	if outdir == nil {
 		return nil, &Error{Source: "pipeline.Build", Problems: []stages.Problem{{Path: "scope", Message: "must be inside a CDK App (awscdk.NewApp or pipeline.NewApp)"}}}
 	}
-	p.outdir = *app.Outdir()
-	if q, ok := scope.Node().TryGetContext(jsii.String("@aws-cdk/core:bootstrapQualifier")).(string); ok && q != "" {
+	p.outdir = *outdir
+	if q, ok := node.TryGetContext(jsii.String("@aws-cdk/core:bootstrapQualifier")).(string); ok && q != "" {
 		p.qualifier = q
 	}
 
@@ -175,11 +179,7 @@ func Build(scope constructs.Construct, props Props) (*Pipeline, error) {
 	for _, d := range p.envs {
 		maxStacks = max(maxStacks, len(d.stacks))
 	}
-	perStack := 1
-	if props.ChangeSets {
-		perStack = 2
-	}
-	if err := cfg.Plan(stages.Capacity{DeployActionsPerEnvironment: perStack * maxStacks}); err != nil {
+	if err := cfg.Plan(stages.Capacity{DeployActionsPerEnvironment: p.actionsPerStack() * maxStacks}); err != nil {
 		return nil, err
 	}
 	done = phase("pipeline")
@@ -251,7 +251,7 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 				// CDK Pipelines publishes it to the environment's bootstrap
 				// bucket before the stage deploys.
 				asset := awss3assets.NewAsset(first, jsii.String("HandsoffCheckSource"), &awss3assets.AssetProps{
-					Path:    jsii.String(sourceDir(props.CheckSourceDir)),
+					Path:    jsii.String(props.checkSourceDir()),
 					Exclude: jsii.Strings("cdk.out", "**/cdk.out", "node_modules", "**/node_modules", ".git", "*.test"),
 				})
 				gp.SourceBucket, gp.SourceKey = *asset.S3BucketName(), *asset.S3ObjectKey()
@@ -503,15 +503,21 @@ func (p *Pipeline) addGates() {
 	}
 }
 
+// actionsPerStack is how many CodePipeline actions deploy a stack: two
+// with change sets (create, execute), one without.
+func (p *Pipeline) actionsPerStack() int {
+	if p.changeSets {
+		return 2
+	}
+	return 1
+}
+
 // gateActions are the actions wave w's environments add to its pipeline
 // stage, by their index among the stage's actions (after the first n,
 // which CDK Pipelines made): each environment's gates deploy, then its
 // validation once everything of the wave has deployed.
 func (p *Pipeline) gateActions(s stages.Stage, w stages.Wave, n int) map[string]any {
-	perStack := 1
-	if p.changeSets {
-		perStack = 2
-	}
+	perStack := p.actionsPerStack()
 	// CDK Pipelines runs an approval first, then each environment's stacks
 	// in dependency order, at most perStack run orders a stack.
 	offset := 0

@@ -65,6 +65,14 @@ type Props struct {
 	CheckSourceDir string
 }
 
+// checkSourceDir is CheckSourceDir or its default.
+func (p Props) checkSourceDir() string {
+	if p.CheckSourceDir == "" {
+		return "."
+	}
+	return p.CheckSourceDir
+}
+
 // envVar names the default synth commands reading the lock file only.
 var defaultSynthCommands = []string{
 	"npm install -g aws-cdk@2",

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/handsoff-cdk/handsoff/internal/assembly"
 )
 
 // MetadataKey holds a resource's guardrail suppressions in its template
@@ -207,27 +209,12 @@ func CheckAssembly(dir string, ctx Context) (Report, error) {
 // every resource, by template file and logical id. An assembly without a
 // manifest has none.
 func constructPaths(dir string) (map[string]map[string]string, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	m, err := assembly.Read(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, err
-	}
-	var m struct {
-		Artifacts map[string]struct {
-			Type       string `json:"type"`
-			Properties struct {
-				TemplateFile string `json:"templateFile"`
-			} `json:"properties"`
-			Metadata map[string][]struct {
-				Type string `json:"type"`
-				Data any    `json:"data"`
-			} `json:"metadata"`
-		} `json:"artifacts"`
-	}
-	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("guardrails: %s: %w", filepath.Join(dir, "manifest.json"), err)
+		return nil, fmt.Errorf("guardrails: %w", err)
 	}
 	out := map[string]map[string]string{}
 	for _, a := range m.Artifacts {

@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/handsoff-cdk/handsoff/internal/assembly"
 )
 
 // TemplateFiles returns the path of every template of a cloud assembly, by
@@ -79,19 +81,8 @@ func Annotations(t testing.TB, dir string) []Finding {
 		if d.Name() != "manifest.json" {
 			return nil
 		}
-		data, err := os.ReadFile(path)
+		m, err := assembly.Read(filepath.Dir(path))
 		if err != nil {
-			return err
-		}
-		var m struct {
-			Artifacts map[string]struct {
-				Metadata map[string][]struct {
-					Type string `json:"type"`
-					Data any    `json:"data"`
-				} `json:"metadata"`
-			} `json:"artifacts"`
-		}
-		if err := json.Unmarshal(data, &m); err != nil {
 			return err
 		}
 		for _, a := range m.Artifacts {
