@@ -1,6 +1,9 @@
 package stages
 
 import (
+	"strings"
+
+	"github.com/google/go-cmp/cmp"
 	"os"
 	"path/filepath"
 	"slices"
@@ -50,6 +53,37 @@ func FuzzParse(f *testing.F) {
 		}
 		if _, ok := cfg.Stage(Gamma); !ok {
 			t.Fatal("no gamma")
+		}
+	})
+}
+
+// FuzzLockRoundTrip: a lock that WriteLock wrote for a valid document reads
+// back through ReadLock, unchanged in meaning, whatever the document holds
+// (HTML characters, line separators, escapes, odd spacing).
+func FuzzLockRoundTrip(f *testing.F) {
+	f.Add(ExampleDocument())
+	doc := strings.Replace(string(ExampleDocument()), `"owner": "`, `"owner": "<team & co> \u2028 \u003e `, 1)
+	f.Add([]byte(doc))
+	f.Add([]byte(strings.ReplaceAll(string(ExampleDocument()), "\n", "\r\n\t ")))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		want, err := Parse(data, "fuzz")
+		if err != nil {
+			return
+		}
+		path := filepath.Join(t.TempDir(), LockFile)
+		if err := WriteLock(path, Lock{Repo: want.Service.Repo, URL: "https://config.example/v1/services/" + want.Service.Repo, Document: data}); err != nil {
+			t.Fatalf("WriteLock: %v", err)
+		}
+		lock, err := ReadLock(path)
+		if err != nil {
+			t.Fatalf("ReadLock of a lock WriteLock wrote: %v", err)
+		}
+		got, err := Parse(lock.Document, "fuzz")
+		if err != nil {
+			t.Fatalf("the pinned document no longer parses: %v", err)
+		}
+		if diff := cmp.Diff(want.Document, got.Document); diff != "" {
+			t.Fatalf("the pinned document means something else (-want +got):\n%s", diff)
 		}
 	})
 }

@@ -44,8 +44,10 @@ const ExampleRepo = "acme/orders"
 //
 // The first of these that is set wins: Document, Path, URL (explicit, in
 // code); then HANDSOFF_CONFIG (a path, or an http(s) URL of the service);
-// then handsoff.json in Dir; then the embedded example, which describes
-// acme/orders only.
+// then the lock file (handsoff.lock.json next to cdk.json), whenever it
+// exists, so that the pipeline's own build, which has no HANDSOFF_CONFIG,
+// reads the pinned document; then handsoff.json in Dir; then the embedded
+// example, which describes acme/orders only. Config.Origin says which won.
 type LoadOptions struct {
 	// Repo is the service's repository as owner/name. The document must
 	// describe the same repository.
@@ -131,6 +133,13 @@ func (o LoadOptions) read() ([]byte, string, error) {
 		}
 		return o.readFile(v)
 	}
+	// A committed lock file pins the document wherever the app runs, above
+	// all in the pipeline's own build, where no HANDSOFF_CONFIG is set.
+	if data, origin, err := o.readLock(); err == nil {
+		return data, origin, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, "", err
+	}
 	local := filepath.Join(o.Dir, LocalFile)
 	if _, err := os.Stat(local); err == nil {
 		return o.readFile(local)
@@ -185,6 +194,28 @@ func (o LoadOptions) lockPath() string {
 	}
 }
 
+// readLock reads the lock file when no source was named. With Refresh set,
+// the document is fetched again from the URL the lock records.
+func (o LoadOptions) readLock() ([]byte, string, error) {
+	path := o.lockPath()
+	lock, err := ReadLock(path)
+	if err != nil {
+		return nil, "", err
+	}
+	if lock.Repo != o.Repo {
+		return nil, "", fmt.Errorf("handsoff: %s pins the document of %s, but this app is %s: delete the lock file, or set %s to the configuration service and %s=1 to pin this repository's document",
+			path, lock.Repo, o.Repo, ConfigEnv, RefreshEnv)
+	}
+	if o.Refresh {
+		return o.readService(strings.TrimSuffix(lock.URL, "/v1/services/"+lock.Repo))
+	}
+	return lock.Document, pinnedOrigin(lock, path), nil
+}
+
+func pinnedOrigin(lock *Lock, path string) string {
+	return fmt.Sprintf("%s (pinned by %s, fetched %s)", lock.URL, path, lock.FetchedAt.Format(time.RFC3339))
+}
+
 func (o LoadOptions) readService(base string) ([]byte, string, error) {
 	u := ServiceURL(base, o.Repo)
 	path := o.lockPath()
@@ -192,7 +223,7 @@ func (o LoadOptions) readService(base string) ([]byte, string, error) {
 		lock, err := ReadLock(path)
 		switch {
 		case err == nil && lock.Repo == o.Repo && lock.URL == u:
-			return lock.Document, fmt.Sprintf("%s (pinned by %s, fetched %s)", u, path, lock.FetchedAt.Format(time.RFC3339)), nil
+			return lock.Document, pinnedOrigin(lock, path), nil
 		case err == nil:
 			return nil, "", fmt.Errorf("handsoff: %s pins %s from %s, but this app asks for %s from %s: set %s=1 once to fetch and pin the new document",
 				path, lock.Repo, lock.URL, o.Repo, u, RefreshEnv)
@@ -244,10 +275,17 @@ func WriteLock(path string, lock Lock) error {
 	lock.Version = 1
 	lock.Document = compact.Bytes()
 	lock.SHA256 = digest(lock.Document)
-	data, err := json.MarshalIndent(lock, "", "  ")
-	if err != nil {
+	// The encoder must not escape <, > and & (nor U+2028, U+2029) inside
+	// the document: the digest covers the document as written, and
+	// ReadLock hashes the bytes it reads back.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(lock); err != nil {
 		return err
 	}
+	data := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".handsoff-lock-*")
 	if err != nil {
 		return fmt.Errorf("handsoff: cannot write lock file: %w", err)

@@ -250,3 +250,71 @@ func TestLoadOtherRepoNeedsItsOwnDocument(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestLoadOrderReadsLock: without HANDSOFF_CONFIG (as in the pipeline's own
+// build), a committed lock wins over handsoff.json and the example; named
+// sources still win over the lock.
+func TestLoadOrderReadsLock(t *testing.T) {
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "app")
+	os.MkdirAll(sub, 0o755)
+	os.WriteFile(filepath.Join(dir, "cdk.json"), []byte(`{}`), 0o644)
+	pinned := strings.Replace(string(ExampleDocument()), `"owner": "`, `"owner": "pinned-`, 1)
+	lockPath := filepath.Join(dir, LockFile)
+	if err := WriteLock(lockPath, Lock{Repo: "acme/orders", URL: "https://config.example/v1/services/acme/orders", Document: []byte(pinned)}); err != nil {
+		t.Fatal(err)
+	}
+	local := strings.Replace(string(ExampleDocument()), `"owner": "`, `"owner": "local-`, 1)
+	os.WriteFile(filepath.Join(sub, LocalFile), []byte(local), 0o644)
+	explicit := filepath.Join(dir, "explicit.json")
+	os.WriteFile(explicit, []byte(strings.Replace(string(ExampleDocument()), `"owner": "`, `"owner": "explicit-`, 1)), 0o644)
+
+	cases := []struct {
+		name              string
+		opts              LoadOptions
+		vars              map[string]string
+		owner, originPart string
+	}{
+		{"lock beats handsoff.json and the example", LoadOptions{}, nil, "pinned-", "pinned by " + lockPath},
+		{"HANDSOFF_CONFIG beats the lock", LoadOptions{}, map[string]string{ConfigEnv: explicit}, "explicit-", explicit},
+		{"Path in code beats the lock", LoadOptions{Path: explicit}, nil, "explicit-", explicit},
+		{"Document in code beats the lock", LoadOptions{Document: []byte(local)}, nil, "local-", "given in code"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			o := c.opts
+			o.Repo, o.Dir, o.Getenv = "acme/orders", sub, env(c.vars)
+			cfg, err := Load(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(cfg.Service.Owner, c.owner) || !strings.Contains(cfg.Origin, c.originPart) {
+				t.Errorf("owner %q from %q, want owner %q… from %q", cfg.Service.Owner, cfg.Origin, c.owner, c.originPart)
+			}
+		})
+	}
+
+	t.Run("lock of another repository", func(t *testing.T) {
+		_, err := Load(LoadOptions{Repo: "acme/billing", Dir: sub, Getenv: env(nil)})
+		if err == nil || !strings.Contains(err.Error(), "pins the document of acme/orders, but this app is acme/billing") {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("damaged lock", func(t *testing.T) {
+		d := t.TempDir()
+		os.WriteFile(filepath.Join(d, LockFile), []byte(`{"version":1,`), 0o644)
+		_, err := Load(LoadOptions{Repo: "acme/orders", Dir: d, Getenv: env(nil)})
+		if err == nil || !strings.Contains(err.Error(), "is damaged") {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("refresh without HANDSOFF_CONFIG asks the URL the lock records", func(t *testing.T) {
+		s := newService(t, serveDoc(ExampleDocument()))
+		d := t.TempDir()
+		WriteLock(filepath.Join(d, LockFile), Lock{Repo: "acme/orders", URL: s.URL + "/v1/services/acme/orders", Document: []byte(pinned)})
+		cfg, err := Load(LoadOptions{Repo: "acme/orders", Dir: d, HTTP: fast, Getenv: env(map[string]string{RefreshEnv: "1"})})
+		if err != nil || s.calls.Load() != 1 || strings.HasPrefix(cfg.Service.Owner, "pinned-") {
+			t.Errorf("cfg %+v, err %v, calls %d", cfg, err, s.calls.Load())
+		}
+	})
+}
