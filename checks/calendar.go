@@ -18,11 +18,16 @@ import (
 type Calendar struct {
 	windows   []stages.FreezeWindow
 	blackouts []stages.Blackout
+	stages    []string // the document's stages, in order
 }
 
 // NewCalendar reads the freeze windows and blackouts of a document.
 func NewCalendar(cfg *stages.Config) *Calendar {
-	return &Calendar{windows: cfg.FreezeWindows, blackouts: cfg.Blackouts}
+	c := &Calendar{windows: cfg.FreezeWindows, blackouts: cfg.Blackouts}
+	for _, s := range cfg.Stages {
+		c.stages = append(c.stages, s.Name)
+	}
+	return c
 }
 
 // Block says why a stage may not start: which window or blackout, and when it
@@ -144,6 +149,9 @@ func Describe(w stages.FreezeWindow) string {
 type calendarJSON struct {
 	Windows   []windowJSON   `json:"windows"`
 	Blackouts []blackoutJSON `json:"blackouts"`
+	// Stages are the stages the freeze gate may be asked about; any other
+	// answer, or none, fails closed.
+	Stages []string `json:"stages"`
 }
 
 type windowJSON struct {
@@ -164,7 +172,7 @@ type blackoutJSON struct {
 
 // JSON renders the calendar for the freeze-gate function.
 func (c *Calendar) JSON() string {
-	cal := calendarJSON{Windows: []windowJSON{}, Blackouts: []blackoutJSON{}}
+	cal := calendarJSON{Windows: []windowJSON{}, Blackouts: []blackoutJSON{}, Stages: c.stages}
 	for _, w := range c.windows {
 		days := make([]int, len(w.Days))
 		for i, d := range w.Days {

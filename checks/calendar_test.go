@@ -128,3 +128,49 @@ process.stdout.write(out.join("\n"));`, gate, cal.JSON(), n, start.UnixMilli(), 
 		t.Error("nothing was blocked: the comparison proves nothing")
 	}
 }
+
+// TestFreezeGateFailsClosed: the LambdaInvoke rule's event is not
+// documented, so the gate must refuse to let a stage start when it cannot
+// find a stage it knows in the event, and say what it received.
+func TestFreezeGateFailsClosed(t *testing.T) {
+	node := testenv.NeedNode(t)
+	cfg := calendarConfig(t)
+	cal := NewCalendar(cfg)
+	dir := t.TempDir()
+	gate := filepath.Join(dir, "gate.js")
+	os.WriteFile(gate, []byte(freezeGateJS), 0o644)
+	// A time outside every window of calendarConfig: 2026-01-03 is a Saturday, 03:00 UTC.
+	run := func(event string) (string, error) {
+		script := fmt.Sprintf(`process.env.CALENDAR = %q; Date.now = () => Date.parse("2026-01-03T03:00:00Z");
+require(%q).handler(%s).then(r => console.log("allowed " + JSON.stringify(r)), e => { console.log("blocked: " + e.message); process.exit(1); })`, cal.JSON(), gate, event)
+		out, err := exec.Command(node, "-e", script).CombinedOutput()
+		return strings.TrimSpace(string(out)), err
+	}
+	if blocked := cal.Blocked("prod", mustTime(t, "2026-01-03T03:00:00Z")); len(blocked) > 0 {
+		t.Fatalf("the test's time is blocked for prod: %v", blocked)
+	}
+	cases := []struct {
+		name, event string
+		allowed     bool
+	}{
+		{"rule configuration names prod", `{"ruleConfiguration":{"configuration":{"UserParameters":"prod"}}}`, true},
+		{"flat UserParameters", `{"UserParameters":"prod"}`, true},
+		{"empty event", `{}`, false},
+		{"null event", `null`, false},
+		{"unknown stage", `{"UserParameters":"production"}`, false},
+		{"stage not in the document", `{"UserParameters":"qa"}`, false},
+		{"stage of the wrong type", `{"UserParameters":["prod"]}`, false},
+		{"another event shape", `{"stageName":"prod","detail":{"stage":"prod"}}`, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, err := run(c.event)
+			if c.allowed != (err == nil) {
+				t.Fatalf("allowed = %v, want %v: %s", err == nil, c.allowed, out)
+			}
+			if !c.allowed && (!strings.Contains(out, "fails closed") || !strings.Contains(out, "received: ")) {
+				t.Errorf("the refusal does not say why and what came: %s", out)
+			}
+		})
+	}
+}

@@ -1,9 +1,6 @@
 package checks
 
 import (
-	"fmt"
-	"strconv"
-
 	"github.com/handsoff-cdk/handsoff/internal/names"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
@@ -13,16 +10,17 @@ import (
 //
 //   - BeforeEntry: when a freeze window or blackout names the stage, a
 //     LambdaInvoke rule runs the freeze gate, which fails while the calendar
-//     blocks the stage, so the stage does not start (Result FAIL).
-//   - OnSuccess: when the wave bakes, one CloudWatchAlarm rule per environment
-//     watches its composite bake alarm for the bake time (WaitTime); an alarm
-//     rolls the stage back (Result ROLLBACK). A condition holds at most 5
-//     rules, which is why baked waves hold at most 5 environments.
-//   - OnFailure: any failure (deploy, validation) rolls the stage back to
-//     the last successful pipeline execution (Result ROLLBACK).
+//     blocks the stage, so the stage does not start (Result FAIL). A stage
+//     with an approval has the approval in a pipeline stage of its own
+//     before it, so the calendar is read after the approval, not days
+//     before it.
+//   - OnFailure: any failure (deploy, validation, bake) rolls the stage back
+//     to the last execution that succeeded under the current pipeline
+//     structure (Result ROLLBACK).
+//
+// Bakes are actions, not OnSuccess CloudWatchAlarm rules; see BakeAction.
 type StageConditions struct {
 	BeforeEntry map[string]any
-	OnSuccess   map[string]any
 	OnFailure   map[string]any
 }
 
@@ -32,9 +30,8 @@ func FreezeGateName(cfg *stages.Config) string {
 	return names.Join(64, cfg.Service.Name, "freeze-gate")
 }
 
-// ConditionsFor returns the conditions of wave w of stage s. bakes tells, by
-// environment name, which environments have a bake alarm.
-func ConditionsFor(cfg *stages.Config, cal *Calendar, s stages.Stage, w stages.Wave, bakes map[string]bool) StageConditions {
+// ConditionsFor returns the conditions of every wave of stage s.
+func ConditionsFor(cfg *stages.Config, cal *Calendar, s stages.Stage) StageConditions {
 	var c StageConditions
 	if cal.Applies(s.Name) {
 		c.BeforeEntry = map[string]any{"Conditions": []any{map[string]any{
@@ -46,31 +43,7 @@ func ConditionsFor(cfg *stages.Config, cal *Calendar, s stages.Stage, w stages.W
 			}},
 		}}}
 	}
-	var rules []any
-	for _, env := range w.Environments {
-		if !bakes[env.Name] {
-			continue
-		}
-		n := NamesFor(cfg, env)
-		rules = append(rules, map[string]any{
-			"Name":       ruleName("Bake", env.Name),
-			"RuleTypeId": ruleType("CloudWatchAlarm"),
-			"Configuration": map[string]any{
-				"AlarmName":   n.BakeAlarm,
-				"AlarmStates": "ALARM",
-				"WaitTime":    strconv.Itoa(int(env.Bake.Minutes())),
-			},
-			"Region":  env.Region,
-			"RoleArn": n.GateRoleArn,
-		})
-	}
-	if len(rules) > stages.MaxRulesPerCondition {
-		// stages.Plan refuses such waves; reaching this is a bug.
-		panic(fmt.Sprintf("checks: wave %s has %d bake rules", w.Name, len(rules)))
-	}
-	if len(rules) > 0 {
-		c.OnSuccess = map[string]any{"Conditions": []any{map[string]any{"Result": "ROLLBACK", "Rules": rules}}}
-	}
+	// https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-conditions.html
 	c.OnFailure = map[string]any{"Result": "ROLLBACK"}
 	return c
 }
@@ -78,7 +51,3 @@ func ConditionsFor(cfg *stages.Config, cal *Calendar, s stages.Stage, w stages.W
 func ruleType(provider string) map[string]any {
 	return map[string]any{"Category": "Rule", "Owner": "AWS", "Provider": provider, "Version": "1"}
 }
-
-// ruleName keeps rule names inside CodePipeline's 100 characters of
-// [A-Za-z0-9.@_-].
-func ruleName(parts ...string) string { return names.Join(100, parts...) }

@@ -22,7 +22,8 @@ func ExampleCalendar_Blocked() {
 
 // The gates of an environment are a CloudFormation template computed in Go;
 // the pipeline writes it into the cloud assembly and deploys it with a
-// CloudFormation action and the environment's CDK bootstrap roles.
+// CloudFormation action and the environment's CDK bootstrap roles, and
+// starts validation with the environment's handsoff bootstrap gate role.
 func ExampleNewGates() {
 	cfg, _ := stages.Parse(stages.ExampleDocument(), "example")
 	var prod stages.Environment
@@ -31,18 +32,17 @@ func ExampleNewGates() {
 			prod = e
 		}
 	}
-	g, err := checks.NewGates(&checks.GatesProps{Config: cfg, Environment: prod,
-		AlarmExports: []string{"orders-prod-use1:handsoff-alarm-Errors1234"}})
+	g, err := checks.NewGates(&checks.GatesProps{Config: cfg, Environment: prod})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(g.StackName(), "bakes:", g.Bakes(), "imports:", g.Imports())
+	fmt.Println(g.StackName(), "validates with", g.Names().StateMachine, "started by", g.Names().GateRole)
 	for _, a := range checks.DeployActions("Gates-prod-use1", g, checks.DeployOptions{
 		Artifact: "Synth_Output", Dir: "assembly-orders-prod-use1", RunOrder: 2}) {
 		fmt.Println(a["Name"], a["Configuration"].(map[string]any)["TemplatePath"])
 	}
 	// Output:
-	// orders-prod-use1-gates bakes: true imports: true
+	// orders-prod-use1-gates validates with handsoff-orders-prod-use1-checks started by handsoff-gate-444444444444-us-east-1
 	// Gates-prod-use1.Deploy Synth_Output::assembly-orders-prod-use1/orders-prod-use1-gates.template.json
 }

@@ -2,6 +2,8 @@
 // condition. CALENDAR holds the document's freeze windows and blackouts; the
 // rule's UserParameters name the stage. The function throws (and so fails the
 // rule, and the stage does not start) while a window or blackout applies.
+// The LambdaInvoke rule's event is not documented: when no known stage can be
+// read from it, the gate fails closed and names what it received.
 // The rules mirror checks.Calendar in Go; a test compares the two.
 "use strict";
 const DAYS = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
@@ -34,6 +36,10 @@ exports.handler = async (event) => {
   const cal = JSON.parse(process.env.CALENDAR);
   const cfg = (event && event.ruleConfiguration && event.ruleConfiguration.configuration) || event || {};
   const stage = cfg.UserParameters || cfg.stage;
+  if (typeof stage !== "string" || !(cal.stages || []).includes(stage)) {
+    throw new Error("handsoff freeze gate: no known stage (" + (cal.stages || []).join(", ") +
+      ") in the event, so the stage may not start (fails closed); received: " + JSON.stringify(event).slice(0, 2000));
+  }
   const why = blocked(cal, stage, Date.now());
   if (why.length) throw new Error("stage " + stage + " may not start now: " + why.join(", "));
   return { stage, allowed: true };

@@ -31,11 +31,6 @@ type GatesProps struct {
 	Config *stages.Config
 	// Environment is the environment the gates watch. Required.
 	Environment stages.Environment
-	// AlarmExports are the CloudFormation export names of the ARNs of the
-	// alarms found in the environment's stacks (the pipeline exports them
-	// from those stacks); with the document's named alarms they make the
-	// bake alarm. Default: none.
-	AlarmExports []string
 	// SourceBucket and SourceKey locate the source uploaded for codebuild
 	// checks (a CDK asset in the environment's account and region).
 	// Required when the environment has codebuild checks; see NeedsSource.
@@ -47,15 +42,16 @@ type GatesProps struct {
 	Tags map[string]string
 }
 
-// Gates are the resources that gate one environment, as one CloudFormation
-// stack in the environment's account and region, next to what they check:
+// Gates are the resources that validate one environment, as one
+// CloudFormation stack in the environment's account and region, next to
+// what they check:
 //
 //   - the validation state machine (logging ALL events, X-Ray tracing on)
 //     and its role, allowed exactly the functions and projects it calls;
-//   - a function for http checks and a CodeBuild project per codebuild check;
-//   - the composite bake alarm, OR of every alarm of the environment;
-//   - the gate role, which the pipeline account assumes to start the state
-//     machine and to read the bake alarm.
+//   - a function for http checks and a CodeBuild project per codebuild check.
+//
+// The pipeline starts the state machine with the environment's bootstrap
+// gate role (BootstrapTemplate), which exists before the pipeline does.
 //
 // The template is computed in Go and written as a file into the cloud
 // assembly, and the pipeline deploys it with a CloudFormation action and the
@@ -70,13 +66,8 @@ type Gates interface {
 	Template() map[string]any
 	// Names are the physical names of the gate resources.
 	Names() Names
-	// Validation is nil when the stage has no checks.
+	// Validation is the environment's validation state machine.
 	Validation() *Validation
-	// Bakes reports whether a bake alarm is made.
-	Bakes() bool
-	// Imports reports whether the template imports values exported by the
-	// environment's stacks, which must then deploy first.
-	Imports() bool
 	// Write writes the template as {StackName}.template.json into dir, with
 	// the stack's tags in {StackName}.template.json.config.json, the
 	// template configuration CodePipeline's CloudFormation action reads.
@@ -88,8 +79,6 @@ type gates struct {
 	template   map[string]any
 	names      Names
 	validation *Validation
-	bakes      bool
-	imports    bool
 	tags       map[string]string
 }
 
@@ -97,8 +86,6 @@ func (g *gates) StackName() string        { return g.name }
 func (g *gates) Template() map[string]any { return g.template }
 func (g *gates) Names() Names             { return g.names }
 func (g *gates) Validation() *Validation  { return g.validation }
-func (g *gates) Bakes() bool              { return g.bakes }
-func (g *gates) Imports() bool            { return g.imports }
 
 // NeedsSource reports whether env's gates run codebuild checks, which need
 // the source uploaded (GatesProps.SourceBucket and SourceKey).
@@ -111,24 +98,21 @@ func NeedsSource(cfg *stages.Config, env stages.Environment) bool {
 	return false
 }
 
-// NewGates computes the gates of props.Environment. It makes no construct.
+// NewGates computes the gates of props.Environment, which must have checks.
+// It makes no construct.
 func NewGates(props *GatesProps) (Gates, error) {
 	cfg, env := props.Config, props.Environment
+	if len(env.Checks) == 0 {
+		return nil, fmt.Errorf("%s has no checks to run", env.Name)
+	}
 	n := NamesFor(cfg, env)
 	name := props.StackName
 	if name == "" {
 		name = n.service + "-" + env.Name + "-gates"
 	}
 	g := &gates{name: name, names: n, validation: NewValidation(cfg, env), tags: props.Tags}
-	g.bakes = env.Bake > 0 && len(props.AlarmExports)+len(env.Alarms) > 0
-	tmpl := GatesTemplate(cfg, env, g.validation, len(props.AlarmExports))
+	tmpl := GatesTemplate(cfg, env, g.validation)
 	values := map[string]any{}
-	if env.Bake > 0 {
-		for i, export := range props.AlarmExports {
-			values[ParamAlarm(i)] = map[string]any{"Fn::ImportValue": export}
-			g.imports = true
-		}
-	}
 	if p, _ := tmpl["Parameters"].(map[string]any); p[ParamSourceBucket] != nil {
 		if props.SourceBucket == "" || props.SourceKey == "" {
 			return nil, fmt.Errorf("the codebuild checks of %s need the location of the uploaded source", env.Name)
@@ -138,7 +122,7 @@ func NewGates(props *GatesProps) (Gates, error) {
 	// The values are known now: the template needs no parameters.
 	tmpl = substitute(tmpl, values).(map[string]any)
 	delete(tmpl, "Parameters")
-	tmpl["Description"] = "handsoff: validation and bake gates of " + env.Name
+	tmpl["Description"] = "handsoff: the validation gate of " + env.Name
 	if len(props.Tags) > 0 {
 		tagResources(tmpl, props.Tags)
 	}
@@ -174,7 +158,7 @@ func substitute(v any, values map[string]any) any {
 // {Key, Value}.
 var taggable = map[string]bool{
 	"AWS::IAM::Role": true, "AWS::Lambda::Function": true, "AWS::Logs::LogGroup": true,
-	"AWS::StepFunctions::StateMachine": true, "AWS::CloudWatch::CompositeAlarm": true,
+	"AWS::StepFunctions::StateMachine": true,
 	"AWS::CodeBuild::Project": true, "AWS::KMS::Key": true,
 }
 
@@ -243,13 +227,16 @@ func trust(principal map[string]any) map[string]any {
 	}}}
 }
 
-// logGroup makes a retained log group with a year of retention.
+// logGroup makes a log group with a year of retention, kept on delete and
+// replacement but not after a failed first create, which would block every
+// later create on its fixed name
+// (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html).
 func logGroup(stack awscdk.Stack, id, name string) awslogs.CfnLogGroup {
 	lg := awslogs.NewCfnLogGroup(stack, jsii.String(id), &awslogs.CfnLogGroupProps{
 		LogGroupName:    jsii.String(name),
 		RetentionInDays: jsii.Number(365),
 	})
-	lg.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
+	lg.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, nil)
 	return lg
 }
 

@@ -18,10 +18,12 @@ type Names struct {
 	ExecutionArnPattern        string
 	HTTPFunction               string // ≤ 64
 	HTTPFunctionArn            string
-	GateRole                   string // ≤ 64: assumed by the pipeline
-	GateRoleArn                string
-	BakeAlarm                  string // composite alarm watched during bake
-	BakeAlarmArn               string
+	// GateRole is the handsoff bootstrap role of the environment's account
+	// and region (see BootstrapTemplate), which the pipeline assumes to
+	// start validation and the bake watcher assumes to read alarms. It
+	// exists before any pipeline does.
+	GateRole    string
+	GateRoleArn string
 	LogGroup                   string
 	ValidationRole             string // ≤ 64: assumed by Step Functions
 	ValidationRoleArn          string
@@ -35,15 +37,14 @@ func NamesFor(cfg *stages.Config, env stages.Environment) Names {
 	p := stages.Partition(env.Region)
 	svc := cfg.Service.Name
 	n := Names{Partition: p, Account: env.Account, Region: env.Region, service: svc, env: env.Name}
-	n.StateMachine = names.Join(80, svc, env.Name, "checks")
+	// The bootstrap gate role may start state machines named handsoff-*.
+	n.StateMachine = names.Join(80, Prefix, svc, env.Name, "checks")
 	n.StateMachineArn = fmt.Sprintf("arn:%s:states:%s:%s:stateMachine:%s", p, env.Region, env.Account, n.StateMachine)
 	n.ExecutionArnPattern = fmt.Sprintf("arn:%s:states:%s:%s:execution:%s:*", p, env.Region, env.Account, n.StateMachine)
 	n.HTTPFunction = names.Join(64, svc, env.Name, "http-check")
 	n.HTTPFunctionArn = fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", p, env.Region, env.Account, n.HTTPFunction)
-	n.GateRole = names.Join(64, svc, env.Name, "gate")
+	n.GateRole = GateRoleName(env.Account, env.Region)
 	n.GateRoleArn = n.RoleArn(n.GateRole)
-	n.BakeAlarm = names.Join(255, svc, env.Name, "bake")
-	n.BakeAlarmArn = fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:%s", p, env.Region, env.Account, n.BakeAlarm)
 	n.LogGroup = "/aws/vendedlogs/states/" + n.StateMachine
 	n.ValidationRole = names.Join(64, svc, env.Name, "checks")
 	n.ValidationRoleArn = n.RoleArn(n.ValidationRole)

@@ -10,28 +10,29 @@ import (
 )
 
 // Template parameters of GatesTemplate, for values only the pipeline knows
-// (the uploaded check source, alarms of the team's stacks); NewGates
-// replaces them with those values.
+// (the uploaded check source); NewGates replaces them with those values.
 const (
 	ParamSourceBucket = "CheckSourceBucket"
 	ParamSourceKey    = "CheckSourceKey"
 )
 
-// ParamAlarm names the parameter of the i-th alarm found in the team's
-// stacks.
-func ParamAlarm(i int) string { return fmt.Sprintf("Alarm%d", i) }
-
-// GatesTemplate is the CloudFormation template of one environment's gates,
-// computed entirely in Go: the validation state machine, its role and log
-// group, the http check function, the codebuild check projects, the bake
-// alarm and the gate role. alarmsFound is the number of alarms found in the
-// team's stacks (parameters Alarm0..); named are the document's alarm names.
-func GatesTemplate(cfg *stages.Config, env stages.Environment, v *Validation, alarmsFound int) map[string]any {
+// GatesTemplate is the CloudFormation template of one environment's
+// validation gate, computed entirely in Go: the state machine, its role and
+// log group, the http check function, the codebuild check projects. It has
+// no reference to the team's stacks, so that nothing the team changes can
+// lock it (a stack cannot remove an export another imports:
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-importvalue.html),
+// and the roles the pipeline uses are not in it (see BootstrapTemplate).
+func GatesTemplate(cfg *stages.Config, env stages.Environment, v *Validation) map[string]any {
 	n := NamesFor(cfg, env)
 	res := map[string]any{}
 	params := map[string]any{}
+	// Resources with fixed names are kept when the stack is deleted or they
+	// are replaced, but not when their first create fails: a retained log
+	// group of a failed create would make every later create fail on its
+	// name. https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html#aws-attribute-deletionpolicy-options
 	retain := func(r map[string]any) map[string]any {
-		r["DeletionPolicy"], r["UpdateReplacePolicy"] = "Retain", "Retain"
+		r["DeletionPolicy"], r["UpdateReplacePolicy"] = "RetainExceptOnCreate", "Retain"
 		return r
 	}
 	logGroup := func(id, name string) {
@@ -53,7 +54,6 @@ func GatesTemplate(cfg *stages.Config, env stages.Environment, v *Validation, al
 		res[id] = r
 	}
 
-	var gateStatements []Statement
 	if v != nil {
 		logGroup("ValidationLogs", n.LogGroup)
 		role("ValidationRole", n.ValidationRole, "handsoff: runs the checks of "+env.Name, map[string]any{"Service": "states.amazonaws.com"}, "checks",
@@ -130,40 +130,6 @@ func GatesTemplate(cfg *stages.Config, env stages.Environment, v *Validation, al
 				addProject(res, role, logGroup, n, env, chk)
 			}
 		}
-		gateStatements = append(gateStatements,
-			Statement{Sid: "StartValidation", Effect: "Allow", Action: []string{"states:StartExecution", "states:DescribeStateMachine"}, Resource: []string{n.StateMachineArn}},
-			Statement{Sid: "FollowValidation", Effect: "Allow", Action: []string{"states:DescribeExecution", "states:StopExecution"}, Resource: []string{n.ExecutionArnPattern}})
-	}
-	if env.Bake > 0 && alarmsFound+len(env.Alarms) > 0 {
-		// ALARM("arn") OR ...: found alarms come in as parameters.
-		parts := []any{}
-		for i := range alarmsFound {
-			params[ParamAlarm(i)] = map[string]any{"Type": "String"}
-			if len(parts) > 0 {
-				parts = append(parts, " OR ")
-			}
-			parts = append(parts, `ALARM("`, map[string]any{"Ref": ParamAlarm(i)}, `")`)
-		}
-		for _, a := range env.Alarms {
-			if len(parts) > 0 {
-				parts = append(parts, " OR ")
-			}
-			parts = append(parts, fmt.Sprintf("ALARM(%q)", a))
-		}
-		res["BakeAlarm"] = map[string]any{"Type": "AWS::CloudWatch::CompositeAlarm", "Properties": map[string]any{
-			"AlarmName":        n.BakeAlarm,
-			"AlarmRule":        map[string]any{"Fn::Join": []any{"", parts}},
-			"AlarmDescription": fmt.Sprintf("handsoff: any alarm of %s during its %s bake rolls the stage back", env.Name, stages.FormatDuration(env.Bake)),
-		}}
-		gateStatements = append(gateStatements, Statement{Sid: "WatchBake", Effect: "Allow", Action: []string{"cloudwatch:DescribeAlarms"}, Resource: []string{n.BakeAlarmArn}})
-	}
-	if len(gateStatements) > 0 {
-		var sups []nag.Suppression
-		if v != nil {
-			sups = append(sups, nag.Suppression{ID: "AwsSolutions-IAM5", Reason: "Execution ARNs end in a name Step Functions generates per run; the wildcard is limited to executions of this one state machine.", AppliesTo: []any{"Resource::" + n.ExecutionArnPattern}})
-		}
-		role("GateRole", n.GateRole, "handsoff: the pipeline starts validation and watches the bake alarm of "+env.Name,
-			map[string]any{"AWS": fmt.Sprintf("arn:%s:iam::%s:root", n.Partition, cfg.Pipeline.Account)}, "gate", gateStatements, sups)
 	}
 	tmpl := map[string]any{"Resources": res}
 	if len(params) > 0 {

@@ -32,19 +32,19 @@ func exampleEnvironments(t testing.TB) (*stages.Config, map[string]stages.Enviro
 func TestGatesTemplateResources(t *testing.T) {
 	cfg, byName := exampleEnvironments(t)
 	cases := []struct {
-		env    string
-		alarms int
-		want   []string
+		env  string
+		want []string
 	}{
-		// health (http) and integration (codebuild), no bake.
-		{"alpha", 2, []string{"CheckintegrationLogs", "CheckintegrationRole", "Checkintegration", "ChecksKey", "GateRole", "HTTPCheck", "HTTPCheckLogs", "HTTPCheckRole", "Validation", "ValidationLogs", "ValidationRole"}},
-		// health (http) and canary (lambda), a bake on two alarms.
-		{"prod-use1", 2, []string{"BakeAlarm", "GateRole", "HTTPCheck", "HTTPCheckLogs", "HTTPCheckRole", "Validation", "ValidationLogs", "ValidationRole"}},
+		// health (http) and integration (codebuild).
+		{"alpha", []string{"CheckintegrationLogs", "CheckintegrationRole", "Checkintegration", "ChecksKey", "HTTPCheck", "HTTPCheckLogs", "HTTPCheckRole", "Validation", "ValidationLogs", "ValidationRole"}},
+		// health (http) and canary (lambda); the bake is an action of the
+		// pipeline, and the gate role comes from the bootstrap stack.
+		{"prod-use1", []string{"HTTPCheck", "HTTPCheckLogs", "HTTPCheckRole", "Validation", "ValidationLogs", "ValidationRole"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.env, func(t *testing.T) {
 			env := byName[tc.env]
-			tmpl := GatesTemplate(cfg, env, NewValidation(cfg, env), tc.alarms)
+			tmpl := GatesTemplate(cfg, env, NewValidation(cfg, env))
 			var got []string
 			for id := range tmpl["Resources"].(map[string]any) {
 				got = append(got, id)
@@ -56,15 +56,26 @@ func TestGatesTemplateResources(t *testing.T) {
 			}
 		})
 	}
-	// The bake alarm watches each found alarm by parameter.
-	env := byName["prod-use1"]
-	tmpl := GatesTemplate(cfg, env, NewValidation(cfg, env), 2)
-	rule := tmpl["Resources"].(map[string]any)["BakeAlarm"].(map[string]any)["Properties"].(map[string]any)["AlarmRule"]
-	want := map[string]any{"Fn::Join": []any{"", []any{
-		`ALARM("`, map[string]any{"Ref": "Alarm0"}, `")`, " OR ", `ALARM("`, map[string]any{"Ref": "Alarm1"}, `")`,
-	}}}
-	if diff := cmp.Diff(want, rule); diff != "" {
-		t.Errorf("bake alarm rule (-want +got):\n%s", diff)
+}
+
+// TestGatesTemplateRetainsExceptOnCreate: resources with fixed names are
+// retained on delete, but not after a failed first create, which would leave
+// a name every later create fails on.
+func TestGatesTemplateRetainsExceptOnCreate(t *testing.T) {
+	cfg, byName := exampleEnvironments(t)
+	env := byName["alpha"]
+	checked := 0
+	for id, r := range GatesTemplate(cfg, env, NewValidation(cfg, env))["Resources"].(map[string]any) {
+		rm := r.(map[string]any)
+		if p, ok := rm["DeletionPolicy"]; ok {
+			checked++
+			if p != "RetainExceptOnCreate" {
+				t.Errorf("%s: DeletionPolicy %v, want RetainExceptOnCreate", id, p)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Error("no retained resource: the test proves nothing")
 	}
 }
 
@@ -105,9 +116,6 @@ func TestNewGates(t *testing.T) {
 			t.Errorf("%s tags (-want +got):\n%s", id, diff)
 		}
 	}
-	if g.Imports() || g.Bakes() {
-		t.Errorf("alpha does not bake: Imports %v, Bakes %v", g.Imports(), g.Bakes())
-	}
 
 	dir := t.TempDir()
 	if err := g.Write(dir); err != nil {
@@ -139,19 +147,11 @@ func TestNewGates(t *testing.T) {
 		t.Errorf("template configuration (-want +got):\n%s", diff)
 	}
 
-	t.Run("alarms of the team's stacks are imported", func(t *testing.T) {
+	t.Run("an environment without checks has no gates", func(t *testing.T) {
 		env := byName["prod-use1"]
-		g, err := NewGates(&GatesProps{Config: cfg, Environment: env, AlarmExports: []string{"orders-prod-use1:handsoff-alarm-Errors"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		rule := g.Template()["Resources"].(map[string]any)["BakeAlarm"].(map[string]any)["Properties"].(map[string]any)["AlarmRule"]
-		want := map[string]any{"Fn::Join": []any{"", []any{`ALARM("`, map[string]any{"Fn::ImportValue": "orders-prod-use1:handsoff-alarm-Errors"}, `")`}}}
-		if diff := cmp.Diff(want, rule); diff != "" {
-			t.Errorf("bake alarm rule (-want +got):\n%s", diff)
-		}
-		if !g.Imports() || !g.Bakes() {
-			t.Errorf("Imports %v, Bakes %v; want both", g.Imports(), g.Bakes())
+		env.Checks = nil
+		if _, err := NewGates(&GatesProps{Config: cfg, Environment: env}); err == nil {
+			t.Error("gates without checks")
 		}
 	})
 }

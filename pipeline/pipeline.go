@@ -50,6 +50,9 @@ type envDeployment struct {
 	env        stages.Environment
 	stage      awscdk.Stage
 	stacks     []string
+	// local are the stacks in the environment's own account and region,
+	// whose alarms the bake watches.
+	local      []string
 	alarms     int
 	gates      checks.Gates
 	dir        string // the Stage's cloud assembly directory
@@ -212,51 +215,63 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 		}
 		doneFactory()
 		d := &envDeployment{env: env, stage: stage, dir: *stage.Outdir()}
-		var alarms []awscloudwatch.CfnAlarm
 		var first awscdk.Stack
+		alarms := map[string]int{} // by stack name
+		foreign := map[string]bool{}
 		for _, c := range *node.FindAll(constructs.ConstructOrder_PREORDER) {
 			switch v := c.(type) {
 			case awscdk.Stack:
-				if first == nil {
-					first = v
+				name := *v.StackName()
+				d.stacks = append(d.stacks, name)
+				if *v.Account() == env.Account && *v.Region() == env.Region {
+					if first == nil {
+						first = v
+					}
+					d.local = append(d.local, name)
+				} else {
+					foreign[name] = true
 				}
-				d.stacks = append(d.stacks, *v.StackName())
-			case awscloudwatch.CfnAlarm:
-				alarms = append(alarms, v)
+			case awscloudwatch.CfnAlarm, awscloudwatch.CfnCompositeAlarm:
+				alarms[*awscdk.Stack_Of(c).StackName()]++
 			}
 		}
 		if len(d.stacks) == 0 {
 			problems = append(problems, stages.Problem{Path: env.Path, Message: fmt.Sprintf("the service factory made no stacks for %s: create at least one awscdk.Stack in the Stage it is given", env.Name)})
 			continue
 		}
-		d.alarms = len(alarms) + len(env.Alarms)
+		d.alarms = len(env.Alarms)
+		for stack, n := range alarms {
+			d.alarms += n
+			if env.Bake > 0 && foreign[stack] {
+				problems = append(problems, stages.Problem{Path: env.Path, Message: fmt.Sprintf(
+					"stack %s of %s has %d alarm(s) but is not in %s's account and region (%s %s): the bake watches the alarms of the environment's own account and region; move the alarms there",
+					stack, env.Name, n, env.Name, env.Account, env.Region)})
+			}
+		}
 		if env.Bake > 0 && d.alarms == 0 {
 			problems = append(problems, stages.Problem{Path: env.Path, Message: fmt.Sprintf(
 				"%s bakes for %s, but its stacks have no CloudWatch alarms and the document names none: add alarms on what customers feel (errors, latency) to the service's stacks, or name existing ones under \"alarms\"; a bake with nothing to watch only adds delay",
 				env.Name, stages.FormatDuration(env.Bake))})
 			continue
 		}
-		if len(env.Checks) > 0 || env.Bake > 0 {
+		if len(env.Checks) > 0 {
 			gp := &checks.GatesProps{Config: cfg, Environment: env, StackName: names.Join(128, cfg.Service.Name, env.Name, "gates"), Tags: tags}
-			if env.Bake > 0 {
-				exports, bad := exportAlarms(env, alarms)
-				if len(bad) > 0 {
-					problems = append(problems, bad...)
+			if checks.NeedsSource(cfg, env) {
+				if first == nil {
+					problems = append(problems, stages.Problem{Path: env.Path, Message: fmt.Sprintf("the codebuild checks of %s need a stack in its own account and region (%s %s) to carry the source: none of its stacks is there", env.Name, env.Account, env.Region)})
 					continue
 				}
-				gp.AlarmExports = exports
-			}
-			if checks.NeedsSource(cfg, env) {
-				// The source travels as an asset of the team's first stack:
-				// CDK Pipelines publishes it to the environment's bootstrap
-				// bucket before the stage deploys.
+				// The source travels as an asset of the team's first stack
+				// of the environment's account and region: CDK Pipelines
+				// publishes it to that environment's bootstrap bucket before
+				// the stage deploys.
 				asset := awss3assets.NewAsset(first, jsii.String("HandsoffCheckSource"), &awss3assets.AssetProps{
 					Path:    jsii.String(props.checkSourceDir()),
 					Exclude: jsii.Strings("cdk.out", "**/cdk.out", "node_modules", "**/node_modules", ".git", "*.test"),
 				})
 				gp.SourceBucket, gp.SourceKey = *asset.S3BucketName(), *asset.S3ObjectKey()
 				if strings.Contains(gp.SourceBucket+gp.SourceKey, "${Token[") {
-					problems = append(problems, stages.Problem{Path: env.Path, Message: fmt.Sprintf("the codebuild checks of %s need the source uploaded to a bucket known at synth, but stack %s uses a stack synthesizer whose asset bucket is known only at deploy time: use the default synthesizer (DefaultStackSynthesizer) for it", env.Name, d.stacks[0])})
+					problems = append(problems, stages.Problem{Path: env.Path, Message: fmt.Sprintf("the codebuild checks of %s need the source uploaded to a bucket known at synth, but stack %s uses a stack synthesizer whose asset bucket is known only at deploy time: use the default synthesizer (DefaultStackSynthesizer) for it", env.Name, *first.StackName())})
 					continue
 				}
 			}
@@ -313,6 +328,9 @@ func Tags(cfg *stages.Config, env stages.Environment) map[string]string {
 	tags["environment"] = env.Name
 	return tags
 }
+
+// approvalStageName is the CodePipeline stage of a stage's approval.
+func approvalStageName(s stages.Stage) string { return names.Join(100, "Approve", s.Name) }
 
 // waveStageName is the CodePipeline stage of a wave. CDK Pipelines names
 // the stage of a wave that holds a single Stage after that Stage.
@@ -381,13 +399,20 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 	done()
 	done = phase("waves (Stage synthesis)")
 	for _, s := range cfg.Stages {
-		for wi, w := range s.Waves {
-			opts := &pipelines.WaveOptions{}
-			if s.Approval && wi == 0 {
-				opts.Pre = &[]pipelines.Step{checks.NewApprovalStep("Approve", cfg.Pipeline.NotificationTopicArn, reviewURL,
-					checks.ApprovalInfo(cfg.Service.Name, s.Name, len(s.Waves), len(s.Environments())))}
-			}
-			wave := p.cdk.AddWave(jsii.String(waveStageName(cfg, s, w)), opts)
+		if s.Approval {
+			// The approval has a pipeline stage of its own, before the
+			// stage's first wave: the first wave's BeforeEntry condition
+			// (the freeze calendar) is then read when the person approves,
+			// not when the approval was asked for, up to 7 days earlier.
+			// And a rejected or expired approval fails a stage that has no
+			// OnFailure rollback, so it never rolls anything back.
+			p.cdk.AddWave(jsii.String(approvalStageName(s)), &pipelines.WaveOptions{
+				Pre: &[]pipelines.Step{checks.NewApprovalStep("Approve", cfg.Pipeline.NotificationTopicArn, reviewURL,
+					checks.ApprovalInfo(cfg.Service.Name, s.Name, len(s.Waves), len(s.Environments())))},
+			})
+		}
+		for _, w := range s.Waves {
+			wave := p.cdk.AddWave(jsii.String(waveStageName(cfg, s, w)), nil)
 			for _, env := range w.Environments {
 				// CDK Pipelines synthesizes the Stage here, which is where
 				// the team's constructs validate themselves.
@@ -412,10 +437,12 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 	p.hardenCrossRegionSupport()
 	done()
 	done = phase("nag suppressions")
-	suppressGeneratedWildcards(p.cdk, base)
+	suppressGeneratedWildcards(p.cdk, base, base.Role())
 	done()
 	done = phase("gates in the pipeline")
-	p.addGates()
+	if err := p.addGates(); err != nil {
+		return err
+	}
 	p.addPermissions()
 	addNotifications(p.stack, p.cdk.Pipeline(), cfg)
 	done()
@@ -452,17 +479,14 @@ func (p *Pipeline) checkGuardrails() error {
 
 // addGates writes into the built pipeline what CDK Pipelines does not
 // model, as one property override (a call per stage would add up over a
-// hundred environments): each environment's validation action after its
-// stacks, and the V2 stage conditions (the freeze gate before entry, bake
-// alarms on success, rollback on failure).
-func (p *Pipeline) addGates() {
+// hundred environments): each environment's gates deploy and validation
+// action after its stacks, the wave's bake actions after those, and the V2
+// stage conditions (the freeze gate before entry, rollback on failure).
+func (p *Pipeline) addGates() error {
 	cfg := p.config
-	bakes := map[string]bool{}
-	for _, d := range p.envs {
-		bakes[d.env.Name] = d.gates != nil && d.gates.Bakes()
-	}
 	overrides := map[string]any{}
-	needGate, found := false, 0
+	needFreeze, needBake, found := false, false, 0
+	var problems []stages.Problem
 	for i, st := range *p.cdk.Pipeline().Stages() {
 		s, w, ok := p.waveOf(*st.StageName())
 		if !ok {
@@ -470,19 +494,25 @@ func (p *Pipeline) addGates() {
 		}
 		found++
 		stage := map[string]any{}
-		if actions := p.gateActions(s, w, len(*st.Actions())); len(actions) > 0 {
+		actions, bakes, err := p.gateActions(s, w, len(*st.Actions()))
+		if err != nil {
+			problems = append(problems, stages.Problem{Path: w.Path, Message: err.Error()})
+			continue
+		}
+		needBake = needBake || bakes
+		if len(actions) > 0 {
 			stage["Actions"] = actions
 		}
-		c := checks.ConditionsFor(cfg, p.calendar, s, w, bakes)
+		c := checks.ConditionsFor(cfg, p.calendar, s)
 		if c.BeforeEntry != nil {
 			stage["BeforeEntry"] = c.BeforeEntry
-			needGate = true
-		}
-		if c.OnSuccess != nil {
-			stage["OnSuccess"] = c.OnSuccess
+			needFreeze = true
 		}
 		stage["OnFailure"] = c.OnFailure
 		overrides[strconv.Itoa(i)] = stage
+	}
+	if len(problems) > 0 {
+		return &Error{Source: cfg.Origin, Problems: problems}
 	}
 	waves := 0
 	for _, s := range cfg.Stages {
@@ -493,14 +523,29 @@ func (p *Pipeline) addGates() {
 	}
 	cfn := p.cdk.Pipeline().Node().DefaultChild().(awscodepipeline.CfnPipeline)
 	cfn.AddPropertyOverride(jsii.String("Stages"), overrides)
-	if needGate {
-		checks.NewFreezeGate(p.stack, "FreezeGate", cfg, p.calendar)
-		p.cdk.Pipeline().Role().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String("RunFreezeGate"),
+	role := p.cdk.Pipeline().Role()
+	var functions []string
+	if needFreeze {
+		fn := checks.NewFreezeGate(p.stack, "FreezeGate", cfg, p.calendar)
+		cfn.AddDependency(fn)
+		functions = append(functions, checks.FreezeGateArn(cfg))
+	}
+	if needBake {
+		fn := checks.NewBakeWatcher(p.stack, "BakeWatcher", cfg)
+		cfn.AddDependency(fn)
+		functions = append(functions, checks.BakeWatcherArn(cfg))
+	}
+	if len(functions) > 0 {
+		// The freeze gate (a LambdaInvoke rule) and the bake watcher (a
+		// Lambda invoke action) run with the pipeline's role.
+		// https://docs.aws.amazon.com/codepipeline/latest/userguide/security-iam.html#how-to-custom-role
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("RunGateFunctions"),
 			Actions:   jsii.Strings("lambda:InvokeFunction"),
-			Resources: jsii.Strings(checks.FreezeGateArn(cfg)),
+			Resources: jsii.Strings(functions...),
 		}))
 	}
+	return nil
 }
 
 // actionsPerStack is how many CodePipeline actions deploy a stack: two
@@ -514,40 +559,35 @@ func (p *Pipeline) actionsPerStack() int {
 
 // gateActions are the actions wave w's environments add to its pipeline
 // stage, by their index among the stage's actions (after the first n,
-// which CDK Pipelines made): each environment's gates deploy, then its
-// validation once everything of the wave has deployed.
-func (p *Pipeline) gateActions(s stages.Stage, w stages.Wave, n int) map[string]any {
+// which CDK Pipelines made): each environment's gates deploy beside its
+// stacks, its validation once everything of the wave has deployed, then
+// the wave's bake. bakes reports whether there is a bake action.
+func (p *Pipeline) gateActions(s stages.Stage, w stages.Wave, n int) (actions map[string]any, bakes bool, err error) {
 	perStack := p.actionsPerStack()
-	// CDK Pipelines runs an approval first, then each environment's stacks
-	// in dependency order, at most perStack run orders a stack.
-	offset := 0
-	if s.Approval && w.Name == s.Waves[0].Name {
-		offset = 1
-	}
-	actions := map[string]any{}
+	// CDK Pipelines runs each environment's stacks in dependency order, at
+	// most perStack run orders a stack. The gates stack references nothing
+	// of the team's, so it deploys beside them.
+	actions = map[string]any{}
 	add := func(a map[string]any) { actions[strconv.Itoa(n+len(actions))] = a }
 	validateAt := 0
 	for _, env := range w.Environments {
 		d := p.byEnv[env.Name]
-		teamEnd := offset + perStack*len(d.stacks)
+		teamEnd := perStack * len(d.stacks)
 		if d.gates != nil {
 			teamEnd -= perStack // d.stacks counts the gates stack too
-			start := offset + 1
-			if d.gates.Imports() {
-				start = teamEnd + 1 // after the stacks whose alarms it imports
-			}
 			for _, a := range checks.DeployActions("Gates-"+env.Name, d.gates, checks.DeployOptions{
-				Artifact: synthOutput, Dir: d.gatesDir, Qualifier: p.qualifier, ChangeSets: p.changeSets, RunOrder: start,
+				Artifact: synthOutput, Dir: d.gatesDir, Qualifier: p.qualifier, ChangeSets: p.changeSets, RunOrder: 1,
 			}) {
 				add(a)
 			}
-			teamEnd = max(teamEnd, start+perStack-1)
+			teamEnd = max(teamEnd, perStack)
 		}
 		validateAt = max(validateAt, teamEnd+1)
 	}
+	bakeAt := validateAt
 	for _, env := range w.Environments {
 		d := p.byEnv[env.Name]
-		if d.gates == nil || d.gates.Validation() == nil {
+		if d.gates == nil {
 			continue
 		}
 		input := map[string]any{
@@ -555,8 +595,29 @@ func (p *Pipeline) gateActions(s stages.Stage, w stages.Wave, n int) map[string]
 			"pipelineExecutionId": "#{codepipeline.PipelineExecutionId}",
 		}
 		add(checks.ValidationAction("Validate-"+env.Name, d.gates.Names(), validateAt, input))
+		bakeAt = validateAt + 1
 	}
-	return actions
+	if w.Bake <= 0 {
+		return actions, false, nil
+	}
+	var targets []checks.BakeTarget
+	for _, env := range w.Environments {
+		d := p.byEnv[env.Name]
+		targets = append(targets, checks.BakeTarget{Environment: env.Name, Account: env.Account, Region: env.Region, Stacks: d.local, Alarms: env.Alarms})
+	}
+	for i := 0; i < len(targets); i += stages.BakeEnvironmentsPerAction {
+		chunk := targets[i:min(i+stages.BakeEnvironmentsPerAction, len(targets))]
+		name := "Bake"
+		if len(targets) > stages.BakeEnvironmentsPerAction {
+			name = fmt.Sprintf("Bake-%d", i/stages.BakeEnvironmentsPerAction+1)
+		}
+		a, err := checks.BakeAction(name, p.config.Service.Name, checks.BakeWatcherName(p.config), int(w.Bake.Minutes()), chunk, bakeAt)
+		if err != nil {
+			return nil, false, err
+		}
+		add(a)
+	}
+	return actions, true, nil
 }
 
 // waveOf finds the stage and wave of a pipeline stage name.
@@ -572,31 +633,27 @@ func (p *Pipeline) waveOf(name string) (stages.Stage, stages.Wave, bool) {
 }
 
 // addPermissions lets the pipeline role assume the roles that its gates
-// actions use: the CDK deploy roles that deploy the gates stacks (CDK
-// Pipelines grants these for the team's stacks of the same environments;
-// the grant here does not rely on that), and the gate roles of the
-// validation actions and bake rules.
+// actions use, all of which exist before the pipeline does: the CDK
+// bootstrap deploy roles that deploy the gates stacks (`cdk bootstrap
+// --trust`; CDK Pipelines grants these for the team's stacks too), and the
+// handsoff bootstrap gate roles of the validation actions. One pattern per
+// kind of role keeps the statement the same size at any number of
+// environments: listing two ARNs per environment passed IAM's 6,144
+// characters of a managed policy at about 40 environments
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+// Which accounts may be entered is decided by the roles' trust policies:
+// only accounts bootstrapped to trust the pipeline account.
 func (p *Pipeline) addPermissions() {
-	seen := map[string]bool{}
-	var roles []string
-	for _, d := range p.envs {
-		if d.gates == nil {
-			continue
-		}
-		for _, r := range []string{checks.DeployRoleArn(d.gates.Names(), p.qualifier), d.gates.Names().GateRoleArn} {
-			if !seen[r] {
-				seen[r] = true
-				roles = append(roles, r)
-			}
-		}
-	}
-	if len(roles) == 0 {
+	if len(p.envs) == 0 {
 		return
 	}
+	part := stages.Partition(p.config.Pipeline.Region)
+	deploy := fmt.Sprintf("arn:%s:iam::*:role/cdk-%s-deploy-role-*", part, p.qualifier)
+	gate := fmt.Sprintf("arn:%s:iam::*:role/%s-gate-*", part, checks.Prefix)
 	p.cdk.Pipeline().Role().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("UseGateRoles"),
 		Actions:   jsii.Strings("sts:AssumeRole"),
-		Resources: jsii.Strings(roles...),
+		Resources: jsii.Strings(deploy, gate),
 	}))
 }
 

@@ -75,14 +75,13 @@ func TestStageOrderActionsAndConditions(t *testing.T) {
 		{Name: "Assets", Actions: []string{"CodeBuild"}},
 		{Name: "orders-alpha", Actions: deploy(1, "StepFunctions"), OnFailure: "ROLLBACK"},
 		{Name: "orders-beta", Actions: deploy(1, "StepFunctions"), OnFailure: "ROLLBACK"},
-		{Name: "gamma", Actions: deploy(2, "StepFunctions", "StepFunctions"), BeforeEntry: []string{"LambdaInvoke"},
-			OnSuccess: []string{"CloudWatchAlarm", "CloudWatchAlarm"}, OnFailure: "ROLLBACK"},
-		{Name: "orders-prod-use1-onebox", Actions: append([]string{"Manual"}, deploy(1, "StepFunctions")...), BeforeEntry: []string{"LambdaInvoke"},
-			OnSuccess: []string{"CloudWatchAlarm"}, OnFailure: "ROLLBACK"},
-		{Name: "orders-prod-use1", Actions: deploy(1, "StepFunctions"), BeforeEntry: []string{"LambdaInvoke"},
-			OnSuccess: []string{"CloudWatchAlarm"}, OnFailure: "ROLLBACK"},
-		{Name: "prod-wave-2", Actions: deploy(3, "StepFunctions", "StepFunctions", "StepFunctions"), BeforeEntry: []string{"LambdaInvoke"},
-			OnSuccess: []string{"CloudWatchAlarm", "CloudWatchAlarm", "CloudWatchAlarm"}, OnFailure: "ROLLBACK"},
+		{Name: "gamma", Actions: deploy(2, "StepFunctions", "StepFunctions", "Lambda"), BeforeEntry: []string{"LambdaInvoke"}, OnFailure: "ROLLBACK"},
+		// The approval has its own stage, without conditions: the freeze
+		// calendar is read after it, and a rejection rolls nothing back.
+		{Name: "Approve-prod", Actions: []string{"Manual"}},
+		{Name: "orders-prod-use1-onebox", Actions: deploy(1, "StepFunctions", "Lambda"), BeforeEntry: []string{"LambdaInvoke"}, OnFailure: "ROLLBACK"},
+		{Name: "orders-prod-use1", Actions: deploy(1, "StepFunctions", "Lambda"), BeforeEntry: []string{"LambdaInvoke"}, OnFailure: "ROLLBACK"},
+		{Name: "prod-wave-2", Actions: deploy(3, "StepFunctions", "StepFunctions", "StepFunctions", "Lambda"), BeforeEntry: []string{"LambdaInvoke"}, OnFailure: "ROLLBACK"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("pipeline stages (-want +got):\n%s", diff)
@@ -96,18 +95,18 @@ func TestPipelineAssertions(t *testing.T) {
 		"PipelineType":  "V2",
 		"ExecutionMode": "QUEUED",
 	})
-	// The bake rule of the one-box environment: its composite alarm, in its
-	// region, read with its gate role, for the wave's bake (60 minutes).
+	// The bake of the one-box wave: the bake watcher, after validation, for
+	// the wave's bake (60 minutes), watching the environment's own stack.
 	tmpl.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), map[string]any{
 		"Stages": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
 			"Name": "orders-prod-use1-onebox",
-			"OnSuccess": map[string]any{"Conditions": []any{map[string]any{"Result": "ROLLBACK", "Rules": []any{map[string]any{
-				"Name":          "Bake-prod-use1-onebox",
-				"RuleTypeId":    map[string]any{"Category": "Rule", "Owner": "AWS", "Provider": "CloudWatchAlarm", "Version": "1"},
-				"Configuration": map[string]any{"AlarmName": "orders-prod-use1-onebox-bake", "AlarmStates": "ALARM", "WaitTime": "60"},
-				"Region":        "us-east-1",
-				"RoleArn":       "arn:aws:iam::444444444444:role/orders-prod-use1-onebox-gate",
-			}}}}},
+			"Actions": assertions.Match_ArrayWith(&[]any{map[string]any{
+				"Name":         "Bake",
+				"ActionTypeId": map[string]any{"Category": "Invoke", "Owner": "AWS", "Provider": "Lambda", "Version": "1"},
+				"Configuration": map[string]any{"FunctionName": "orders-bake-watch",
+					"UserParameters": `{"m":60,"p":"orders","e":[{"n":"prod-use1-onebox","a":"444444444444","r":"us-east-1","s":["-"]}]}`},
+				"RunOrder": 3,
+			}}),
 		})}),
 	})
 	// Validation runs in the environment's region with its gate role, after
@@ -119,18 +118,18 @@ func TestPipelineAssertions(t *testing.T) {
 				"Name":         "Validate-prod-ape1",
 				"ActionTypeId": map[string]any{"Category": "Invoke", "Owner": "AWS", "Provider": "StepFunctions", "Version": "1"},
 				"Configuration": assertions.Match_ObjectLike(&map[string]any{
-					"StateMachineArn": "arn:aws:states:ap-east-1:666666666666:stateMachine:orders-prod-ape1-checks",
+					"StateMachineArn": "arn:aws:states:ap-east-1:666666666666:stateMachine:handsoff-orders-prod-ape1-checks",
 					"InputType":       "Literal",
 				}),
 				"Region":  "ap-east-1",
-				"RoleArn": "arn:aws:iam::666666666666:role/orders-prod-ape1-gate",
+				"RoleArn": "arn:aws:iam::666666666666:role/handsoff-gate-666666666666-ap-east-1",
 			})}),
 		})}),
 	})
 	// The approval before prod notifies the topic with a review link.
 	tmpl.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), map[string]any{
 		"Stages": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
-			"Name": "orders-prod-use1-onebox",
+			"Name": "Approve-prod",
 			"Actions": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
 				"Name":         "Approve",
 				"ActionTypeId": map[string]any{"Category": "Approval", "Owner": "AWS", "Provider": "Manual", "Version": "1"},
@@ -206,7 +205,7 @@ func TestPlan(t *testing.T) {
 	plan := s.pipeline.Plan().String()
 	for _, want := range []string{
 		"handsoff plan: acme/orders (service orders, owner team-orders)",
-		" 4. orders-prod-use1-onebox\n    before:   freeze calendar, manual approval\n    deploy:   prod-use1-onebox   444444444444 us-east-1       2 stack(s)  one-box\n    validate: health (http), canary-synthetics (lambda), in parallel (up to 5m)\n    bake:     1h watching 2 alarm(s); an alarm rolls the stage back",
+		" 4. orders-prod-use1-onebox\n    before:   manual approval (stage Approve-prod), then the freeze calendar\n    deploy:   prod-use1-onebox   444444444444 us-east-1       2 stack(s)  one-box\n    validate: health (http), canary-synthetics (lambda), in parallel (up to 5m)\n    bake:     1h watching 2 alarm(s); an alarm rolls the stage back",
 		"freeze window sales-demos: MON,TUE,WED,THU,FRI 12:00-15:00 Asia/Hong_Kong, for gamma, prod",
 		"blackout year-end: 2026-12-24T00:00:00Z to 2027-01-02T00:00:00Z, for prod",
 		"estimated time from commit to the last prod environment: 6h10m",

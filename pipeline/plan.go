@@ -39,6 +39,9 @@ type PlanWave struct {
 	Stage, Wave   string
 	Planned       bool // planned by handsoff from a plain list
 	Approval      bool
+	// ApprovalStage is the pipeline stage that holds the approval, before
+	// the wave's own.
+	ApprovalStage string
 	Freeze        bool // a freeze window or blackout applies
 	Bake          time.Duration
 	Environments  []PlanEnvironment
@@ -80,11 +83,14 @@ func newPlan(p *Pipeline) *Plan {
 				Approval: s.Approval && wi == 0, Freeze: p.calendar.Applies(s.Name), Bake: w.Bake,
 				Validation: longest, Checks: checkNames,
 			}
+			if pw.Approval {
+				pw.ApprovalStage = approvalStageName(s)
+			}
 			for _, e := range w.Environments {
 				d := p.byEnv[e.Name]
 				pw.Environments = append(pw.Environments, PlanEnvironment{
 					Name: e.Name, Account: e.Account, Region: e.Region, OneBox: e.OneBox,
-					Stacks: d.stacks, Alarms: d.alarms, Bakes: d.gates != nil && d.gates.Bakes(),
+					Stacks: d.stacks, Alarms: d.alarms, Bakes: e.Bake > 0,
 					Suppressed: suppressedLines(d),
 				})
 			}
@@ -104,14 +110,18 @@ func newPlan(p *Pipeline) *Plan {
 	return pl
 }
 
-// Before lists the gates that run before the wave starts.
+// Before lists the gates that run before the wave starts, in order.
 func (w PlanWave) Before() []string {
 	var before []string
-	if w.Freeze {
-		before = append(before, "freeze calendar")
-	}
 	if w.Approval {
-		before = append(before, "manual approval")
+		before = append(before, fmt.Sprintf("manual approval (stage %s)", w.ApprovalStage))
+	}
+	if w.Freeze {
+		if w.Approval {
+			before = append(before, "then the freeze calendar")
+		} else {
+			before = append(before, "freeze calendar")
+		}
 	}
 	return before
 }
@@ -176,6 +186,12 @@ func (pl *Plan) String() string {
 			f("    blackout %s\n", bl)
 		}
 	}
+	f("\nrollback: a failed deployment, validation or bake rolls its stage back to the last execution\n")
+	f("    that succeeded under the current pipeline structure. It cannot when there is none: the first\n")
+	f("    release after a change of the pipeline's structure (an environment, stack, check, bake,\n")
+	f("    approval or freeze gate added, removed or changed; self-mutation makes a new structure), and\n")
+	f("    a stage's first release. The stage then stays failed and notifies: fix forward with a new\n")
+	f("    commit, or retry it. A rejected or expired approval stops the release and rolls nothing back.\n")
 	f("\nestimated time from commit to the last prod environment: %s\n", roundDuration(pl.Estimate))
 	f("    (%s per deployment, checks at their timeouts, bakes in full; no approval wait, no freeze)\n", stages.FormatDuration(EstimateDeploy))
 	return b.String()

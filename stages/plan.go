@@ -3,6 +3,7 @@ package stages
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // CodePipeline quotas that a planned pipeline must respect.
@@ -10,8 +11,6 @@ const (
 	MaxActionsPerStage    = 50
 	MaxActionsPerPipeline = 500
 	MaxStagesPerPipeline  = 50
-	// MaxRulesPerCondition is the number of rules a V2 stage condition holds.
-	MaxRulesPerCondition = 5
 )
 
 // Capacity says how much of the CodePipeline quotas each environment uses, so
@@ -42,9 +41,16 @@ func (c Capacity) withDefaults() Capacity {
 	return c
 }
 
-// ActionsPerEnvironment is the number of actions one environment of the stage
-// adds: its deploy actions plus one validation action when the stage has
-// checks.
+// BakeEnvironmentsPerAction is the most environments one bake action
+// watches. The action's parameters (each environment's account, region and
+// stacks) must fit CodePipeline's 1,000 characters per configuration value,
+// and one action per wave rather than per environment keeps a hundred baked
+// environments inside the 500 actions of a pipeline.
+const BakeEnvironmentsPerAction = 10
+
+// ActionsPerEnvironment is the number of actions one environment of stage s
+// adds: its deploy actions and one validation action when the stage has
+// checks. Bake actions are counted per wave (see WaveActions).
 func (c Capacity) ActionsPerEnvironment(s Stage) int {
 	n := c.withDefaults().DeployActionsPerEnvironment
 	if len(s.Checks) > 0 {
@@ -53,28 +59,34 @@ func (c Capacity) ActionsPerEnvironment(s Stage) int {
 	return n
 }
 
-// WaveActions is the number of actions a wave's pipeline stage holds: every
-// environment's, plus the approval of the stage's first wave.
-func (c Capacity) WaveActions(s Stage, waveIndex int) int {
-	n := len(s.Waves[waveIndex].Environments) * c.ActionsPerEnvironment(s)
-	if s.Approval && waveIndex == 0 {
-		n++
+// BakeActions is the number of bake actions a wave of n environments holds.
+func BakeActions(n int, bake time.Duration) int {
+	if bake <= 0 || n == 0 {
+		return 0
 	}
-	return n
+	return (n + BakeEnvironmentsPerAction - 1) / BakeEnvironmentsPerAction
 }
 
-// waveLimit is the most environments one wave of s may hold.
-func (c Capacity) waveLimit(s Stage, first bool, bake bool) int {
-	room := MaxActionsPerStage
-	if s.Approval && first {
-		room--
+// WaveActions is the number of actions a wave's pipeline stage holds. A
+// stage's approval has a pipeline stage of its own before its first wave,
+// so that the freeze calendar is read after a person approves.
+func (c Capacity) WaveActions(s Stage, waveIndex int) int {
+	w := s.Waves[waveIndex]
+	return c.actions(s, len(w.Environments), w.Bake)
+}
+
+func (c Capacity) actions(s Stage, n int, bake time.Duration) int {
+	return n*c.ActionsPerEnvironment(s) + BakeActions(n, bake)
+}
+
+// waveLimit is the most environments one wave of s with the given bake may
+// hold.
+func (c Capacity) waveLimit(s Stage, bake time.Duration) int {
+	n := MaxActionsPerStage / c.ActionsPerEnvironment(s)
+	for n > 0 && c.actions(s, n, bake) > MaxActionsPerStage {
+		n--
 	}
-	limit := room / c.ActionsPerEnvironment(s)
-	if bake {
-		// One CloudWatchAlarm rule per environment in the OnSuccess condition.
-		limit = min(limit, MaxRulesPerCondition)
-	}
-	return limit
+	return n
 }
 
 // Plan (re)plans prod waves that the document left to the library and checks
@@ -106,6 +118,10 @@ func (cfg *Config) plan(capacity Capacity) error {
 	}
 	stages, actions := capacity.FixedStages, capacity.FixedActions
 	for _, s := range cfg.Stages {
+		if s.Approval {
+			stages++ // the approval's own stage
+			actions++
+		}
 		for wi, w := range s.Waves {
 			stages++
 			n := capacity.WaveActions(s, wi)
@@ -116,17 +132,17 @@ func (cfg *Config) plan(capacity Capacity) error {
 				what = fmt.Sprintf("stage %q", s.Name)
 			}
 			if n > MaxActionsPerStage {
-				ps.addf(where, "%s needs %d CodePipeline actions (%d environments × %d); a stage holds at most %d actions: split it into smaller waves",
-					what, n, len(w.Environments), capacity.ActionsPerEnvironment(s), MaxActionsPerStage)
-			}
-			if w.Bake > 0 && len(w.Environments) > MaxRulesPerCondition {
-				ps.addf(where, "%s bakes %d environments, each watched by one alarm rule; a CodePipeline stage condition holds at most %d rules: split it into waves of at most %d environments",
-					what, len(w.Environments), MaxRulesPerCondition, MaxRulesPerCondition)
+				bake := ""
+				if b := BakeActions(len(w.Environments), w.Bake); b > 0 {
+					bake = fmt.Sprintf(", plus %d bake action(s)", b)
+				}
+				ps.addf(where, "%s needs %d CodePipeline actions (%d environments × %d%s); a stage holds at most %d actions: split it into smaller waves",
+					what, n, len(w.Environments), capacity.ActionsPerEnvironment(s), bake, MaxActionsPerStage)
 			}
 		}
 	}
 	if stages > MaxStagesPerPipeline {
-		ps.addf("stages", "the pipeline needs %d stages (%d of them fixed: source, build, self-update, assets); CodePipeline allows at most %d: use fewer, larger waves or fewer environments",
+		ps.addf("stages", "the pipeline needs %d stages (%d of them fixed: source, build, self-update, assets; an approval takes a stage of its own); CodePipeline allows at most %d: use fewer, larger waves or fewer environments",
 			stages, capacity.FixedStages, MaxStagesPerPipeline)
 	}
 	if actions > MaxActionsPerPipeline {
@@ -154,9 +170,9 @@ func planWaves(s Stage, envs []Environment, capacity Capacity, ps *problems) []W
 		}
 		waves = append(waves, w)
 	}
-	limit := func() int { return capacity.waveLimit(s, len(waves) == 0, s.Bake > 0) }
+	limit := func() int { return capacity.waveLimit(s, s.Bake) }
 	if limit() < 1 {
-		ps.addf(s.Path, "one environment needs %d CodePipeline actions; a stage holds at most %d", capacity.ActionsPerEnvironment(s), MaxActionsPerStage)
+		ps.addf(s.Path, "one environment needs %d CodePipeline actions; a stage holds at most %d", capacity.actions(s, 1, s.Bake), MaxActionsPerStage)
 		return []Wave{{Name: s.Name, Stage: s.Name, Bake: s.Bake, Environments: envs, Path: s.Path}}
 	}
 	for i := 0; len(oneboxes) > 0; i++ {
@@ -172,7 +188,7 @@ func planWaves(s Stage, envs []Environment, capacity Capacity, ps *problems) []W
 		n := min(size, limit(), len(full))
 		add(fmt.Sprintf("wave-%d", i), full[:n])
 		full = full[n:]
-		size *= 2
+		size = min(size*2, MaxActionsPerStage) // no wave holds more; and no overflow
 	}
 	return waves
 }

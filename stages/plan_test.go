@@ -53,10 +53,11 @@ func TestPlanWaves(t *testing.T) {
 		{"one environment", 1, 0, "", false, Capacity{}, []string{"wave-1:1"}},
 		{"onebox then doubling", 8, 1, "", false, Capacity{}, []string{"onebox:1", "wave-1:1", "wave-2:2", "wave-3:4"}},
 		{"doubling capped by actions", 100, 0, "", true, Capacity{},
-			// 3 actions per environment: 16 fit a stage (the first also holds the approval).
+			// 3 actions per environment: 16 fit a stage (the approval has a stage of its own).
 			[]string{"wave-1:1", "wave-2:2", "wave-3:4", "wave-4:8", "wave-5:16", "wave-6:16", "wave-7:16", "wave-8:16", "wave-9:16", "wave-10:5"}},
-		{"baked waves hold 5 alarm rules", 30, 2, "1h", true, Capacity{},
-			[]string{"onebox:2", "wave-1:1", "wave-2:2", "wave-3:4", "wave-4:5", "wave-5:5", "wave-6:5", "wave-7:5", "wave-8:1"}},
+		{"baked waves add a bake action per 10 environments", 30, 2, "1h", true, Capacity{},
+			// 16 × 3 actions + 2 bake actions fill a stage.
+			[]string{"onebox:2", "wave-1:1", "wave-2:2", "wave-3:4", "wave-4:8", "wave-5:13"}},
 		{"more stacks per environment", 40, 0, "", false, Capacity{DeployActionsPerEnvironment: 10},
 			[]string{"wave-1:1", "wave-2:2", "wave-3:4", "wave-4:5", "wave-5:5", "wave-6:5", "wave-7:5", "wave-8:5", "wave-9:5", "wave-10:3"}},
 	}
@@ -130,22 +131,22 @@ func TestQuotaErrors(t *testing.T) {
 				envs = append(envs, map[string]any{"name": fmt.Sprintf("p%d", i), "account": "555555555555", "region": "eu-west-1"})
 			}
 			return edited(t, "stages[3].waves[2].environments", envs)
-		}, Capacity{}, `stages[3].waves[2]: wave "wave-2" needs 60 CodePipeline actions (20 environments × 3); a stage holds at most 50 actions: split it into smaller waves`},
-		{"explicit baked wave too many rules", func(t *testing.T) []byte {
+		}, Capacity{}, `stages[3].waves[2]: wave "wave-2" needs 62 CodePipeline actions (20 environments × 3, plus 2 bake action(s)); a stage holds at most 50 actions: split it into smaller waves`},
+		{"explicit baked wave one environment too many", func(t *testing.T) []byte {
 			var envs []any
-			for i := range 6 {
+			for i := range 17 {
 				envs = append(envs, map[string]any{"name": fmt.Sprintf("p%d", i), "account": "555555555555", "region": "eu-west-1"})
 			}
 			return edited(t, "stages[3].waves[2].environments", envs)
-		}, Capacity{}, `stages[3].waves[2]: wave "wave-2" bakes 6 environments, each watched by one alarm rule; a CodePipeline stage condition holds at most 5 rules: split it into waves of at most 5 environments`},
-		{"too many stages", func(t *testing.T) []byte { return prodDoc(t, 210, 0, "1h", true) }, Capacity{},
-			// 3 fixed + 3 growing + 41 waves of 5 for 210 prod environments, plus alpha, beta, gamma and 4 fixed.
-			`stages: the pipeline needs 51 stages (4 of them fixed: source, build, self-update, assets); CodePipeline allows at most 50: use fewer, larger waves or fewer environments`},
+		}, Capacity{}, `stages[3].waves[2]: wave "wave-2" needs 53 CodePipeline actions (17 environments × 3, plus 2 bake action(s)); a stage holds at most 50 actions: split it into smaller waves`},
+		{"too many stages", func(t *testing.T) []byte { return prodDoc(t, 45, 0, "", false) }, Capacity{DeployActionsPerEnvironment: 40},
+			// One environment a wave (40 actions each): 45 prod waves, alpha, beta, gamma, the approval stage, alpha, beta, gamma, the approval's stage and 4 fixed.
+			`stages: the pipeline needs 53 stages (4 of them fixed: source, build, self-update, assets; an approval takes a stage of its own); CodePipeline allows at most 50: use fewer, larger waves or fewer environments`},
 		{"too many actions", func(t *testing.T) []byte { return prodDoc(t, 200, 0, "", true) }, Capacity{},
-			// 204 environments × 3 actions, the approval, 4 fixed actions.
-			`stages: the pipeline needs 617 actions; CodePipeline allows at most 500 per pipeline: split the service's environments across pipelines`},
+			// 204 environments × 3 actions, the approval, gamma's bake, 4 fixed actions.
+			`stages: the pipeline needs 618 actions; CodePipeline allows at most 500 per pipeline: split the service's environments across pipelines`},
 		{"gamma too big for a stage", func(t *testing.T) []byte { return edited(t) }, Capacity{DeployActionsPerEnvironment: 30},
-			`stages[2]: stage "gamma" needs 62 CodePipeline actions (2 environments × 31); a stage holds at most 50 actions: split it into smaller waves`},
+			`stages[2]: stage "gamma" needs 63 CodePipeline actions (2 environments × 31, plus 1 bake action(s)); a stage holds at most 50 actions: split it into smaller waves`},
 		{"one environment too big", func(t *testing.T) []byte { return prodDoc(t, 3, 0, "", true) }, Capacity{DeployActionsPerEnvironment: 60},
 			`stages[3]: one environment needs 61 CodePipeline actions; a stage holds at most 50`},
 	}

@@ -1,0 +1,157 @@
+package checks
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/handsoff-cdk/handsoff/internal/names"
+	"github.com/handsoff-cdk/handsoff/internal/nag"
+	"github.com/handsoff-cdk/handsoff/stages"
+)
+
+//go:embed bakewatch.js
+var bakeWatchJS string
+
+// MaxActionConfigurationValue is the most characters CodePipeline takes in
+// one action configuration value
+// (https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html).
+const MaxActionConfigurationValue = 1000
+
+// BakeWatcherName is the physical name of a service's bake-watcher function,
+// in the pipeline account and region.
+func BakeWatcherName(cfg *stages.Config) string { return names.Join(64, cfg.Service.Name, "bake-watch") }
+
+// BakeWatcherRoleName names the bake watcher's role. It starts with Prefix,
+// which the bootstrap gate roles trust.
+func BakeWatcherRoleName(cfg *stages.Config) string {
+	return names.Join(64, Prefix, cfg.Service.Name, "bake-watch")
+}
+
+// BakeTarget is one environment a bake action watches.
+type BakeTarget struct {
+	Environment     string
+	Account, Region string
+	// Stacks are the environment's stacks in its own account and region;
+	// their alarms are found when the bake runs.
+	Stacks []string
+	// Alarms are named by the document.
+	Alarms []string
+}
+
+type bakeTarget struct {
+	Name   string   `json:"n"`
+	Acct   string   `json:"a"`
+	Region string   `json:"r"`
+	Stacks []string `json:"s,omitempty"`
+	Alarms []string `json:"l,omitempty"`
+}
+
+type bakeParams struct {
+	Minutes int          `json:"m"`
+	Service string       `json:"p"`
+	Envs    []bakeTarget `json:"e"`
+}
+
+// BakeAction is the CodePipeline action, in CloudFormation's shape, that
+// bakes targets for minutes: a Lambda invoke action of the bake watcher
+// (NewBakeWatcher) that fails, and so rolls the stage back, as soon as an
+// alarm of one of them is in ALARM.
+//
+// Why an action and not a CloudWatchAlarm rule in the stage's OnSuccess
+// condition: the rule's reference says WaitTime is how long to "wait for a
+// state change before running the rule result" and that a rule that finds
+// the alarm OK at first succeeds at once
+// (https://docs.aws.amazon.com/codepipeline/latest/userguide/rule-reference-CloudWatchAlarm.html),
+// which would bake for no time at all; the launch announcement says an
+// alarm "within 60 minutes" rolls back
+// (https://aws.amazon.com/about-aws/whats-new/2024/08/aws-codepipeline-stage-level-conditions-implement-pipeline-gates/).
+// Neither says whether a composite alarm may be watched. An action that
+// waits with continuation tokens (documented, up to 24 hours) and reads
+// every alarm itself works under every reading, and lifts the 5 rules per
+// condition that held baked waves to 5 environments.
+//
+// The parameters are compact, to fit CodePipeline's 1,000 characters per
+// configuration value: a stack named {service}-{environment}{rest} (as CDK
+// names the stacks of a Stage) is written as "-" + rest.
+func BakeAction(name, service, function string, minutes int, targets []BakeTarget, runOrder int) (map[string]any, error) {
+	p := bakeParams{Minutes: minutes, Service: service}
+	for _, t := range targets {
+		var stacks []string
+		prefix := service + "-" + t.Environment
+		for _, s := range t.Stacks {
+			if rest, ok := strings.CutPrefix(s, prefix); ok {
+				s = "-" + rest
+			}
+			stacks = append(stacks, s)
+		}
+		p.Envs = append(p.Envs, bakeTarget{Name: t.Environment, Acct: t.Account, Region: t.Region, Stacks: stacks, Alarms: t.Alarms})
+	}
+	raw, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) > MaxActionConfigurationValue {
+		return nil, fmt.Errorf("the bake action %s needs %d characters of parameters (the environments' stack and alarm names); CodePipeline takes at most %d: use shorter stack names, fewer stacks, or smaller waves",
+			name, len(raw), MaxActionConfigurationValue)
+	}
+	return map[string]any{
+		"Name":          name,
+		"ActionTypeId":  map[string]any{"Category": "Invoke", "Owner": "AWS", "Provider": "Lambda", "Version": "1"},
+		"Configuration": map[string]any{"FunctionName": function, "UserParameters": string(raw)},
+		"RunOrder":      runOrder,
+	}, nil
+}
+
+// NewBakeWatcher makes the bake-watcher function in the pipeline's stack.
+// Its role may assume the bootstrap gate roles of the environments (which
+// trust roles named handsoff-* of the pipeline account) and report the job
+// result; CodePipeline's job actions take no resource
+// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodepipeline.html).
+func NewBakeWatcher(stack awscdk.Stack, id string, cfg *stages.Config) awslambda.CfnFunction {
+	name := BakeWatcherName(cfg)
+	p, region, account := stages.Partition(cfg.Pipeline.Region), cfg.Pipeline.Region, cfg.Pipeline.Account
+	group := "/aws/lambda/" + name
+	logGroup(stack, id+"Logs", group)
+	logArn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", p, region, account, group)
+	gateRoles := fmt.Sprintf("arn:%s:iam::*:role/%s-gate-*", p, Prefix)
+	role := awsiam.NewCfnRole(stack, jsii.String(id+"Role"), &awsiam.CfnRoleProps{
+		RoleName:                 jsii.String(BakeWatcherRoleName(cfg)),
+		Description:              jsii.String("handsoff: bake watcher of " + cfg.Service.Name + " (reads alarms through the gate roles, reports the job)"),
+		AssumeRolePolicyDocument: trust(map[string]any{"Service": "lambda.amazonaws.com"}),
+		Policies: inline("run", append(functionStatements(logArn),
+			Statement{Sid: "UseGateRoles", Effect: "Allow", Action: []string{"sts:AssumeRole"}, Resource: []string{gateRoles}},
+			Statement{Sid: "ReportJob", Effect: "Allow", Action: []string{"codepipeline:PutJobSuccessResult", "codepipeline:PutJobFailureResult"}, Resource: []string{"*"}},
+		)),
+	})
+	nag.Suppress(role,
+		nag.Suppression{ID: "AwsSolutions-IAM5", Reason: "Log streams are named by Lambda at run time; the wildcard is limited to this function's own log group.", AppliesTo: []any{"Resource::" + logArn}},
+		nag.Suppression{ID: "AwsSolutions-IAM5", Reason: "X-Ray tracing and CodePipeline's PutJobSuccessResult and PutJobFailureResult accept only Resource \"*\".", AppliesTo: []any{"Resource::*"}},
+		nag.Suppression{ID: "AwsSolutions-IAM5", Reason: "The bake watcher assumes the handsoff bootstrap gate role of each environment's account and region; each trusts only roles named handsoff-* of the pipeline accounts it was bootstrapped for.", AppliesTo: []any{"Resource::" + gateRoles}},
+	)
+	fn := awslambda.NewCfnFunction(stack, jsii.String(id), &awslambda.CfnFunctionProps{
+		FunctionName:  jsii.String(name),
+		Description:   jsii.String("handsoff: watches the alarms of " + cfg.Service.Name + "'s environments while they bake; fails the action on an alarm"),
+		Runtime:       jsii.String(NodeRuntime),
+		Handler:       jsii.String("index.handler"),
+		Code:          map[string]any{"zipFile": bakeWatchJS},
+		Timeout:       jsii.Number(90),
+		MemorySize:    jsii.Number(128),
+		Role:          role.AttrArn(),
+		TracingConfig: map[string]any{"mode": "Active"},
+		LoggingConfig: map[string]any{"logGroup": group},
+	})
+	suppressGuard(fn, "The bake watcher calls AWS APIs only (STS, CloudFormation, CloudWatch, CodePipeline); a VPC would need endpoints for each and isolate nothing.", "lambda_inside_vpc_check")
+	return fn
+}
+
+// BakeWatcherArn is the ARN of a service's bake-watcher function.
+func BakeWatcherArn(cfg *stages.Config) string {
+	return fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", stages.Partition(cfg.Pipeline.Region), cfg.Pipeline.Region, cfg.Pipeline.Account, BakeWatcherName(cfg))
+}

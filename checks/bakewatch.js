@@ -1,0 +1,145 @@
+// handsoff bake watcher: a CodePipeline Lambda invoke action that watches
+// every alarm of the environments of a wave for the bake time and fails (so
+// the stage rolls back) as soon as one is in ALARM.
+//
+// It waits with continuation tokens: while the bake runs, each invocation
+// checks the alarms, sleeps up to a minute and reports the job as still in
+// progress (PutJobSuccessResult with a continuationToken); CodePipeline then
+// invokes it again, for up to 24 hours
+// (https://docs.aws.amazon.com/codepipeline/latest/userguide/actions-invoke-lambda-function.html,
+// https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html).
+//
+// The alarms are found when it runs, not at synth: ListStackResources of each
+// stack of the environment (metric and composite alarms), plus the alarms the
+// document names. So nothing references the team's alarms, and adding,
+// removing or renaming one never blocks a deploy or a rollback. It reads them
+// with the environment's bootstrap gate role; DescribeAlarms returns composite
+// alarms only to a caller allowed "*".
+//
+// UserParameters: {"m": bake minutes, "p": service, "e": [{"n": environment,
+// "a": account, "r": region, "s": [stacks], "l": [named alarms]}]}. A stack
+// written "-rest" is named {service}-{environment}-rest... in full: the
+// parameters must fit CodePipeline's 1,000 characters.
+"use strict";
+
+const POLL_MS = 55000; // at most one check a minute, inside the 90 s timeout
+const MAX_ERRORS = 5; // consecutive failed checks before the bake fails
+
+class Permanent extends Error {}
+
+function partitionOf(context) {
+  const arn = (context && context.invokedFunctionArn) || "";
+  return arn.split(":")[1] || "aws";
+}
+
+// alarmsOf lists the names of the alarms of one environment.
+async function alarmsOf(deps, service, env, credentials) {
+  const cfn = deps.cloudformation(env.r, credentials);
+  const names = new Set(env.l || []);
+  for (const short of env.s || []) {
+    const stack = short.startsWith("-") ? service + "-" + env.n + short.slice(1) : short;
+    let token;
+    do {
+      let page;
+      try {
+        page = await cfn.listStackResources({ StackName: stack, NextToken: token });
+      } catch (e) {
+        if (/does not exist/.test(String(e.message))) {
+          throw new Permanent(`stack ${stack} of ${env.n} does not exist in ${env.a} ${env.r}`);
+        }
+        throw e;
+      }
+      for (const r of page.StackResourceSummaries || []) {
+        if ((r.ResourceType === "AWS::CloudWatch::Alarm" || r.ResourceType === "AWS::CloudWatch::CompositeAlarm") &&
+            r.PhysicalResourceId && !/^DELETE_/.test(r.ResourceStatus || "")) {
+          names.add(r.PhysicalResourceId);
+        }
+      }
+      token = page.NextToken;
+    } while (token);
+  }
+  return [...names];
+}
+
+// firing returns a line for every alarm of the environments in ALARM.
+async function firing(deps, params, partition) {
+  const out = [];
+  for (const env of params.e) {
+    const role = `arn:${partition}:iam::${env.a}:role/handsoff-gate-${env.a}-${env.r}`;
+    const credentials = await deps.assume(role, "handsoff-bake-" + env.n.slice(0, 50));
+    const names = await alarmsOf(deps, params.p, env, credentials);
+    const cw = deps.cloudwatch(env.r, credentials);
+    const seen = new Set();
+    for (let i = 0; i < names.length; i += 100) {
+      const page = await cw.describeAlarms({ AlarmNames: names.slice(i, i + 100), AlarmTypes: ["MetricAlarm", "CompositeAlarm"] });
+      for (const a of [...(page.MetricAlarms || []), ...(page.CompositeAlarms || [])]) {
+        seen.add(a.AlarmName);
+        if (a.StateValue === "ALARM") out.push(`${env.n}: alarm ${a.AlarmName} is in ALARM (${a.StateReason || "no reason given"})`);
+      }
+    }
+    for (const name of env.l || []) {
+      if (!seen.has(name)) throw new Permanent(`alarm ${name}, named by the document for ${env.n}, does not exist in ${env.a} ${env.r}`);
+    }
+  }
+  return out;
+}
+
+function makeHandler(deps) {
+  return async (event, context) => {
+    const job = event && event["CodePipeline.job"];
+    if (!job || !job.id) {
+      // Fail closed, and say what came instead of a job.
+      throw new Error("handsoff bake watcher: not a CodePipeline job: " + JSON.stringify(event).slice(0, 1000));
+    }
+    const cp = deps.codepipeline();
+    const fail = (message) => cp.putJobFailureResult({
+      jobId: job.id, failureDetails: { type: "JobFailed", message: String(message).slice(0, 5000) },
+    });
+    let params, state;
+    try {
+      params = JSON.parse(job.data.actionConfiguration.configuration.UserParameters);
+      if (!(params.m > 0) || !Array.isArray(params.e)) throw new Error("no bake minutes or environments");
+      const now = deps.now();
+      state = job.data.continuationToken ? JSON.parse(job.data.continuationToken) : { until: now + params.m * 60000, errors: 0 };
+    } catch (e) {
+      return fail("handsoff bake watcher: bad parameters (fails closed): " + e.message);
+    }
+    let lines;
+    try {
+      lines = await firing(deps, params, partitionOf(context));
+      state.errors = 0;
+    } catch (e) {
+      state.errors = (state.errors || 0) + 1;
+      if (e instanceof Permanent || state.errors >= MAX_ERRORS) {
+        return fail(`handsoff bake: cannot watch the alarms (fails closed): ${e.message}`);
+      }
+      console.log(`check ${state.errors} of ${MAX_ERRORS} failed, trying again: ${e.message}`);
+    }
+    if (lines && lines.length) {
+      return fail(`handsoff bake: ${lines.join("; ")}`);
+    }
+    const now = deps.now();
+    if (now >= state.until && state.errors === 0) {
+      return cp.putJobSuccessResult({ jobId: job.id });
+    }
+    await deps.sleep(Math.max(0, Math.min(POLL_MS, state.until - now)));
+    return cp.putJobSuccessResult({ jobId: job.id, continuationToken: JSON.stringify(state) });
+  };
+}
+
+// The AWS SDK for JavaScript v3 comes with the Lambda Node.js runtime.
+const aws = (name) => require("@aws-sdk/client-" + name);
+const real = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  codepipeline: () => new (aws("codepipeline").CodePipeline)({}),
+  cloudformation: (region, credentials) => new (aws("cloudformation").CloudFormation)({ region, credentials }),
+  cloudwatch: (region, credentials) => new (aws("cloudwatch").CloudWatch)({ region, credentials }),
+  assume: async (roleArn, sessionName) => {
+    const r = await new (aws("sts").STS)({}).assumeRole({ RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: 900 });
+    return { accessKeyId: r.Credentials.AccessKeyId, secretAccessKey: r.Credentials.SecretAccessKey, sessionToken: r.Credentials.SessionToken };
+  },
+};
+
+exports.makeHandler = makeHandler;
+exports.handler = makeHandler(real);
