@@ -11,8 +11,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/handsoff-cdk/handsoff/internal/names"
 	"github.com/handsoff-cdk/handsoff/internal/nag"
+	"github.com/handsoff-cdk/handsoff/internal/names"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
 
@@ -26,7 +26,9 @@ const MaxActionConfigurationValue = 1000
 
 // BakeWatcherName is the physical name of a service's bake-watcher function,
 // in the pipeline account and region.
-func BakeWatcherName(cfg *stages.Config) string { return names.Join(64, cfg.Service.Name, "bake-watch") }
+func BakeWatcherName(cfg *stages.Config) string {
+	return names.Join(64, cfg.Service.Name, "bake-watch")
+}
 
 // BakeWatcherRoleName names the bake watcher's role. It starts with Prefix,
 // which the bootstrap gate roles trust.

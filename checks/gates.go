@@ -159,7 +159,7 @@ func substitute(v any, values map[string]any) any {
 var taggable = map[string]bool{
 	"AWS::IAM::Role": true, "AWS::Lambda::Function": true, "AWS::Logs::LogGroup": true,
 	"AWS::StepFunctions::StateMachine": true,
-	"AWS::CodeBuild::Project": true, "AWS::KMS::Key": true,
+	"AWS::CodeBuild::Project":          true, "AWS::KMS::Key": true,
 }
 
 // tagResources tags every taggable resource, keys sorted (as the CDK does).

@@ -22,14 +22,14 @@ type Names struct {
 	// and region (see BootstrapTemplate), which the pipeline assumes to
 	// start validation and the bake watcher assumes to read alarms. It
 	// exists before any pipeline does.
-	GateRole    string
-	GateRoleArn string
-	LogGroup                   string
-	ValidationRole             string // ≤ 64: assumed by Step Functions
-	ValidationRoleArn          string
-	HTTPRole                   string // ≤ 64: the http check function's
-	HTTPRoleArn                string
-	service, env               string
+	GateRole          string
+	GateRoleArn       string
+	LogGroup          string
+	ValidationRole    string // ≤ 64: assumed by Step Functions
+	ValidationRoleArn string
+	HTTPRole          string // ≤ 64: the http check function's
+	HTTPRoleArn       string
+	service, env      string
 }
 
 // NamesFor returns the gate names of env.

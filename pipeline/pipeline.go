@@ -52,11 +52,11 @@ type envDeployment struct {
 	stacks     []string
 	// local are the stacks in the environment's own account and region,
 	// whose alarms the bake watches.
-	local      []string
-	alarms     int
-	gates      checks.Gates
-	dir        string // the Stage's cloud assembly directory
-	gatesDir   string // dir, relative to the App's cloud assembly
+	local    []string
+	alarms   int
+	gates    checks.Gates
+	dir      string // the Stage's cloud assembly directory
+	gatesDir string // dir, relative to the App's cloud assembly
 }
 
 // Config is the validated document the pipeline was built from.
