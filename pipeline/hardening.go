@@ -65,6 +65,10 @@ func (p *Pipeline) hardenCrossRegionSupport() {
 				AbortIncompleteMultipartUpload: &awss3.CfnBucket_AbortIncompleteMultipartUploadProperty{DaysAfterInitiation: jsii.Number(7)},
 			},
 		}})
+		// The CDK names the bucket; a failed first create must not leave it
+		// behind to block the next.
+		// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html
+		cfn.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, nil)
 		cfn.AddMetadata(jsii.String("guard"), guard.Metadata(map[string]string{
 			"s3_bucket_object_lock_enabled_check":  "CodePipeline overwrites artifacts in this bucket on every run; Object Lock would block that.",
 			"s3_event_notifications_enabled_check": "Only CodePipeline reads this bucket; nothing consumes its object events.",

@@ -315,3 +315,22 @@ func TestTemplatesDecodeStrictly(t *testing.T) {
 		t.Error(p)
 	}
 }
+
+// TestTemplatesMatchRegistrySchemas checks every template the example
+// synthesizes (the pipeline, its support stacks, every Stage's stacks and
+// gates) against the current CloudFormation registry schemas: resource
+// types, property names and types, required properties.
+func TestTemplatesMatchRegistrySchemas(t *testing.T) {
+	s := synthExample(t)
+	schema := testenv.Schema(t)
+	n := 0
+	for name, tmpl := range testenv.Templates(t, s.dir) {
+		n++
+		for _, p := range schema.Validate(tmpl) {
+			t.Errorf("%s: %s", name, p)
+		}
+	}
+	if n < 10 {
+		t.Errorf("checked %d templates", n)
+	}
+}

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/handsoff-cdk/handsoff/checks"
+	"github.com/handsoff-cdk/handsoff/internal/oracle"
 	"github.com/handsoff-cdk/handsoff/internal/testenv"
 	"github.com/handsoff-cdk/handsoff/pipeline"
 	"github.com/handsoff-cdk/handsoff/stages"
@@ -106,7 +108,25 @@ func TestScaleHundredProdEnvironments(t *testing.T) {
 			t.Errorf("%s: %d bytes, %d resources", name, st.Size(), len(tm.Resources))
 		}
 	}
-	t.Logf("100 prod environments: %d pipeline stages, %d actions; largest template %d bytes, most resources %d", stagesN, total, biggest, most)
+	asm := oracle.Assembly(testenv.Templates(t, dir))
+	for _, p := range oracle.IAMQuotas(asm) {
+		t.Error(p) // CDK Pipelines' and handsoff's policies grow with environments
+	}
+	largest := 0
+	for _, tmpl := range asm {
+		for _, r := range tmpl["Resources"].(map[string]any) {
+			rm := r.(map[string]any)
+			if rm["Type"] == "AWS::IAM::Policy" || rm["Type"] == "AWS::IAM::ManagedPolicy" {
+				largest = max(largest, oracle.Size(rm["Properties"].(map[string]any)["PolicyDocument"]))
+			}
+		}
+	}
+	for _, p := range oracle.RolesBeforePipeline(asm, oracle.Bootstrap{Templates: []map[string]any{checks.BootstrapTemplate()},
+		CDKQualifier: checks.DefaultQualifier, PipelineAccount: "111111111111", PipelineRegion: "us-east-1"}) {
+		t.Error(p)
+	}
+	t.Logf("100 prod environments: %d pipeline stages, %d actions; largest template %d bytes, most resources %d; largest IAM policy %d characters (IAM: 6,144 managed, 10,240 inline per role)",
+		stagesN, total, biggest, most, largest)
 }
 
 // TestLibraryDoesNotLoadCdkNag: a jsii package that the library calls is

@@ -8,7 +8,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"testing"
+
+	"github.com/handsoff-cdk/handsoff/internal/cfnschema"
 )
 
 // Root is the repository root, found from this file's location.
@@ -55,4 +58,20 @@ func NeedNode(t testing.TB) string {
 		t.Skip("node is missing")
 	}
 	return n
+}
+
+var (
+	schemaOnce sync.Once
+	schema     *cfnschema.Schema
+	schemaErr  error
+)
+
+// Schema loads the CloudFormation registry schemas once per test binary.
+func Schema(t testing.TB) *cfnschema.Schema {
+	t.Helper()
+	schemaOnce.Do(func() { schema, schemaErr = cfnschema.Load(filepath.Join(Root(), cfnschema.DBPath)) })
+	if schemaErr != nil {
+		t.Fatalf("the CloudFormation registry schemas: %v (scripts/setup installs them)", schemaErr)
+	}
+	return schema
 }

@@ -1,0 +1,118 @@
+package pipeline_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/handsoff-cdk/handsoff/checks"
+	"github.com/handsoff-cdk/handsoff/internal/oracle"
+	"github.com/handsoff-cdk/handsoff/internal/testenv"
+)
+
+// exampleBootstrap is what the one-time setup deploys in every account
+// and region of the example document.
+var exampleBootstrap = oracle.Bootstrap{
+	Templates:       []map[string]any{checks.BootstrapTemplate()},
+	CDKQualifier:    checks.DefaultQualifier,
+	PipelineAccount: "111111111111",
+	PipelineRegion:  "us-east-1",
+}
+
+// clone deep-copies an assembly, for mutations.
+func clone(t *testing.T, asm oracle.Assembly) oracle.Assembly {
+	raw, err := json.Marshal(asm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out oracle.Assembly
+	json.Unmarshal(raw, &out)
+	return out
+}
+
+func pipelineResources(t *testing.T, asm oracle.Assembly) map[string]any {
+	return asm["orders-pipeline.template.json"]["Resources"].(map[string]any)
+}
+
+// TestRolesExistBeforePipeline: every role the pipeline names exists before
+// the pipeline is created or updated, trusts the pipeline's role and is
+// granted to it. The mutations are the ways it has gone wrong: a role made
+// by a stack the pipeline deploys (handsoff's gate roles were, until the
+// bootstrap stack), a role nobody creates, a grant missing, a pipeline
+// role the trust policy does not name.
+func TestRolesExistBeforePipeline(t *testing.T) {
+	s := synthExample(t)
+	asm := oracle.Assembly(testenv.Templates(t, s.dir))
+	if got := oracle.RolesBeforePipeline(asm, exampleBootstrap); len(got) > 0 {
+		t.Errorf("the example:\n  %s", strings.Join(got, "\n  "))
+	}
+	cases := []struct {
+		name   string
+		mutate func(asm oracle.Assembly)
+		boot   func(b *oracle.Bootstrap)
+		want   string
+	}{
+		{"a gates stack creates the gate role", func(asm oracle.Assembly) {
+			for path, tmpl := range asm {
+				if strings.HasSuffix(path, "orders-prod-ape1-gates.template.json") {
+					tmpl["Resources"].(map[string]any)["GateRole"] = map[string]any{"Type": "AWS::IAM::Role", "Properties": map[string]any{
+						"RoleName": "handsoff-gate-666666666666-ap-east-1", "AssumeRolePolicyDocument": map[string]any{}}}
+				}
+			}
+		}, nil, "role arn:aws:iam::666666666666:role/handsoff-gate-666666666666-ap-east-1 is created by assembly-orders-prod-ape1/orders-prod-ape1-gates.template.json, which this pipeline deploys"},
+		{"no bootstrap stack", nil, func(b *oracle.Bootstrap) { b.Templates = nil },
+			"role arn:aws:iam::666666666666:role/handsoff-gate-666666666666-ap-east-1: no bootstrap stack creates it"},
+		{"the grant is missing", func(asm oracle.Assembly) {
+			for _, r := range pipelineResources(t, asm) {
+				rm := r.(map[string]any)
+				if rm["Type"] == "AWS::IAM::Policy" {
+					doc := rm["Properties"].(map[string]any)["PolicyDocument"].(map[string]any)
+					var keep []any
+					for _, st := range doc["Statement"].([]any) {
+						if st.(map[string]any)["Sid"] != "UseGateRoles" {
+							keep = append(keep, st)
+						}
+					}
+					doc["Statement"] = keep
+				}
+			}
+		}, nil, "the pipeline's role may not assume arn:aws:iam::666666666666:role/handsoff-gate-666666666666-ap-east-1"},
+		{"the pipeline's role is not trusted", func(asm oracle.Assembly) {
+			for _, r := range pipelineResources(t, asm) {
+				rm := r.(map[string]any)
+				if p, _ := rm["Properties"].(map[string]any); rm["Type"] == "AWS::IAM::Role" && p["RoleName"] == "handsoff-orders-pipeline" {
+					p["RoleName"] = "orders-pipeline-role"
+				}
+			}
+		}, nil, "its trust policy does not let arn:aws:iam::111111111111:role/orders-pipeline-role assume it"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := clone(t, asm)
+			if c.mutate != nil {
+				c.mutate(m)
+			}
+			b := exampleBootstrap
+			if c.boot != nil {
+				c.boot(&b)
+			}
+			got := oracle.RolesBeforePipeline(m, b)
+			if !strings.Contains(strings.Join(got, "\n"), c.want) {
+				t.Errorf("problems do not include %q:\n  %s", c.want, strings.Join(got, "\n  "))
+			}
+		})
+	}
+}
+
+// TestIAMQuotasAndRetention: every policy of the example fits IAM's size
+// quotas, and no resource with a fixed name survives a failed first create.
+func TestIAMQuotasAndRetention(t *testing.T) {
+	s := synthExample(t)
+	asm := oracle.Assembly(testenv.Templates(t, s.dir))
+	for _, p := range oracle.IAMQuotas(asm) {
+		t.Error(p)
+	}
+	for _, p := range oracle.RetainedOnFailedCreate(asm) {
+		t.Error(p)
+	}
+}
