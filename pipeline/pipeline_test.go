@@ -209,6 +209,8 @@ func TestPlan(t *testing.T) {
 		"freeze window sales-demos: MON,TUE,WED,THU,FRI 12:00-15:00 Asia/Hong_Kong, for gamma, prod",
 		"blackout year-end: 2026-12-24T00:00:00Z to 2027-01-02T00:00:00Z, for prod",
 		"estimated time from commit to the last prod environment: 6h10m",
+		"rollback: a failed deployment, validation or bake rolls its stage back to the last execution\n    that succeeded under the current pipeline structure. It cannot when there is none",
+		"A rejected or expired approval stops the release and rolls nothing back.",
 	} {
 		if !strings.Contains(plan, want) {
 			t.Errorf("plan lacks %q:\n%s", want, plan)

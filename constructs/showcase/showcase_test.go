@@ -137,3 +137,14 @@ func TestDecodesStrictly(t *testing.T) {
 		t.Error(p)
 	}
 }
+
+// TestMatchesRegistrySchemas checks the showcase's templates against the
+// current CloudFormation registry schemas.
+func TestMatchesRegistrySchemas(t *testing.T) {
+	schema := testenv.Schema(t)
+	for name, tmpl := range testenv.Templates(t, synth(t)) {
+		for _, p := range schema.Validate(tmpl) {
+			t.Errorf("%s: %s", name, p)
+		}
+	}
+}

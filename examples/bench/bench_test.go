@@ -109,6 +109,12 @@ func TestScaleHundredProdEnvironments(t *testing.T) {
 		}
 	}
 	asm := oracle.Assembly(testenv.Templates(t, dir))
+	schema := testenv.Schema(t)
+	for name, tmpl := range asm {
+		for _, p := range schema.Validate(tmpl) {
+			t.Errorf("%s: %s", name, p)
+		}
+	}
 	for _, p := range oracle.IAMQuotas(asm) {
 		t.Error(p) // CDK Pipelines' and handsoff's policies grow with environments
 	}

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/handsoff-cdk/handsoff/checks"
+	"github.com/handsoff-cdk/handsoff/stages"
+)
+
+// TemplateFile is the bootstrap template's file name under --out.
+const TemplateFile = "handsoff-bootstrap.template.json"
+
+var reAccount = regexp.MustCompile(`^[0-9]{12}$`)
+
+// bootstrap prints the one-time setup for a document's accounts and regions:
+//
+//   - cdk bootstrap of the pipeline account in its region and in every
+//     region it deploys to (CDK Pipelines keeps a replication bucket there);
+//   - cdk bootstrap of every environment's account and region, trusting the
+//     pipeline account (--trust), as CDK Pipelines requires;
+//   - the handsoff bootstrap stack in every environment's account and
+//     region: the gate role the pipeline's validation actions and bake
+//     watcher use. CodePipeline refuses a pipeline whose roles do not exist
+//     yet, so this comes before the pipeline's first deploy.
+func bootstrap(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("handsoff bootstrap", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	config := fs.String("config", "", "the configuration document (a file); default: as the pipeline finds it (HANDSOFF_CONFIG, handsoff.lock.json, handsoff.json)")
+	repo := fs.String("repo", "", "the repository as owner/name; default: the document's")
+	out := fs.String("out", "cdk.out", "where to write "+TemplateFile)
+	trust := fs.String("trust", "", "more pipeline accounts to trust, comma-separated (the TrustedAccounts of every pipeline that deploys to these accounts)")
+	execute := fs.Bool("execute", false, "run the commands (with the AWS and CDK CLIs and credentials for each account); default: print them")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: handsoff bootstrap [flags]
+
+Prints the one-time setup that every account and region of a pipeline needs
+before the pipeline is first deployed: cdk bootstrap with --trust for the
+pipeline account, and the handsoff bootstrap stack (the gate role). Run it
+again whenever the document adds an account or region.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "handsoff bootstrap: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	cfg, err := loadConfig(*config, *repo)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	trusted := []string{cfg.Pipeline.Account}
+	for _, a := range strings.Split(*trust, ",") {
+		if a = strings.TrimSpace(a); a == "" {
+			continue
+		}
+		if !reAccount.MatchString(a) {
+			fmt.Fprintf(stderr, "handsoff bootstrap: --trust: %q is not a 12-digit account\n", a)
+			return 2
+		}
+		if !slices.Contains(trusted, a) {
+			trusted = append(trusted, a)
+		}
+	}
+	tmpl, _ := json.MarshalIndent(checks.BootstrapTemplate(), "", " ")
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		fmt.Fprintln(stderr, "handsoff bootstrap:", err)
+		return 1
+	}
+	file := filepath.Join(*out, TemplateFile)
+	if err := os.WriteFile(file, append(tmpl, '\n'), 0o644); err != nil {
+		fmt.Fprintln(stderr, "handsoff bootstrap:", err)
+		return 1
+	}
+	cmds := Commands(cfg, trusted, file)
+	fmt.Fprintf(stdout, "# handsoff bootstrap for %s: pipeline account %s (%s); wrote %s\n", cfg.Service.Repo, cfg.Pipeline.Account, cfg.Pipeline.Region, file)
+	for _, c := range cmds {
+		fmt.Fprintf(stdout, "\n# %s\n%s\n", c.Why, strings.Join(c.Args, " "))
+		if *execute {
+			cmd := exec.Command(c.Args[0], c.Args[1:]...)
+			cmd.Stdout, cmd.Stderr = stdout, stderr
+			if err := cmd.Run(); err != nil {
+				fmt.Fprintf(stderr, "handsoff bootstrap: %s: %v\n", strings.Join(c.Args, " "), err)
+				return 1
+			}
+		}
+	}
+	return 0
+}
+
+// Command is one step of the setup.
+type Command struct {
+	Why  string
+	Args []string
+}
+
+// Commands are the setup steps for cfg, in order.
+func Commands(cfg *stages.Config, trusted []string, template string) []Command {
+	type place struct{ account, region string }
+	var envs []place
+	seen := map[place]bool{}
+	pipelineRegions := []string{cfg.Pipeline.Region}
+	for _, e := range cfg.Environments() {
+		p := place{e.Account, e.Region}
+		if !seen[p] {
+			seen[p] = true
+			envs = append(envs, p)
+		}
+		if !slices.Contains(pipelineRegions, e.Region) {
+			pipelineRegions = append(pipelineRegions, e.Region)
+		}
+	}
+	var out []Command
+	for _, r := range pipelineRegions {
+		out = append(out, Command{
+			Why:  fmt.Sprintf("with credentials of the pipeline account %s: CDK Pipelines deploys there (and keeps a replication bucket in every region it deploys to)", cfg.Pipeline.Account),
+			Args: []string{"cdk", "bootstrap", fmt.Sprintf("aws://%s/%s", cfg.Pipeline.Account, r)},
+		})
+	}
+	trust := strings.Join(trusted, ",")
+	for _, p := range envs {
+		args := []string{"cdk", "bootstrap", fmt.Sprintf("aws://%s/%s", p.account, p.region)}
+		for _, a := range trusted {
+			if a != p.account {
+				args = append(args, "--trust", a)
+			}
+		}
+		args = append(args, "--cloudformation-execution-policies", fmt.Sprintf("arn:%s:iam::aws:policy/AdministratorAccess", stages.Partition(p.region)))
+		out = append(out, Command{
+			Why:  fmt.Sprintf("with credentials of %s: the CDK's deploy roles, trusting the pipeline account", p.account),
+			Args: args,
+		}, Command{
+			Why: fmt.Sprintf("with credentials of %s: the handsoff gate role (%s), which must exist before the pipeline", p.account, checks.GateRoleName(p.account, p.region)),
+			Args: []string{"aws", "cloudformation", "deploy", "--region", p.region, "--stack-name", checks.BootstrapStackName,
+				"--template-file", template, "--capabilities", "CAPABILITY_NAMED_IAM", "--parameter-overrides", checks.ParamTrustedAccounts + "=" + trust},
+		})
+	}
+	return out
+}
+
+// loadConfig reads the document from a file, or as the pipeline would.
+func loadConfig(path, repo string) (*stages.Config, error) {
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("handsoff bootstrap: --config: %w", err)
+		}
+		cfg, err := stages.Parse(data, path)
+		if err != nil {
+			return nil, err
+		}
+		if repo != "" && cfg.Service.Repo != repo {
+			return nil, fmt.Errorf("handsoff bootstrap: %s describes %s, not --repo %s", path, cfg.Service.Repo, repo)
+		}
+		return cfg, nil
+	}
+	if repo == "" {
+		repo = stages.ExampleRepo
+		if data, err := os.ReadFile(stages.LocalFile); err == nil {
+			var doc struct {
+				Service struct{ Repo string } `json:"service"`
+			}
+			if json.Unmarshal(data, &doc) == nil && doc.Service.Repo != "" {
+				repo = doc.Service.Repo
+			}
+		}
+	}
+	return stages.Load(stages.LoadOptions{Repo: repo})
+}

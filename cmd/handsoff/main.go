@@ -1,0 +1,41 @@
+// Command handsoff is the developer CLI of handsoff. Its first command,
+// bootstrap, prints (and with --execute runs) the one-time setup that every
+// account and region a pipeline deploys to needs before the pipeline is
+// created.
+//
+//	handsoff bootstrap [--config FILE] [--repo OWNER/NAME] [--out DIR] [--trust ACCOUNTS] [--execute]
+//
+// Exit status: 0 ok, 1 a command failed, 2 misuse (a bad flag or document).
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+const usage = `handsoff: the developer CLI of handsoff
+
+Usage:
+  handsoff bootstrap [flags]   the one-time setup of every account and region a pipeline deploys to
+
+Run "handsoff bootstrap --help" for its flags.
+`
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "bootstrap":
+		return bootstrap(args[1:], stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "handsoff: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}

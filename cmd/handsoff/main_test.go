@@ -1,0 +1,104 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/handsoff-cdk/handsoff/stages"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/")
+
+func runCLI(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+// TestBootstrapGolden: the commands printed for the example document.
+func TestBootstrapGolden(t *testing.T) {
+	dir := t.TempDir()
+	doc := filepath.Join(dir, "handsoff.json")
+	os.WriteFile(doc, stages.ExampleDocument(), 0o644)
+	out, errs, code := runCLI(t, "bootstrap", "--config", doc, "--out", filepath.Join(dir, "out"), "--trust", "999999999999")
+	if code != 0 || errs != "" {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	got := strings.ReplaceAll(out, dir, "$DIR")
+	golden := filepath.Join("testdata", "bootstrap.golden")
+	if *update {
+		os.WriteFile(golden, []byte(got), 0o644)
+	}
+	want, _ := os.ReadFile(golden)
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("output (-want +got), go test ./cmd/handsoff -update rewrites it:\n%s", diff)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out", TemplateFile)); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestBootstrapMistakes(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(strings.Replace(string(stages.ExampleDocument()), `"region": "us-west-2"`, `"region": "us-west-9"`, 1)), 0o644)
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"no command", nil, 2, "Usage:"},
+		{"unknown command", []string{"deploy"}, 2, `unknown command "deploy"`},
+		{"unknown flag", []string{"bootstrap", "--frobnicate"}, 2, "flag provided but not defined: -frobnicate"},
+		{"stray argument", []string{"bootstrap", "prod"}, 2, `unexpected argument "prod"`},
+		{"missing document", []string{"bootstrap", "--config", filepath.Join(dir, "none.json")}, 2, "--config: open"},
+		{"invalid document", []string{"bootstrap", "--config", bad}, 2, `stages[1].environments[0].region: "us-west-9" is not an AWS region`},
+		{"other repository", []string{"bootstrap", "--config", bad, "--repo", "acme/x"}, 2, "is not an AWS region"},
+		{"bad trust", []string{"bootstrap", "--config", filepath.Join("..", "..", "stages", "example", "acme-orders.json"), "--out", dir, "--trust", "12345"}, 2, `--trust: "12345" is not a 12-digit account`},
+		{"help", []string{"bootstrap", "--help"}, 0, "Prints the one-time setup"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, errs, code := runCLI(t, c.args...)
+			if code != c.code || !strings.Contains(out+errs, c.want) {
+				t.Errorf("exit %d, want %d; output does not contain %q:\n%s%s", code, c.code, c.want, out, errs)
+			}
+		})
+	}
+}
+
+// TestBootstrapExecute runs the commands with fake aws and cdk CLIs, which
+// record their arguments; a failing one stops the setup with status 1.
+func TestBootstrapExecute(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "bin")
+	os.MkdirAll(bin, 0o755)
+	log := filepath.Join(dir, "calls")
+	for _, name := range []string{"aws", "cdk"} {
+		os.WriteFile(filepath.Join(bin, name), []byte("#!/bin/sh\necho \""+name+" $*\" >> "+log+"\n[ -z \"$FAIL\" ] || case \"$*\" in *$FAIL*) exit 3;; esac\n"), 0o755)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	doc := filepath.Join("..", "..", "stages", "example", "acme-orders.json")
+	if _, errs, code := runCLI(t, "bootstrap", "--config", doc, "--out", dir, "--execute"); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	calls, _ := os.ReadFile(log)
+	lines := strings.Split(strings.TrimSpace(string(calls)), "\n")
+	// 5 pipeline regions; 8 accounts and regions of environments, two commands each.
+	if len(lines) != 5+2*8 || !strings.HasPrefix(lines[len(lines)-1], "aws cloudformation deploy --region ap-east-1 --stack-name handsoff-bootstrap") {
+		t.Errorf("%d calls:\n%s", len(lines), calls)
+	}
+	os.Remove(log)
+	t.Setenv("FAIL", "333333333333")
+	if _, errs, code := runCLI(t, "bootstrap", "--config", doc, "--out", dir, "--execute"); code != 1 || !strings.Contains(errs, "cdk bootstrap aws://333333333333/us-east-1") {
+		t.Errorf("exit %d: %s", code, errs)
+	}
+}
