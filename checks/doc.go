@@ -17,12 +17,18 @@
 //
 // The pipeline starts the state machine through a StepFunctions action that
 // runs in the environment's region with the environment's gate role
-// (Names.GateRole), which trusts the pipeline account and may only start and
-// follow that state machine and read the bake alarm.
+// (Names.GateRole). That role comes from the handsoff bootstrap stack
+// ([BootstrapTemplate]), deployed once per account and region before any
+// pipeline: CodePipeline refuses to create or update a pipeline whose role
+// cannot assume the roles its actions name, so a role made by a stack the
+// pipeline deploys would fail the first deploy and every self-mutation that
+// adds an environment. The gate role trusts the roles named handsoff-* of
+// the trusted pipeline accounts (aws:PrincipalArn) and may start and follow
+// state machines named handsoff-*, read alarms, and list stack resources.
 //
 // # Where the gates live
 //
-// Each environment's gate resources form one CloudFormation stack,
+// Each environment's validation resources form one CloudFormation stack,
 // {service}-{env}-gates, in the environment's account and region
 // ([NewGates]). Its template is computed in Go and written into the
 // environment's cloud assembly, beside the team's stack templates; the
@@ -30,25 +36,36 @@
 // environment's CDK bootstrap roles, exactly as CDK Pipelines deploys the
 // team's stacks ([DeployActions]). There is no CDK construct tree for it:
 // through jsii, a second stack per environment cost about 0.6 s of a
-// 36-environment synth. Values only the CDK knows reach the template as
-// plain values: alarms of the team's stacks are exported by the pipeline
-// (by logical id) and imported by the bake alarm, and the source of
-// codebuild checks is an asset of the team's first stack, whose bucket and
-// key are known at synth. `cdk deploy` of a Stage does not deploy the
-// gates; the pipeline does.
+// 36-environment synth. It references nothing of the team's stacks, so it
+// deploys beside them and no change of theirs can lock it. The source of
+// codebuild checks is an asset of the team's first stack in the
+// environment's own account and region, whose bucket and key are known at
+// synth. `cdk deploy` of a Stage does not deploy the gates; the pipeline
+// does.
 //
 // # Bake
 //
-// Every CloudWatch alarm in the environment's stacks, plus any the document
-// names, is rolled into one composite alarm per environment. The pipeline
-// stage's OnSuccess condition holds one CloudWatchAlarm rule per environment
-// with WaitTime set to the bake: an alarm during the bake rolls the stage
-// back (Result ROLLBACK). Stage conditions are used instead of a
-// Lambda-driven poller because they need no code, survive pipeline restarts,
-// and roll back natively; the cost is the 5-rules-per-condition quota, which
-// is why baked waves hold at most 5 environments (package stages plans
-// them so). A Step Functions wait would not do: CodePipeline times out a
-// Step Functions action after 1 hour, and bakes run to 24 hours.
+// After validation, one Lambda invoke action per wave (per 10 environments)
+// runs the bake watcher ([BakeAction], bakewatch.js, in the pipeline's
+// stack). For the bake time it checks, about once a minute, every metric
+// and composite alarm of the environments' stacks (found with
+// ListStackResources when it runs) and the alarms the document names, with
+// each environment's gate role; an alarm in ALARM fails the action, and the
+// stage's OnFailure condition rolls it back. It waits with CodePipeline's
+// continuation tokens, documented for up to 24 hours. A named alarm that
+// does not exist, a stack that is gone, or five failed checks in a row fail
+// it too: it fails closed.
+//
+// Why not the CloudWatchAlarm rule in an OnSuccess condition: its reference
+// says WaitTime is the time "to allow for a state change before running the
+// rule result" and that a rule finding the alarm OK succeeds at once, which
+// would bake for no time; the launch announcement says an alarm "within 60
+// minutes" rolls back. Neither says whether a composite alarm may be
+// watched, and one composite alarm per environment named alarms of the
+// team's stacks, which locked their removal. The action works under every
+// reading, and lifts the 5 rules per condition that held baked waves to 5
+// environments. A Step Functions wait would not do: the quotas page gives
+// "all other actions" 1 hour.
 //
 // # Freeze windows and blackouts
 //
@@ -64,6 +81,15 @@
 //
 // # Approvals and notifications
 //
-// A stage whose document sets approval gets a manual approval before its
-// first wave, notifying the document's SNS topic with a review link.
+// A stage whose document sets approval gets a manual approval in a pipeline
+// stage of its own before its first wave, notifying the document's SNS
+// topic with a review link. Its own stage, because an approval can wait up
+// to 7 days: the first wave's freeze gate then reads the calendar when the
+// person approves, not when the approval was asked for. The approval's stage
+// has no rollback condition, so a rejected or expired approval stops the
+// release without rolling anything back.
+//
+// The freeze gate's event (a LambdaInvoke rule's) is not documented: when it
+// cannot find a stage it knows in the event, it fails closed and says what
+// it received.
 package checks

@@ -10,17 +10,47 @@
 // a synth step, self-mutation, asset publishing, then alpha, beta, gamma and
 // prod's waves. Each environment is an awscdk.Stage made by the team's
 // [ServiceFactory], tagged with the service's tags plus service, owner,
-// stage and environment, and given a gates stack (package checks; a
-// template written beside the team's, deployed by the pipeline) that the
-// pipeline wires without the team writing anything:
+// stage and environment, and gated without the team writing anything:
 //
-//   - a validation state machine run after the environment deploys;
-//   - a composite alarm of every alarm in its stacks, watched for the bake
-//     time by the stage's OnSuccess condition, rolling back on alarm;
+//   - a validation state machine (a gates stack of package checks, written
+//     beside the team's templates and deployed by the pipeline) run after
+//     the environment deploys;
+//   - a bake action after validation that watches every alarm of the
+//     environment's stacks for the bake time and fails on an alarm;
 //   - OnFailure rollback of every deployment stage;
 //   - a freeze gate before stages that freeze windows or blackouts name;
-//   - a manual approval where the document asks for one;
+//   - a manual approval, in a stage of its own, where the document asks;
 //   - notifications of failures, approvals and rollbacks.
+//
+// # Deploying it on AWS
+//
+// Synthesizing is not deploying. The rules the design relies on, each
+// encoded as a test over the synthesized assembly (internal/oracle):
+//
+//   - Every role an action or rule names exists before the pipeline:
+//     CodePipeline refuses CreatePipeline and UpdatePipeline when its role
+//     cannot assume one. They come from the CDK bootstrap (`cdk bootstrap
+//     --trust`) and the handsoff bootstrap stack (checks.BootstrapTemplate),
+//     both deployed once per account and region (`handsoff bootstrap`);
+//     none from a stack the pipeline deploys. The pipeline's role is named
+//     handsoff-{service}-pipeline, which the gate roles trust.
+//   - Nothing references the team's stacks: no exports, no alarm names.
+//     A stack cannot remove an export another imports, and CloudWatch keeps
+//     an alarm a composite alarm names; either would lock the next deploy,
+//     or the rollback of this one. The bake watcher finds the alarms when
+//     it runs.
+//   - Rollback returns to the last execution that succeeded under the
+//     current pipeline structure; self-mutation makes a new structure. The
+//     plan says so; the first release after a structural change fails
+//     forward.
+//   - Fixed names are RetainExceptOnCreate, so a failed first create can be
+//     retried; IAM policies stay inside IAM's size quotas at a hundred
+//     environments.
+//
+// Where the documentation is silent or reads two ways (the CloudWatchAlarm
+// rule's WaitTime and composite alarms; the LambdaInvoke rule's event), the
+// design takes the reading-independent path: bakes are actions, and the
+// freeze gate fails closed.
 //
 // [New] prints the plan and writes a picture of the pipeline beside the
 // cloud assembly; [Build] returns errors instead of exiting, for tests and
