@@ -7,9 +7,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
-	"github.com/aws/jsii-runtime-go"
 
 	"github.com/handsoff-cdk/handsoff/internal/nag"
 	"github.com/handsoff-cdk/handsoff/internal/names"
@@ -117,43 +115,25 @@ func BakeAction(name, service, function string, minutes int, targets []BakeTarge
 // result; CodePipeline's job actions take no resource
 // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodepipeline.html).
 func NewBakeWatcher(stack awscdk.Stack, id string, cfg *stages.Config) awslambda.CfnFunction {
-	name := BakeWatcherName(cfg)
-	p, region, account := stages.Partition(cfg.Pipeline.Region), cfg.Pipeline.Region, cfg.Pipeline.Account
-	group := "/aws/lambda/" + name
-	logGroup(stack, id+"Logs", group)
-	logArn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", p, region, account, group)
-	gateRoles := fmt.Sprintf("arn:%s:iam::*:role/%s-gate-*", p, Prefix)
-	role := awsiam.NewCfnRole(stack, jsii.String(id+"Role"), &awsiam.CfnRoleProps{
-		RoleName:                 jsii.String(BakeWatcherRoleName(cfg)),
-		Description:              jsii.String("handsoff: bake watcher of " + cfg.Service.Name + " (reads alarms through the gate roles, reports the job)"),
-		AssumeRolePolicyDocument: trust(map[string]any{"Service": "lambda.amazonaws.com"}),
-		Policies: inline("run", append(functionStatements(logArn),
-			Statement{Sid: "UseGateRoles", Effect: "Allow", Action: []string{"sts:AssumeRole"}, Resource: []string{gateRoles}},
-			Statement{Sid: "ReportJob", Effect: "Allow", Action: []string{"codepipeline:PutJobSuccessResult", "codepipeline:PutJobFailureResult"}, Resource: []string{"*"}},
-		)),
-	})
-	nag.Suppress(role,
-		nag.Suppression{ID: "AwsSolutions-IAM5", Reason: "Log streams are named by Lambda at run time; the wildcard is limited to this function's own log group.", AppliesTo: []any{"Resource::" + logArn}},
-		nag.Suppression{ID: "AwsSolutions-IAM5", Reason: "X-Ray tracing and CodePipeline's PutJobSuccessResult and PutJobFailureResult accept only Resource \"*\".", AppliesTo: []any{"Resource::*"}},
-		nag.Suppression{ID: "AwsSolutions-IAM5", Reason: "The bake watcher assumes the handsoff bootstrap gate role of each environment's account and region; each trusts only roles named handsoff-* of the pipeline accounts it was bootstrapped for.", AppliesTo: []any{"Resource::" + gateRoles}},
-	)
-	fn := awslambda.NewCfnFunction(stack, jsii.String(id), &awslambda.CfnFunctionProps{
-		FunctionName:  jsii.String(name),
-		Description:   jsii.String("handsoff: watches the alarms of " + cfg.Service.Name + "'s environments while they bake; fails the action on an alarm"),
-		Runtime:       jsii.String(NodeRuntime),
-		Handler:       jsii.String("index.handler"),
-		Code:          map[string]any{"zipFile": bakeWatchJS},
-		Timeout:       jsii.Number(90),
-		MemorySize:    jsii.Number(128),
-		Role:          role.AttrArn(),
-		TracingConfig: map[string]any{"mode": "Active"},
-		LoggingConfig: map[string]any{"logGroup": group},
-	})
-	suppressGuard(fn, "The bake watcher calls AWS APIs only (STS, CloudFormation, CloudWatch, CodePipeline); a VPC would need endpoints for each and isolate nothing.", "lambda_inside_vpc_check")
-	return fn
+	gateRoles := fmt.Sprintf("arn:%s:iam::*:role/%s-gate-*", stages.Partition(cfg.Pipeline.Region), Prefix)
+	return pipelineFunction{
+		name:        BakeWatcherName(cfg),
+		roleName:    BakeWatcherRoleName(cfg),
+		description: "handsoff: watches the alarms of " + cfg.Service.Name + "'s environments while they bake; fails the action on an alarm",
+		role:        "handsoff: bake watcher of " + cfg.Service.Name + " (reads alarms through the gate roles, reports the job)",
+		code:        bakeWatchJS,
+		timeout:     90,
+		statements: []Statement{
+			{Sid: "UseGateRoles", Effect: "Allow", Action: []string{"sts:AssumeRole"}, Resource: []string{gateRoles}},
+			{Sid: "ReportJob", Effect: "Allow", Action: []string{"codepipeline:PutJobSuccessResult", "codepipeline:PutJobFailureResult"}, Resource: []string{"*"}},
+		},
+		suppressions: []nag.Suppression{
+			{ID: "AwsSolutions-IAM5", Reason: "CodePipeline's PutJobSuccessResult and PutJobFailureResult accept only Resource \"*\".", AppliesTo: []any{"Resource::*"}},
+			{ID: "AwsSolutions-IAM5", Reason: "The bake watcher assumes the handsoff bootstrap gate role of each environment's account and region; each trusts only roles named handsoff-* of the pipeline accounts it was bootstrapped for.", AppliesTo: []any{"Resource::" + gateRoles}},
+		},
+		outsideVPC: "The bake watcher calls AWS APIs only (STS, CloudFormation, CloudWatch, CodePipeline); a VPC would need endpoints for each and isolate nothing.",
+	}.make(stack, id, cfg)
 }
 
 // BakeWatcherArn is the ARN of a service's bake-watcher function.
-func BakeWatcherArn(cfg *stages.Config) string {
-	return fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", stages.Partition(cfg.Pipeline.Region), cfg.Pipeline.Region, cfg.Pipeline.Account, BakeWatcherName(cfg))
-}
+func BakeWatcherArn(cfg *stages.Config) string { return functionArn(cfg, BakeWatcherName(cfg)) }

@@ -14,7 +14,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/handsoff-cdk/handsoff/internal/harden"
-	"github.com/handsoff-cdk/handsoff/internal/nag"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
 
@@ -246,12 +245,6 @@ func functionStatements(logArn string) []Statement {
 		{Sid: "Logs", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: []string{logArn}},
 		{Sid: "Trace", Effect: "Allow", Action: []string{"xray:PutTraceSegments", "xray:PutTelemetryRecords"}, Resource: []string{"*"}},
 	}
-}
-
-// suppressFunctionRole records why a handsoff function's role holds the
-// wildcards it does.
-func suppressFunctionRole(role awscdk.CfnResource, logArn string) {
-	nag.Suppress(role, functionSuppressions(logArn)...)
 }
 
 // keyPolicy lets the account administer and use a key, and lets only AWS
