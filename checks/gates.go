@@ -219,11 +219,13 @@ func inline(name string, statements []Statement) []any {
 }
 
 // trust is an assume-role policy for a principal ({"Service": ...} or
-// {"AWS": ...}).
-func trust(principal map[string]any) map[string]any {
-	return map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
-		"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": principal,
-	}}}
+// {"AWS": ...}), with conditions when given.
+func trust(principal map[string]any, condition ...map[string]any) map[string]any {
+	st := map[string]any{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": principal}
+	if len(condition) > 0 {
+		st["Condition"] = condition[0]
+	}
+	return map[string]any{"Version": "2012-10-17", "Statement": []any{st}}
 }
 
 // logGroup makes a log group with a year of retention, kept on delete and

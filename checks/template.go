@@ -38,10 +38,10 @@ func GatesTemplate(cfg *stages.Config, env stages.Environment, v *Validation) ma
 	logGroup := func(id, name string) {
 		res[id] = retain(map[string]any{"Type": "AWS::Logs::LogGroup", "Properties": map[string]any{"LogGroupName": name, "RetentionInDays": 365}})
 	}
-	role := func(id, name, desc string, principal map[string]any, policy string, statements []Statement, sups []nag.Suppression) {
+	role := func(id, name, desc string, trustDoc map[string]any, policy string, statements []Statement, sups []nag.Suppression) {
 		props := map[string]any{
 			"Description":              desc,
-			"AssumeRolePolicyDocument": trust(principal),
+			"AssumeRolePolicyDocument": trustDoc,
 			"Policies":                 []any{map[string]any{"PolicyName": policy, "PolicyDocument": policyDocument(statements)}},
 		}
 		if name != "" {
@@ -56,7 +56,14 @@ func GatesTemplate(cfg *stages.Config, env stages.Environment, v *Validation) ma
 
 	if v != nil {
 		logGroup("ValidationLogs", n.LogGroup)
-		role("ValidationRole", n.ValidationRole, "handsoff: runs the checks of "+env.Name, map[string]any{"Service": "states.amazonaws.com"}, "checks",
+		// Step Functions may assume the role only for this account's state
+		// machine: confused-deputy protection
+		// (https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html).
+		stepFunctions := trust(map[string]any{"Service": "states.amazonaws.com"}, map[string]any{
+			"StringEquals": map[string]any{"aws:SourceAccount": n.Account},
+			"ArnLike":      map[string]any{"aws:SourceArn": n.StateMachineArn},
+		})
+		role("ValidationRole", n.ValidationRole, "handsoff: runs the checks of "+env.Name, stepFunctions, "checks",
 			append([]Statement{
 				// Vended log delivery and X-Ray accept only Resource "*".
 				{Sid: "DeliverLogs", Effect: "Allow", Resource: []string{"*"}, Action: []string{
@@ -97,7 +104,7 @@ func GatesTemplate(cfg *stages.Config, env stages.Environment, v *Validation) ma
 				logArn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", n.Partition, n.Region, n.Account, group)
 				logGroup("HTTPCheckLogs", group)
 				role("HTTPCheckRole", n.HTTPRole, "handsoff: http checks of "+env.Name+" (writes its own logs, traces)",
-					map[string]any{"Service": "lambda.amazonaws.com"}, "run", functionStatements(logArn), functionSuppressions(logArn))
+					trust(map[string]any{"Service": "lambda.amazonaws.com"}), "run", functionStatements(logArn), functionSuppressions(logArn))
 				res["HTTPCheck"] = map[string]any{
 					"Type":      "AWS::Lambda::Function",
 					"DependsOn": []any{"HTTPCheckLogs", "HTTPCheckRole"},
@@ -138,7 +145,7 @@ func GatesTemplate(cfg *stages.Config, env stages.Environment, v *Validation) ma
 	return tmpl
 }
 
-func addProject(res map[string]any, role func(id, name, desc string, principal map[string]any, policy string, statements []Statement, sups []nag.Suppression),
+func addProject(res map[string]any, role func(id, name, desc string, trustDoc map[string]any, policy string, statements []Statement, sups []nag.Suppression),
 	logGroup func(id, name string), n Names, env stages.Environment, chk stages.Check) {
 	id := "Check" + alnum(chk.Name)
 	project := n.Project(chk.Name)
@@ -147,7 +154,7 @@ func addProject(res map[string]any, role func(id, name, desc string, principal m
 	logArn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", n.Partition, n.Region, n.Account, group)
 	keyArn := map[string]any{"Fn::GetAtt": []any{"ChecksKey", "Arn"}}
 	source := map[string]any{"Fn::Join": []any{"", []any{fmt.Sprintf("arn:%s:s3:::", n.Partition), map[string]any{"Ref": ParamSourceBucket}, "/", map[string]any{"Ref": ParamSourceKey}}}}
-	role(id+"Role", "", fmt.Sprintf("handsoff: the %q check of %s", chk.Name, env.Name), map[string]any{"Service": "codebuild.amazonaws.com"}, "build", []Statement{
+	role(id+"Role", "", fmt.Sprintf("handsoff: the %q check of %s", chk.Name, env.Name), trust(map[string]any{"Service": "codebuild.amazonaws.com"}), "build", []Statement{
 		{Sid: "Logs", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: []string{logArn}},
 	}, []nag.Suppression{{ID: "AwsSolutions-IAM5", Reason: "CodeBuild names log streams per build; the wildcard is limited to this project's own log group.", AppliesTo: []any{"Resource::" + logArn}}})
 	// Statements with CloudFormation references, added beside the plain ones.

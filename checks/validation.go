@@ -33,6 +33,20 @@ type Statement struct {
 	Resource []string `json:"Resource"`
 }
 
+// serviceErrors are the transient errors of the service a check's task
+// calls: Lambda's 500s and throttling, CodeBuild's account build limit.
+var serviceErrors = map[string][]string{
+	stages.CheckHTTP:      lambdaErrors,
+	stages.CheckLambda:    lambdaErrors,
+	stages.CheckCodeBuild: {"CodeBuild.AccountLimitExceededException", "CodeBuild.ThrottlingException"},
+}
+
+var lambdaErrors = []string{"Lambda.ClientExecutionTimeoutException", "Lambda.ServiceException", "Lambda.AWSLambdaException",
+	"Lambda.SdkClientException", "Lambda.TooManyRequestsException"}
+
+// parallelState is the state that runs the checks side by side.
+const parallelState = "Run checks"
+
 // Resolve fills a check's placeholders for env.
 func Resolve(s string, env stages.Environment) string {
 	return strings.NewReplacer("{stage}", env.Stage, "{region}", env.Region, "{account}", env.Account, "{env}", env.Name).Replace(s)
@@ -91,12 +105,18 @@ func NewValidation(cfg *stages.Config, env stages.Environment) *Validation {
 			task["TimeoutSeconds"] = int((c.Timeout + 5*time.Minute).Seconds())
 			projects = append(projects, n.ProjectArn(c.Name))
 		}
+		// Transient errors of the services themselves are retried first,
+		// whatever the check's own retries, as AWS advises
+		// (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html):
+		// they say nothing about the environment.
+		retry := []any{map[string]any{"ErrorEquals": serviceErrors[c.Type], "IntervalSeconds": 2, "BackoffRate": 2, "MaxAttempts": 6}}
 		if c.Retries > 0 {
-			task["Retry"] = []any{map[string]any{
+			retry = append(retry, map[string]any{
 				"ErrorEquals": []string{"States.ALL"}, "IntervalSeconds": int(stages.RetryBackoff(0).Seconds()),
 				"BackoffRate": 2, "MaxAttempts": c.Retries,
-			}}
+			})
 		}
+		task["Retry"] = retry
 		failed := c.Name + " failed"
 		task["Catch"] = []any{map[string]any{"ErrorEquals": []string{"States.ALL"}, "ResultPath": "$.failure", "Next": failed}}
 		task["End"] = true
@@ -110,11 +130,15 @@ func NewValidation(cfg *stages.Config, env stages.Environment) *Validation {
 			},
 		})
 	}
+	// State names must be unique in the whole state machine
+	// (https://states-language.net/spec.html#states-fields). Check names
+	// hold no spaces (stages), so the Parallel state and the Fail states,
+	// whose names do, never collide with a check's.
 	def := map[string]any{
 		"Comment": fmt.Sprintf("handsoff: validation of %s %s (%s)", cfg.Service.Name, env.Name, strings.Join(env.Checks, ", ")),
-		"StartAt": "Checks",
+		"StartAt": parallelState,
 		"States": map[string]any{
-			"Checks": map[string]any{"Type": "Parallel", "Branches": branches, "End": true},
+			parallelState: map[string]any{"Type": "Parallel", "Branches": branches, "End": true},
 		},
 	}
 	out, err := json.Marshal(def)

@@ -62,6 +62,16 @@ var weekdays = map[string]time.Weekday{
 
 func quote(s string) string { return strconv.Quote(s) }
 
+// alphanumerics keeps the letters and digits of a name.
+func alphanumerics(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
+}
+
 // Parse decodes and validates a document. source names it in messages. Every
 // problem is reported at once in a *[ValidationError].
 func Parse(data []byte, source string) (*Config, error) {
@@ -227,11 +237,19 @@ func (v *validator) duration(path, s string, def, lo, hi time.Duration) time.Dur
 func (v *validator) checks(in map[string]DocCheck) map[string]Check {
 	out := make(map[string]Check, len(in))
 	types := []string{CheckHTTP, CheckCodeBuild, CheckLambda}
+	// The gates name a check's resources by its letters and digits (a
+	// CloudFormation logical id holds nothing else): two names that differ
+	// only in _ and - would become one resource.
+	byID := map[string]string{}
 	for _, name := range sortedMapKeys(in) {
 		c := in[name]
 		path := "checks." + name
 		if !reCheckName.MatchString(name) {
 			v.addf(path, "check name %q must start with a letter and hold at most 40 letters, digits, _ and -", name)
+		} else if other, ok := byID[alphanumerics(name)]; ok {
+			v.addf(path, "check name %q and check %q differ only in _ and -, and their resources would be one (logical id Check%s): rename one", name, other, alphanumerics(name))
+		} else {
+			byID[alphanumerics(name)] = name
 		}
 		chk := Check{Name: name, Type: c.Type}
 		only := func(field string, set bool, typ string) {

@@ -1,0 +1,133 @@
+package checks
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/handsoff-cdk/handsoff/stages"
+)
+
+// stateNames collects every state name of a definition, branches included,
+// and every Next and StartAt target.
+func stateNames(t *testing.T, def map[string]any, names map[string]int, targets map[string]bool) {
+	targets[def["StartAt"].(string)] = true
+	for name, st := range def["States"].(map[string]any) {
+		names[name]++
+		sm := st.(map[string]any)
+		if next, ok := sm["Next"].(string); ok {
+			targets[next] = true
+		}
+		for _, c := range asList(sm["Catch"]) {
+			targets[c.(map[string]any)["Next"].(string)] = true
+		}
+		for _, b := range asList(sm["Branches"]) {
+			stateNames(t, b.(map[string]any), names, targets)
+		}
+	}
+}
+
+func asList(v any) []any { l, _ := v.([]any); return l }
+
+// TestDefinitionsAreWellFormed builds validation definitions for a grid of
+// documents whose check names reach the edges (a check named like the
+// Parallel state used to be, 40-character names, _ and -) and holds each to
+// the States Language: state names unique in the whole machine and at most
+// 80 characters, every target a state.
+func TestDefinitionsAreWellFormed(t *testing.T) {
+	names := [][]string{
+		{"Checks"},
+		{"Run", "checks", "Run-checks", "failed"},
+		{"inte_gration", "a-b-c"},
+		{strings.Repeat("a", 40), "B" + strings.Repeat("9", 39)},
+		{"health", "health_failed", "Run_checks"},
+	}
+	for _, set := range names {
+		t.Run(strings.Join(set, ","), func(t *testing.T) {
+			var doc map[string]any
+			json.Unmarshal(stages.ExampleDocument(), &doc)
+			checks := map[string]any{}
+			for i, n := range set {
+				switch i % 3 {
+				case 0:
+					checks[n] = map[string]any{"type": "http", "url": "https://x.example/{env}", "retries": 2}
+				case 1:
+					checks[n] = map[string]any{"type": "codebuild", "commands": []any{"true"}}
+				default:
+					checks[n] = map[string]any{"type": "lambda", "functionArn": "arn:aws:lambda:{region}:{account}:function:c", "retries": 1}
+				}
+			}
+			doc["checks"] = checks
+			list := make([]any, len(set))
+			for i, n := range set {
+				list[i] = n
+			}
+			for _, s := range doc["stages"].([]any) {
+				s.(map[string]any)["checks"] = list
+			}
+			raw, _ := json.Marshal(doc)
+			cfg, err := stages.Parse(raw, "grid")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, env := range cfg.Environments() {
+				v := NewValidation(cfg, env)
+				var def map[string]any
+				if err := json.Unmarshal([]byte(v.Definition), &def); err != nil {
+					t.Fatal(err)
+				}
+				seen, targets := map[string]int{}, map[string]bool{}
+				stateNames(t, def, seen, targets)
+				for name, n := range seen {
+					if n > 1 || len(name) > 80 || name == "" {
+						t.Errorf("%s: state %q appears %d times (%d characters)", env.Name, name, n, len(name))
+					}
+				}
+				for target := range targets {
+					if seen[target] == 0 {
+						t.Errorf("%s: %q is a target but no state", env.Name, target)
+					}
+				}
+				if want := 2*len(set) + 1; len(seen) != want {
+					t.Errorf("%s: %d states, want %d", env.Name, len(seen), want)
+				}
+			}
+		})
+	}
+}
+
+// TestServiceErrorsRetriedFirst: every task retries the transient errors of
+// the service it calls before the check's own retries, even with none.
+func TestServiceErrorsRetriedFirst(t *testing.T) {
+	cfg, byName := exampleEnvironments(t)
+	for _, env := range []string{"alpha", "prod-use1"} { // http + codebuild; http + lambda (no retries)
+		var def map[string]any
+		json.Unmarshal([]byte(NewValidation(cfg, byName[env]).Definition), &def)
+		for _, b := range def["States"].(map[string]any)[parallelState].(map[string]any)["Branches"].([]any) {
+			bm := b.(map[string]any)
+			task := bm["States"].(map[string]any)[bm["StartAt"].(string)].(map[string]any)
+			retry := asList(task["Retry"])
+			if len(retry) == 0 {
+				t.Errorf("%s %s: no retrier", env, bm["StartAt"])
+				continue
+			}
+			first, _ := json.Marshal(retry[0].(map[string]any)["ErrorEquals"])
+			if !strings.Contains(string(first), "Lambda.ServiceException") && !strings.Contains(string(first), "CodeBuild.AccountLimitExceededException") {
+				t.Errorf("%s %s: first retrier %s is not the service's transient errors", env, bm["StartAt"], first)
+			}
+		}
+	}
+}
+
+// TestValidationRoleConfusedDeputy: Step Functions may assume the checks
+// role only for this account's own state machine.
+func TestValidationRoleConfusedDeputy(t *testing.T) {
+	cfg, byName := exampleEnvironments(t)
+	env := byName["alpha"]
+	tmpl := GatesTemplate(cfg, env, NewValidation(cfg, env))
+	doc, _ := json.Marshal(tmpl["Resources"].(map[string]any)["ValidationRole"].(map[string]any)["Properties"].(map[string]any)["AssumeRolePolicyDocument"])
+	want := `"Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:states:us-east-1:222222222222:stateMachine:handsoff-orders-alpha-checks"},"StringEquals":{"aws:SourceAccount":"222222222222"}}`
+	if !strings.Contains(string(doc), want) {
+		t.Errorf("trust policy %s lacks %s", doc, want)
+	}
+}
