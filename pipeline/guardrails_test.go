@@ -1,6 +1,8 @@
 package pipeline_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -85,5 +87,37 @@ func TestSuppressedGuardrailShowsInPlan(t *testing.T) {
 	want := "guardrail exception in beta: HS-EC2-1 no-open-admin-ports on orders-beta/Careless/Bastion/Resource: break-glass bastion, opened only by runbook OPS-12"
 	if plan := p.Plan().String(); !strings.Contains(plan, want) {
 		t.Errorf("plan lacks %q:\n%s", want, plan)
+	}
+}
+
+// TestCheckSourceExcludesTheAssembly: with the cloud assembly inside the
+// check source under a name other than cdk.out (CDK_OUTDIR may say so),
+// the source asset leaves the assembly out instead of copying it into
+// itself until synthesis fails.
+func TestCheckSourceExcludesTheAssembly(t *testing.T) {
+	src := t.TempDir()
+	os.WriteFile(filepath.Join(src, "integ_test.go"), []byte("package integ\n"), 0o644)
+	out := filepath.Join(src, "build", "assembly")
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(out)})
+	if _, err := pipeline.Build(app, pipeline.Props{Repo: "acme/orders", Service: orders.Service, CheckSourceDir: src,
+		Load: stages.LoadOptions{Document: stages.ExampleDocument()}}); err != nil {
+		t.Fatal(err)
+	}
+	app.Synth(nil)
+	assets, _ := filepath.Glob(filepath.Join(out, "assembly-orders-alpha", "asset.*"))
+	if len(assets) == 0 {
+		assets, _ = filepath.Glob(filepath.Join(out, "asset.*"))
+	}
+	found := false
+	for _, a := range assets {
+		if _, err := os.Stat(filepath.Join(a, "integ_test.go")); err == nil {
+			found = true
+			if _, err := os.Stat(filepath.Join(a, "build", "assembly")); err == nil {
+				t.Errorf("the source asset %s holds the cloud assembly", a)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no source asset among %v", assets)
 	}
 }

@@ -267,7 +267,7 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 				// the stage deploys.
 				asset := awss3assets.NewAsset(first, jsii.String("HandsoffCheckSource"), &awss3assets.AssetProps{
 					Path:    jsii.String(props.checkSourceDir()),
-					Exclude: jsii.Strings("cdk.out", "**/cdk.out", "node_modules", "**/node_modules", ".git", "*.test"),
+					Exclude: jsii.Strings(p.sourceExcludes(props.checkSourceDir())...),
 				})
 				gp.SourceBucket, gp.SourceKey = *asset.S3BucketName(), *asset.S3ObjectKey()
 				if strings.Contains(gp.SourceBucket+gp.SourceKey, "${Token[") {
@@ -301,6 +301,24 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 		return &Error{Source: cfg.Origin, Problems: problems}
 	}
 	return nil
+}
+
+// sourceExcludes are the patterns the check source leaves out: build output,
+// dependencies, version control, and the App's own cloud assembly wherever
+// it is (CDK_OUTDIR may name a directory inside the source under any name;
+// uncovered, the asset would copy the assembly into itself until the path
+// is too long).
+func (p *Pipeline) sourceExcludes(dir string) []string {
+	out := []string{"cdk.out", "**/cdk.out", "node_modules", "**/node_modules", ".git", "*.test"}
+	src, err1 := filepath.Abs(dir)
+	asm, err2 := filepath.Abs(p.outdir)
+	if err1 == nil && err2 == nil {
+		if rel, err := filepath.Rel(src, asm); err == nil && rel != "." && !strings.HasPrefix(rel, "..") {
+			rel = filepath.ToSlash(rel)
+			out = append(out, rel, rel+"/**")
+		}
+	}
+	return out
 }
 
 // synthOutput is the artifact CDK Pipelines names for the output of the
