@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/handsoff-cdk/handsoff/stages"
 )
@@ -129,5 +130,77 @@ func TestValidationRoleConfusedDeputy(t *testing.T) {
 	want := `"Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:states:us-east-1:222222222222:stateMachine:handsoff-orders-alpha-checks"},"StringEquals":{"aws:SourceAccount":"222222222222"}}`
 	if !strings.Contains(string(doc), want) {
 		t.Errorf("trust policy %s lacks %s", doc, want)
+	}
+}
+
+// budget reads the longest a definition can run from the definition
+// itself: per branch, every attempt at its task's TimeoutSeconds and every
+// retrier's pauses (service-error retries counted by their pauses), the
+// longest branch for the Parallel state.
+func budget(t *testing.T, def map[string]any) time.Duration {
+	var longest time.Duration
+	for _, b := range def["States"].(map[string]any)[parallelState].(map[string]any)["Branches"].([]any) {
+		bm := b.(map[string]any)
+		task := bm["States"].(map[string]any)[bm["StartAt"].(string)].(map[string]any)
+		attempt := time.Duration(task["TimeoutSeconds"].(float64)) * time.Second
+		d := attempt
+		for i, r := range asList(task["Retry"]) {
+			rm := r.(map[string]any)
+			n := int(rm["MaxAttempts"].(float64))
+			interval := time.Duration(rm["IntervalSeconds"].(float64)) * time.Second
+			for k := 0; k < n; k++ {
+				d += interval << k // BackoffRate 2
+			}
+			if i > 0 { // the check's own retries run the task again in full
+				d += time.Duration(n) * attempt
+			}
+		}
+		longest = max(longest, d)
+	}
+	return longest
+}
+
+// TestValidationBudget: for every environment of a grid of documents, the
+// time the generated definition can take equals the worst case stages
+// checks documents against, and fits under the state machine's own
+// timeout, which is under CodePipeline's hour.
+func TestValidationBudget(t *testing.T) {
+	grid := []map[string]any{
+		{"load": map[string]any{"type": "codebuild", "commands": []any{"true"}, "timeout": "45m"}},
+		{"health": map[string]any{"type": "http", "url": "https://x.example/", "timeout": "5m", "retries": 5}},
+		{"canary": map[string]any{"type": "lambda", "functionArn": "arn:aws:lambda:{region}:{account}:function:c", "timeout": "15m", "retries": 2}},
+		{"a": map[string]any{"type": "codebuild", "commands": []any{"true"}, "timeout": "20m", "retries": 1},
+			"b": map[string]any{"type": "http", "url": "https://x.example/", "timeout": "30s", "retries": 3}},
+	}
+	for _, checks := range grid {
+		var doc map[string]any
+		json.Unmarshal(stages.ExampleDocument(), &doc)
+		doc["checks"] = checks
+		var names []any
+		for n := range checks {
+			names = append(names, n)
+		}
+		for _, s := range doc["stages"].([]any) {
+			s.(map[string]any)["checks"] = names
+		}
+		raw, _ := json.Marshal(doc)
+		cfg, err := stages.Parse(raw, "grid")
+		if err != nil {
+			t.Fatal(err)
+		}
+		env := cfg.Environments()[0]
+		var def map[string]any
+		json.Unmarshal([]byte(NewValidation(cfg, env).Definition), &def)
+		var worst time.Duration
+		for _, n := range env.Checks {
+			worst = max(worst, cfg.Checks[n].WorstCase())
+		}
+		got := budget(t, def)
+		if got != worst {
+			t.Errorf("%v: the definition can run %s, stages counts %s", names, got, worst)
+		}
+		if limit := time.Duration(def["TimeoutSeconds"].(float64)) * time.Second; got > limit || limit >= time.Hour {
+			t.Errorf("%v: budget %s, state machine timeout %s (under an hour)", names, got, limit)
+		}
 	}
 }

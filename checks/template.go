@@ -170,6 +170,9 @@ func addProject(res map[string]any, role func(id, name, desc string, trustDoc ma
 		"ServiceRole":      map[string]any{"Fn::GetAtt": []any{id + "Role", "Arn"}},
 		"EncryptionKey":    keyArn,
 		"TimeoutInMinutes": int(chk.Timeout.Minutes()),
+		// A build that cannot start within its attempt's margin stops
+		// instead of queueing for CodeBuild's default of 8 hours.
+		"QueuedTimeoutInMinutes": int(stages.CodeBuildQueueTimeout.Minutes()),
 		"Source": map[string]any{"Type": "S3", "BuildSpec": string(spec),
 			"Location": map[string]any{"Fn::Join": []any{"/", []any{map[string]any{"Ref": ParamSourceBucket}, map[string]any{"Ref": ParamSourceKey}}}}},
 		"Artifacts": map[string]any{"Type": "NO_ARTIFACTS"},

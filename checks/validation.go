@@ -77,7 +77,7 @@ func NewValidation(cfg *stages.Config, env stages.Environment) *Validation {
 				},
 			}
 			task["ResultSelector"] = map[string]any{"check": c.Name, "result.$": "$.Payload"}
-			task["TimeoutSeconds"] = int(c.Timeout.Seconds()) + 10
+			task["TimeoutSeconds"] = int(c.AttemptTimeout().Seconds())
 			v.HTTPTimeout = max(v.HTTPTimeout, c.Timeout)
 			lambdas = append(lambdas, n.HTTPFunctionArn)
 		case stages.CheckLambda:
@@ -91,7 +91,7 @@ func NewValidation(cfg *stages.Config, env stages.Environment) *Validation {
 				},
 			}
 			task["ResultSelector"] = map[string]any{"check": c.Name, "result.$": "$.Payload"}
-			task["TimeoutSeconds"] = int(c.Timeout.Seconds())
+			task["TimeoutSeconds"] = int(c.AttemptTimeout().Seconds())
 			lambdas = append(lambdas, arn)
 		case stages.CheckCodeBuild:
 			task["Resource"] = "arn:" + n.Partition + ":states:::codebuild:startBuild.sync"
@@ -102,14 +102,15 @@ func NewValidation(cfg *stages.Config, env stages.Environment) *Validation {
 			task["Parameters"] = map[string]any{"ProjectName": n.Project(c.Name), "EnvironmentVariablesOverride": vars}
 			task["ResultSelector"] = map[string]any{"check": c.Name, "build.$": "$.Build.Id", "status.$": "$.Build.BuildStatus"}
 			// Queueing and provisioning come on top of the build's own timeout.
-			task["TimeoutSeconds"] = int((c.Timeout + 5*time.Minute).Seconds())
+			task["TimeoutSeconds"] = int(c.AttemptTimeout().Seconds())
 			projects = append(projects, n.ProjectArn(c.Name))
 		}
 		// Transient errors of the services themselves are retried first,
 		// whatever the check's own retries, as AWS advises
 		// (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html):
 		// they say nothing about the environment.
-		retry := []any{map[string]any{"ErrorEquals": serviceErrors[c.Type], "IntervalSeconds": 2, "BackoffRate": 2, "MaxAttempts": 6}}
+		retry := []any{map[string]any{"ErrorEquals": serviceErrors[c.Type], "IntervalSeconds": int(stages.ServiceRetryInterval.Seconds()),
+			"BackoffRate": 2, "MaxAttempts": stages.ServiceRetries}}
 		if c.Retries > 0 {
 			retry = append(retry, map[string]any{
 				"ErrorEquals": []string{"States.ALL"}, "IntervalSeconds": int(stages.RetryBackoff(0).Seconds()),
@@ -137,6 +138,8 @@ func NewValidation(cfg *stages.Config, env stages.Environment) *Validation {
 	def := map[string]any{
 		"Comment": fmt.Sprintf("handsoff: validation of %s %s (%s)", cfg.Service.Name, env.Name, strings.Join(env.Checks, ", ")),
 		"StartAt": parallelState,
+		// No execution outlives the CodePipeline action that waits for it.
+		"TimeoutSeconds": int(stages.MaxValidation.Seconds()),
 		"States": map[string]any{
 			parallelState: map[string]any{"Type": "Parallel", "Branches": branches, "End": true},
 		},

@@ -73,12 +73,46 @@ type Check struct {
 	FunctionArn string // may hold {stage} {region} {account} {env}
 }
 
-// WorstCase is the longest a check can take: every attempt timing out, plus
-// the back-off between attempts.
+// AttemptTimeout is how long the validation state machine lets one attempt
+// of the check run: the check's timeout plus what the service adds around
+// it. A CodeBuild build may queue for up to 5 minutes (its project's
+// queued timeout) and take time to provision; the http check function
+// starts and reports within 10 s of the check's own timeout.
+func (c Check) AttemptTimeout() time.Duration {
+	switch c.Type {
+	case CheckCodeBuild:
+		return c.Timeout + CodeBuildQueueTimeout
+	case CheckHTTP:
+		return c.Timeout + 10*time.Second
+	}
+	return c.Timeout
+}
+
+// CodeBuildQueueTimeout is the longest a codebuild check's build waits in
+// CodeBuild's queue (the project's QueuedTimeoutInMinutes), counted in its
+// attempt's timeout.
+const CodeBuildQueueTimeout = 5 * time.Minute
+
+// Transient errors of the service a check calls (Lambda's 500s and
+// throttling, CodeBuild's build limit) are retried ServiceRetries times,
+// ServiceRetryInterval first, doubling, before the check's own retries.
+// Such errors come back at once, so they cost their pauses: 126 s at most.
+const (
+	ServiceRetries       = 6
+	ServiceRetryInterval = 2 * time.Second
+)
+
+// WorstCase is the longest a check can take in the validation state
+// machine: every attempt running to its AttemptTimeout, the back-off
+// between the check's own retries, and the pauses of the service-error
+// retries.
 func (c Check) WorstCase() time.Duration {
-	d := c.Timeout * time.Duration(c.Retries+1)
+	d := c.AttemptTimeout() * time.Duration(c.Retries+1)
 	for i := 0; i < c.Retries; i++ {
 		d += RetryBackoff(i)
+	}
+	for i := 0; i < ServiceRetries; i++ {
+		d += ServiceRetryInterval << i
 	}
 	return d
 }

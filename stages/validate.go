@@ -22,9 +22,12 @@ const (
 	// MaxBake is the longest bake. A bake holds every later change behind it;
 	// the Amazon practice is at most 12 h after the first regional wave.
 	MaxBake = 24 * time.Hour
-	// MaxValidation is the longest a check may run, with its retries: the
-	// CodePipeline action that starts the validation state machine times out
-	// after 1 hour, and 5 minutes are kept for the state machine itself.
+	// MaxValidation is the longest a check may run, with its retries, and
+	// the validation state machine's own timeout. CodePipeline's quotas give
+	// actions other than the listed ones 1 hour
+	// (https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html);
+	// the StepFunctions action reference reads as if it were longer. 55
+	// minutes holds under both readings, and keeps 5 for the state machine.
 	MaxValidation = 55 * time.Minute
 	// MaxNameLength keeps generated names (state machines: 80 characters,
 	// CodePipeline stages and actions: 100) inside their limits.
@@ -315,7 +318,7 @@ func (v *validator) checks(in map[string]DocCheck) map[string]Check {
 			v.addf(path+".type", "%q is not a check type%s; known types: %s", c.Type, didYouMean(c.Type, types), strings.Join(types, ", "))
 		}
 		if w := chk.WorstCase(); w > MaxValidation {
-			v.addf(path, "can run for %s with its retries; validation must finish within %s because the CodePipeline action that runs it times out after 1 hour (lower timeout or retries)", fmtDuration(w), fmtDuration(MaxValidation))
+			v.addf(path, "can run for %s with its retries (each attempt %s, back-off and service-error retries included); validation must finish within %s because the CodePipeline action that runs it times out after 1 hour (lower timeout or retries)", fmtDuration(w), fmtDuration(chk.AttemptTimeout()), fmtDuration(MaxValidation))
 		}
 		out[name] = chk
 	}
