@@ -2,6 +2,8 @@ package checks
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -30,6 +32,28 @@ func stateNames(t *testing.T, def map[string]any, names map[string]int, targets 
 
 func asList(v any) []any { l, _ := v.([]any); return l }
 
+// withChecks is the example document with these checks, every stage
+// running the named ones.
+func withChecks(t *testing.T, checks map[string]any, names []string) *stages.Config {
+	t.Helper()
+	var doc map[string]any
+	json.Unmarshal(stages.ExampleDocument(), &doc)
+	doc["checks"] = checks
+	list := make([]any, len(names))
+	for i, n := range names {
+		list[i] = n
+	}
+	for _, s := range doc["stages"].([]any) {
+		s.(map[string]any)["checks"] = list
+	}
+	raw, _ := json.Marshal(doc)
+	cfg, err := stages.Parse(raw, "grid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
 // TestDefinitionsAreWellFormed builds validation definitions for a grid of
 // documents whose check names reach the edges (a check named like the
 // Parallel state used to be, 40-character names, _ and -) and holds each to
@@ -45,8 +69,6 @@ func TestDefinitionsAreWellFormed(t *testing.T) {
 	}
 	for _, set := range names {
 		t.Run(strings.Join(set, ","), func(t *testing.T) {
-			var doc map[string]any
-			json.Unmarshal(stages.ExampleDocument(), &doc)
 			checks := map[string]any{}
 			for i, n := range set {
 				switch i % 3 {
@@ -58,19 +80,7 @@ func TestDefinitionsAreWellFormed(t *testing.T) {
 					checks[n] = map[string]any{"type": "lambda", "functionArn": "arn:aws:lambda:{region}:{account}:function:c", "retries": 1}
 				}
 			}
-			doc["checks"] = checks
-			list := make([]any, len(set))
-			for i, n := range set {
-				list[i] = n
-			}
-			for _, s := range doc["stages"].([]any) {
-				s.(map[string]any)["checks"] = list
-			}
-			raw, _ := json.Marshal(doc)
-			cfg, err := stages.Parse(raw, "grid")
-			if err != nil {
-				t.Fatal(err)
-			}
+			cfg := withChecks(t, checks, set)
 			for _, env := range cfg.Environments() {
 				v := NewValidation(cfg, env)
 				var def map[string]any
@@ -173,21 +183,8 @@ func TestValidationBudget(t *testing.T) {
 			"b": map[string]any{"type": "http", "url": "https://x.example/", "timeout": "30s", "retries": 3}},
 	}
 	for _, checks := range grid {
-		var doc map[string]any
-		json.Unmarshal(stages.ExampleDocument(), &doc)
-		doc["checks"] = checks
-		var names []any
-		for n := range checks {
-			names = append(names, n)
-		}
-		for _, s := range doc["stages"].([]any) {
-			s.(map[string]any)["checks"] = names
-		}
-		raw, _ := json.Marshal(doc)
-		cfg, err := stages.Parse(raw, "grid")
-		if err != nil {
-			t.Fatal(err)
-		}
+		names := slices.Sorted(maps.Keys(checks))
+		cfg := withChecks(t, checks, names)
 		env := cfg.Environments()[0]
 		var def map[string]any
 		json.Unmarshal([]byte(NewValidation(cfg, env).Definition), &def)
