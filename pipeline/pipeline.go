@@ -552,6 +552,15 @@ func (p *Pipeline) addGates() error {
 		fn := checks.NewBakeWatcher(p.stack, "BakeWatcher", cfg)
 		cfn.AddDependency(fn)
 		functions = append(functions, checks.BakeWatcherArn(cfg))
+		// The service role of a pipeline with Lambda invoke actions lists
+		// functions too, as CodePipeline's own service role policy does
+		// (https://docs.aws.amazon.com/codepipeline/latest/userguide/how-to-custom-role.html);
+		// ListFunctions takes no resource.
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("FindGateFunctions"),
+			Actions:   jsii.Strings("lambda:ListFunctions"),
+			Resources: jsii.Strings("*"),
+		}))
 	}
 	if len(functions) > 0 {
 		// The freeze gate (a LambdaInvoke rule) and the bake watcher (a
