@@ -36,8 +36,10 @@ function partitionOf(context) {
 async function alarmsOf(deps, service, env, credentials) {
   const cfn = deps.cloudformation(env.r, credentials);
   const names = new Set(env.l || []);
-  for (const short of env.s || []) {
-    const stack = short.startsWith("-") ? service + "-" + env.n + short.slice(1) : short;
+  // Nested stacks are resources of their parents; their alarms count too.
+  const stacks = (env.s || []).map((short) => short.startsWith("-") ? service + "-" + env.n + short.slice(1) : short);
+  for (let i = 0; i < stacks.length; i++) {
+    const stack = stacks[i];
     let token;
     do {
       let page;
@@ -50,6 +52,9 @@ async function alarmsOf(deps, service, env, credentials) {
         throw e;
       }
       for (const r of page.StackResourceSummaries || []) {
+        if (r.ResourceType === "AWS::CloudFormation::Stack" && r.PhysicalResourceId && !/^DELETE_/.test(r.ResourceStatus || "")) {
+          stacks.push(r.PhysicalResourceId); // the nested stack's ARN
+        }
         if ((r.ResourceType === "AWS::CloudWatch::Alarm" || r.ResourceType === "AWS::CloudWatch::CompositeAlarm") &&
             r.PhysicalResourceId && !/^DELETE_/.test(r.ResourceStatus || "")) {
           names.add(r.PhysicalResourceId);

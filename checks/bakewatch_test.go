@@ -31,7 +31,7 @@ const deps = {
   cloudformation: () => ({ listStackResources: async ({ StackName }) => {
     fail("list");
     if (!(StackName in t.stacks)) throw new Error("Stack with id " + StackName + " does not exist");
-    return { StackResourceSummaries: t.stacks[StackName].map((n) => ({ ResourceType: n.startsWith("c:") ? "AWS::CloudWatch::CompositeAlarm" : "AWS::CloudWatch::Alarm", PhysicalResourceId: n.replace(/^c:/, ""), ResourceStatus: "UPDATE_COMPLETE" })) };
+    return { StackResourceSummaries: t.stacks[StackName].map((n) => ({ ResourceType: n.startsWith("c:") ? "AWS::CloudWatch::CompositeAlarm" : n.startsWith("s:") ? "AWS::CloudFormation::Stack" : "AWS::CloudWatch::Alarm", PhysicalResourceId: n.replace(/^[cs]:/, ""), ResourceStatus: "UPDATE_COMPLETE" })) };
   } }),
   cloudwatch: () => ({ describeAlarms: async ({ AlarmNames }) => {
     fail("describe");
@@ -75,6 +75,9 @@ func TestBakeWatcher(t *testing.T) {
 			[]string{role, "failure handsoff bake: prod-use1: alarm Errors is in ALARM (threshold crossed)"}, false},
 		{"a composite alarm fires", map[string]any{"params": params, "stacks": stacks, "alarms": map[string]string{"Errors": "OK", "Composite": "ALARM", "platform-latency": "OK"}},
 			[]string{role, "failure handsoff bake: prod-use1: alarm Composite is in ALARM"}, true},
+		{"an alarm of a nested stack fires", map[string]any{"params": params, "alarms": map[string]string{"Errors": "OK", "Composite": "OK", "platform-latency": "OK", "Deep": "ALARM"},
+			"stacks": map[string][]string{"orders-prod-use1-Service": {"Errors", "c:Composite", "s:arn:aws:cloudformation:us-east-1:444444444444:stack/nested/1"}, "arn:aws:cloudformation:us-east-1:444444444444:stack/nested/1": {"Deep"}}},
+			[]string{role, "failure handsoff bake: prod-use1: alarm Deep is in ALARM (threshold crossed)"}, false},
 		{"a named alarm fires", map[string]any{"params": params, "stacks": stacks, "alarms": map[string]string{"Errors": "OK", "Composite": "OK", "platform-latency": "ALARM"}},
 			[]string{role, "failure handsoff bake: prod-use1: alarm platform-latency is in ALARM"}, true},
 		{"a named alarm is missing: fails closed", map[string]any{"params": params, "stacks": stacks, "alarms": map[string]string{"Errors": "OK", "Composite": "OK"}},

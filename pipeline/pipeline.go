@@ -216,14 +216,24 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 		doneFactory()
 		d := &envDeployment{env: env, stage: stage, dir: *stage.Outdir()}
 		var first awscdk.Stack
-		alarms := map[string]int{} // by stack name
+		home := fmt.Sprintf("aws://%s/%s", env.Account, env.Region)
+		alarms := map[string]int{} // by top-level stack name
 		foreign := map[string]bool{}
+		// In pre-order, a construct belongs to the top-level stack visited
+		// last: each stack's subtree, nested stacks included, is contiguous.
+		current := ""
 		for _, c := range *node.FindAll(constructs.ConstructOrder_PREORDER) {
 			switch v := c.(type) {
 			case awscdk.Stack:
+				if *v.Nested() {
+					// A nested stack deploys with its parent, in one action;
+					// the bake watcher finds its alarms through the parent.
+					continue
+				}
 				name := *v.StackName()
+				current = name
 				d.stacks = append(d.stacks, name)
-				if *v.Account() == env.Account && *v.Region() == env.Region {
+				if *v.Environment() == home { // one call for account and region
 					if first == nil {
 						first = v
 					}
@@ -232,7 +242,7 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 					foreign[name] = true
 				}
 			case awscloudwatch.CfnAlarm, awscloudwatch.CfnCompositeAlarm:
-				alarms[*awscdk.Stack_Of(c).StackName()]++
+				alarms[current]++
 			}
 		}
 		if len(d.stacks) == 0 {

@@ -103,3 +103,31 @@ func TestAlarmChangesNeverLockDeploys(t *testing.T) {
 		t.Error("a template imports a value: a later change can lock it")
 	}
 }
+
+// TestNestedStacks: a nested stack deploys with its parent, so it is no
+// stack of its own to deploy or to watch; its alarms count, and the bake
+// watcher reaches them through the parent.
+func TestNestedStacks(t *testing.T) {
+	service := func(stage awscdk.Stage, env pipeline.Environment) {
+		parent := awscdk.NewStack(stage, jsii.String("Service"), nil)
+		nested := awscdk.NewNestedStack(parent, jsii.String("Metrics"), nil)
+		awscloudwatch.NewAlarm(nested, jsii.String("Errors"), &awscloudwatch.AlarmProps{
+			Metric:            awscloudwatch.NewMetric(&awscloudwatch.MetricProps{Namespace: jsii.String("Orders"), MetricName: jsii.String("Errors")}),
+			Threshold:         jsii.Number(1),
+			EvaluationPeriods: jsii.Number(1),
+		})
+	}
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+	p, err := pipeline.Build(app, pipeline.Props{Repo: "acme/orders", Service: service, Load: stages.LoadOptions{Document: smallDocument(t, true)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range p.Plan().Waves {
+		for _, e := range w.Environments {
+			// The team's stack and the gates stack.
+			if len(e.Stacks) != 2 || e.Alarms != 1 {
+				t.Errorf("%s: stacks %v, %d alarm(s); want the parent and the gates, 1 alarm", e.Name, e.Stacks, e.Alarms)
+			}
+		}
+	}
+}
