@@ -15,7 +15,6 @@ type Names struct {
 	Partition, Account, Region string
 	StateMachine               string // ≤ 80
 	StateMachineArn            string
-	ExecutionArnPattern        string
 	HTTPFunction               string // ≤ 64
 	HTTPFunctionArn            string
 	// GateRole is the handsoff bootstrap role of the environment's account
@@ -40,7 +39,6 @@ func NamesFor(cfg *stages.Config, env stages.Environment) Names {
 	// The bootstrap gate role may start state machines named handsoff-*.
 	n.StateMachine = names.Join(80, Prefix, svc, env.Name, "checks")
 	n.StateMachineArn = fmt.Sprintf("arn:%s:states:%s:%s:stateMachine:%s", p, env.Region, env.Account, n.StateMachine)
-	n.ExecutionArnPattern = fmt.Sprintf("arn:%s:states:%s:%s:execution:%s:*", p, env.Region, env.Account, n.StateMachine)
 	n.HTTPFunction = names.Join(64, svc, env.Name, "http-check")
 	n.HTTPFunctionArn = fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", p, env.Region, env.Account, n.HTTPFunction)
 	n.GateRole = GateRoleName(env.Account, env.Region)

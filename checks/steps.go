@@ -102,12 +102,6 @@ func DeployActions(name string, g Gates, o DeployOptions) []map[string]any {
 	return []map[string]any{prepare, execute}
 }
 
-// DeployRoleArn is the CDK bootstrap deploy role of the gates' account and
-// region, which the pipeline role assumes to deploy them.
-func DeployRoleArn(n Names, qualifier string) string {
-	return n.RoleArn(bootstrapRole(n, qualifier, "deploy"))
-}
-
 // bootstrapRole names a role of the CDK bootstrap stack of n's account and
 // region ("deploy", "cfn-exec"); qualifier defaults to DefaultQualifier.
 func bootstrapRole(n Names, qualifier, kind string) string {

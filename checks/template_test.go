@@ -189,7 +189,4 @@ func TestDeployActions(t *testing.T) {
 		cs[0]["Configuration"].(map[string]any)["ActionMode"] != "CHANGE_SET_REPLACE" || cs[1]["Configuration"].(map[string]any)["ActionMode"] != "CHANGE_SET_EXECUTE" {
 		t.Errorf("change-set actions: %v", cs)
 	}
-	if got, want := DeployRoleArn(g.Names(), ""), "arn:aws:iam::"+env.Account+":role/cdk-hnb659fds-deploy-role-"+env.Account+"-"+env.Region; got != want {
-		t.Errorf("DeployRoleArn = %s, want %s", got, want)
-	}
 }
