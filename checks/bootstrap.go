@@ -17,7 +17,7 @@ const BootstrapStackName = "handsoff-bootstrap"
 
 // BootstrapVersion is the version of BootstrapTemplate; the stack outputs
 // it, and a pipeline built by this library needs at least this version.
-const BootstrapVersion = 1
+const BootstrapVersion = 2
 
 // ParamTrustedAccounts is the bootstrap template's parameter that lists the
 // accounts whose handsoff pipelines may use the gate role, like
@@ -48,11 +48,12 @@ func GateRoleName(account, region string) string {
 // way `cdk bootstrap --trust` provides the CDK's deploy roles.
 //
 // Who may assume it: the trusted accounts' IAM roles whose names start with
-// "handsoff-" (the pipeline's role and its bake watcher's), through the
+// "handsoff-" (the pipeline's role, its bake watcher's and its validation
+// stopper's), through the
 // aws:PrincipalArn condition key
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn).
 // What it may do:
-//   - start, describe and stop executions of state machines named
+//   - start, list, describe and stop executions of state machines named
 //     handsoff-* (the validation gates of every service in the account);
 //   - cloudwatch:DescribeAlarms on "*": DescribeAlarms returns composite
 //     alarms only to a caller whose permission is not scoped to alarm ARNs
@@ -64,7 +65,9 @@ func BootstrapTemplate() map[string]any {
 		return map[string]any{"Fn::Sub": "arn:${AWS::Partition}:" + service + ":${AWS::Region}:${AWS::AccountId}:" + rest}
 	}
 	statements := []any{
-		map[string]any{"Sid": "StartValidation", "Effect": "Allow", "Action": []any{"states:StartExecution", "states:DescribeStateMachine"},
+		// ListExecutions (version 2): the validation stopper finds the
+		// running executions of a stage that gave up on them.
+		map[string]any{"Sid": "StartValidation", "Effect": "Allow", "Action": []any{"states:StartExecution", "states:DescribeStateMachine", "states:ListExecutions"},
 			"Resource": arn("states", "stateMachine:"+Prefix+"-*")},
 		map[string]any{"Sid": "FollowValidation", "Effect": "Allow", "Action": []any{"states:DescribeExecution", "states:StopExecution"},
 			"Resource": arn("states", "execution:"+Prefix+"-*:*")},

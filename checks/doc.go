@@ -9,8 +9,12 @@
 // (a project in the environment's account runs the commands against the
 // repository as it was at synth) and lambda (the team's function, with
 // {stage} {region} {account} {env} filled in). Each check has its own timeout
-// and retries (10 s back-off, doubling); the execution fails with the error
-// CheckFailed.<name> and the check's output as the cause. Definitions and IAM
+// and retries (10 s back-off, doubling). Every check runs to its end: each
+// branch ends in the check's result, passed or caught, and the check runner
+// (checkrunner.js, which also runs the http checks) reports them all. The
+// execution then fails once, with the error "CheckFailed: a, b" and one line
+// of cause a check: the build's log link, the network error in words, what
+// a lambda check threw or that it returned {"ok": false}. Definitions and IAM
 // policies are generated in Go ([NewValidation]); the role may call exactly
 // the functions and projects the checks name. Logging of ALL events and
 // X-Ray tracing are on.
@@ -25,6 +29,16 @@
 // adds an environment. The gate role trusts the roles named handsoff-* of
 // the trusted pipeline accounts (aws:PrincipalArn) and may start and follow
 // state machines named handsoff-*, read alarms, and list stack resources.
+//
+// A validation the pipeline gave up on is stopped: CodePipeline does not
+// stop a state machine whose action failed or whose stage was stopped
+// ("the state machine might continue despite this failure",
+// https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-StepFunctions.html).
+// [NewValidationStopper] adds EventBridge rules on the pipeline's stage and
+// action state changes and a function that stops the stage's running
+// executions through the gate roles. Every execution is also bounded by the
+// state machine's TimeoutSeconds ([ValidationTimeout]) and every build by
+// CodeBuild's queued timeout.
 //
 // # Where the gates live
 //

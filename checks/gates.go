@@ -17,8 +17,8 @@ import (
 	"github.com/handsoff-cdk/handsoff/stages"
 )
 
-//go:embed httpcheck.js
-var httpCheckJS string
+//go:embed checkrunner.js
+var checkRunnerJS string
 
 // NodeRuntime is the Lambda runtime of handsoff's functions: the newest
 // Node.js (cdk-nag AwsSolutions-L1).
@@ -47,7 +47,8 @@ type GatesProps struct {
 //
 //   - the validation state machine (logging ALL events, X-Ray tracing on)
 //     and its role, allowed exactly the functions and projects it calls;
-//   - a function for http checks and a CodeBuild project per codebuild check.
+//   - the check runner function, which runs http checks and reports the
+//     results of all, and a CodeBuild project per codebuild check.
 //
 // The pipeline starts the state machine with the environment's bootstrap
 // gate role (BootstrapTemplate), which exists before the pipeline does.

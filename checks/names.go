@@ -15,8 +15,10 @@ type Names struct {
 	Partition, Account, Region string
 	StateMachine               string // ≤ 80
 	StateMachineArn            string
-	HTTPFunction               string // ≤ 64
-	HTTPFunctionArn            string
+	// Runner is the check runner function: it runs http checks and
+	// reports the results of all checks.
+	Runner    string // ≤ 64
+	RunnerArn string
 	// GateRole is the handsoff bootstrap role of the environment's account
 	// and region (see BootstrapTemplate), which the pipeline assumes to
 	// start validation and the bake watcher assumes to read alarms. It
@@ -26,8 +28,8 @@ type Names struct {
 	LogGroup          string
 	ValidationRole    string // ≤ 64: assumed by Step Functions
 	ValidationRoleArn string
-	HTTPRole          string // ≤ 64: the http check function's
-	HTTPRoleArn       string
+	RunnerRole        string // ≤ 64: the check runner's
+	RunnerRoleArn     string
 	service, env      string
 }
 
@@ -39,15 +41,15 @@ func NamesFor(cfg *stages.Config, env stages.Environment) Names {
 	// The bootstrap gate role may start state machines named handsoff-*.
 	n.StateMachine = names.Join(80, Prefix, svc, env.Name, "checks")
 	n.StateMachineArn = fmt.Sprintf("arn:%s:states:%s:%s:stateMachine:%s", p, env.Region, env.Account, n.StateMachine)
-	n.HTTPFunction = names.Join(64, svc, env.Name, "http-check")
-	n.HTTPFunctionArn = fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", p, env.Region, env.Account, n.HTTPFunction)
+	n.Runner = names.Join(64, svc, env.Name, "check-runner")
+	n.RunnerArn = fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", p, env.Region, env.Account, n.Runner)
 	n.GateRole = GateRoleName(env.Account, env.Region)
 	n.GateRoleArn = n.RoleArn(n.GateRole)
 	n.LogGroup = "/aws/vendedlogs/states/" + n.StateMachine
 	n.ValidationRole = names.Join(64, svc, env.Name, "checks")
 	n.ValidationRoleArn = n.RoleArn(n.ValidationRole)
-	n.HTTPRole = names.Join(64, svc, env.Name, "http-check")
-	n.HTTPRoleArn = n.RoleArn(n.HTTPRole)
+	n.RunnerRole = names.Join(64, svc, env.Name, "check-runner")
+	n.RunnerRoleArn = n.RoleArn(n.RunnerRole)
 	return n
 }
 

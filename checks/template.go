@@ -18,7 +18,7 @@ const (
 
 // GatesTemplate is the CloudFormation template of one environment's
 // validation gate, computed entirely in Go: the state machine, its role and
-// log group, the http check function, the codebuild check projects. It has
+// log group, the check runner function, the codebuild check projects. It has
 // no reference to the team's stacks, so that nothing the team changes can
 // lock it (a stack cannot remove an export another imports:
 // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-importvalue.html),
@@ -92,37 +92,33 @@ func GatesTemplate(cfg *stages.Config, env stages.Environment, v *Validation) ma
 				},
 			},
 		}
-		hasHTTP, keyMade := false, false
+		// The check runner runs http checks and reports every result.
+		group := "/aws/lambda/" + n.Runner
+		logArn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", n.Partition, n.Region, n.Account, group)
+		logGroup("CheckRunnerLogs", group)
+		role("CheckRunnerRole", n.RunnerRole, "handsoff: check runner of "+env.Name+" (writes its own logs, traces)",
+			trust(map[string]any{"Service": "lambda.amazonaws.com"}), "run", functionStatements(logArn), functionSuppressions(logArn))
+		res["CheckRunner"] = map[string]any{
+			"Type":      "AWS::Lambda::Function",
+			"DependsOn": []any{"CheckRunnerLogs", "CheckRunnerRole"},
+			"Metadata": map[string]any{"guard": guardMetadata("The check runner calls the environment's public endpoints, as customers do; a VPC would add NAT and hide the customer's view. Checks of private endpoints use codebuild checks.",
+				"lambda_inside_vpc_check")},
+			"Properties": map[string]any{
+				"FunctionName":  n.Runner,
+				"Description":   "handsoff: runs the http checks of " + env.Name + " and reports every check's result",
+				"Runtime":       NodeRuntime,
+				"Handler":       "index.handler",
+				"Code":          map[string]any{"ZipFile": checkRunnerJS},
+				"Timeout":       max(int(v.HTTPTimeout.Seconds())+5, int(ReportTimeout.Seconds())-5),
+				"MemorySize":    256,
+				"Role":          n.RunnerRoleArn,
+				"TracingConfig": map[string]any{"Mode": "Active"},
+				"LoggingConfig": map[string]any{"LogGroup": group},
+			},
+		}
+		keyMade := false
 		for _, chk := range v.Checks {
 			switch chk.Type {
-			case stages.CheckHTTP:
-				if hasHTTP {
-					continue
-				}
-				hasHTTP = true
-				group := "/aws/lambda/" + n.HTTPFunction
-				logArn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", n.Partition, n.Region, n.Account, group)
-				logGroup("HTTPCheckLogs", group)
-				role("HTTPCheckRole", n.HTTPRole, "handsoff: http checks of "+env.Name+" (writes its own logs, traces)",
-					trust(map[string]any{"Service": "lambda.amazonaws.com"}), "run", functionStatements(logArn), functionSuppressions(logArn))
-				res["HTTPCheck"] = map[string]any{
-					"Type":      "AWS::Lambda::Function",
-					"DependsOn": []any{"HTTPCheckLogs", "HTTPCheckRole"},
-					"Metadata": map[string]any{"guard": guardMetadata("The http check calls the environment's public endpoints, as customers do; a VPC would add NAT and hide the customer's view. Checks of private endpoints use codebuild checks.",
-						"lambda_inside_vpc_check")},
-					"Properties": map[string]any{
-						"FunctionName":  n.HTTPFunction,
-						"Description":   "handsoff: http checks of " + env.Name,
-						"Runtime":       NodeRuntime,
-						"Handler":       "index.handler",
-						"Code":          map[string]any{"ZipFile": httpCheckJS},
-						"Timeout":       int(v.HTTPTimeout.Seconds()) + 5,
-						"MemorySize":    256,
-						"Role":          n.HTTPRoleArn,
-						"TracingConfig": map[string]any{"Mode": "Active"},
-						"LoggingConfig": map[string]any{"LogGroup": group},
-					},
-				}
 			case stages.CheckCodeBuild:
 				if !keyMade {
 					keyMade = true

@@ -36,10 +36,10 @@ func TestGatesTemplateResources(t *testing.T) {
 		want []string
 	}{
 		// health (http) and integration (codebuild).
-		{"alpha", []string{"CheckintegrationLogs", "CheckintegrationRole", "Checkintegration", "ChecksKey", "HTTPCheck", "HTTPCheckLogs", "HTTPCheckRole", "Validation", "ValidationLogs", "ValidationRole"}},
+		{"alpha", []string{"CheckRunner", "CheckRunnerLogs", "CheckRunnerRole", "CheckintegrationLogs", "CheckintegrationRole", "Checkintegration", "ChecksKey", "Validation", "ValidationLogs", "ValidationRole"}},
 		// health (http) and canary (lambda); the bake is an action of the
 		// pipeline, and the gate role comes from the bootstrap stack.
-		{"prod-use1", []string{"HTTPCheck", "HTTPCheckLogs", "HTTPCheckRole", "Validation", "ValidationLogs", "ValidationRole"}},
+		{"prod-use1", []string{"CheckRunner", "CheckRunnerLogs", "CheckRunnerRole", "Validation", "ValidationLogs", "ValidationRole"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.env, func(t *testing.T) {

@@ -116,3 +116,93 @@ func TestIAMQuotasAndRetention(t *testing.T) {
 		t.Error(p)
 	}
 }
+
+// TestValidationsStoppable: a stage that fails or stops, and a validation
+// action that fails, stop the validations still running. The mutations
+// are the pieces it takes on AWS, each removed in turn.
+func TestValidationsStoppable(t *testing.T) {
+	s := synthExample(t)
+	asm := oracle.Assembly(testenv.Templates(t, s.dir))
+	if got := oracle.ValidationsStoppable(asm, exampleBootstrap); len(got) > 0 {
+		t.Errorf("the example:\n  %s", strings.Join(got, "\n  "))
+	}
+	byType := func(asm oracle.Assembly, typ string, f func(id string, props map[string]any)) {
+		for id, r := range pipelineResources(t, asm) {
+			rm := r.(map[string]any)
+			if rm["Type"] == typ {
+				f(id, rm["Properties"].(map[string]any))
+			}
+		}
+	}
+	v1 := clone(t, oracle.Assembly{"b": checks.BootstrapTemplate()})["b"]
+	gate := v1["Resources"].(map[string]any)["GateRole"].(map[string]any)["Properties"].(map[string]any)
+	for _, st := range gate["Policies"].([]any)[0].(map[string]any)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+		sm := st.(map[string]any)
+		var keep []any
+		actions, ok := sm["Action"].([]any)
+		if !ok {
+			continue
+		}
+		for _, a := range actions {
+			if a != "states:ListExecutions" {
+				keep = append(keep, a)
+			}
+		}
+		sm["Action"] = keep
+	}
+	cases := []struct {
+		name   string
+		mutate func(asm oracle.Assembly)
+		boot   func(b *oracle.Bootstrap)
+		want   string
+	}{
+		{"no rule for actions", func(asm oracle.Assembly) {
+			byType(asm, "AWS::Events::Rule", func(id string, p map[string]any) {
+				if strings.Contains(compactJSON(p["EventPattern"]), "Action Execution") {
+					p["State"] = "DISABLED"
+				}
+			})
+		}, nil, "no rule of the pipeline's stack stops the running validations on a failed StepFunctions action"},
+		{"a rule for another pipeline", func(asm oracle.Assembly) {
+			byType(asm, "AWS::Events::Rule", func(id string, p map[string]any) {
+				if d, ok := p["EventPattern"].(map[string]any)["detail"].(map[string]any); ok {
+					d["pipeline"] = []any{"payments-pipeline"}
+				}
+			})
+		}, nil, "on a failed stage"},
+		{"EventBridge may not invoke the function", func(asm oracle.Assembly) {
+			byType(asm, "AWS::Lambda::Permission", func(id string, p map[string]any) { p["Principal"] = "sns.amazonaws.com" })
+		}, nil, "no Lambda permission"},
+		{"the function may not read the pipeline", func(asm oracle.Assembly) {
+			byType(asm, "AWS::IAM::Role", func(id string, p map[string]any) {
+				if p["RoleName"] == "handsoff-orders-validation-stop" {
+					for _, st := range p["Policies"].([]any)[0].(map[string]any)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+						if sm := st.(map[string]any); sm["Sid"] == "ReadPipeline" {
+							sm["Resource"] = "arn:aws:codepipeline:us-east-1:111111111111:other"
+						}
+					}
+				}
+			})
+		}, nil, "may not read the pipeline"},
+		{"a bootstrap of version 1", nil, func(b *oracle.Bootstrap) { b.Templates = []map[string]any{v1} },
+			"may not list and stop the executions"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := clone(t, asm)
+			if c.mutate != nil {
+				c.mutate(m)
+			}
+			b := exampleBootstrap
+			if c.boot != nil {
+				c.boot(&b)
+			}
+			got := oracle.ValidationsStoppable(m, b)
+			if !strings.Contains(strings.Join(got, "\n"), c.want) {
+				t.Errorf("problems do not include %q:\n  %s", c.want, strings.Join(got, "\n  "))
+			}
+		})
+	}
+}
+
+func compactJSON(v any) string { b, _ := json.Marshal(v); return string(b) }

@@ -514,6 +514,7 @@ func (p *Pipeline) addGates() error {
 	cfg := p.config
 	overrides := map[string]any{}
 	needFreeze, needBake, found := false, false, 0
+	needStop := false
 	var problems []stages.Problem
 	for i, st := range *p.cdk.Pipeline().Stages() {
 		s, w, ok := p.waveOf(*st.StageName())
@@ -528,6 +529,7 @@ func (p *Pipeline) addGates() error {
 			continue
 		}
 		needBake = needBake || bakes
+		needStop = needStop || p.hasValidation(w)
 		if len(actions) > 0 {
 			stage["Actions"] = actions
 		}
@@ -571,6 +573,11 @@ func (p *Pipeline) addGates() error {
 			Actions:   jsii.Strings("lambda:ListFunctions"),
 			Resources: jsii.Strings("*"),
 		}))
+	}
+	if needStop {
+		// Not a dependency of the pipeline: nothing of it names the
+		// stopper, which acts only when a stage gives up.
+		checks.NewValidationStopper(p.stack, "ValidationStopper", cfg, pipelineName(cfg))
 	}
 	if len(functions) > 0 {
 		// The freeze gate (a LambdaInvoke rule) and the bake watcher (a
@@ -655,6 +662,16 @@ func (p *Pipeline) gateActions(s stages.Stage, w stages.Wave, n int) (actions ma
 		add(a)
 	}
 	return actions, true, nil
+}
+
+// hasValidation reports whether an environment of w runs checks.
+func (p *Pipeline) hasValidation(w stages.Wave) bool {
+	for _, env := range w.Environments {
+		if p.byEnv[env.Name].gates != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // waveOf finds the stage and wave of a pipeline stage name.

@@ -28,6 +28,9 @@ type Plan struct {
 	Waves                        []PlanWave
 	FreezeWindows                []string
 	Blackouts                    []string
+	// ForeignFunctions are lambda checks in other accounts than their
+	// environments': each function's owner must allow the checks role once.
+	ForeignFunctions []checks.ForeignFunction
 	// Estimate is the time from a commit to the last prod environment
 	// deployed and validated, with no approval wait and no freeze.
 	Estimate time.Duration
@@ -88,6 +91,7 @@ func newPlan(p *Pipeline) *Plan {
 			}
 			for _, e := range w.Environments {
 				d := p.byEnv[e.Name]
+				pl.ForeignFunctions = append(pl.ForeignFunctions, checks.ForeignFunctions(cfg, e)...)
 				pw.Environments = append(pw.Environments, PlanEnvironment{
 					Name: e.Name, Account: e.Account, Region: e.Region, OneBox: e.OneBox,
 					Stacks: d.stacks, Alarms: d.alarms, Bakes: e.Bake > 0,
@@ -184,6 +188,13 @@ func (pl *Plan) String() string {
 		}
 		for _, bl := range pl.Blackouts {
 			f("    blackout %s\n", bl)
+		}
+	}
+	if len(pl.ForeignFunctions) > 0 {
+		f("\nlambda checks in other accounts: each function's owner runs once, in the function's account,\n")
+		f("    or the check fails with AccessDenied on every run:\n")
+		for _, ff := range pl.ForeignFunctions {
+			f("    %s\n", ff.Command())
 		}
 	}
 	f("\nrollback: a failed deployment, validation or bake rolls its stage back to the last execution\n")
