@@ -33,7 +33,7 @@ func careless(stage awscdk.Stage, env pipeline.Environment) {
 	sg := awsec2.NewSecurityGroup(stack, jsii.String("Bastion"), &awsec2.SecurityGroupProps{Vpc: vpc})
 	sg.AddIngressRule(awsec2.Peer_AnyIpv4(), awsec2.Port_Tcp(jsii.Number(22)), jsii.String("ssh"), nil)
 	if env.Stage == stages.Beta {
-		guardrails.Suppress(sg, "HS-EC2-1", "break-glass bastion, opened only by runbook OPS-12")
+		guardrails.Suppress(sg, "HS-EC2-1", "Break-glass bastion, opened only by runbook OPS-12.")
 		return
 	}
 	bucket := awss3.NewBucket(stack, jsii.String("Public"), &awss3.BucketProps{BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ACLS()})
@@ -55,11 +55,11 @@ func TestGuardrailsFailSynthesis(t *testing.T) {
 	msg := err.Error()
 	for _, want := range []string{
 		"handsoff: configuration guardrails has 5 problems:",
-		"alpha: orders-alpha/Careless/Bastion/Resource [HS-EC2-1 no-open-admin-ports]: port 22 is open to 0.0.0.0/0",
-		"alpha: orders-alpha/Careless/Public/Resource [HS-S3-1 bucket-public-access-block]: public access is not blocked: BlockPublicPolicy, RestrictPublicBuckets not true",
-		"alpha: orders-alpha/Careless/Public/Resource [HS-TAG-1 required-tags]: lacks a value for owner",
-		"alpha: orders-alpha/Careless/Admin/Resource [HS-IAM-1 no-star-on-star]: a statement allows Action \"*\" on Resource \"*\"",
-		"alpha: orders-alpha/Careless/Plain/Resource [HS-SNS-1 topic-encrypted]: the topic has no KmsMasterKeyId",
+		"alpha: orders-alpha/Careless/Bastion/Resource SecurityGroupIngress[0].CidrIp [HS-EC2-1 no-open-admin-ports]: port 22 (SSH) is open to the internet (0.0.0.0/0)",
+		"alpha: orders-alpha/Careless/Public/Resource PublicAccessBlockConfiguration [HS-S3-1 bucket-public-access-block]: public access is not blocked: BlockPublicPolicy, RestrictPublicBuckets not true",
+		"alpha: orders-alpha/Careless/Public/Resource Tags [HS-TAG-1 required-tags]: lacks a value for owner",
+		"alpha: orders-alpha/Careless/Admin/Resource PolicyDocument.Statement[0] [HS-IAM-1 no-admin-access]: allows every action on every resource",
+		"alpha: orders-alpha/Careless/Plain/Resource KmsMasterKeyId [HS-SNS-1 topic-encrypted]: the topic has no KmsMasterKeyId",
 	} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error lacks %q:\n%s", want, msg)
@@ -84,7 +84,7 @@ func TestSuppressedGuardrailShowsInPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "guardrail exception in beta: HS-EC2-1 no-open-admin-ports on orders-beta/Careless/Bastion/Resource: break-glass bastion, opened only by runbook OPS-12"
+	want := "guardrail exception in beta: HS-EC2-1 no-open-admin-ports on orders-beta/Careless/Bastion/Resource SecurityGroupIngress[0].CidrIp: Break-glass bastion, opened only by runbook OPS-12."
 	if plan := p.Plan().String(); !strings.Contains(plan, want) {
 		t.Errorf("plan lacks %q:\n%s", want, plan)
 	}

@@ -490,9 +490,13 @@ func (p *Pipeline) checkGuardrails() error {
 		for _, f := range rep.Failures() {
 			msg := f.Message + ": " + f.Rule.Fix
 			if f.Outcome == guardrails.Unresolved {
-				msg = "cannot be checked at synth time (" + f.Message + "): suppress with guardrails.Suppress and the reason it is safe"
+				msg = "cannot be checked at synth time: " + f.Message + "; if it is safe, say why with guardrails.SuppressUnresolved"
 			}
-			problems = append(problems, stages.Problem{Path: fmt.Sprintf("%s: %s [%s %s]", d.env.Name, f.Resource, f.Rule.ID, f.Rule.Name), Message: msg})
+			where := f.Resource
+			if f.Path != "" {
+				where += " " + f.Path
+			}
+			problems = append(problems, stages.Problem{Path: fmt.Sprintf("%s: %s [%s %s]", d.env.Name, where, f.Rule.ID, f.Rule.Name), Message: msg})
 		}
 		for _, bad := range rep.Problems {
 			problems = append(problems, stages.Problem{Path: d.env.Name + ": " + bad.Resource, Message: bad.Message})

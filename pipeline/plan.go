@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/handsoff-cdk/handsoff/checks"
+	"github.com/handsoff-cdk/handsoff/constructs/guardrails"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
 
@@ -223,7 +224,15 @@ func roundDuration(d time.Duration) string {
 func suppressedLines(d *envDeployment) []string {
 	var out []string
 	for _, f := range d.suppressed {
-		out = append(out, fmt.Sprintf("%s %s on %s: %s", f.Rule.ID, f.Rule.Name, f.Resource, f.Reason))
+		where := f.Resource
+		if f.Path != "" {
+			where += " " + f.Path
+		}
+		kind := ""
+		if f.Outcome == guardrails.Unresolved {
+			kind = " (a value known only at deploy time)"
+		}
+		out = append(out, fmt.Sprintf("%s %s%s on %s: %s", f.Rule.ID, f.Rule.Name, kind, where, f.Reason))
 	}
 	return out
 }

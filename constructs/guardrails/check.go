@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/handsoff-cdk/handsoff/internal/assembly"
 )
@@ -23,6 +24,7 @@ type Finding struct {
 	Outcome  Outcome // NonCompliant or Unresolved
 	Template string  // the template file's name
 	Resource string  // the construct path, or the logical id
+	Path     string  // the property path in the resource, "" for the whole
 	Message  string
 	// Suppressed findings carry the team's reason and do not fail synthesis;
 	// the plan lists them.
@@ -35,11 +37,14 @@ func (f Finding) String() string {
 	if f.Outcome == Unresolved {
 		verdict = " cannot be checked at synth time:"
 	}
-	s := fmt.Sprintf("%s [%s %s]%s %s: %s", f.Resource, f.Rule.ID, f.Rule.Name, verdict, f.Message, f.Rule.Fix)
-	if f.Suppressed {
-		s = fmt.Sprintf("%s [%s %s] suppressed: %s", f.Resource, f.Rule.ID, f.Rule.Name, f.Reason)
+	where := f.Resource
+	if f.Path != "" {
+		where += " " + f.Path
 	}
-	return s
+	if f.Suppressed {
+		return fmt.Sprintf("%s [%s %s] suppressed: %s", where, f.Rule.ID, f.Rule.Name, f.Reason)
+	}
+	return fmt.Sprintf("%s [%s %s]%s %s: %s", where, f.Rule.ID, f.Rule.Name, verdict, f.Message, f.Rule.Fix)
 }
 
 // Problem is a suppression that does not hold: unknown rule or no reason.
@@ -104,7 +109,9 @@ func CheckTemplate(name string, data []byte, ctx Context) (Report, error) {
 // templates synthesized without path metadata.
 func checkTemplate(name string, data []byte, ctx Context, paths map[string]string) (Report, error) {
 	var tmpl struct {
-		Resources map[string]struct {
+		Parameters map[string]any
+		Mappings   map[string]any
+		Resources  map[string]struct {
 			Type       string
 			Properties map[string]any
 			Metadata   map[string]any
@@ -113,15 +120,17 @@ func checkTemplate(name string, data []byte, ctx Context, paths map[string]strin
 	if err := json.Unmarshal(data, &tmpl); err != nil {
 		return Report{}, fmt.Errorf("guardrails: %s: %w", name, err)
 	}
-	var rep Report
+	t := &Template{Parameters: tmpl.Parameters, Mappings: tmpl.Mappings, Resources: map[string]bool{}}
 	ids := make([]string, 0, len(tmpl.Resources))
 	for id := range tmpl.Resources {
 		ids = append(ids, id)
+		t.Resources[id] = true
 	}
 	sort.Strings(ids)
+	var rep Report
 	for _, id := range ids {
 		raw := tmpl.Resources[id]
-		r := Resource{LogicalID: id, Type: raw.Type, Properties: raw.Properties, Metadata: raw.Metadata}
+		r := Resource{LogicalID: id, Type: raw.Type, Properties: raw.Properties, Metadata: raw.Metadata, Template: t}
 		if r.Properties == nil {
 			r.Properties = map[string]any{}
 		}
@@ -132,45 +141,110 @@ func checkTemplate(name string, data []byte, ctx Context, paths map[string]strin
 			where = p
 		}
 		sups := suppressions(r, where, &rep)
-		for _, rule := range Rules {
-			out, msg := rule.Check(r, ctx)
-			if out != NonCompliant && out != Unresolved {
-				continue
+		for _, rule := range rules {
+			for _, v := range rule.Check(r, ctx) {
+				if v.Outcome != NonCompliant && v.Outcome != Unresolved {
+					continue
+				}
+				f := Finding{Rule: rule, Outcome: v.Outcome, Template: name, Resource: where, Path: v.Path, Message: v.Message}
+				if s, ok := sups.covering(rule.ID, v); ok {
+					f.Suppressed, f.Reason = true, s.reason
+				}
+				rep.Findings = append(rep.Findings, f)
 			}
-			f := Finding{Rule: rule, Outcome: out, Template: name, Resource: where, Message: msg}
-			if reason, ok := sups[rule.ID]; ok {
-				f.Suppressed, f.Reason = true, reason
-			}
-			rep.Findings = append(rep.Findings, f)
 		}
 	}
 	return rep, nil
 }
 
-func suppressions(r Resource, where string, rep *Report) map[string]string {
-	out := map[string]string{}
+// suppression is one recorded exception: a rule, the kind of finding it
+// covers (breaches, or values unknown at synth time), and optionally the
+// property paths it covers.
+type suppression struct {
+	rule, reason string
+	unresolved   bool
+	at           []string
+}
+
+type suppressionList []suppression
+
+// covering finds the suppression written for this verdict: same rule,
+// same kind, and (when it names paths) a path that is the verdict's or
+// holds it. A suppression for an unknown value does not cover a breach
+// found beside it, nor one for one place another place.
+func (l suppressionList) covering(rule string, v Verdict) (suppression, bool) {
+	for _, s := range l {
+		if s.rule != rule || s.unresolved != (v.Outcome == Unresolved) {
+			continue
+		}
+		if len(s.at) == 0 {
+			return s, true
+		}
+		for _, at := range s.at {
+			for _, p := range strings.Split(v.Path, ", ") {
+				if p == at || strings.HasPrefix(p, at+".") || strings.HasPrefix(p, at+"[") {
+					return s, true
+				}
+			}
+		}
+	}
+	return suppression{}, false
+}
+
+func suppressions(r Resource, where string, rep *Report) suppressionList {
+	var out suppressionList
 	m, _ := r.Metadata[MetadataKey].(map[string]any)
 	list, _ := m["suppress"].([]any)
 	for _, x := range list {
 		s, _ := x.(map[string]any)
 		id, _ := s["rule"].(string)
 		reason, _ := s["reason"].(string)
+		unresolved, _ := s["unresolved"].(bool)
+		var at []string
+		if l, ok := s["at"].([]any); ok {
+			for _, a := range l {
+				if p, ok := a.(string); ok {
+					at = append(at, p)
+				}
+			}
+		}
 		rule, ok := RuleByID(id)
 		switch {
 		case !ok:
 			rep.Problems = append(rep.Problems, Problem{where, fmt.Sprintf("suppresses unknown guardrail %q; rules are %s", id, ruleIDs())})
-		case len(strings.TrimSpace(reason)) < 10:
-			rep.Problems = append(rep.Problems, Problem{where, fmt.Sprintf("suppresses %s without a reason: say why it is safe (10 characters at least)", rule.ID)})
+		case !IsReason(reason):
+			rep.Problems = append(rep.Problems, Problem{where, fmt.Sprintf("suppresses %s with the reason %q: say in a sentence why it is safe (at least 4 words)", rule.ID, reason)})
 		default:
-			out[rule.ID] = reason
+			out = append(out, suppression{rule: rule.ID, reason: reason, unresolved: unresolved, at: at})
 		}
 	}
 	return out
 }
 
+// IsReason reports whether text reads as a reason: at least four words of
+// letters, three of them different. "xxxxxxxxxx" and "ok ok ok ok" are not.
+func IsReason(text string) bool {
+	words := 0
+	distinct := map[string]bool{}
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '\'' }) {
+		letters := 0
+		for _, r := range w {
+			if unicode.IsLetter(r) {
+				letters++
+			}
+		}
+		if letters == 0 {
+			continue
+		}
+		words++
+		distinct[strings.ToLower(w)] = true
+	}
+	return words >= 4 && len(distinct) >= 3
+}
+
 func ruleIDs() string {
-	ids := make([]string, len(Rules))
-	for i, r := range Rules {
+	ids := make([]string, len(rules))
+	for i, r := range rules {
 		ids[i] = r.ID + " (" + r.Name + ")"
 	}
 	return strings.Join(ids, ", ")
@@ -190,6 +264,7 @@ func CheckAssembly(dir string, ctx Context) (Report, error) {
 		return Report{}, err
 	}
 	var all Report
+	all.Problems = append(all.Problems, suppressErrors(dir)...)
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -232,4 +307,29 @@ func constructPaths(dir string) (map[string]map[string]string, error) {
 		out[a.Properties.TemplateFile] = byID
 	}
 	return out, nil
+}
+
+// suppressErrors are the Suppress calls on constructs that are no
+// CloudFormation resource, which Suppress records as node metadata (so that
+// the app does not stop at the first) and the manifest carries.
+func suppressErrors(dir string) []Problem {
+	m, err := assembly.Read(dir)
+	if err != nil {
+		return nil
+	}
+	var out []Problem
+	for _, a := range m.Artifacts {
+		for path, entries := range a.Metadata {
+			for _, e := range entries {
+				if e.Type != MetadataKey {
+					continue
+				}
+				if d, ok := e.Data.(map[string]any); ok && d["error"] != nil {
+					out = append(out, Problem{strings.TrimPrefix(path, "/"), fmt.Sprint(d["error"])})
+				}
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Resource < out[j].Resource })
+	return out
 }

@@ -3,6 +3,7 @@ package guardrails
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -25,5 +26,93 @@ func TestCheckAssemblyNamesConstructPaths(t *testing.T) {
 	}
 	if f := rep.Failures(); len(f) != 1 || f[0].Resource != "prod/App/Web/Resource" {
 		t.Errorf("failures = %+v, want one on prod/App/Web/Resource", f)
+	}
+}
+
+// TestSuppressions: a suppression covers the findings it was written for:
+// its rule, its kind (a breach, or a value unknown at synth time) and, when
+// it names them, its paths; a reason must be a sentence.
+func TestSuppressions(t *testing.T) {
+	// Port 22 from a parameter in the first entry, open to the world in the
+	// second.
+	sg := `"Type":"AWS::EC2::SecurityGroup","Properties":{"SecurityGroupIngress":[
+	  {"CidrIp":{"Ref":"Cidr"},"IpProtocol":"tcp","FromPort":22,"ToPort":22},
+	  {"CidrIp":"0.0.0.0/0","IpProtocol":"tcp","FromPort":22,"ToPort":22}]}`
+	const reason = "The parameter is the office range, set by the platform team."
+	cases := []struct {
+		name     string
+		suppress string // the suppress list, JSON
+		failures []string
+		problems []string
+	}{
+		{"none", `[]`, []string{"SecurityGroupIngress[0].CidrIp unresolved", "SecurityGroupIngress[1].CidrIp non-compliant"}, nil},
+		{"unresolved covers the parameter, not the open port", `[{"rule":"HS-EC2-1","reason":"` + reason + `","unresolved":true}]`,
+			[]string{"SecurityGroupIngress[1].CidrIp non-compliant"}, nil},
+		{"a breach suppression does not cover the unknown value", `[{"rule":"HS-EC2-1","reason":"` + reason + `"}]`,
+			[]string{"SecurityGroupIngress[0].CidrIp unresolved"}, nil},
+		{"a path covers only what is under it", `[{"rule":"HS-EC2-1","reason":"` + reason + `","at":["SecurityGroupIngress[0]"]}]`,
+			[]string{"SecurityGroupIngress[0].CidrIp unresolved", "SecurityGroupIngress[1].CidrIp non-compliant"}, nil},
+		{"a path for the breach", `[{"rule":"HS-EC2-1","reason":"Break-glass bastion, opened only by runbook OPS-12.","at":["SecurityGroupIngress[1]"]}]`,
+			[]string{"SecurityGroupIngress[0].CidrIp unresolved"}, nil},
+		{"ten x is no reason", `[{"rule":"HS-EC2-1","reason":"xxxxxxxxxx","unresolved":true}]`,
+			[]string{"SecurityGroupIngress[0].CidrIp unresolved", "SecurityGroupIngress[1].CidrIp non-compliant"}, []string{`suppresses HS-EC2-1 with the reason "xxxxxxxxxx": say in a sentence why it is safe`}},
+		{"a repeated word is no reason", `[{"rule":"HS-EC2-1","reason":"ok ok ok ok ok"}]`,
+			[]string{"SecurityGroupIngress[0].CidrIp unresolved", "SecurityGroupIngress[1].CidrIp non-compliant"}, []string{`with the reason "ok ok ok ok ok"`}},
+		{"an unknown rule", `[{"rule":"HS-XX-9","reason":"` + reason + `"}]`,
+			[]string{"SecurityGroupIngress[0].CidrIp unresolved", "SecurityGroupIngress[1].CidrIp non-compliant"}, []string{`suppresses unknown guardrail "HS-XX-9"`}},
+		{"by rule name, both kinds", `[{"rule":"no-open-admin-ports","reason":"` + reason + `","unresolved":true},{"rule":"HS-EC2-1","reason":"Break-glass bastion, opened only by runbook OPS-12."}]`, nil, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tmpl := `{"Parameters":{"Cidr":{"Type":"String"}},"Resources":{"Web":{"Metadata":{"aws:cdk:path":"app/Web/Resource","handsoff:guardrails":{"suppress":` + c.suppress + `}},` + sg + `}}}`
+			rep, err := CheckTemplate("app.template.json", []byte(tmpl), Context{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range rep.Failures() {
+				got = append(got, f.Path+" "+f.Outcome.String())
+			}
+			if strings.Join(got, "; ") != strings.Join(c.failures, "; ") {
+				t.Errorf("failures %q, want %q", got, c.failures)
+			}
+			if len(rep.Problems) != len(c.problems) {
+				t.Fatalf("problems %+v, want %q", rep.Problems, c.problems)
+			}
+			for i, p := range c.problems {
+				if !strings.Contains(rep.Problems[i].Message, p) {
+					t.Errorf("problem %q lacks %q", rep.Problems[i].Message, p)
+				}
+			}
+		})
+	}
+}
+
+// TestSuppressOnNoResourceIsShown: Suppress on a construct that is no
+// CloudFormation resource is an error in the report, naming the construct.
+func TestSuppressOnNoResourceIsShown(t *testing.T) {
+	dir := t.TempDir()
+	manifest := `{"artifacts": {"App": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "App.template.json"},
+	  "metadata": {"/prod/App/Group": [{"type": "handsoff:guardrails", "data": {"error": "guardrails.Suppress(HS-S3-1) is on a construct that is no CloudFormation resource"}}]}}}}`
+	os.WriteFile(filepath.Join(dir, "App.template.json"), []byte(`{"Resources": {}}`), 0o644)
+	os.WriteFile(filepath.Join(dir, "manifest.json"), []byte(manifest), 0o644)
+	rep, err := CheckAssembly(dir, Context{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.Err(); err == nil || !strings.Contains(err.Error(), "prod/App/Group: guardrails.Suppress(HS-S3-1) is on a construct that is no CloudFormation resource") {
+		t.Errorf("Err() = %v", err)
+	}
+}
+
+func TestIsReason(t *testing.T) {
+	for text, want := range map[string]bool{
+		"xxxxxxxxxx": false, "ok ok ok ok": false, "fine": false, "12345 67890 1111 2222": false, "it is fine": false,
+		"Break-glass bastion, opened only by runbook OPS-12.": true, "carries only public status-page events": true,
+		"Nur öffentliche Statusmeldungen, keine Kundendaten.": true,
+	} {
+		if got := IsReason(text); got != want {
+			t.Errorf("IsReason(%q) = %v, want %v", text, got, want)
+		}
 	}
 }

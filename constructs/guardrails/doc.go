@@ -1,22 +1,31 @@
 // Package guardrails holds the rules every environment is held to, and the
 // way to break one, on one construct, for a stated reason.
 //
-// Each rule is a pure function from a CloudFormation resource to an outcome:
-// compliant, non-compliant, not applicable, or unresolved (a value known
-// only at deploy time, which is reported rather than passed). The rules:
+// Each rule is a pure function from a CloudFormation resource to verdicts:
+// compliant, non-compliant or unresolved (a value known only at deploy
+// time, which is reported rather than passed), each at a property path.
+// Rules judge what the template does, not how it is spelled: every value
+// goes through one evaluator of the intrinsic functions ([Template.Eval]),
+// which gives both branches of Fn::If, resolves Fn::FindInMap and
+// Fn::Select from the template, and calls a parameter or an import unknown.
+// The rules:
 //
 //	HS-S3-1  bucket-public-access-block  every bucket blocks public access four ways
-//	HS-EC2-1 no-open-admin-ports         no SSH, RDP or WinRM open to 0.0.0.0/0 or ::/0
-//	HS-IAM-1 no-star-on-star             no Allow of Action "*" on Resource "*"
+//	HS-S3-2  no-public-bucket-policy     no bucket policy allows everyone without a restricting condition
+//	HS-EC2-1 no-open-admin-ports         no SSH, RDP or WinRM reachable from the internet, by any ranges
+//	HS-IAM-1 no-admin-access             no Allow of every action on every resource, in any spelling
+//	HS-IAM-2 no-broad-managed-access     no iam:* on *, IAMFullAccess or PowerUserAccess
 //	HS-SQS-1 queue-encrypted             queues are encrypted at rest
 //	HS-SNS-1 topic-encrypted             topics are encrypted at rest
-//	HS-TAG-1 required-tags               taggable resources carry every required tag, with a value
+//	HS-TAG-1 required-tags               every taggable type (the registry's list) carries every required tag
+//	HS-CFN-1 nested-templates-checked    no nested stack from a template outside the app
 //
 // The pipeline runs them on each environment's templates as soon as CDK
 // Pipelines synthesizes the environment's Stage, and fails synthesis with
 // every failure listed (construct path, rule, what is wrong, how to fix it).
 // Outside a pipeline, [Verify] does the same for any Stage.
 //
-// [Suppress] records a reasoned exception on one construct; the plan lists
-// every suppression.
+// [Suppress] records a reasoned exception to a rule's breaches on one
+// construct, [SuppressUnresolved] to its unknown values; either may name the
+// paths it covers. The plan lists every suppression.
 package guardrails

@@ -22,6 +22,6 @@ func ExampleCheckTemplate() {
 	}
 	// Output:
 	// handsoff: guardrails: 1 problem(s):
-	//   - app/Web/Resource [HS-EC2-1 no-open-admin-ports] port 22 is open to 0.0.0.0/0: allow admin ports from a known range or a security group, or use SSM Session Manager instead
-	// app/Alerts/Resource [HS-SNS-1 topic-encrypted] suppressed: carries only public status-page events
+	//   - app/Web/Resource SecurityGroupIngress[0].CidrIp [HS-EC2-1 no-open-admin-ports] port 22 (SSH) is open to the internet (0.0.0.0/0): allow admin ports from a known range or a security group, or use SSM Session Manager instead
+	// app/Alerts/Resource KmsMasterKeyId [HS-SNS-1 topic-encrypted] suppressed: carries only public status-page events
 }

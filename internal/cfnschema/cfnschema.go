@@ -36,6 +36,15 @@ type Schema struct {
 type resource struct {
 	Type       string               `json:"cloudFormationType"`
 	Properties map[string]*property `json:"properties"`
+	Tags       *TagInformation      `json:"tagInformation"`
+}
+
+// TagInformation says where a taggable resource type takes its tags:
+// the property, and its shape ("standard": a list of Key/Value, "map": an
+// object of key to value, "asg": Key/Value/PropagateAtLaunch).
+type TagInformation struct {
+	Property string `json:"tagPropertyName"`
+	Variant  string `json:"variant"`
 }
 
 type typeDef struct {
@@ -298,4 +307,15 @@ func suggest(name string, schema map[string]*property) string {
 		}
 	}
 	return ""
+}
+
+// Taggable lists every resource type that takes tags, by type.
+func (s *Schema) Taggable() map[string]TagInformation {
+	out := map[string]TagInformation{}
+	for name, r := range s.resources {
+		if r.Tags != nil {
+			out[name] = *r.Tags
+		}
+	}
+	return out
 }

@@ -1,0 +1,307 @@
+package guardrails
+
+import (
+	"math/big"
+	"net/netip"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// adminPorts are the ports that must never be open to the internet, with
+// the protocols they listen on.
+var adminPorts = []struct {
+	port   int
+	protos []string
+	name   string
+}{
+	{22, []string{"tcp"}, "SSH"},
+	{3389, []string{"tcp", "udp"}, "RDP"},
+	{5985, []string{"tcp"}, "WinRM"},
+	{5986, []string{"tcp"}, "WinRM"},
+}
+
+// The internet, for this rule: a port is open to it when the ranges that
+// may reach it hold at least a /8 worth of public IPv4 addresses
+// (16,777,216), or a /32 worth of global unicast IPv6 (2000::/3). Private
+// and reserved ranges (RFC 1918, CGNAT, loopback, link-local, multicast)
+// are not counted: 10.0.0.0/8 is the VPC's own world.
+var (
+	ipv4Internet = new(big.Int).Lsh(big.NewInt(1), 24)
+	ipv6Internet = new(big.Int).Lsh(big.NewInt(1), 96)
+	notPublic4   = prefixes("0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16", "224.0.0.0/3")
+	public6      = prefixes("2000::/3")
+)
+
+func prefixes(ps ...string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, p := range ps {
+		out = append(out, netip.MustParsePrefix(p))
+	}
+	return out
+}
+
+// span is an inclusive range of addresses as integers.
+type span struct{ lo, hi *big.Int }
+
+func spanOf(p netip.Prefix) span {
+	p = p.Masked()
+	lo := new(big.Int).SetBytes(p.Addr().AsSlice())
+	bits := p.Addr().BitLen()
+	size := new(big.Int).Lsh(big.NewInt(1), uint(bits-p.Bits()))
+	return span{lo, new(big.Int).Sub(new(big.Int).Add(lo, size), big.NewInt(1))}
+}
+
+// publicAddresses counts the addresses of the union of ranges that are
+// public: for IPv4 all but notPublic4, for IPv6 those in public6.
+func publicAddresses(ranges []netip.Prefix, v6 bool) *big.Int {
+	var spans []span
+	for _, p := range ranges {
+		spans = append(spans, spanOf(p))
+	}
+	union := merge(spans)
+	total := new(big.Int)
+	if v6 {
+		for _, s := range union {
+			for _, pub := range public6 {
+				total.Add(total, overlap(s, spanOf(pub)))
+			}
+		}
+		return total
+	}
+	for _, s := range union {
+		total.Add(total, new(big.Int).Add(new(big.Int).Sub(s.hi, s.lo), big.NewInt(1)))
+		for _, priv := range notPublic4 {
+			total.Sub(total, overlap(s, spanOf(priv)))
+		}
+	}
+	return total
+}
+
+func merge(spans []span) []span {
+	sort.Slice(spans, func(i, j int) bool { return spans[i].lo.Cmp(spans[j].lo) < 0 })
+	var out []span
+	for _, s := range spans {
+		if n := len(out); n > 0 && s.lo.Cmp(new(big.Int).Add(out[n-1].hi, big.NewInt(1))) <= 0 {
+			if s.hi.Cmp(out[n-1].hi) > 0 {
+				out[n-1].hi = s.hi
+			}
+			continue
+		}
+		out = append(out, span{new(big.Int).Set(s.lo), new(big.Int).Set(s.hi)})
+	}
+	return out
+}
+
+func overlap(a, b span) *big.Int {
+	lo, hi := a.lo, a.hi
+	if b.lo.Cmp(lo) > 0 {
+		lo = b.lo
+	}
+	if b.hi.Cmp(hi) < 0 {
+		hi = b.hi
+	}
+	if lo.Cmp(hi) > 0 {
+		return new(big.Int)
+	}
+	return new(big.Int).Add(new(big.Int).Sub(hi, lo), big.NewInt(1))
+}
+
+// protocol names what EC2 accepts, by name or number, in any case.
+func protocol(v Value) (string, bool) {
+	var s string
+	switch x := v.V.(type) {
+	case string:
+		s = strings.ToLower(strings.TrimSpace(x))
+	case float64:
+		s = strconv.Itoa(int(x))
+	default:
+		return "", false
+	}
+	switch s {
+	case "-1", "all":
+		return "all", true
+	case "6", "tcp":
+		return "tcp", true
+	case "17", "udp":
+		return "udp", true
+	}
+	return s, true
+}
+
+func portOf(v Value) (int, bool) {
+	switch x := v.V.(type) {
+	case float64:
+		return int(x), true
+	case string:
+		n, err := strconv.Atoi(strings.TrimSpace(x))
+		return n, err == nil
+	}
+	return 0, false
+}
+
+// reach is what one ingress entry lets in.
+type reach struct {
+	path     string
+	proto    string
+	from, to int // -1: all ports
+	prefix   netip.Prefix
+	when     string
+}
+
+// checkOpenAdminPorts is HS-EC2-1. It reads every ingress entry of a
+// security group (and every SecurityGroupIngress resource), each in every
+// Fn::If alternative; an entry it cannot read is reported as unresolved at
+// its own path, and does not stop it judging the others. Per admin port,
+// it adds up the address ranges allowed to reach it, so that ranges which
+// together cover the internet (0.0.0.0/1 and 128.0.0.0/1) count as open.
+func checkOpenAdminPorts(r Resource, _ Context) []Verdict {
+	t, j := r.tmpl(), &judge{}
+	var entries []Item
+	switch r.Type {
+	case "AWS::EC2::SecurityGroup":
+		entries = t.Items(r.Properties["SecurityGroupIngress"], "SecurityGroupIngress", false)
+	case "AWS::EC2::SecurityGroupIngress":
+		entries = []Item{{Value: Value{V: r.Properties}}}
+	default:
+		return nil
+	}
+	var reaches []reach
+	for _, e := range entries {
+		if !e.Known() {
+			j.unresolved(e.Path, e.Value, "an ingress rule")
+			continue
+		}
+		if _, ok := e.V.(map[string]any); !ok {
+			e.Unknown = "not an object"
+			j.unresolved(e.Path, e.Value, "an ingress rule")
+			continue
+		}
+		reaches = append(reaches, entryReaches(t, e, j)...)
+	}
+	for _, ap := range adminPorts {
+		for _, v6 := range []bool{false, true} {
+			var ranges []netip.Prefix
+			var paths []string
+			when := ""
+			for _, rc := range reaches {
+				if rc.prefix.Addr().Is6() != v6 {
+					continue
+				}
+				if rc.proto != "all" && !slices.Contains(ap.protos, rc.proto) {
+					continue
+				}
+				if rc.proto != "all" && rc.from != -1 && (ap.port < rc.from || ap.port > rc.to) {
+					continue
+				}
+				ranges = append(ranges, rc.prefix)
+				paths = append(paths, rc.path)
+				if rc.when != "" {
+					when = rc.when
+				}
+			}
+			if len(ranges) == 0 {
+				continue
+			}
+			limit := ipv4Internet
+			if v6 {
+				limit = ipv6Internet
+			}
+			if publicAddresses(ranges, v6).Cmp(limit) >= 0 {
+				var names []string
+				for _, p := range ranges {
+					names = append(names, p.String())
+				}
+				j.breach(strings.Join(uniq(paths), ", "), "port %d (%s) is open to the internet (%s)%s", ap.port, ap.name, strings.Join(uniq(names), " + "), when)
+			}
+		}
+	}
+	return j.verdicts()
+}
+
+// entryReaches reads one ingress entry (in each of its alternatives).
+func entryReaches(t *Template, e Item, j *judge) []reach {
+	var out []reach
+	for _, proto := range t.Field(e.Value, "IpProtocol") {
+		p, ok := protocol(proto)
+		if !proto.Known() || !ok {
+			if proto.Unknown == "" {
+				proto.Unknown = "not a protocol"
+			}
+			j.unresolved(join(e.Path, "IpProtocol"), proto, "the protocol")
+			continue
+		}
+		from, to := -1, -1
+		if p == "tcp" || p == "udp" {
+			f, okF := first(t.Field(e.Value, "FromPort"))
+			l, okT := first(t.Field(e.Value, "ToPort"))
+			a, okA := portOf(f)
+			b, okB := portOf(l)
+			if !okF || !okT || !okA || !okB {
+				why := f
+				if okF && okA {
+					why = l
+				}
+				if why.Unknown == "" {
+					why.Unknown = "not a number"
+				}
+				j.unresolved(join(e.Path, "FromPort"), why, "the port range")
+				continue
+			}
+			from, to = a, b
+			if from == -1 {
+				to = -1
+			}
+		}
+		for _, key := range []string{"CidrIp", "CidrIpv6"} {
+			for _, c := range t.Field(e.Value, key) {
+				if c.Absent {
+					continue
+				}
+				s, ok := c.Str()
+				if !ok {
+					if c.Unknown == "" {
+						c.Unknown = "not a string"
+					}
+					j.unresolved(join(e.Path, key), c, key)
+					continue
+				}
+				prefix, err := netip.ParsePrefix(strings.TrimSpace(s))
+				if err != nil {
+					continue // EC2 refuses it; not this rule's to judge
+				}
+				when := c.When()
+				if when == "" {
+					when = proto.When()
+				}
+				out = append(out, reach{path: join(e.Path, key), proto: p, from: from, to: to, prefix: prefix, when: when})
+			}
+		}
+	}
+	return out
+}
+
+// first is the single alternative of a value, when there is one and it is
+// known.
+func first(vs []Value) (Value, bool) {
+	if len(vs) == 1 && vs[0].Known() {
+		return vs[0], true
+	}
+	if len(vs) > 0 {
+		return vs[0], false
+	}
+	return Value{Unknown: "missing"}, false
+}
+
+func uniq(s []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range s {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
