@@ -43,6 +43,8 @@ func careless(stage awscdk.Stage, env pipeline.Environment) {
 		Roles:      &[]awsiam.IRole{awsiam.NewRole(stack, jsii.String("Role"), &awsiam.RoleProps{AssumedBy: awsiam.NewServicePrincipal(jsii.String("ec2.amazonaws.com"), nil)})},
 	})
 	awssns.NewTopic(stack, jsii.String("Plain"), nil)
+	// A suppression on something that is no resource (an imported VPC).
+	guardrails.Suppress(vpc, "HS-EC2-1", "The imported VPC is the shared network of the platform.")
 }
 
 func TestGuardrailsFailSynthesis(t *testing.T) {
@@ -54,7 +56,8 @@ func TestGuardrailsFailSynthesis(t *testing.T) {
 	}
 	msg := err.Error()
 	for _, want := range []string{
-		"handsoff: configuration guardrails has 5 problems:",
+		"handsoff: configuration guardrails has 6 problems:",
+		"alpha: orders-alpha/Careless/Vpc: guardrails.Suppress(HS-EC2-1) is on a construct that is no CloudFormation resource",
 		"alpha: orders-alpha/Careless/Bastion/Resource SecurityGroupIngress[0].CidrIp [HS-EC2-1 no-open-admin-ports]: port 22 (SSH) is open to the internet (0.0.0.0/0)",
 		"alpha: orders-alpha/Careless/Public/Resource PublicAccessBlockConfiguration [HS-S3-1 bucket-public-access-block]: public access is not blocked: BlockPublicPolicy, RestrictPublicBuckets not true",
 		"alpha: orders-alpha/Careless/Public/Resource Tags [HS-TAG-1 required-tags]: lacks a value for owner",
