@@ -21,22 +21,21 @@ const MaxDocumentBytes = 1 << 20
 // (with a likely correction) and every value of the wrong JSON type.
 func decodeStrict(data []byte, ps *problems) *Document {
 	if len(data) > MaxDocumentBytes {
-		ps.addf("", "document is %d bytes; the limit is %d", len(data), MaxDocumentBytes)
+		ps.addc(CodeTooLarge, "", "document is %d bytes; the limit is %d", len(data), MaxDocumentBytes)
+		return nil
+	}
+	if !checkText(data, ps) || !checkStructure(data, ps) {
 		return nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var raw any
 	if err := dec.Decode(&raw); err != nil {
-		ps.addf("", "not valid JSON: %s", describeJSONError(data, err))
-		return nil
-	}
-	if _, err := dec.Token(); err == nil {
-		ps.addf("", "not valid JSON: unexpected data after the top-level object")
+		ps.addc(CodeSyntax, "", "not valid JSON: %s", describeJSONError(data, err))
 		return nil
 	}
 	if _, ok := raw.(map[string]any); !ok {
-		ps.addf("", "the document must be a JSON object, not %s", jsonKind(raw))
+		ps.addc(CodeType, "", "the document must be a JSON object, not %s", jsonKind(raw))
 		return nil
 	}
 	walkType("", raw, reflect.TypeFor[Document](), ps)
@@ -91,13 +90,6 @@ func jsonKind(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-func join(path, field string) string {
-	if path == "" {
-		return field
-	}
-	return path + "." + field
-}
-
 // walkType checks that v, decoded generically, fits type t.
 func walkType(path string, v any, t reflect.Type, ps *problems) {
 	if t.Kind() == reflect.Pointer {
@@ -116,7 +108,7 @@ func walkType(path string, v any, t reflect.Type, ps *problems) {
 		for _, k := range slices.Sorted(maps.Keys(obj)) {
 			f, ok := fields[k]
 			if !ok {
-				ps.addf(join(path, k), "unknown field%s; known fields here: %s", didYouMean(k, names), strings.Join(slices.Sorted(slices.Values(names)), ", "))
+				ps.addc(CodeUnknown, join(path, k), "unknown field%s; known fields here: %s", didYouMean(k, names), strings.Join(slices.Sorted(slices.Values(names)), ", "))
 				continue
 			}
 			walkType(join(path, k), obj[k], f.Type, ps)
@@ -171,8 +163,8 @@ func walkType(path string, v any, t reflect.Type, ps *problems) {
 	} else if n, ok := v.(json.Number); ok {
 		got = n.String()
 	}
-	ps.addf(path, "must be %s, not %s", want, got)
-	ps.typeErrors = append(ps.typeErrors, path)
+	ps.addc(CodeType, path, "must be %s, not %s", want, got)
+	ps.typeError(path)
 }
 
 func jsonFields(t reflect.Type) map[string]reflect.StructField {

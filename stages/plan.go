@@ -136,17 +136,17 @@ func (cfg *Config) plan(capacity Capacity) error {
 				if b := BakeActions(len(w.Environments), w.Bake); b > 0 {
 					bake = fmt.Sprintf(", plus %d bake action(s)", b)
 				}
-				ps.addf(where, "%s needs %d CodePipeline actions (%d environments × %d%s); a stage holds at most %d actions: split it into smaller waves",
+				ps.addc(CodeQuota, where, "%s needs %d CodePipeline actions (%d environments × %d%s); a stage holds at most %d actions: split it into smaller waves",
 					what, n, len(w.Environments), capacity.ActionsPerEnvironment(s), bake, MaxActionsPerStage)
 			}
 		}
 	}
 	if stages > MaxStagesPerPipeline {
-		ps.addf("stages", "the pipeline needs %d stages (%d of them fixed: source, build, self-update, assets; an approval takes a stage of its own); CodePipeline allows at most %d: use fewer, larger waves or fewer environments",
+		ps.addc(CodeQuota, "stages", "the pipeline needs %d stages (%d of them fixed: source, build, self-update, assets; an approval takes a stage of its own); CodePipeline allows at most %d: use fewer, larger waves or fewer environments",
 			stages, capacity.FixedStages, MaxStagesPerPipeline)
 	}
 	if actions > MaxActionsPerPipeline {
-		ps.addf("stages", "the pipeline needs %d actions; CodePipeline allows at most %d per pipeline: split the service's environments across pipelines",
+		ps.addc(CodeQuota, "stages", "the pipeline needs %d actions; CodePipeline allows at most %d per pipeline: split the service's environments across pipelines",
 			actions, MaxActionsPerPipeline)
 	}
 	return ps.err(cfg.Origin)
@@ -172,7 +172,7 @@ func planWaves(s Stage, envs []Environment, capacity Capacity, ps *problems) []W
 	}
 	limit := func() int { return capacity.waveLimit(s, s.Bake) }
 	if limit() < 1 {
-		ps.addf(s.Path, "one environment needs %d CodePipeline actions; a stage holds at most %d", capacity.actions(s, 1, s.Bake), MaxActionsPerStage)
+		ps.addc(CodeQuota, s.Path, "one environment needs %d CodePipeline actions; a stage holds at most %d", capacity.actions(s, 1, s.Bake), MaxActionsPerStage)
 		return []Wave{{Name: s.Name, Stage: s.Name, Bake: s.Bake, Environments: envs, Path: s.Path}}
 	}
 	for i := 0; len(oneboxes) > 0; i++ {

@@ -6,11 +6,33 @@ import (
 	"strings"
 )
 
+// Code says what kind of problem a Problem is, for programs and tests to
+// match (the message is for people). Modelled on Kubernetes'
+// field.ErrorType.
+type Code string
+
+const (
+	CodeRequired     Code = "required"     // a field that must be set is missing or empty
+	CodeInvalid      Code = "invalid"      // a value of the right type that is not allowed
+	CodeUnknown      Code = "unknown"      // a field the schema does not have
+	CodeType         Code = "type"         // a value of the wrong JSON type
+	CodeDuplicate    Code = "duplicate"    // a key, name or entry given twice
+	CodeRange        Code = "range"        // a number or duration out of its bounds
+	CodeQuota        Code = "quota"        // the pipeline would pass an AWS quota
+	CodeNotSupported Code = "notSupported" // a value this library does not read (apiVersion)
+	CodeSyntax       Code = "syntax"       // not JSON, or more than one JSON document
+	CodeEncoding     Code = "encoding"     // not UTF-8 text (a byte-order mark, UTF-16, bad bytes, HTML)
+	CodeTooLarge     Code = "tooLarge"     // over the document size limit
+	CodeTooMany      Code = "tooMany"      // the problems not listed past MaxProblems
+)
+
 // Problem is one thing wrong with a configuration document: the path of the
-// field (as in `stages[3].waves[1].environments[0].region`) and what is wrong
-// with it, including how to fix it where that is not obvious.
+// field (as in `stages[3].waves[1].environments[0].region`; a key that is
+// not a plain name is quoted, as in `checks["a b"]`), its code, and what is
+// wrong with it, including how to fix it where that is not obvious.
 type Problem struct {
 	Path    string
+	Code    Code
 	Message string
 }
 
@@ -20,6 +42,10 @@ func (p Problem) String() string {
 	}
 	return p.Path + ": " + p.Message
 }
+
+// MaxProblems is the most problems a ValidationError lists; the rest are
+// counted in a last problem of code CodeTooMany.
+const MaxProblems = 100
 
 // ValidationError lists every problem found in a document, so that a user
 // fixes them all in one round trip. It is returned by [Parse] and [Load].
@@ -32,10 +58,16 @@ type ValidationError struct {
 func (e *ValidationError) Error() string {
 	var b strings.Builder
 	noun := "problems"
-	if len(e.Problems) == 1 {
+	n := len(e.Problems)
+	if last := e.Problems[n-1]; last.Code == CodeTooMany {
+		var more int
+		fmt.Sscan(last.Message, &more)
+		n += more - 1
+	}
+	if n == 1 {
 		noun = "problem"
 	}
-	fmt.Fprintf(&b, "handsoff: configuration %s has %d %s:", e.Source, len(e.Problems), noun)
+	fmt.Fprintf(&b, "handsoff: configuration %s has %d %s:", e.Source, n, noun)
 	for _, p := range e.Problems {
 		b.WriteString("\n  - ")
 		b.WriteString(p.String())
@@ -45,46 +77,105 @@ func (e *ValidationError) Error() string {
 
 // problems collects Problems while a document is walked.
 type problems struct {
-	list []Problem
+	list    []Problem
+	dropped int // past MaxProblems
 	// typeErrors are paths whose value had the wrong JSON type. Later
 	// problems at or under them ("is required") would only repeat the news.
-	typeErrors []string
+	typeErrors map[string]bool
 }
 
 func (ps *problems) addf(path, format string, args ...any) {
-	for _, te := range ps.typeErrors {
-		if path == te || strings.HasPrefix(path, te+".") || strings.HasPrefix(path, te+"[") {
+	ps.addc(CodeInvalid, path, format, args...)
+}
+
+// addc adds a problem of a code. It costs the depth of the path, however
+// many problems there are.
+func (ps *problems) addc(code Code, path, format string, args ...any) {
+	for p := path; p != ""; p = parentPath(p) {
+		if ps.typeErrors[p] {
 			return
 		}
 	}
-	ps.list = append(ps.list, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+	if len(ps.list) >= MaxProblems {
+		ps.dropped++
+		return
+	}
+	ps.list = append(ps.list, Problem{Path: path, Code: code, Message: fmt.Sprintf(format, args...)})
+}
+
+func (ps *problems) typeError(path string) {
+	if ps.typeErrors == nil {
+		ps.typeErrors = map[string]bool{}
+	}
+	ps.typeErrors[path] = true
+}
+
+// parentPath is the path one level up: a.b[2] -> a.b -> a -> "".
+func parentPath(p string) string {
+	if strings.HasSuffix(p, "]") {
+		if i := strings.LastIndex(p, "["); i >= 0 {
+			return p[:i]
+		}
+	}
+	if i := strings.LastIndex(p, "."); i >= 0 {
+		return p[:i]
+	}
+	return ""
 }
 
 func (ps *problems) err(source string) error {
 	if len(ps.list) == 0 {
 		return nil
 	}
-	return &ValidationError{Source: source, Problems: ps.list}
+	list := ps.list
+	if ps.dropped > 0 {
+		list = append(slices.Clip(list), Problem{Code: CodeTooMany, Message: fmt.Sprintf("%d more problems are not listed; fix these first", ps.dropped)})
+	}
+	return &ValidationError{Source: source, Problems: list}
 }
+
+// Suggestions are bounded so that a hostile document cannot make
+// validation slow: names longer than maxSuggestLength, and candidates past
+// the first maxCandidates, are not compared.
+const (
+	maxSuggestLength = 64
+	maxCandidates    = 256
+)
 
 // closest returns the candidate nearest to s by edit distance, if it is close
 // enough to be a likely typo.
 func closest(s string, candidates []string) string {
-	best, bestD := "", 1<<30
-	for _, c := range slices.Sorted(slices.Values(candidates)) {
-		d := editDistance(strings.ToLower(s), strings.ToLower(c))
-		if d < bestD {
-			best, bestD = c, d
-		}
+	if len(s) > maxSuggestLength {
+		return ""
+	}
+	if len(candidates) > maxCandidates {
+		candidates = candidates[:maxCandidates]
 	}
 	limit := 2
 	if len(s) > 8 {
 		limit = 3
 	}
+	best, bestD := "", 1<<30
+	for _, c := range slices.Sorted(slices.Values(candidates)) {
+		if len(c) > maxSuggestLength || abs(len(c)-len(s)) > limit {
+			continue // the distance is at least the difference in length
+		}
+		d := editDistance(strings.ToLower(s), strings.ToLower(c))
+		if d < bestD {
+			best, bestD = c, d
+		}
+	}
 	if bestD <= limit && bestD < len(s) {
 		return best
 	}
 	return ""
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 func didYouMean(s string, candidates []string) string {

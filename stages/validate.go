@@ -118,14 +118,18 @@ type validator struct {
 
 func (v *validator) addf(path, format string, args ...any) { v.ps.addf(path, format, args...) }
 
+func (v *validator) addc(code Code, path, format string, args ...any) {
+	v.ps.addc(code, path, format, args...)
+}
+
 func (v *validator) config() *Config {
 	d := v.doc
 	cfg := &Config{}
 	if d.APIVersion != APIVersion {
 		if d.APIVersion == "" {
-			v.addf("apiVersion", "is required: set it to %q", APIVersion)
+			v.addc(CodeRequired, "apiVersion", "is required: set it to %q", APIVersion)
 		} else {
-			v.addf("apiVersion", "%q is not supported; this library reads %q", d.APIVersion, APIVersion)
+			v.addc(CodeNotSupported, "apiVersion", "%q is not supported; this library reads %q", d.APIVersion, APIVersion)
 		}
 	}
 	cfg.Service = v.service(d.Service)
@@ -144,21 +148,21 @@ func (v *validator) config() *Config {
 func (v *validator) service(s DocService) Service {
 	switch {
 	case s.Repo == "":
-		v.addf("service.repo", "is required: the repository as owner/name, such as \"acme/orders\"")
+		v.addc(CodeRequired, "service.repo", "is required: the repository as owner/name, such as \"acme/orders\"")
 	case !reRepo.MatchString(s.Repo):
 		v.addf("service.repo", "%q is not owner/name, such as \"acme/orders\"", s.Repo)
 	}
 	switch {
 	case s.Name == "":
-		v.addf("service.name", "is required: a short lower-case name such as \"orders\"")
+		v.addc(CodeRequired, "service.name", "is required: a short lower-case name such as \"orders\"")
 	case !reService.MatchString(s.Name) || len(s.Name) > maxServiceNameLength:
 		v.addf("service.name", "%q must be lower-case letters, digits and hyphens, start with a letter and be at most %d characters (it names the pipeline and state machines)", s.Name, maxServiceNameLength)
 	}
 	if strings.TrimSpace(s.Owner) == "" {
-		v.addf("service.owner", "is required: the team that owns the service, such as \"team-orders\"")
+		v.addc(CodeRequired, "service.owner", "is required: the team that owns the service, such as \"team-orders\"")
 	}
 	for _, k := range sortedMapKeys(s.Tags) {
-		path := "service.tags." + k
+		path := join("service.tags", k)
 		val := s.Tags[k]
 		switch {
 		case strings.HasPrefix(strings.ToLower(k), "aws:"):
@@ -180,7 +184,7 @@ func (v *validator) service(s DocService) Service {
 func (v *validator) account(path, account string) {
 	switch {
 	case account == "":
-		v.addf(path, "is required: a 12-digit AWS account ID")
+		v.addc(CodeRequired, path, "is required: a 12-digit AWS account ID")
 	case !reAccount.MatchString(account):
 		v.addf(path, "%q is not a 12-digit AWS account ID", account)
 	}
@@ -197,7 +201,7 @@ func (v *validator) pipeline(p DocPipeline) Pipeline {
 	v.region("pipeline.region", p.Region)
 	switch m := reConnArn.FindStringSubmatch(p.ConnectionArn); {
 	case p.ConnectionArn == "":
-		v.addf("pipeline.connectionArn", "is required: the ARN of the CodeConnections connection to the repository")
+		v.addc(CodeRequired, "pipeline.connectionArn", "is required: the ARN of the CodeConnections connection to the repository")
 	case m == nil:
 		v.addf("pipeline.connectionArn", "%q is not a CodeConnections connection ARN (arn:aws:codeconnections:REGION:ACCOUNT:connection/ID)", p.ConnectionArn)
 	case m[3] != p.Region || m[4] != p.Account:
@@ -231,7 +235,7 @@ func (v *validator) duration(path, s string, def, lo, hi time.Duration) time.Dur
 		return def
 	}
 	if d < lo || d > hi {
-		v.addf(path, "%s is out of range: it must be between %s and %s", s, fmtDuration(lo), fmtDuration(hi))
+		v.addc(CodeRange, path, "%s is out of range: it must be between %s and %s", s, fmtDuration(lo), fmtDuration(hi))
 		return def
 	}
 	return d
@@ -246,11 +250,11 @@ func (v *validator) checks(in map[string]DocCheck) map[string]Check {
 	byID := map[string]string{}
 	for _, name := range sortedMapKeys(in) {
 		c := in[name]
-		path := "checks." + name
+		path := join("checks", name)
 		if !reCheckName.MatchString(name) {
 			v.addf(path, "check name %q must start with a letter and hold at most 40 letters, digits, _ and -", name)
 		} else if other, ok := byID[alphanumerics(name)]; ok {
-			v.addf(path, "check name %q and check %q differ only in _ and -, and their resources would be one (logical id Check%s): rename one", name, other, alphanumerics(name))
+			v.addc(CodeDuplicate, path, "check name %q and check %q differ only in _ and -, and their resources would be one (logical id Check%s): rename one", name, other, alphanumerics(name))
 		} else {
 			byID[alphanumerics(name)] = name
 		}
@@ -265,7 +269,7 @@ func (v *validator) checks(in map[string]DocCheck) map[string]Check {
 				return def
 			}
 			if *c.Retries < 0 || *c.Retries > 5 {
-				v.addf(path+".retries", "%d is out of range: it must be between 0 and 5", *c.Retries)
+				v.addc(CodeRange, path+".retries", "%d is out of range: it must be between 0 and 5", *c.Retries)
 				return def
 			}
 			return *c.Retries
@@ -289,7 +293,7 @@ func (v *validator) checks(in map[string]DocCheck) map[string]Check {
 			only("expectStatus", c.ExpectStatus != 0, CheckHTTP)
 			only("functionArn", c.FunctionArn != "", CheckLambda)
 			if len(c.Commands) == 0 {
-				v.addf(path+".commands", "is required: the shell commands the build runs")
+				v.addc(CodeRequired, path+".commands", "is required: the shell commands the build runs")
 			}
 			for i, cmd := range c.Commands {
 				if strings.TrimSpace(cmd) == "" {
@@ -313,7 +317,7 @@ func (v *validator) checks(in map[string]DocCheck) map[string]Check {
 			chk.Timeout = v.duration(path+".timeout", c.Timeout, 5*time.Minute, time.Second, 15*time.Minute)
 			chk.Retries = retries(0)
 		case "":
-			v.addf(path+".type", "is required: one of %s", strings.Join(types, ", "))
+			v.addc(CodeRequired, path+".type", "is required: one of %s", strings.Join(types, ", "))
 		default:
 			v.addf(path+".type", "%q is not a check type%s; known types: %s", c.Type, didYouMean(c.Type, types), strings.Join(types, ", "))
 		}
@@ -344,7 +348,7 @@ func sample(s string) string {
 
 func (v *validator) checkURL(path, raw string) {
 	if raw == "" {
-		v.addf(path, "is required: the URL to call, such as \"https://{stage}.{region}.example.com/health\"")
+		v.addc(CodeRequired, path, "is required: the URL to call, such as \"https://{stage}.{region}.example.com/health\"")
 		return
 	}
 	if !v.placeholders(path, raw) {
@@ -358,7 +362,7 @@ func (v *validator) checkURL(path, raw string) {
 
 func (v *validator) checkFunctionArn(path, arn string) {
 	if arn == "" {
-		v.addf(path, "is required: the ARN of the function, such as \"arn:aws:lambda:{region}:{account}:function:NAME\"")
+		v.addc(CodeRequired, path, "is required: the ARN of the function, such as \"arn:aws:lambda:{region}:{account}:function:NAME\"")
 		return
 	}
 	if !v.placeholders(path, arn) {
@@ -371,7 +375,7 @@ func (v *validator) checkFunctionArn(path, arn string) {
 
 func (v *validator) stageRefs(path string, names []string) []string {
 	if len(names) == 0 {
-		v.addf(path, "is required: the stages it applies to, such as [\"prod\"]")
+		v.addc(CodeRequired, path, "is required: the stages it applies to, such as [\"prod\"]")
 	}
 	for i, n := range names {
 		p := fmt.Sprintf("%s[%d]", path, i)
@@ -394,14 +398,14 @@ func (v *validator) freezeWindows(in []DocFreezeWindow) []FreezeWindow {
 		v.uniqueName(path+".name", w.Name, seen)
 		switch loc, err := time.LoadLocation(w.Timezone); {
 		case w.Timezone == "":
-			v.addf(path+".timezone", "is required: an IANA time zone such as \"Asia/Hong_Kong\"")
+			v.addc(CodeRequired, path+".timezone", "is required: an IANA time zone such as \"Asia/Hong_Kong\"")
 		case err != nil || w.Timezone == "Local":
 			v.addf(path+".timezone", "%q is not an IANA time zone such as \"Asia/Hong_Kong\" or \"UTC\"", w.Timezone)
 		default:
 			fw.Location = loc
 		}
 		if len(w.Days) == 0 {
-			v.addf(path+".days", "is required: the days the window starts on, such as [\"MON\", \"FRI\"]")
+			v.addc(CodeRequired, path+".days", "is required: the days the window starts on, such as [\"MON\", \"FRI\"]")
 		}
 		seenDay := map[string]bool{}
 		for j, d := range w.Days {
@@ -411,7 +415,7 @@ func (v *validator) freezeWindows(in []DocFreezeWindow) []FreezeWindow {
 			case !ok:
 				v.addf(p, "%q is not a day: use MON, TUE, WED, THU, FRI, SAT or SUN", d)
 			case seenDay[d]:
-				v.addf(p, "%q is listed twice", d)
+				v.addc(CodeDuplicate, p, "%q is listed twice", d)
 			default:
 				fw.Days = append(fw.Days, wd)
 			}
@@ -434,7 +438,7 @@ func (v *validator) clock(path, s string, isEnd bool) Clock {
 	}
 	if !reHHMM.MatchString(s) {
 		if s == "" {
-			v.addf(path, "is required: a local time as HH:MM, such as \"12:00\"")
+			v.addc(CodeRequired, path, "is required: a local time as HH:MM, such as \"12:00\"")
 		} else {
 			v.addf(path, "%q is not a time of day as HH:MM (00:00 to 23:59)", s)
 		}
@@ -448,9 +452,9 @@ func (v *validator) clock(path, s string, isEnd bool) Clock {
 func (v *validator) uniqueName(path, name string, seen map[string]bool) {
 	switch {
 	case name == "":
-		v.addf(path, "is required")
+		v.addc(CodeRequired, path, "is required")
 	case seen[name]:
-		v.addf(path, "%q is used twice; names must be unique", name)
+		v.addc(CodeDuplicate, path, "%q is used twice; names must be unique", name)
 	}
 	seen[name] = true
 }
@@ -478,7 +482,7 @@ func (v *validator) instant(path, s string) (time.Time, bool) {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		if s == "" {
-			v.addf(path, "is required: an RFC 3339 time such as \"2026-12-24T00:00:00Z\"")
+			v.addc(CodeRequired, path, "is required: an RFC 3339 time such as \"2026-12-24T00:00:00Z\"")
 		} else {
 			v.addf(path, "%q is not an RFC 3339 time such as \"2026-12-24T00:00:00Z\"", s)
 		}
@@ -491,7 +495,7 @@ func (v *validator) stages(in []DocStage, checks map[string]Check) []Stage {
 	v.envs = map[string]string{}
 	var out []Stage
 	if len(in) == 0 {
-		v.addf("stages", "is required: at least gamma and prod")
+		v.addc(CodeRequired, "stages", "is required: at least gamma and prod")
 		return nil
 	}
 	last := -1
@@ -501,11 +505,11 @@ func (v *validator) stages(in []DocStage, checks map[string]Check) []Stage {
 		rank := slices.Index(StageOrder, s.Name)
 		switch {
 		case s.Name == "":
-			v.addf(path+".name", "is required: one of %s", strings.Join(StageOrder, ", "))
+			v.addc(CodeRequired, path+".name", "is required: one of %s", strings.Join(StageOrder, ", "))
 		case rank < 0:
 			v.addf(path+".name", "%q is not a stage%s; stages are %s, in that order", s.Name, didYouMean(s.Name, StageOrder), strings.Join(StageOrder, ", "))
 		case seen[s.Name] != "":
-			v.addf(path+".name", "%q is listed twice (first at %s)", s.Name, seen[s.Name])
+			v.addc(CodeDuplicate, path+".name", "%q is listed twice (first at %s)", s.Name, seen[s.Name])
 		case rank < last:
 			v.addf(path+".name", "%q comes after %q; stages run in the order %s", s.Name, StageOrder[last], strings.Join(StageOrder, ", "))
 		}
@@ -535,7 +539,7 @@ func (v *validator) stage(path string, s DocStage, checks map[string]Check) Stag
 		p := fmt.Sprintf("%s.checks[%d]", path, i)
 		switch {
 		case seenCheck[c]:
-			v.addf(p, "%q is listed twice", c)
+			v.addc(CodeDuplicate, p, "%q is listed twice", c)
 		case checks[c].Name == "":
 			v.addf(p, "%q is not defined under checks%s", c, didYouMean(c, names))
 		}
@@ -547,7 +551,7 @@ func (v *validator) stage(path string, s DocStage, checks map[string]Check) Stag
 	case !isProd && len(s.Waves) > 0:
 		v.addf(path+".waves", "only prod has waves; list this stage's environments under \"environments\"")
 	case !isProd && len(s.Environments) == 0:
-		v.addf(path+".environments", "is required: at least one environment")
+		v.addc(CodeRequired, path+".environments", "is required: at least one environment")
 	case isProd && len(s.Waves) > 0 && len(s.Environments) > 0:
 		v.addf(path, "has both waves and environments; list environments inside waves, or list them plainly and let handsoff plan the waves")
 	case isProd && len(s.Waves) == 0 && len(s.Environments) == 0:
@@ -580,7 +584,7 @@ func (v *validator) stage(path string, s DocStage, checks map[string]Check) Stag
 			wave.Bake = v.bake(wp+".bake", w.Bake)
 		}
 		if len(w.Environments) == 0 {
-			v.addf(wp+".environments", "is required: at least one environment")
+			v.addc(CodeRequired, wp+".environments", "is required: at least one environment")
 		}
 		oneboxes := 0
 		for j, e := range w.Environments {
@@ -623,11 +627,11 @@ func (v *validator) alarms(path string, names []string) {
 func (v *validator) environment(path string, e DocEnvironment, st Stage) Environment {
 	switch {
 	case e.Name == "":
-		v.addf(path+".name", "is required: a name unique in the document, such as \"prod-use1\"")
+		v.addc(CodeRequired, path+".name", "is required: a name unique in the document, such as \"prod-use1\"")
 	case !reName.MatchString(e.Name) || len(e.Name) > maxEnvNameLength:
 		v.addf(path+".name", "%q must start with a letter, hold only letters, digits and hyphens, and be at most %d characters", e.Name, maxEnvNameLength)
 	case v.envs[e.Name] != "":
-		v.addf(path+".name", "%q is already used by %s; environment names must be unique", e.Name, v.envs[e.Name])
+		v.addc(CodeDuplicate, path+".name", "%q is already used by %s; environment names must be unique", e.Name, v.envs[e.Name])
 	}
 	if e.Name != "" && v.envs[e.Name] == "" {
 		v.envs[e.Name] = path

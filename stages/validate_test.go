@@ -103,7 +103,7 @@ func TestRules(t *testing.T) {
 		{"repo shape", []any{"service.repo", "orders"}, `service.repo: "orders" is not owner/name, such as "acme/orders"`},
 		{"service name", []any{"service.name", "Orders_Svc"}, `service.name: "Orders_Svc" must be lower-case letters, digits and hyphens, start with a letter and be at most 30 characters (it names the pipeline and state machines)`},
 		{"owner missing", []any{"service.owner", ""}, `service.owner: is required: the team that owns the service, such as "team-orders"`},
-		{"tag aws prefix", []any{"service.tags.aws:x", "1"}, `service.tags.aws:x: tag keys starting with "aws:" are reserved by AWS`},
+		{"tag aws prefix", []any{"service.tags.aws:x", "1"}, `service.tags["aws:x"]: tag keys starting with "aws:" are reserved by AWS`},
 		{"tag reserved", []any{"service.tags.stage", "x"}, `service.tags.stage: "stage" is set by handsoff on every resource; remove it from the document`},
 		{"tag empty", []any{"service.tags.cost-center", ""}, `service.tags.cost-center: is empty; every resource must carry a value for it`},
 		{"tag bad chars", []any{"service.tags.team", "a*b"}, `service.tags.team: "a*b" is not a valid tag value (at most 256 letters, digits, spaces and _ . : / = + - @)`},
@@ -226,7 +226,7 @@ func TestNotJSON(t *testing.T) {
 	cases := []struct{ name, doc, want string }{
 		{"syntax", `{"a":1,}`, `not valid JSON: invalid character '}' looking for beginning of object key string at line 1, column 8`},
 		{"truncated", `{"apiVersion": "handsoff/v1", "stages": [`, `not valid JSON: the document ends early (truncated?)`},
-		{"trailing data", `{} {}`, `not valid JSON: unexpected data after the top-level object`},
+		{"trailing data", `{} {}`, `the document ends before line 1, column 4, where more follows ("{}"): a file holds one JSON object`},
 		{"not an object", `[1]`, `the document must be a JSON object, not an array`},
 	}
 	for _, tc := range cases {

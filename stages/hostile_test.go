@@ -1,0 +1,115 @@
+package stages
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestHostileDocuments: broken and hostile bytes get one clear problem,
+// with its code, and never a false one.
+func TestHostileDocuments(t *testing.T) {
+	doc := ExampleDocument()
+	utf16 := func(b []byte) []byte {
+		var out []byte
+		for _, c := range b {
+			out = append(out, c, 0)
+		}
+		return out
+	}
+	badByte := bytes.Replace(doc, []byte(`"orders"`), []byte("\"ord\xffers\""), 1)
+	cases := []struct {
+		name string
+		data []byte
+		code Code
+		want string // the one problem, or its start
+	}{
+		{"UTF-8 byte-order mark", append([]byte{0xEF, 0xBB, 0xBF}, doc...), CodeEncoding, "the document starts with a UTF-8 byte-order mark (EF BB BF), which JSON does not allow: save it as UTF-8 without a BOM"},
+		{"UTF-16 with a BOM", append([]byte{0xFF, 0xFE}, utf16(doc)...), CodeEncoding, "the document is UTF-16 (it starts with a byte-order mark): save it as UTF-8"},
+		{"UTF-16 without a BOM", utf16(doc), CodeEncoding, "the document is not UTF-8 (it holds NUL bytes"},
+		{"a byte that is not UTF-8", badByte, CodeEncoding, "the document is not valid UTF-8: byte 0xFF at line "},
+		{"an HTML page", []byte("<!DOCTYPE html>\n<html><body>Sign in</body></html>"), CodeEncoding, `this is an HTML or XML page, not a JSON document (a login page, a proxy's error page, or the wrong URL?): it starts "<!DOCTYPE html>`},
+		{"garbage after the document", append(bytes.Clone(doc), []byte("\nxyz")...), CodeSyntax, "the document ends before line "},
+		{"a second document", append(bytes.Clone(doc), doc...), CodeSyntax, "the document ends before line "},
+		{"a duplicate key at the top", bytes.Replace(doc, []byte(`"apiVersion": "handsoff/v1",`), []byte("\"apiVersion\": \"handsoff/v1\",\n\"apiVersion\": \"handsoff/v1\","), 1), CodeDuplicate, `apiVersion: the key "apiVersion" is given twice, at line 2 and line 3`},
+		{"a duplicate key deep down", bytes.Replace(doc, []byte(`"region": "us-east-1"`), []byte(`"region": "us-east-1", "region": "us-east-1"`), 1), CodeDuplicate, `.region: the key "region" is given twice`},
+		{"a key that forges a line", bytes.Replace(doc, []byte(`"service": {`), []byte(`"service": {"x\n  - stages: all fine": 1, `), 1), CodeUnknown, `service["x\n  - stages: all fine"]: unknown field`},
+		{"truncated", doc[:len(doc)/2], CodeSyntax, "not valid JSON: the document ends early (truncated?)"},
+		{"empty", nil, CodeSyntax, "not valid JSON: the document ends early"},
+		{"only white space", []byte(" \n\t "), CodeSyntax, "not valid JSON: the document ends early"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse(c.data, "doc.json")
+			ve, ok := err.(*ValidationError)
+			if !ok {
+				t.Fatalf("error %T %v, want a ValidationError", err, err)
+			}
+			if len(ve.Problems) != 1 {
+				t.Fatalf("%d problems, want 1:\n%s", len(ve.Problems), err)
+			}
+			p := ve.Problems[0]
+			if p.Code != c.code || !strings.HasPrefix(p.String(), c.want) && !strings.Contains(p.String(), c.want) {
+				t.Errorf("got [%s] %q\nwant [%s] %q", p.Code, p.String(), c.code, c.want)
+			}
+			if strings.Count(err.Error(), "\n  - ") != 1 {
+				t.Errorf("the report has more than one line for one problem:\n%s", err)
+			}
+		})
+	}
+}
+
+// TestProblemCodes: programs match codes, not prose.
+func TestProblemCodes(t *testing.T) {
+	cases := []struct {
+		edits []any
+		code  Code
+	}{
+		{[]any{"apiVersion", deleted}, CodeRequired},
+		{[]any{"apiVersion", "handsoff/v9"}, CodeNotSupported},
+		{[]any{"service.nmae", "x"}, CodeUnknown},
+		{[]any{"stages[3].approval", "yes"}, CodeType},
+		{[]any{"pipeline.account", "1111"}, CodeInvalid},
+		{[]any{"checks.health.retries", 9}, CodeRange},
+		{[]any{"stages[3].waves[0].name", "prod-1", "stages[3].waves[1].name", "prod-1"}, CodeDuplicate},
+	}
+	for _, c := range cases {
+		_, err := Parse(edited(t, c.edits...), "doc.json")
+		ve, ok := err.(*ValidationError)
+		if !ok {
+			t.Errorf("%v: error %v", c.edits, err)
+			continue
+		}
+		found := false
+		for _, p := range ve.Problems {
+			found = found || p.Code == c.code
+		}
+		if !found {
+			t.Errorf("%v: no problem of code %s in\n%s", c.edits, c.code, err)
+		}
+	}
+}
+
+// TestProblemsCapped: a document with thousands of mistakes lists the
+// first MaxProblems and counts the rest.
+func TestProblemsCapped(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"apiVersion": "handsoff/v1"`)
+	for i := range 5000 {
+		fmt.Fprintf(&b, `, "unknown%d": 1`, i)
+	}
+	b.WriteString("}")
+	_, err := Parse([]byte(b.String()), "big.json")
+	ve := err.(*ValidationError)
+	if len(ve.Problems) != MaxProblems+1 {
+		t.Fatalf("%d problems listed, want %d", len(ve.Problems), MaxProblems+1)
+	}
+	last := ve.Problems[MaxProblems]
+	if last.Code != CodeTooMany || !strings.HasSuffix(last.Message, "more problems are not listed; fix these first") {
+		t.Errorf("last problem %+v", last)
+	}
+	if !strings.HasPrefix(err.Error(), "handsoff: configuration big.json has 50") {
+		t.Errorf("the count is not the whole number: %s", strings.SplitN(err.Error(), "\n", 2)[0])
+	}
+}
