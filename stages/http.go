@@ -2,11 +2,16 @@ package stages
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -64,14 +69,78 @@ func (o HTTPOptions) withDefaults(getenv func(string) string) HTTPOptions {
 }
 
 // ServiceURL is the address of repo's document under the configuration
-// service at base: {base}/v1/services/{owner}/{repo}. A base that already
-// ends in that path is returned as it is.
-func ServiceURL(base, repo string) string {
-	base = strings.TrimRight(base, "/")
-	if strings.HasSuffix(base, "/v1/services/"+repo) {
-		return base
+// service at base: {base}/v1/services/{owner}/{repo}, with base's query
+// kept. A base that already ends in that path is returned as it is. It
+// returns an error for a base that is not an absolute http(s) URL, holds
+// credentials, or a repo that is not owner/name as GitHub spells them.
+func ServiceURL(base, repo string) (string, error) {
+	u, err := parseBase(base)
+	if err != nil {
+		return "", err
 	}
-	return base + "/v1/services/" + repo
+	if err := ValidRepo(repo); err != nil {
+		return "", err
+	}
+	owner, name, _ := strings.Cut(repo, "/")
+	suffix := "/v1/services/" + owner + "/" + name
+	p := strings.TrimRight(u.Path, "/")
+	if !strings.HasSuffix(p, suffix) {
+		p += suffix
+	}
+	u.Path, u.RawPath = p, ""
+	return u.String(), nil
+}
+
+// parseBase reads a configuration service base URL.
+func parseBase(base string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(base))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("handsoff: the configuration service URL %q is not an absolute http(s) URL such as https://config.example.com", redact(base))
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("handsoff: the configuration service URL %s holds credentials (user:password@): remove them, and put the token in %s", redact(base), TokenEnv)
+	}
+	u.Fragment = ""
+	return u, nil
+}
+
+// redact hides credentials in a URL that is printed.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		if at := strings.LastIndex(raw, "@"); at >= 0 {
+			if i := strings.Index(raw, "://"); i >= 0 && i < at {
+				return raw[:i+3] + "xxxxx@" + raw[at+1:]
+			}
+		}
+		return raw
+	}
+	if u.User != nil {
+		u.User = url.User("xxxxx")
+	}
+	return u.String()
+}
+
+// Repository names as GitHub allows them: an owner of 1 to 39 letters,
+// digits and single hyphens, not at either end; a name of 1 to 100 letters,
+// digits, '.', '-' and '_', other than "." and "..".
+var (
+	reOwner    = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9]|-[A-Za-z0-9]){0,38}$`)
+	reRepoName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+)
+
+// ValidRepo reports whether repo is owner/name as GitHub spells them.
+func ValidRepo(repo string) error {
+	owner, name, ok := strings.Cut(repo, "/")
+	switch {
+	case !ok || strings.Contains(name, "/"):
+		return fmt.Errorf("handsoff: repository %q is not owner/name, such as \"acme/orders\"", repo)
+	case !reOwner.MatchString(owner):
+		return fmt.Errorf("handsoff: repository %q: the owner %q must be 1 to 39 letters, digits or single hyphens, not starting or ending with one", repo, owner)
+	case !reRepoName.MatchString(name) || name == "." || name == "..":
+		return fmt.Errorf("handsoff: repository %q: the name %q must be 1 to 100 letters, digits, '.', '-' or '_', and not \".\" or \"..\"", repo, name)
+	}
+	return nil
 }
 
 // FetchError is a failure to get a document from the configuration service.
@@ -95,18 +164,35 @@ func (e *FetchError) Unwrap() error { return e.Err }
 type retryable struct{ error }
 
 // Fetch gets repo's document from the configuration service at base, with
-// bounded retries and back-off on transient failures. A 4xx answer fails at
-// once with a message that says what to check.
+// bounded retries and back-off on transient failures. A 4xx answer and a
+// permanent failure (a certificate, an unknown host, a refused redirect)
+// fail at once with a message that says what to check.
+//
+// The token goes only to base's own origin: a redirect to another scheme,
+// host or port is refused while a token is set, a redirect from https to
+// http always, and with a token a plain http base is refused unless it is on
+// this machine (loopback).
 func Fetch(ctx context.Context, base, repo string, opts HTTPOptions) ([]byte, error) {
 	return fetch(ctx, base, repo, opts.withDefaults(nil))
 }
 
+// maxRetryAfter bounds how long a Retry-After answer may make Fetch wait.
+const maxRetryAfter = 2 * time.Minute
+
 func fetch(ctx context.Context, base, repo string, o HTTPOptions) ([]byte, error) {
-	u := ServiceURL(base, repo)
+	u, err := ServiceURL(base, repo)
+	if err != nil {
+		return nil, err
+	}
+	target, _ := url.Parse(u)
+	if err := checkToken(o.Token, target); err != nil {
+		return nil, &FetchError{URL: u, Err: err}
+	}
+	client := guardRedirects(o.Client, target, o.Token != "")
 	var last error
 	status := 0
 	for attempt := 1; ; attempt++ {
-		body, st, err := fetchOnce(ctx, u, o)
+		body, st, wait, err := fetchOnce(ctx, client, u, o)
 		status = st
 		if err == nil {
 			return body, nil
@@ -120,6 +206,9 @@ func fetch(ctx context.Context, base, repo string, o HTTPOptions) ([]byte, error
 			return nil, &FetchError{URL: u, Status: status, Attempts: attempt, Err: last}
 		}
 		pause := o.Backoff << (attempt - 1)
+		if wait > 0 {
+			pause = min(wait, maxRetryAfter)
+		}
 		select {
 		case <-ctx.Done():
 			return nil, &FetchError{URL: u, Status: status, Attempts: attempt, Err: ctx.Err()}
@@ -128,54 +217,155 @@ func fetch(ctx context.Context, base, repo string, o HTTPOptions) ([]byte, error
 	}
 }
 
-func fetchOnce(ctx context.Context, u string, o HTTPOptions) ([]byte, int, error) {
+// checkToken refuses a token that no HTTP header can carry, and a token
+// sent in the clear to another machine.
+func checkToken(token string, target *url.URL) error {
+	if token == "" {
+		return nil
+	}
+	for _, c := range token {
+		if c < 0x21 || c > 0x7e {
+			return fmt.Errorf("%s holds a character a bearer token cannot have (%q): copy the token again, without spaces or line breaks", TokenEnv, c)
+		}
+	}
+	if target.Scheme == "http" && !loopback(target.Hostname()) {
+		return fmt.Errorf("refusing to send %s over plain http to %s: use https (plain http is allowed only to this machine)", TokenEnv, target.Host)
+	}
+	return nil
+}
+
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// errRedirect marks a redirect handsoff refused; it is never retried.
+type errRedirect struct{ msg string }
+
+func (e *errRedirect) Error() string { return e.msg }
+
+// guardRedirects is client with a redirect policy that keeps the token at
+// its origin: no redirect from https to http, and with a token none to
+// another origin. Go's own client keeps the Authorization header on a
+// redirect to another port of the same host.
+func guardRedirects(c *http.Client, target *url.URL, token bool) *http.Client {
+	copy := *c
+	inner := c.CheckRedirect
+	copy.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return &errRedirect{fmt.Sprintf("redirected %d times (a redirect loop?); last to %s", len(via), redact(req.URL.String()))}
+		}
+		if via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
+			return &errRedirect{"refusing a redirect from https to " + redact(req.URL.String()) + ": the document must come over https"}
+		}
+		if token && (req.URL.Scheme != target.Scheme || req.URL.Host != target.Host) {
+			return &errRedirect{fmt.Sprintf("refusing a redirect to %s: %s is sent only to %s://%s; set the configuration service URL to where the document is", redact(req.URL.String()), TokenEnv, target.Scheme, target.Host)}
+		}
+		if inner != nil {
+			return inner(req, via)
+		}
+		return nil
+	}
+	return &copy
+}
+
+// permanent reports whether a transport error will not go away by trying
+// again: a certificate, an unknown host, a refused redirect.
+func permanent(err error) bool {
+	var red *errRedirect
+	var cert *tls.CertificateVerificationError
+	var unknownCA x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var dns *net.DNSError
+	switch {
+	case errors.As(err, &red), errors.As(err, &cert), errors.As(err, &unknownCA), errors.As(err, &hostname), errors.As(err, &invalid):
+		return true
+	case errors.As(err, &dns):
+		return dns.IsNotFound
+	}
+	return false
+}
+
+func fetchOnce(ctx context.Context, client *http.Client, u string, o HTTPOptions) ([]byte, int, time.Duration, error) {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, 0, fmt.Errorf("bad URL: %w", err)
+		return nil, 0, 0, fmt.Errorf("bad URL: %w", err)
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "handsoff")
 	if o.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+o.Token)
 	}
-	resp, err := o.Client.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded) {
-			return nil, 0, retryable{fmt.Errorf("no answer within %s", o.Timeout)}
+		switch {
+		case permanent(err):
+			var red *errRedirect
+			if errors.As(err, &red) {
+				return nil, 0, 0, red
+			}
+			return nil, 0, 0, err
+		case errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded):
+			return nil, 0, 0, retryable{fmt.Errorf("no answer within %s", o.Timeout)}
 		}
-		return nil, 0, retryable{err}
+		return nil, 0, 0, retryable{err}
 	}
 	defer resp.Body.Close()
 	switch {
 	case resp.StatusCode == http.StatusOK:
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
-		return nil, resp.StatusCode, retryable{fmt.Errorf("the service answered %s", resp.Status)}
+		return nil, resp.StatusCode, retryAfter(resp.Header.Get("Retry-After")), retryable{fmt.Errorf("the service answered %s", resp.Status)}
 	case resp.StatusCode == http.StatusNotFound:
-		return nil, resp.StatusCode, fmt.Errorf("the service answered %s: is the repository registered with the configuration service, and spelled owner/name?", resp.Status)
+		return nil, resp.StatusCode, 0, fmt.Errorf("the service answered %s: is the repository registered with the configuration service, and spelled owner/name?", resp.Status)
 	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
 		hint := "set " + TokenEnv + " to a valid token"
 		if o.Token != "" {
 			hint = "the token in " + TokenEnv + " was refused: is it expired, or for another service?"
 		}
-		return nil, resp.StatusCode, fmt.Errorf("the service answered %s: %s", resp.Status, hint)
+		return nil, resp.StatusCode, 0, fmt.Errorf("the service answered %s: %s", resp.Status, hint)
 	default:
-		return nil, resp.StatusCode, fmt.Errorf("the service answered %s", resp.Status)
+		return nil, resp.StatusCode, 0, fmt.Errorf("the service answered %s", resp.Status)
 	}
 	if resp.ContentLength > o.MaxBodyBytes {
-		return nil, resp.StatusCode, fmt.Errorf("the document is %d bytes; the limit is %d", resp.ContentLength, o.MaxBodyBytes)
+		return nil, resp.StatusCode, 0, fmt.Errorf("the document is %d bytes; the limit is %d", resp.ContentLength, o.MaxBodyBytes)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, o.MaxBodyBytes+1))
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
-			return nil, resp.StatusCode, retryable{fmt.Errorf("the body did not arrive within %s", o.Timeout)}
+			return nil, resp.StatusCode, 0, retryable{fmt.Errorf("the body did not arrive within %s", o.Timeout)}
 		}
-		return nil, resp.StatusCode, retryable{fmt.Errorf("the body was cut short: %w", err)}
+		return nil, resp.StatusCode, 0, retryable{fmt.Errorf("the body was cut short: %w", err)}
 	}
 	if int64(len(body)) > o.MaxBodyBytes {
-		return nil, resp.StatusCode, fmt.Errorf("the document is larger than the limit of %d bytes", o.MaxBodyBytes)
+		return nil, resp.StatusCode, 0, fmt.Errorf("the document is larger than the limit of %d bytes", o.MaxBodyBytes)
 	}
-	return body, resp.StatusCode, nil
+	if ct := resp.Header.Get("Content-Type"); strings.HasPrefix(strings.ToLower(ct), "text/html") {
+		return nil, resp.StatusCode, 0, fmt.Errorf("the service answered 200 with an HTML page (%s), not a JSON document: a login page, a proxy, or the wrong URL?", ct)
+	}
+	return body, resp.StatusCode, 0, nil
+}
+
+// retryAfter reads a Retry-After header: seconds, or an HTTP date.
+// https://www.rfc-editor.org/rfc/rfc9110#field.retry-after
+func retryAfter(h string) time.Duration {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(h); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(h); err == nil {
+		if d := time.Until(t); d > 0 {
+			return d
+		}
+	}
+	return 0
 }

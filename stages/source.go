@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -92,8 +93,8 @@ func Load(opts LoadOptions) (*Config, error) {
 		}
 		opts.Dir = wd
 	}
-	if !reRepo.MatchString(opts.Repo) {
-		return nil, fmt.Errorf("handsoff: Repo %q is not owner/name, such as \"acme/orders\"", opts.Repo)
+	if err := ValidRepo(opts.Repo); err != nil {
+		return nil, fmt.Errorf("%w (LoadOptions.Repo)", err)
 	}
 	if v := strings.ToLower(opts.Getenv(RefreshEnv)); v == "1" || v == "true" {
 		opts.Refresh = true
@@ -151,19 +152,36 @@ func (o LoadOptions) readFile(path string) ([]byte, string, error) {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(o.Dir, path)
 	}
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, "", fmt.Errorf("handsoff: cannot read configuration: %w", err)
-	}
-	if st.Size() > MaxDocumentBytes {
-		return nil, "", fmt.Errorf("handsoff: configuration %s is %d bytes; the limit is %d", path, st.Size(), MaxDocumentBytes)
-	}
-	data, err := os.ReadFile(path)
+	data, err := readLimited(path, MaxDocumentBytes)
 	if err != nil {
 		return nil, "", fmt.Errorf("handsoff: cannot read configuration: %w", err)
 	}
 	return data, path, nil
 }
+
+// readLimited reads at most limit bytes of a file, through the read itself
+// rather than its reported size, which a FIFO or a device does not have.
+func readLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("%s is a directory", path)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s is larger than the limit of %d bytes", path, limit)
+	}
+	return data, nil
+}
+
+// maxLockBytes bounds a lock file: a document and a few lines about it.
+const maxLockBytes = MaxDocumentBytes + 64<<10
 
 // Lock is the content of the lock file: the document last fetched from the
 // configuration service for a repository, pinned so that synthesis is
@@ -207,7 +225,7 @@ func (o LoadOptions) readLock() ([]byte, string, error) {
 			path, lock.Repo, o.Repo, ConfigEnv, RefreshEnv)
 	}
 	if o.Refresh {
-		return o.readService(strings.TrimSuffix(lock.URL, "/v1/services/"+lock.Repo))
+		return o.readService(lock.URL)
 	}
 	return lock.Document, pinnedOrigin(lock, path), nil
 }
@@ -217,7 +235,10 @@ func pinnedOrigin(lock *Lock, path string) string {
 }
 
 func (o LoadOptions) readService(base string) ([]byte, string, error) {
-	u := ServiceURL(base, o.Repo)
+	u, err := ServiceURL(base, o.Repo)
+	if err != nil {
+		return nil, "", err
+	}
 	path := o.lockPath()
 	if !o.Refresh {
 		lock, err := ReadLock(path)
@@ -235,9 +256,14 @@ func (o LoadOptions) readService(base string) ([]byte, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	// Never pin a document that does not validate.
-	if _, err := ParseWith(data, u, o.Capacity); err != nil {
+	// Never pin a document that does not validate, nor one of another
+	// repository: every later run would read it.
+	cfg, err := ParseWith(data, u, o.Capacity)
+	if err != nil {
 		return nil, "", err
+	}
+	if cfg.Service.Repo != o.Repo {
+		return nil, "", fmt.Errorf("handsoff: %s serves the document of %s, not %s: nothing was pinned; check the configuration service URL and the repository", u, cfg.Service.Repo, o.Repo)
 	}
 	if err := WriteLock(path, Lock{Repo: o.Repo, URL: u, FetchedAt: time.Now().UTC(), Document: data}); err != nil {
 		return nil, "", err
@@ -247,9 +273,12 @@ func (o LoadOptions) readService(base string) ([]byte, string, error) {
 
 // ReadLock reads and verifies a lock file.
 func ReadLock(path string) (*Lock, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
+	data, err := readLimited(path, maxLockBytes)
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("handsoff: lock file %s: %w", path, err)
 	}
 	var lock Lock
 	dec := json.NewDecoder(bytes.NewReader(data))

@@ -246,7 +246,7 @@ func TestLoadOtherRepoNeedsItsOwnDocument(t *testing.T) {
 	if err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("err = %v", err)
 	}
-	if _, err := Load(LoadOptions{Repo: "payments"}); err == nil || !strings.Contains(err.Error(), `Repo "payments" is not owner/name`) {
+	if _, err := Load(LoadOptions{Repo: "payments"}); err == nil || !strings.Contains(err.Error(), `repository "payments" is not owner/name`) {
 		t.Errorf("err = %v", err)
 	}
 }

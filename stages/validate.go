@@ -37,7 +37,6 @@ const (
 
 var (
 	reAccount   = regexp.MustCompile(`^[0-9]{12}$`)
-	reRepo      = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
 	reName      = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*$`)
 	reService   = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
 	reCheckName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,39}$`)
@@ -149,8 +148,8 @@ func (v *validator) service(s DocService) Service {
 	switch {
 	case s.Repo == "":
 		v.addc(CodeRequired, "service.repo", "is required: the repository as owner/name, such as \"acme/orders\"")
-	case !reRepo.MatchString(s.Repo):
-		v.addf("service.repo", "%q is not owner/name, such as \"acme/orders\"", s.Repo)
+	case ValidRepo(s.Repo) != nil:
+		v.addf("service.repo", "%q is not owner/name as GitHub spells them, such as \"acme/orders\"", s.Repo)
 	}
 	switch {
 	case s.Name == "":

@@ -100,7 +100,7 @@ func TestRules(t *testing.T) {
 		{"unknown field", []any{env0 + ".regoin", "us-east-1"}, env0 + `.regoin: unknown field (did you mean "region"?); known fields here: account, alarms, name, onebox, region`},
 		{"wrong type", []any{"stages[3].approval", "yes"}, `stages[3].approval: must be true or false, not the string "yes"`},
 		{"wrong type number", []any{"checks.health.expectStatus", "200"}, `checks.health.expectStatus: must be a whole number, not the string "200"`},
-		{"repo shape", []any{"service.repo", "orders"}, `service.repo: "orders" is not owner/name, such as "acme/orders"`},
+		{"repo shape", []any{"service.repo", "orders"}, `service.repo: "orders" is not owner/name as GitHub spells them, such as "acme/orders"`},
 		{"service name", []any{"service.name", "Orders_Svc"}, `service.name: "Orders_Svc" must be lower-case letters, digits and hyphens, start with a letter and be at most 30 characters (it names the pipeline and state machines)`},
 		{"owner missing", []any{"service.owner", ""}, `service.owner: is required: the team that owns the service, such as "team-orders"`},
 		{"tag aws prefix", []any{"service.tags.aws:x", "1"}, `service.tags["aws:x"]: tag keys starting with "aws:" are reserved by AWS`},
