@@ -1,14 +1,11 @@
 package stages
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"reflect"
-	"slices"
 	"strings"
 )
 
@@ -24,23 +21,11 @@ func decodeStrict(data []byte, ps *problems) *Document {
 		ps.addc(CodeTooLarge, "", "document is %d bytes; the limit is %d", len(data), MaxDocumentBytes)
 		return nil
 	}
-	if !checkText(data, ps) || !checkStructure(data, ps) {
+	if !checkText(data, ps) || !checkStructure(data, reflect.TypeFor[Document](), ps) {
 		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var raw any
-	if err := dec.Decode(&raw); err != nil {
-		ps.addc(CodeSyntax, "", "not valid JSON: %s", describeJSONError(data, err))
-		return nil
-	}
-	if _, ok := raw.(map[string]any); !ok {
-		ps.addc(CodeType, "", "the document must be a JSON object, not %s", jsonKind(raw))
-		return nil
-	}
-	walkType("", raw, reflect.TypeFor[Document](), ps)
 	// Unmarshal skips unknown fields and, on a value of the wrong type, keeps
-	// going with the rest; the walk above has already reported both, so the
+	// going with the rest; the walk has already reported both, so the
 	// partial document is still worth validating for everything else.
 	var doc Document
 	_ = json.Unmarshal(data, &doc)
@@ -88,83 +73,6 @@ func jsonKind(v any) string {
 		return "an object"
 	}
 	return fmt.Sprintf("%T", v)
-}
-
-// walkType checks that v, decoded generically, fits type t.
-func walkType(path string, v any, t reflect.Type, ps *problems) {
-	if t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	want := ""
-	switch t.Kind() {
-	case reflect.Struct:
-		obj, ok := v.(map[string]any)
-		if !ok {
-			want = "an object"
-			break
-		}
-		fields := jsonFields(t)
-		names := slices.Collect(maps.Keys(fields))
-		for _, k := range slices.Sorted(maps.Keys(obj)) {
-			f, ok := fields[k]
-			if !ok {
-				ps.addc(CodeUnknown, join(path, k), "unknown field%s; known fields here: %s", didYouMean(k, names), strings.Join(slices.Sorted(slices.Values(names)), ", "))
-				continue
-			}
-			walkType(join(path, k), obj[k], f.Type, ps)
-		}
-		return
-	case reflect.Slice:
-		arr, ok := v.([]any)
-		if !ok {
-			want = "an array"
-			break
-		}
-		for i, e := range arr {
-			walkType(fmt.Sprintf("%s[%d]", path, i), e, t.Elem(), ps)
-		}
-		return
-	case reflect.Map:
-		obj, ok := v.(map[string]any)
-		if !ok {
-			want = "an object"
-			break
-		}
-		for _, k := range slices.Sorted(maps.Keys(obj)) {
-			walkType(join(path, k), obj[k], t.Elem(), ps)
-		}
-		return
-	case reflect.String:
-		if _, ok := v.(string); ok {
-			return
-		}
-		want = "a string"
-	case reflect.Bool:
-		if _, ok := v.(bool); ok {
-			return
-		}
-		want = "true or false"
-	case reflect.Int:
-		n, ok := v.(json.Number)
-		if ok {
-			if _, err := n.Int64(); err == nil {
-				return
-			}
-			want = "a whole number"
-			break
-		}
-		want = "a whole number"
-	default:
-		panic("stages: walkType has no case for " + t.String())
-	}
-	got := jsonKind(v)
-	if s, ok := v.(string); ok {
-		got = fmt.Sprintf("the string %q", s)
-	} else if n, ok := v.(json.Number); ok {
-		got = n.String()
-	}
-	ps.addc(CodeType, path, "must be %s, not %s", want, got)
-	ps.typeError(path)
 }
 
 func jsonFields(t reflect.Type) map[string]reflect.StructField {

@@ -103,6 +103,22 @@ func (ps *problems) addc(code Code, path, format string, args ...any) {
 	ps.list = append(ps.list, Problem{Path: path, Code: code, Message: fmt.Sprintf(format, args...)})
 }
 
+// skip reports whether a problem at path would not be listed: under a
+// value of the wrong type (not counted), or past MaxProblems (counted).
+// Callers use it to spare building a message no one reads.
+func (ps *problems) skip(path string) bool {
+	for p := path; p != ""; p = parentPath(p) {
+		if ps.typeErrors[p] {
+			return true
+		}
+	}
+	if len(ps.list) >= MaxProblems {
+		ps.dropped++
+		return true
+	}
+	return false
+}
+
 func (ps *problems) typeError(path string) {
 	if ps.typeErrors == nil {
 		ps.typeErrors = map[string]bool{}
@@ -143,7 +159,7 @@ const (
 )
 
 // closest returns the candidate nearest to s by edit distance, if it is close
-// enough to be a likely typo.
+// enough to be a likely typo; of equally near ones, the first in sort order.
 func closest(s string, candidates []string) string {
 	if len(s) > maxSuggestLength {
 		return ""
@@ -155,13 +171,15 @@ func closest(s string, candidates []string) string {
 	if len(s) > 8 {
 		limit = 3
 	}
+	ls := strings.ToLower(s)
 	best, bestD := "", 1<<30
-	for _, c := range slices.Sorted(slices.Values(candidates)) {
+	var buf [2][maxSuggestLength + 1]int
+	for _, c := range candidates {
 		if len(c) > maxSuggestLength || abs(len(c)-len(s)) > limit {
 			continue // the distance is at least the difference in length
 		}
-		d := editDistance(strings.ToLower(s), strings.ToLower(c))
-		if d < bestD {
+		d := editDistance(ls, strings.ToLower(c), &buf)
+		if d < bestD || (d == bestD && c < best) {
 			best, bestD = c, d
 		}
 	}
@@ -185,23 +203,24 @@ func didYouMean(s string, candidates []string) string {
 	return ""
 }
 
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
+// editDistance is the Levenshtein distance of two strings of at most
+// maxSuggestLength bytes, compared byte by byte (names are ASCII; others
+// only come out a little farther), in the rows of buf.
+func editDistance(a, b string, buf *[2][maxSuggestLength + 1]int) int {
+	prev, cur := buf[0][:len(b)+1], buf[1][:len(b)+1]
 	for j := range prev {
 		prev[j] = j
 	}
-	for i := 1; i <= len(ra); i++ {
+	for i := 1; i <= len(a); i++ {
 		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
+		for j := 1; j <= len(b); j++ {
 			cost := 1
-			if ra[i-1] == rb[j-1] {
+			if a[i-1] == b[j-1] {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
 		}
 		prev, cur = cur, prev
 	}
-	return prev[len(rb)]
+	return prev[len(b)]
 }

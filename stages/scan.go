@@ -5,8 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -63,107 +67,219 @@ func clip(b []byte, n int) string {
 	return string(bytes.ToValidUTF8(b, nil))
 }
 
-// checkStructure walks the document's tokens once: a syntax error, content
-// after the document and duplicate keys (each with both places) are
-// problems. It returns false when the document cannot be read on (a syntax
-// error or trailing content); duplicate keys are reported and reading goes
-// on, since encoding/json would silently keep the last one.
-func checkStructure(data []byte, ps *problems) bool {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	type frame struct {
-		object    bool
-		path      string
-		index     int
-		expectKey bool
-		key       string
-		keys      map[string]int64
+// walker reads a document's tokens once, against the Document type: a
+// syntax error, content after the document, duplicate keys (with both
+// lines), unknown fields (with a likely correction) and values of the
+// wrong JSON type are all found in this one pass, with no generic tree of
+// the document in memory.
+type walker struct {
+	dec    *json.Decoder
+	data   []byte
+	ps     *problems
+	err    error // a syntax error: the walk stops
+	fields map[reflect.Type]typeFields
+}
+
+type typeFields struct {
+	byName map[string]reflect.StructField
+	names  []string // sorted
+}
+
+// fieldsOf are a struct type's JSON fields, computed once per walk.
+func (w *walker) fieldsOf(t reflect.Type) (map[string]reflect.StructField, []string) {
+	if f, ok := w.fields[t]; ok {
+		return f.byName, f.names
 	}
-	var stack []*frame
-	valuePath := func() string {
-		if len(stack) == 0 {
-			return ""
-		}
-		f := stack[len(stack)-1]
-		if f.object {
-			return join(f.path, f.key)
-		}
-		return fmt.Sprintf("%s[%d]", f.path, f.index)
+	if w.fields == nil {
+		w.fields = map[reflect.Type]typeFields{}
 	}
-	done := func() { // a value ended in the frame on top
-		if len(stack) == 0 {
-			return
+	f := jsonFields(t)
+	tf := typeFields{f, slices.Sorted(maps.Keys(f))}
+	w.fields[t] = tf
+	return tf.byName, tf.names
+}
+
+// checkStructure walks data against t. It returns false when the
+// document cannot be read on (a syntax error, trailing content, not an
+// object); the other problems are reported and reading goes on, since
+// encoding/json would silently keep the last of two keys and skip the rest.
+func checkStructure(data []byte, t reflect.Type, ps *problems) bool {
+	w := &walker{dec: json.NewDecoder(bytes.NewReader(data)), data: data, ps: ps}
+	w.dec.UseNumber()
+	listed, dropped := len(ps.list), ps.dropped
+	top := w.value("", t, true)
+	if w.err != nil {
+		// A document that is not JSON has that one problem: what the walk
+		// found before the error would only distract from it.
+		ps.list, ps.dropped = ps.list[:listed], dropped
+		// The decoder's own error places it as Decode does.
+		var v any
+		err := w.err
+		if derr := json.NewDecoder(bytes.NewReader(data)).Decode(&v); derr != nil {
+			err = derr
 		}
-		f := stack[len(stack)-1]
-		if f.object {
-			f.expectKey = true
-		} else {
-			f.index++
-		}
+		ps.addc(CodeSyntax, "", "not valid JSON: %s", describeJSONError(data, err))
+		return false
 	}
-	for {
-		before := dec.InputOffset()
-		tok, err := dec.Token()
-		if err == io.EOF {
-			if len(stack) == 0 {
-				break
-			}
-			err = io.ErrUnexpectedEOF
-		}
-		if err != nil {
-			// The decoder's own error places it as Decode does.
-			var v any
-			if derr := json.NewDecoder(bytes.NewReader(data)).Decode(&v); derr != nil {
-				err = derr
-			}
-			ps.addc(CodeSyntax, "", "not valid JSON: %s", describeJSONError(data, err))
-			return false
-		}
-		for before < int64(len(data)) && bytes.IndexByte([]byte(" \t\r\n,:"), data[before]) >= 0 {
-			before++ // to the token itself
-		}
-		top := (*frame)(nil)
-		if len(stack) > 0 {
-			top = stack[len(stack)-1]
-		}
-		if top != nil && top.object && top.expectKey {
-			if d, ok := tok.(json.Delim); ok && d == '}' {
-				stack = stack[:len(stack)-1]
-				done()
-			} else {
-				k := tok.(string)
-				at := join(top.path, k)
-				if first, dup := top.keys[k]; dup {
-					l1, _ := lineCol(data, first)
-					l2, _ := lineCol(data, before)
-					ps.addc(CodeDuplicate, at, "the key %s is given twice, at line %d and line %d; JSON readers keep only one: remove one", strconv.Quote(k), l1, l2)
-				} else {
-					top.keys[k] = before
-				}
-				top.key, top.expectKey = k, false
-			}
-		} else {
-			switch d, _ := tok.(json.Delim); d {
-			case '{':
-				stack = append(stack, &frame{object: true, path: valuePath(), expectKey: true, keys: map[string]int64{}})
-			case '[':
-				stack = append(stack, &frame{path: valuePath()})
-			case ']':
-				stack = stack[:len(stack)-1]
-				done()
-			default:
-				done()
-			}
-		}
-		if len(stack) == 0 {
-			break
-		}
+	if top != "an object" {
+		ps.addc(CodeType, "", "the document must be a JSON object, not %s", top)
+		return false
 	}
-	end := dec.InputOffset()
+	end := w.dec.InputOffset()
 	if rest := bytes.TrimLeft(data[end:], " \t\r\n"); len(rest) > 0 {
 		line, col := lineCol(data, int64(len(data)-len(rest)))
 		ps.addc(CodeSyntax, "", "the document ends before line %d, column %d, where more follows (%q): a file holds one JSON object", line, col, clip(rest, 40))
 		return false
 	}
 	return true
+}
+
+func (w *walker) token() (json.Token, int64) {
+	if w.err != nil {
+		return nil, 0
+	}
+	before := w.dec.InputOffset()
+	tok, err := w.dec.Token()
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	if err != nil {
+		w.err = err
+		return nil, 0
+	}
+	for before < int64(len(w.data)) && bytes.IndexByte([]byte(" \t\r\n,:"), w.data[before]) >= 0 {
+		before++ // to the token itself
+	}
+	return tok, before
+}
+
+// value reads one value at path and checks it against t (nil: anything,
+// unchecked). It returns the kind it read ("an object", "a string", ...).
+func (w *walker) value(path string, t reflect.Type, check bool) string {
+	tok, _ := w.token()
+	if w.err != nil {
+		return ""
+	}
+	if t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch x := tok.(type) {
+	case json.Delim:
+		switch x {
+		case '{':
+			w.object(path, t, check)
+			if check && t != nil && t.Kind() != reflect.Struct && t.Kind() != reflect.Map {
+				w.wrongType(path, t, "an object")
+			}
+			return "an object"
+		case '[':
+			var elem reflect.Type
+			ok := t == nil || t.Kind() == reflect.Slice
+			if t != nil && ok {
+				elem = t.Elem()
+			}
+			for i := 0; w.err == nil && w.dec.More(); i++ {
+				w.value(fmt.Sprintf("%s[%d]", path, i), elem, check && ok)
+			}
+			w.token() // ]
+			if check && !ok {
+				w.wrongType(path, t, "an array")
+			}
+			return "an array"
+		}
+	case string:
+		if check && t != nil && t.Kind() != reflect.String {
+			w.wrongType(path, t, fmt.Sprintf("the string %q", clip([]byte(x), 200)))
+		}
+		return "a string"
+	case bool:
+		if check && t != nil && t.Kind() != reflect.Bool {
+			w.wrongType(path, t, fmt.Sprint(x))
+		}
+		return "a boolean"
+	case json.Number:
+		if check && t != nil {
+			if _, err := x.Int64(); t.Kind() != reflect.Int || err != nil {
+				w.wrongType(path, t, clip([]byte(x.String()), 40))
+			}
+		}
+		return "a number"
+	case nil:
+		if check && t != nil {
+			w.wrongType(path, t, "null")
+		}
+		return "null"
+	}
+	return ""
+}
+
+// object reads the members of an object whose { was read.
+func (w *walker) object(path string, t reflect.Type, check bool) {
+	var fields map[string]reflect.StructField
+	var names []string
+	if check && t != nil && t.Kind() == reflect.Struct {
+		fields, names = w.fieldsOf(t)
+	}
+	first := map[string]int64{}
+	for w.err == nil && w.dec.More() {
+		tok, at := w.token()
+		if w.err != nil {
+			return
+		}
+		k, _ := tok.(string)
+		p := join(path, k)
+		if prev, dup := first[k]; dup {
+			if !w.ps.skip(p) {
+				l1, _ := lineCol(w.data, prev)
+				l2, _ := lineCol(w.data, at)
+				w.ps.addc(CodeDuplicate, p, "the key %s is given twice, at line %d and line %d; JSON readers keep only one: remove one", strconv.Quote(clip([]byte(k), 200)), l1, l2)
+			}
+		} else {
+			first[k] = at
+		}
+		var elem reflect.Type
+		member := check && t != nil
+		switch {
+		case !member:
+		case t.Kind() == reflect.Map:
+			elem = t.Elem()
+		case t.Kind() == reflect.Struct:
+			f, ok := fields[k]
+			if !ok {
+				if !w.ps.skip(p) {
+					w.ps.addc(CodeUnknown, p, "unknown field%s; known fields here: %s", didYouMean(k, names), strings.Join(names, ", "))
+				}
+				w.skipValue()
+				continue
+			}
+			elem = f.Type
+		default:
+			member = false // the object itself is of the wrong type
+		}
+		w.value(p, elem, member)
+	}
+	w.token() // }
+}
+
+// skipValue reads past one value without looking at it.
+func (w *walker) skipValue() {
+	var raw json.RawMessage
+	if w.err == nil {
+		if err := w.dec.Decode(&raw); err != nil {
+			w.err = err
+		}
+	}
+}
+
+func (w *walker) wrongType(path string, t reflect.Type, got string) {
+	if path == "" {
+		return // checkStructure says what the document is instead
+	}
+	want := map[reflect.Kind]string{reflect.Struct: "an object", reflect.Map: "an object", reflect.Slice: "an array",
+		reflect.String: "a string", reflect.Bool: "true or false", reflect.Int: "a whole number"}[t.Kind()]
+	if want == "" {
+		panic("stages: the walker has no name for " + t.String()) // a Document field of a new kind
+	}
+	w.ps.addc(CodeType, path, "must be %s, not %s", want, got)
+	w.ps.typeError(path)
 }

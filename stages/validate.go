@@ -190,7 +190,7 @@ func (v *validator) account(path, account string) {
 }
 
 func (v *validator) region(path, region string) {
-	if !IsRegion(region) {
+	if !IsRegion(region) && !v.ps.skip(path) {
 		v.addf(path, "%s", regionProblem(region))
 	}
 }
