@@ -1,5 +1,8 @@
-// Package checks holds the gates a handsoff pipeline puts around every
-// deployment, so that no person has to watch one.
+// Package checks describes the gates a handsoff pipeline puts around every
+// deployment, so that no person has to watch one, and holds what platform
+// code uses of them: the freeze calendar ([Calendar]) and the one-time
+// bootstrap stack ([BootstrapTemplate]). The gates themselves are made by
+// the pipeline package (their code is internal); this page is their manual.
 //
 // # Validation
 //
@@ -15,7 +18,7 @@
 // execution then fails once, with the error "CheckFailed: a, b" and one line
 // of cause a check: the build's log link, the network error in words, what
 // a lambda check threw or that it returned {"ok": false}. Definitions and IAM
-// policies are generated in Go ([NewValidation]); the role may call exactly
+// policies are generated in Go (NewValidation); the role may call exactly
 // the functions and projects the checks name. Logging of ALL events and
 // X-Ray tracing are on.
 //
@@ -34,21 +37,21 @@
 // stop a state machine whose action failed or whose stage was stopped
 // ("the state machine might continue despite this failure",
 // https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-StepFunctions.html).
-// [NewValidationStopper] adds EventBridge rules on the pipeline's stage and
+// NewValidationStopper adds EventBridge rules on the pipeline's stage and
 // action state changes and a function that stops the stage's running
 // executions through the gate roles. Every execution is also bounded by the
-// state machine's TimeoutSeconds ([ValidationTimeout]) and every build by
+// state machine's TimeoutSeconds (ValidationTimeout) and every build by
 // CodeBuild's queued timeout.
 //
 // # Where the gates live
 //
 // Each environment's validation resources form one CloudFormation stack,
 // {service}-{env}-gates, in the environment's account and region
-// ([NewGates]). Its template is computed in Go and written into the
+// (NewGates). Its template is computed in Go and written into the
 // environment's cloud assembly, beside the team's stack templates; the
 // pipeline deploys it with a CloudFormation action that uses the
 // environment's CDK bootstrap roles, exactly as CDK Pipelines deploys the
-// team's stacks ([DeployActions]). There is no CDK construct tree for it:
+// team's stacks (DeployActions). There is no CDK construct tree for it:
 // through jsii, a second stack per environment cost about 0.6 s of a
 // 36-environment synth. It references nothing of the team's stacks, so it
 // deploys beside them and no change of theirs can lock it. The source of
@@ -60,7 +63,7 @@
 // # Bake
 //
 // After validation, one Lambda invoke action per wave (per 10 environments)
-// runs the bake watcher ([BakeAction], bakewatch.js, in the pipeline's
+// runs the bake watcher (BakeAction, bakewatch.js, in the pipeline's
 // stack). For the bake time it checks, about once a minute, every metric
 // and composite alarm of the environments' stacks (found with
 // ListStackResources when it runs) and the alarms the document names, with

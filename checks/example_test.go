@@ -20,29 +20,16 @@ func ExampleCalendar_Blocked() {
 	// []
 }
 
-// The gates of an environment are a CloudFormation template computed in Go;
-// the pipeline writes it into the cloud assembly and deploys it with a
-// CloudFormation action and the environment's CDK bootstrap roles, and
-// starts validation with the environment's handsoff bootstrap gate role.
-func ExampleNewGates() {
-	cfg, _ := stages.Parse(stages.ExampleDocument(), "example")
-	var prod stages.Environment
-	for _, e := range cfg.Environments() {
-		if e.Name == "prod-use1" {
-			prod = e
-		}
-	}
-	g, err := checks.NewGates(&checks.GatesProps{Config: cfg, Environment: prod})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(g.StackName(), "validates with", g.Names().StateMachine, "started by", g.Names().GateRole)
-	for _, a := range checks.DeployActions("Gates-prod-use1", g, checks.DeployOptions{
-		Artifact: "Synth_Output", Dir: "assembly-orders-prod-use1", RunOrder: 2}) {
-		fmt.Println(a["Name"], a["Configuration"].(map[string]any)["TemplatePath"])
-	}
+// The handsoff bootstrap stack is deployed once per account and region,
+// before any pipeline: it holds the gate role every pipeline of the trusted
+// accounts uses there.
+func ExampleBootstrapTemplate() {
+	tmpl := checks.BootstrapTemplate()
+	fmt.Println(checks.BootstrapStackName, "version", checks.BootstrapVersion)
+	fmt.Println(checks.GateRoleName("444444444444", "us-east-1"))
+	fmt.Println(len(tmpl["Resources"].(map[string]any)), "resource")
 	// Output:
-	// orders-prod-use1-gates validates with handsoff-orders-prod-use1-checks started by handsoff-gate-444444444444-us-east-1
-	// Gates-prod-use1.Deploy Synth_Output::assembly-orders-prod-use1/orders-prod-use1-gates.template.json
+	// handsoff-bootstrap version 2
+	// handsoff-gate-444444444444-us-east-1
+	// 1 resource
 }

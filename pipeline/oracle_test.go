@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/handsoff-cdk/handsoff/checks"
+	"github.com/handsoff-cdk/handsoff/internal/gates"
 	"github.com/handsoff-cdk/handsoff/internal/oracle"
 	"github.com/handsoff-cdk/handsoff/internal/testenv"
 )
@@ -14,7 +15,7 @@ import (
 // and region of the example document.
 var exampleBootstrap = oracle.Bootstrap{
 	Templates:       []map[string]any{checks.BootstrapTemplate()},
-	CDKQualifier:    checks.DefaultQualifier,
+	CDKQualifier:    gates.DefaultQualifier,
 	PipelineAccount: "111111111111",
 	PipelineRegion:  "us-east-1",
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/handsoff-cdk/handsoff/checks"
 	"github.com/handsoff-cdk/handsoff/constructs/guardrails"
+	"github.com/handsoff-cdk/handsoff/internal/gates"
 	"github.com/handsoff-cdk/handsoff/internal/names"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
@@ -54,7 +55,7 @@ type envDeployment struct {
 	// whose alarms the bake watches.
 	local    []string
 	alarms   int
-	gates    checks.Gates
+	gates    gates.Gates
 	dir      string // the Stage's cloud assembly directory
 	gatesDir string // dir, relative to the App's cloud assembly
 }
@@ -151,10 +152,10 @@ func Build(scope constructs.Construct, props Props) (*Pipeline, error) {
 		return nil, &Error{Source: cfg.Origin, Problems: []stages.Problem{{Path: "service.repo", Message: fmt.Sprintf("%q is not Props.Repo %q", cfg.Service.Repo, props.Repo)}}}
 	}
 	cal := checks.NewCalendar(cfg)
-	if n := len(cal.JSON()); n > checks.MaxCalendarBytes {
-		return nil, &Error{Source: cfg.Origin, Problems: []stages.Problem{{Path: "freezeWindows", Message: fmt.Sprintf("the windows and blackouts take %d bytes; the freeze gate holds at most %d (Lambda's 4 KB of environment): merge windows or drop past blackouts", n, checks.MaxCalendarBytes)}}}
+	if n := len(cal.JSON()); n > gates.MaxCalendarBytes {
+		return nil, &Error{Source: cfg.Origin, Problems: []stages.Problem{{Path: "freezeWindows", Message: fmt.Sprintf("the windows and blackouts take %d bytes; the freeze gate holds at most %d (Lambda's 4 KB of environment): merge windows or drop past blackouts", n, gates.MaxCalendarBytes)}}}
 	}
-	p := &Pipeline{config: cfg, calendar: cal, byEnv: map[string]*envDeployment{}, changeSets: props.ChangeSets, qualifier: checks.DefaultQualifier}
+	p := &Pipeline{config: cfg, calendar: cal, byEnv: map[string]*envDeployment{}, changeSets: props.ChangeSets, qualifier: gates.DefaultQualifier}
 	// Gates templates are written into the cloud assembly, which the
 	// pipeline's synth output carries, so paths are relative to the App's.
 	node := scope.Node()
@@ -265,8 +266,8 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 			continue
 		}
 		if len(env.Checks) > 0 {
-			gp := &checks.GatesProps{Config: cfg, Environment: env, StackName: names.Join(128, cfg.Service.Name, env.Name, "gates"), Tags: tags}
-			if checks.NeedsSource(cfg, env) {
+			gp := &gates.GatesProps{Config: cfg, Environment: env, StackName: names.Join(128, cfg.Service.Name, env.Name, "gates"), Tags: tags}
+			if gates.NeedsSource(cfg, env) {
 				if first == nil {
 					problems = append(problems, stages.Problem{Path: env.Path, Message: fmt.Sprintf("the codebuild checks of %s need a stack in its own account and region (%s %s) to carry the source: none of its stacks is there", env.Name, env.Account, env.Region)})
 					continue
@@ -285,7 +286,7 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 					continue
 				}
 			}
-			g, err := checks.NewGates(gp)
+			g, err := gates.NewGates(gp)
 			if err != nil {
 				problems = append(problems, stages.Problem{Path: env.Path, Message: err.Error()})
 				continue
@@ -435,8 +436,8 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 			// And a rejected or expired approval fails a stage that has no
 			// OnFailure rollback, so it never rolls anything back.
 			p.cdk.AddWave(jsii.String(approvalStageName(s)), &pipelines.WaveOptions{
-				Pre: &[]pipelines.Step{checks.NewApprovalStep("Approve", cfg.Pipeline.NotificationTopicArn, reviewURL,
-					checks.ApprovalInfo(cfg.Service.Name, s.Name, len(s.Waves), len(s.Environments())))},
+				Pre: &[]pipelines.Step{gates.NewApprovalStep("Approve", cfg.Pipeline.NotificationTopicArn, reviewURL,
+					gates.ApprovalInfo(cfg.Service.Name, s.Name, len(s.Waves), len(s.Environments())))},
 			})
 		}
 		for _, w := range s.Waves {
@@ -481,7 +482,7 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 // synthesized templates and reports every failure at once.
 func (p *Pipeline) checkGuardrails() error {
 	var problems []stages.Problem
-	required := append(slices.Clone(stages.ReservedTags), slices.Sorted(maps.Keys(p.config.Service.Tags))...)
+	required := append(slices.Clone(stages.ReservedTags()), slices.Sorted(maps.Keys(p.config.Service.Tags))...)
 	for _, d := range p.envs {
 		rep, err := guardrails.CheckAssembly(d.dir, guardrails.Context{RequiredTags: required})
 		if err != nil {
@@ -537,7 +538,7 @@ func (p *Pipeline) addGates() error {
 		if len(actions) > 0 {
 			stage["Actions"] = actions
 		}
-		c := checks.ConditionsFor(cfg, p.calendar, s)
+		c := gates.ConditionsFor(cfg, p.calendar, s)
 		if c.BeforeEntry != nil {
 			stage["BeforeEntry"] = c.BeforeEntry
 			needFreeze = true
@@ -560,14 +561,14 @@ func (p *Pipeline) addGates() error {
 	role := p.cdk.Pipeline().Role()
 	var functions []string
 	if needFreeze {
-		fn := checks.NewFreezeGate(p.stack, "FreezeGate", cfg, p.calendar)
+		fn := gates.NewFreezeGate(p.stack, "FreezeGate", cfg, p.calendar)
 		cfn.AddDependency(fn)
-		functions = append(functions, checks.FreezeGateArn(cfg))
+		functions = append(functions, gates.FreezeGateArn(cfg))
 	}
 	if needBake {
-		fn := checks.NewBakeWatcher(p.stack, "BakeWatcher", cfg)
+		fn := gates.NewBakeWatcher(p.stack, "BakeWatcher", cfg)
 		cfn.AddDependency(fn)
-		functions = append(functions, checks.BakeWatcherArn(cfg))
+		functions = append(functions, gates.BakeWatcherArn(cfg))
 		// The service role of a pipeline with Lambda invoke actions lists
 		// functions too, as CodePipeline's own service role policy does
 		// (https://docs.aws.amazon.com/codepipeline/latest/userguide/how-to-custom-role.html);
@@ -581,7 +582,7 @@ func (p *Pipeline) addGates() error {
 	if needStop {
 		// Not a dependency of the pipeline: nothing of it names the
 		// stopper, which acts only when a stage gives up.
-		checks.NewValidationStopper(p.stack, "ValidationStopper", cfg, pipelineName(cfg))
+		gates.NewValidationStopper(p.stack, "ValidationStopper", cfg, pipelineName(cfg))
 	}
 	if len(functions) > 0 {
 		// The freeze gate (a LambdaInvoke rule) and the bake watcher (a
@@ -623,7 +624,7 @@ func (p *Pipeline) gateActions(s stages.Stage, w stages.Wave, n int) (actions ma
 		teamEnd := perStack * len(d.stacks)
 		if d.gates != nil {
 			teamEnd -= perStack // d.stacks counts the gates stack too
-			for _, a := range checks.DeployActions("Gates-"+env.Name, d.gates, checks.DeployOptions{
+			for _, a := range gates.DeployActions("Gates-"+env.Name, d.gates, gates.DeployOptions{
 				Artifact: synthOutput, Dir: d.gatesDir, Qualifier: p.qualifier, ChangeSets: p.changeSets, RunOrder: 1,
 			}) {
 				add(a)
@@ -642,16 +643,16 @@ func (p *Pipeline) gateActions(s stages.Stage, w stages.Wave, n int) (actions ma
 			"service": p.config.Service.Name, "stage": s.Name, "wave": w.Name, "environment": env.Name,
 			"pipelineExecutionId": "#{codepipeline.PipelineExecutionId}",
 		}
-		add(checks.ValidationAction("Validate-"+env.Name, d.gates.Names(), validateAt, input))
+		add(gates.ValidationAction("Validate-"+env.Name, d.gates.Names(), validateAt, input))
 		bakeAt = validateAt + 1
 	}
 	if w.Bake <= 0 {
 		return actions, false, nil
 	}
-	var targets []checks.BakeTarget
+	var targets []gates.BakeTarget
 	for _, env := range w.Environments {
 		d := p.byEnv[env.Name]
-		targets = append(targets, checks.BakeTarget{Environment: env.Name, Account: env.Account, Region: env.Region, Stacks: d.local, Alarms: env.Alarms})
+		targets = append(targets, gates.BakeTarget{Environment: env.Name, Account: env.Account, Region: env.Region, Stacks: d.local, Alarms: env.Alarms})
 	}
 	for i := 0; i < len(targets); i += stages.BakeEnvironmentsPerAction {
 		chunk := targets[i:min(i+stages.BakeEnvironmentsPerAction, len(targets))]
@@ -659,7 +660,7 @@ func (p *Pipeline) gateActions(s stages.Stage, w stages.Wave, n int) (actions ma
 		if len(targets) > stages.BakeEnvironmentsPerAction {
 			name = fmt.Sprintf("Bake-%d", i/stages.BakeEnvironmentsPerAction+1)
 		}
-		a, err := checks.BakeAction(name, p.config.Service.Name, checks.BakeWatcherName(p.config), int(w.Bake.Minutes()), chunk, bakeAt)
+		a, err := gates.BakeAction(name, p.config.Service.Name, gates.BakeWatcherName(p.config), int(w.Bake.Minutes()), chunk, bakeAt)
 		if err != nil {
 			return nil, false, err
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/handsoff-cdk/handsoff/checks"
 	"github.com/handsoff-cdk/handsoff/constructs/guardrails"
+	"github.com/handsoff-cdk/handsoff/internal/gates"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
 
@@ -29,9 +30,10 @@ type Plan struct {
 	Waves                        []PlanWave
 	FreezeWindows                []string
 	Blackouts                    []string
-	// ForeignFunctions are lambda checks in other accounts than their
-	// environments': each function's owner must allow the checks role once.
-	ForeignFunctions []checks.ForeignFunction
+	// FunctionPermissions are the AWS CLI commands that let the checks role
+	// call lambda checks in other accounts than their environments': each
+	// function's owner runs one once, in the function's account.
+	FunctionPermissions []string
 	// Estimate is the time from a commit to the last prod environment
 	// deployed and validated, with no approval wait and no freeze.
 	Estimate time.Duration
@@ -92,7 +94,9 @@ func newPlan(p *Pipeline) *Plan {
 			}
 			for _, e := range w.Environments {
 				d := p.byEnv[e.Name]
-				pl.ForeignFunctions = append(pl.ForeignFunctions, checks.ForeignFunctions(cfg, e)...)
+				for _, f := range gates.ForeignFunctions(cfg, e) {
+					pl.FunctionPermissions = append(pl.FunctionPermissions, f.Command())
+				}
 				pw.Environments = append(pw.Environments, PlanEnvironment{
 					Name: e.Name, Account: e.Account, Region: e.Region, OneBox: e.OneBox,
 					Stacks: d.stacks, Alarms: d.alarms, Bakes: e.Bake > 0,
@@ -191,11 +195,11 @@ func (pl *Plan) String() string {
 			f("    blackout %s\n", bl)
 		}
 	}
-	if len(pl.ForeignFunctions) > 0 {
+	if len(pl.FunctionPermissions) > 0 {
 		f("\nlambda checks in other accounts: each function's owner runs once, in the function's account,\n")
 		f("    or the check fails with AccessDenied on every run:\n")
-		for _, ff := range pl.ForeignFunctions {
-			f("    %s\n", ff.Command())
+		for _, cmd := range pl.FunctionPermissions {
+			f("    %s\n", cmd)
 		}
 	}
 	f("\nrollback: a failed deployment, validation or bake rolls its stage back to the last execution\n")

@@ -4,15 +4,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/handsoff-cdk/handsoff/checks"
+	"github.com/handsoff-cdk/handsoff/internal/gates"
 )
 
 // TestPlanListsForeignFunctions: the plan tells the owner of a lambda check
 // in another account what to run, before the check fails at run time.
 func TestPlanListsForeignFunctions(t *testing.T) {
-	f := checks.ForeignFunction{Environment: "alpha", Check: "canary", FunctionArn: "arn:aws:lambda:eu-west-1:999999999999:function:c",
+	f := gates.ForeignFunction{Environment: "alpha", Check: "canary", FunctionArn: "arn:aws:lambda:eu-west-1:999999999999:function:c",
 		Region: "eu-west-1", Role: "arn:aws:iam::222222222222:role/orders-alpha-checks"}
-	with := (&Plan{ForeignFunctions: []checks.ForeignFunction{f}}).String()
+	with := (&Plan{FunctionPermissions: []string{f.Command()}}).String()
 	if !strings.Contains(with, "lambda checks in other accounts") || !strings.Contains(with, "    "+f.Command()+"\n") {
 		t.Errorf("plan lacks the permission command:\n%s", with)
 	}

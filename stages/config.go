@@ -1,6 +1,7 @@
 package stages
 
 import (
+	"slices"
 	"time"
 )
 
@@ -12,9 +13,12 @@ const (
 	Prod  = "prod"
 )
 
-// StageOrder is the order of stages in every pipeline. Alpha and beta are
+// stageOrder is the order of stages in every pipeline. Alpha and beta are
 // optional; gamma and prod are required.
-var StageOrder = []string{Alpha, Beta, Gamma, Prod}
+var stageOrder = []string{Alpha, Beta, Gamma, Prod}
+
+// StageOrder is the order stages run in (a copy).
+func StageOrder() []string { return slices.Clone(stageOrder) }
 
 // Config is a validated configuration document, with durations parsed, time
 // zones loaded, defaults applied and prod waves planned. Build one with

@@ -36,7 +36,7 @@ func FuzzParse(f *testing.F) {
 		seen := map[string]bool{}
 		last := -1
 		for _, s := range cfg.Stages {
-			rank := slices.Index(StageOrder, s.Name)
+			rank := slices.Index(stageOrder, s.Name)
 			if rank <= last {
 				t.Fatalf("stage %q out of order", s.Name)
 			}

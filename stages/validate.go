@@ -50,12 +50,18 @@ var (
 	rePlacehold = regexp.MustCompile(`\{[^{}]*\}`)
 )
 
-// ReservedTags are set by handsoff on every resource; a document may not set
+// reservedTags are set by handsoff on every resource; a document may not set
 // them.
-var ReservedTags = []string{"service", "owner", "stage", "environment"}
+var reservedTags = []string{"service", "owner", "stage", "environment"}
 
-// Placeholders a check URL or function ARN may hold, resolved per environment.
-var Placeholders = []string{"{stage}", "{region}", "{account}", "{env}"}
+// ReservedTags are the tags handsoff puts on every resource (a copy).
+func ReservedTags() []string { return slices.Clone(reservedTags) }
+
+// placeholders a check URL or function ARN may hold, resolved per environment.
+var placeholders = []string{"{stage}", "{region}", "{account}", "{env}"}
+
+// Placeholders are what check URLs and function ARNs may hold (a copy).
+func Placeholders() []string { return slices.Clone(placeholders) }
 
 var weekdays = map[string]time.Weekday{
 	"SUN": time.Sunday, "MON": time.Monday, "TUE": time.Tuesday, "WED": time.Wednesday,
@@ -166,7 +172,7 @@ func (v *validator) service(s DocService) Service {
 		switch {
 		case strings.HasPrefix(strings.ToLower(k), "aws:"):
 			v.addf(path, "tag keys starting with \"aws:\" are reserved by AWS")
-		case slices.Contains(ReservedTags, k):
+		case slices.Contains(reservedTags, k):
 			v.addf(path, "%q is set by handsoff on every resource; remove it from the document", k)
 		case !reTagKey.MatchString(k):
 			v.addf(path, "%q is not a valid tag key (1 to 128 letters, digits, spaces and _ . : / = + - @)", k)
@@ -331,8 +337,8 @@ func (v *validator) checks(in map[string]DocCheck) map[string]Check {
 func (v *validator) placeholders(path, s string) bool {
 	ok := true
 	for _, ph := range rePlacehold.FindAllString(s, -1) {
-		if !slices.Contains(Placeholders, ph) {
-			v.addf(path, "%q holds the unknown placeholder %s%s; known: %s", s, ph, didYouMean(ph, Placeholders), strings.Join(Placeholders, " "))
+		if !slices.Contains(placeholders, ph) {
+			v.addf(path, "%q holds the unknown placeholder %s%s; known: %s", s, ph, didYouMean(ph, placeholders), strings.Join(placeholders, " "))
 			ok = false
 		}
 	}
@@ -379,8 +385,8 @@ func (v *validator) stageRefs(path string, names []string) []string {
 	for i, n := range names {
 		p := fmt.Sprintf("%s[%d]", path, i)
 		switch {
-		case !slices.Contains(StageOrder, n):
-			v.addf(p, "%q is not a stage%s; stages are %s", n, didYouMean(n, StageOrder), strings.Join(StageOrder, ", "))
+		case !slices.Contains(stageOrder, n):
+			v.addf(p, "%q is not a stage%s; stages are %s", n, didYouMean(n, stageOrder), strings.Join(stageOrder, ", "))
 		case !v.stageNames[n]:
 			v.addf(p, "%q is not a stage of this document", n)
 		}
@@ -501,16 +507,16 @@ func (v *validator) stages(in []DocStage, checks map[string]Check) []Stage {
 	seen := map[string]string{}
 	for i, s := range in {
 		path := fmt.Sprintf("stages[%d]", i)
-		rank := slices.Index(StageOrder, s.Name)
+		rank := slices.Index(stageOrder, s.Name)
 		switch {
 		case s.Name == "":
-			v.addc(CodeRequired, path+".name", "is required: one of %s", strings.Join(StageOrder, ", "))
+			v.addc(CodeRequired, path+".name", "is required: one of %s", strings.Join(stageOrder, ", "))
 		case rank < 0:
-			v.addf(path+".name", "%q is not a stage%s; stages are %s, in that order", s.Name, didYouMean(s.Name, StageOrder), strings.Join(StageOrder, ", "))
+			v.addf(path+".name", "%q is not a stage%s; stages are %s, in that order", s.Name, didYouMean(s.Name, stageOrder), strings.Join(stageOrder, ", "))
 		case seen[s.Name] != "":
 			v.addc(CodeDuplicate, path+".name", "%q is listed twice (first at %s)", s.Name, seen[s.Name])
 		case rank < last:
-			v.addf(path+".name", "%q comes after %q; stages run in the order %s", s.Name, StageOrder[last], strings.Join(StageOrder, ", "))
+			v.addf(path+".name", "%q comes after %q; stages run in the order %s", s.Name, stageOrder[last], strings.Join(stageOrder, ", "))
 		}
 		if rank >= 0 && seen[s.Name] == "" {
 			seen[s.Name] = path

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/handsoff-cdk/handsoff/checks"
+	"github.com/handsoff-cdk/handsoff/internal/gates"
 	"github.com/handsoff-cdk/handsoff/internal/oracle"
 	"github.com/handsoff-cdk/handsoff/internal/testenv"
 	"github.com/handsoff-cdk/handsoff/pipeline"
@@ -128,7 +129,7 @@ func TestScaleHundredProdEnvironments(t *testing.T) {
 		}
 	}
 	for _, p := range oracle.RolesBeforePipeline(asm, oracle.Bootstrap{Templates: []map[string]any{checks.BootstrapTemplate()},
-		CDKQualifier: checks.DefaultQualifier, PipelineAccount: "111111111111", PipelineRegion: "us-east-1"}) {
+		CDKQualifier: gates.DefaultQualifier, PipelineAccount: "111111111111", PipelineRegion: "us-east-1"}) {
 		t.Error(p)
 	}
 	t.Logf("100 prod environments: %d pipeline stages, %d actions; largest template %d bytes, most resources %d; largest IAM policy %d characters (IAM: 6,144 managed, 10,240 inline per role)",

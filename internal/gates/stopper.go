@@ -1,8 +1,9 @@
-package checks
+package gates
 
 import (
 	_ "embed"
 	"fmt"
+	"github.com/handsoff-cdk/handsoff/checks"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
@@ -23,9 +24,9 @@ func StopperName(cfg *stages.Config) string {
 }
 
 // StopperRoleName names the validation stopper's role. It starts with
-// Prefix, which the bootstrap gate roles trust.
+// checks.Prefix, which the bootstrap gate roles trust.
 func StopperRoleName(cfg *stages.Config) string {
-	return names.Join(64, Prefix, cfg.Service.Name, "validation-stop")
+	return names.Join(64, checks.Prefix, cfg.Service.Name, "validation-stop")
 }
 
 // StopperEventPatterns are what the validation stopper's rules match: a
@@ -55,10 +56,10 @@ func StopperEventPatterns(pipeline string) map[string]map[string]any {
 // stops the validation executions a stage gave up on (stopper.js), and the
 // EventBridge rule that runs it. Its role may read the pipeline's structure
 // and assume the gate roles, which may list and stop the executions of
-// state machines named handsoff-* (BootstrapTemplate, version 2).
+// state machines named handsoff-* (checks.BootstrapTemplate, version 2).
 func NewValidationStopper(stack awscdk.Stack, id string, cfg *stages.Config, pipeline string) awslambda.CfnFunction {
 	part := stages.Partition(cfg.Pipeline.Region)
-	gateRoles := fmt.Sprintf("arn:%s:iam::*:role/%s-gate-*", part, Prefix)
+	gateRoles := fmt.Sprintf("arn:%s:iam::*:role/%s-gate-*", part, checks.Prefix)
 	pipelineArn := fmt.Sprintf("arn:%s:codepipeline:%s:%s:%s", part, cfg.Pipeline.Region, cfg.Pipeline.Account, pipeline)
 	fn := pipelineFunction{
 		name:        StopperName(cfg),

@@ -1,7 +1,8 @@
-package checks
+package gates
 
 import (
 	"fmt"
+	"github.com/handsoff-cdk/handsoff/checks"
 
 	"github.com/handsoff-cdk/handsoff/internal/names"
 	"github.com/handsoff-cdk/handsoff/stages"
@@ -20,7 +21,7 @@ type Names struct {
 	Runner    string // ≤ 64
 	RunnerArn string
 	// GateRole is the handsoff bootstrap role of the environment's account
-	// and region (see BootstrapTemplate), which the pipeline assumes to
+	// and region (see checks.BootstrapTemplate), which the pipeline assumes to
 	// start validation and the bake watcher assumes to read alarms. It
 	// exists before any pipeline does.
 	GateRole          string
@@ -39,11 +40,11 @@ func NamesFor(cfg *stages.Config, env stages.Environment) Names {
 	svc := cfg.Service.Name
 	n := Names{Partition: p, Account: env.Account, Region: env.Region, service: svc, env: env.Name}
 	// The bootstrap gate role may start state machines named handsoff-*.
-	n.StateMachine = names.Join(80, Prefix, svc, env.Name, "checks")
+	n.StateMachine = names.Join(80, checks.Prefix, svc, env.Name, "checks")
 	n.StateMachineArn = fmt.Sprintf("arn:%s:states:%s:%s:stateMachine:%s", p, env.Region, env.Account, n.StateMachine)
 	n.Runner = names.Join(64, svc, env.Name, "check-runner")
 	n.RunnerArn = fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", p, env.Region, env.Account, n.Runner)
-	n.GateRole = GateRoleName(env.Account, env.Region)
+	n.GateRole = checks.GateRoleName(env.Account, env.Region)
 	n.GateRoleArn = n.RoleArn(n.GateRole)
 	n.LogGroup = "/aws/vendedlogs/states/" + n.StateMachine
 	n.ValidationRole = names.Join(64, svc, env.Name, "checks")

@@ -1,9 +1,10 @@
-package checks
+package gates
 
 import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"github.com/handsoff-cdk/handsoff/checks"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -28,10 +29,10 @@ func BakeWatcherName(cfg *stages.Config) string {
 	return names.Join(64, cfg.Service.Name, "bake-watch")
 }
 
-// BakeWatcherRoleName names the bake watcher's role. It starts with Prefix,
+// BakeWatcherRoleName names the bake watcher's role. It starts with checks.Prefix,
 // which the bootstrap gate roles trust.
 func BakeWatcherRoleName(cfg *stages.Config) string {
-	return names.Join(64, Prefix, cfg.Service.Name, "bake-watch")
+	return names.Join(64, checks.Prefix, cfg.Service.Name, "bake-watch")
 }
 
 // BakeTarget is one environment a bake action watches.
@@ -115,7 +116,7 @@ func BakeAction(name, service, function string, minutes int, targets []BakeTarge
 // result; CodePipeline's job actions take no resource
 // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodepipeline.html).
 func NewBakeWatcher(stack awscdk.Stack, id string, cfg *stages.Config) awslambda.CfnFunction {
-	gateRoles := fmt.Sprintf("arn:%s:iam::*:role/%s-gate-*", stages.Partition(cfg.Pipeline.Region), Prefix)
+	gateRoles := fmt.Sprintf("arn:%s:iam::*:role/%s-gate-*", stages.Partition(cfg.Pipeline.Region), checks.Prefix)
 	return pipelineFunction{
 		name:        BakeWatcherName(cfg),
 		roleName:    BakeWatcherRoleName(cfg),

@@ -1,4 +1,4 @@
-package checks
+package gates
 
 import (
 	_ "embed"
@@ -51,7 +51,7 @@ type GatesProps struct {
 //     results of all, and a CodeBuild project per codebuild check.
 //
 // The pipeline starts the state machine with the environment's bootstrap
-// gate role (BootstrapTemplate), which exists before the pipeline does.
+// gate role (checks.BootstrapTemplate), which exists before the pipeline does.
 //
 // The template is computed in Go and written as a file into the cloud
 // assembly, and the pipeline deploys it with a CloudFormation action and the

@@ -1,7 +1,8 @@
-package checks
+package gates
 
 import (
 	_ "embed"
+	"github.com/handsoff-cdk/handsoff/checks"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -21,7 +22,7 @@ func FreezeGateArn(cfg *stages.Config) string { return functionArn(cfg, FreezeGa
 
 // NewFreezeGate makes the freeze-gate function in the pipeline's stack. The
 // pipeline's BeforeEntry conditions invoke it by name.
-func NewFreezeGate(stack awscdk.Stack, id string, cfg *stages.Config, cal *Calendar) awslambda.CfnFunction {
+func NewFreezeGate(stack awscdk.Stack, id string, cfg *stages.Config, cal *checks.Calendar) awslambda.CfnFunction {
 	return pipelineFunction{
 		name:        FreezeGateName(cfg),
 		description: "handsoff: fails while a freeze window or blackout blocks a stage of " + cfg.Service.Name,

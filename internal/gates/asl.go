@@ -1,4 +1,4 @@
-package checks
+package gates
 
 // The Amazon States Language structures the validation state machine uses
 // (https://states-language.net/spec.html), typed so that a misspelled field

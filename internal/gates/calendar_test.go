@@ -1,8 +1,9 @@
-package checks
+package gates
 
 import (
 	_ "embed"
 	"fmt"
+	"github.com/handsoff-cdk/handsoff/checks"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -40,7 +41,7 @@ func mustTime(t testing.TB, s string) time.Time {
 }
 
 func TestCalendarBlocked(t *testing.T) {
-	cal := NewCalendar(calendarConfig(t))
+	cal := checks.NewCalendar(calendarConfig(t))
 	cases := []struct {
 		name, stage, at string
 		want            []string
@@ -89,7 +90,7 @@ var freezeGateJS string
 // answer with the Go calendar.
 func TestFreezeGateAgreesWithCalendar(t *testing.T) {
 	node := testenv.NeedNode(t)
-	cal := NewCalendar(calendarConfig(t))
+	cal := checks.NewCalendar(calendarConfig(t))
 	start := mustTime(t, "2026-01-01T00:00:00Z")
 	const step = 5 * time.Minute
 	n := int(start.AddDate(1, 0, 7).Sub(start) / step) // a year and a week, to cover the blackout's end
@@ -135,7 +136,7 @@ process.stdout.write(out.join("\n"));`, gate, cal.JSON(), n, start.UnixMilli(), 
 func TestFreezeGateFailsClosed(t *testing.T) {
 	node := testenv.NeedNode(t)
 	cfg := calendarConfig(t)
-	cal := NewCalendar(cfg)
+	cal := checks.NewCalendar(cfg)
 	dir := t.TempDir()
 	gate := filepath.Join(dir, "gate.js")
 	os.WriteFile(gate, []byte(freezeGateJS), 0o644)

@@ -1,4 +1,4 @@
-package checks
+package gates
 
 import (
 	"encoding/json"
@@ -22,7 +22,7 @@ const (
 // no reference to the team's stacks, so that nothing the team changes can
 // lock it (a stack cannot remove an export another imports:
 // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-importvalue.html),
-// and the roles the pipeline uses are not in it (see BootstrapTemplate).
+// and the roles the pipeline uses are not in it (see checks.BootstrapTemplate).
 func GatesTemplate(cfg *stages.Config, env stages.Environment, v *Validation) map[string]any {
 	n := NamesFor(cfg, env)
 	res := map[string]any{}

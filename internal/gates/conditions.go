@@ -1,6 +1,7 @@
-package checks
+package gates
 
 import (
+	"github.com/handsoff-cdk/handsoff/checks"
 	"github.com/handsoff-cdk/handsoff/internal/names"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
@@ -31,7 +32,7 @@ func FreezeGateName(cfg *stages.Config) string {
 }
 
 // ConditionsFor returns the conditions of every wave of stage s.
-func ConditionsFor(cfg *stages.Config, cal *Calendar, s stages.Stage) StageConditions {
+func ConditionsFor(cfg *stages.Config, cal *checks.Calendar, s stages.Stage) StageConditions {
 	var c StageConditions
 	if cal.Applies(s.Name) {
 		c.BeforeEntry = map[string]any{"Conditions": []any{map[string]any{
