@@ -7,13 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
@@ -517,47 +515,43 @@ func (p *Pipeline) checkGuardrails() error {
 // stage conditions (the freeze gate before entry, rollback on failure).
 func (p *Pipeline) addGates() error {
 	cfg := p.config
-	overrides := map[string]any{}
-	needFreeze, needBake, found := false, false, 0
-	needStop := false
+	patches := map[builtStage]stagePatch{}
+	needFreeze, needBake, needStop, found := false, false, false, map[string]bool{}
 	var problems []stages.Problem
-	for i, st := range *p.cdk.Pipeline().Stages() {
-		s, w, ok := p.waveOf(*st.StageName())
+	for _, st := range p.builtStages() {
+		s, w, ok := p.waveOf(st.name)
 		if !ok {
 			continue
 		}
-		found++
-		stage := map[string]any{}
-		actions, bakes, err := p.gateActions(s, w, len(*st.Actions()))
+		if found[st.name] {
+			return &LayoutError{LayoutWaveStages, fmt.Sprintf("stage %s appears twice", st.name)}
+		}
+		found[st.name] = true
+		actions, bakes, err := p.gateActions(s, w)
 		if err != nil {
 			problems = append(problems, stages.Problem{Path: w.Path, Message: err.Error()})
 			continue
 		}
 		needBake = needBake || bakes
 		needStop = needStop || p.hasValidation(w)
-		if len(actions) > 0 {
-			stage["Actions"] = actions
-		}
 		c := gates.ConditionsFor(cfg, p.calendar, s)
-		if c.BeforeEntry != nil {
-			stage["BeforeEntry"] = c.BeforeEntry
-			needFreeze = true
-		}
-		stage["OnFailure"] = c.OnFailure
-		overrides[strconv.Itoa(i)] = stage
+		needFreeze = needFreeze || c.BeforeEntry != nil
+		patches[st] = stagePatch{actions: actions, beforeEntry: c.BeforeEntry, onFailure: c.OnFailure}
 	}
 	if len(problems) > 0 {
 		return &Error{Source: cfg.Origin, Problems: problems}
 	}
-	waves := 0
 	for _, s := range cfg.Stages {
-		waves += len(s.Waves)
+		for _, w := range s.Waves {
+			if name := waveStageName(cfg, s, w); !found[name] {
+				return &LayoutError{LayoutWaveStages, fmt.Sprintf("no pipeline stage is named %s", name)}
+			}
+		}
 	}
-	if found != waves {
-		panic(fmt.Sprintf("handsoff: the pipeline has %d of the %d wave stages", found, waves)) // a bug, not a user mistake
+	if err := p.patchStages(patches); err != nil {
+		return err
 	}
-	cfn := p.cdk.Pipeline().Node().DefaultChild().(awscodepipeline.CfnPipeline)
-	cfn.AddPropertyOverride(jsii.String("Stages"), overrides)
+	cfn, _ := p.cfnPipeline()
 	role := p.cdk.Pipeline().Role()
 	var functions []string
 	if needFreeze {
@@ -611,13 +605,12 @@ func (p *Pipeline) actionsPerStack() int {
 // which CDK Pipelines made): each environment's gates deploy beside its
 // stacks, its validation once everything of the wave has deployed, then
 // the wave's bake. bakes reports whether there is a bake action.
-func (p *Pipeline) gateActions(s stages.Stage, w stages.Wave, n int) (actions map[string]any, bakes bool, err error) {
+func (p *Pipeline) gateActions(s stages.Stage, w stages.Wave) (actions []gates.Action, bakes bool, err error) {
 	perStack := p.actionsPerStack()
 	// CDK Pipelines runs each environment's stacks in dependency order, at
 	// most perStack run orders a stack. The gates stack references nothing
 	// of the team's, so it deploys beside them.
-	actions = map[string]any{}
-	add := func(a map[string]any) { actions[strconv.Itoa(n+len(actions))] = a }
+	add := func(a gates.Action) { actions = append(actions, a) }
 	validateAt := 0
 	for _, env := range w.Environments {
 		d := p.byEnv[env.Name]
@@ -639,7 +632,7 @@ func (p *Pipeline) gateActions(s stages.Stage, w stages.Wave, n int) (actions ma
 		if d.gates == nil {
 			continue
 		}
-		input := map[string]any{
+		input := map[string]string{
 			"service": p.config.Service.Name, "stage": s.Name, "wave": w.Name, "environment": env.Name,
 			"pipelineExecutionId": "#{codepipeline.PipelineExecutionId}",
 		}

@@ -81,7 +81,7 @@ type bakeParams struct {
 // The parameters are compact, to fit CodePipeline's 1,000 characters per
 // configuration value: a stack named {service}-{environment}{rest} (as CDK
 // names the stacks of a Stage) is written as "-" + rest.
-func BakeAction(name, service, function string, minutes int, targets []BakeTarget, runOrder int) (map[string]any, error) {
+func BakeAction(name, service, function string, minutes int, targets []BakeTarget, runOrder int) (Action, error) {
 	p := bakeParams{Minutes: minutes, Service: service}
 	for _, t := range targets {
 		var stacks []string
@@ -96,17 +96,17 @@ func BakeAction(name, service, function string, minutes int, targets []BakeTarge
 	}
 	raw, err := json.Marshal(p)
 	if err != nil {
-		return nil, err
+		return Action{}, err
 	}
 	if len(raw) > MaxActionConfigurationValue {
-		return nil, fmt.Errorf("the bake action %s needs %d characters of parameters (the environments' stack and alarm names); CodePipeline takes at most %d: use shorter stack names, fewer stacks, or smaller waves",
+		return Action{}, fmt.Errorf("the bake action %s needs %d characters of parameters (the environments' stack and alarm names); CodePipeline takes at most %d: use shorter stack names, fewer stacks, or smaller waves",
 			name, len(raw), MaxActionConfigurationValue)
 	}
-	return map[string]any{
-		"Name":          name,
-		"ActionTypeId":  map[string]any{"Category": "Invoke", "Owner": "AWS", "Provider": "Lambda", "Version": "1"},
-		"Configuration": map[string]any{"FunctionName": function, "UserParameters": string(raw)},
-		"RunOrder":      runOrder,
+	return Action{
+		Name:          name,
+		ActionTypeId:  invoke("Lambda"),
+		Configuration: map[string]any{"FunctionName": function, "UserParameters": string(raw)},
+		RunOrder:      runOrder,
 	}, nil
 }
 

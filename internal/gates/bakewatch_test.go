@@ -122,11 +122,11 @@ func TestBakeAction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]any{
-		"Name":          "Bake",
-		"ActionTypeId":  map[string]any{"Category": "Invoke", "Owner": "AWS", "Provider": "Lambda", "Version": "1"},
-		"Configuration": map[string]any{"FunctionName": "orders-bake-watch", "UserParameters": `{"m":120,"p":"orders","e":[{"n":"prod-use1","a":"444444444444","r":"us-east-1","s":["--Service"]}]}`},
-		"RunOrder":      4,
+	want := Action{
+		Name:          "Bake",
+		ActionTypeId:  ActionType{Category: "Invoke", Owner: "AWS", Provider: "Lambda", Version: "1"},
+		Configuration: map[string]any{"FunctionName": "orders-bake-watch", "UserParameters": `{"m":120,"p":"orders","e":[{"n":"prod-use1","a":"444444444444","r":"us-east-1","s":["--Service"]}]}`},
+		RunOrder:      4,
 	}
 	if diff := cmp.Diff(want, a); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)

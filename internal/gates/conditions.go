@@ -21,8 +21,8 @@ import (
 //
 // Bakes are actions, not OnSuccess CloudWatchAlarm rules; see BakeAction.
 type StageConditions struct {
-	BeforeEntry map[string]any
-	OnFailure   map[string]any
+	BeforeEntry *BeforeEntry // nil: none
+	OnFailure   OnFailure
 }
 
 // FreezeGateName is the physical name of a service's freeze-gate function,
@@ -35,20 +35,16 @@ func FreezeGateName(cfg *stages.Config) string {
 func ConditionsFor(cfg *stages.Config, cal *checks.Calendar, s stages.Stage) StageConditions {
 	var c StageConditions
 	if cal.Applies(s.Name) {
-		c.BeforeEntry = map[string]any{"Conditions": []any{map[string]any{
-			"Result": "FAIL",
-			"Rules": []any{map[string]any{
-				"Name":          "FreezeCalendar",
-				"RuleTypeId":    ruleType("LambdaInvoke"),
-				"Configuration": map[string]any{"FunctionName": FreezeGateName(cfg), "UserParameters": s.Name},
+		c.BeforeEntry = &BeforeEntry{Conditions: []Condition{{
+			Result: "FAIL",
+			Rules: []Rule{{
+				Name:          "FreezeCalendar",
+				RuleTypeId:    ActionType{Category: "Rule", Owner: "AWS", Provider: "LambdaInvoke", Version: "1"},
+				Configuration: map[string]string{"FunctionName": FreezeGateName(cfg), "UserParameters": s.Name},
 			}},
 		}}}
 	}
 	// https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-conditions.html
-	c.OnFailure = map[string]any{"Result": "ROLLBACK"}
+	c.OnFailure = OnFailure{Result: "ROLLBACK"}
 	return c
-}
-
-func ruleType(provider string) map[string]any {
-	return map[string]any{"Category": "Rule", "Owner": "AWS", "Provider": provider, "Version": "1"}
 }

@@ -27,7 +27,7 @@ func ExampleNewGates() {
 	fmt.Println(g.StackName(), "validates with", g.Names().StateMachine, "started by", g.Names().GateRole)
 	for _, a := range gates.DeployActions("Gates-prod-use1", g, gates.DeployOptions{
 		Artifact: "Synth_Output", Dir: "assembly-orders-prod-use1", RunOrder: 2}) {
-		fmt.Println(a["Name"], a["Configuration"].(map[string]any)["TemplatePath"])
+		fmt.Println(a.Name, a.Configuration["TemplatePath"])
 	}
 	// Output:
 	// orders-prod-use1-gates validates with handsoff-orders-prod-use1-checks started by handsoff-gate-444444444444-us-east-1

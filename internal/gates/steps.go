@@ -18,19 +18,19 @@ import (
 // started after the environment's stacks deploy (runOrder). The pipeline
 // adds it to the built pipeline directly: computed in Go, it costs one call
 // to the CDK instead of a step that the CDK calls back into.
-func ValidationAction(name string, n Names, runOrder int, input map[string]any) map[string]any {
+func ValidationAction(name string, n Names, runOrder int, input map[string]string) Action {
 	in, _ := json.Marshal(input)
-	return map[string]any{
-		"Name":         name,
-		"ActionTypeId": map[string]any{"Category": "Invoke", "Owner": "AWS", "Provider": "StepFunctions", "Version": "1"},
-		"Configuration": map[string]any{
+	return Action{
+		Name:         name,
+		ActionTypeId: invoke("StepFunctions"),
+		Configuration: map[string]any{
 			"StateMachineArn": n.StateMachineArn,
 			"InputType":       "Literal",
 			"Input":           string(in),
 		},
-		"Region":   n.Region,
-		"RoleArn":  n.GateRoleArn,
-		"RunOrder": runOrder,
+		Region:   n.Region,
+		RoleArn:  n.GateRoleArn,
+		RunOrder: runOrder,
 	}
 }
 
@@ -58,7 +58,7 @@ type DeployOptions struct {
 // gates stack, with the environment's CDK bootstrap roles as CDK Pipelines
 // deploys the team's stacks: the deploy role runs the action, the
 // CloudFormation execution role the stack.
-func DeployActions(name string, g Gates, o DeployOptions) []map[string]any {
+func DeployActions(name string, g Gates, o DeployOptions) []Action {
 	n := g.Names()
 	role := func(kind string) map[string]any {
 		return map[string]any{"Fn::Join": []any{"", []any{"arn:", map[string]any{"Ref": "AWS::Partition"},
@@ -67,39 +67,35 @@ func DeployActions(name string, g Gates, o DeployOptions) []map[string]any {
 	if o.RunOrder < 1 {
 		o.RunOrder = 1
 	}
-	deploy := func(name string, config map[string]any, runOrder int) map[string]any {
-		return map[string]any{
-			"Name":          name,
-			"ActionTypeId":  map[string]any{"Category": "Deploy", "Owner": "AWS", "Provider": "CloudFormation", "Version": "1"},
-			"Configuration": config,
-			"Region":        n.Region,
-			"RoleArn":       role("deploy"),
-			"RunOrder":      runOrder,
-		}
-	}
+	deploy := ActionType{Category: "Deploy", Owner: "AWS", Provider: "CloudFormation", Version: "1"}
 	// fromTemplate creates or updates the stack (or a change set of it)
 	// from the template in the synth output.
 	path := o.Artifact + "::" + strings.TrimPrefix(o.Dir+"/", "./") + g.StackName() + ".template.json"
-	fromTemplate := func(name, mode string) map[string]any {
-		a := deploy(name, map[string]any{
-			"ActionMode":            mode,
-			"StackName":             g.StackName(),
-			"RoleArn":               role("cfn-exec"),
-			"Capabilities":          "CAPABILITY_NAMED_IAM,CAPABILITY_AUTO_EXPAND",
-			"TemplatePath":          path,
-			"TemplateConfiguration": path + ".config.json",
-		}, o.RunOrder)
-		a["InputArtifacts"] = []any{map[string]any{"Name": o.Artifact}}
-		return a
+	fromTemplate := func(name, mode string) Action {
+		return Action{
+			Name: name, ActionTypeId: deploy, Region: n.Region, RoleArn: role("deploy"), RunOrder: o.RunOrder,
+			Configuration: map[string]any{
+				"ActionMode":            mode,
+				"StackName":             g.StackName(),
+				"RoleArn":               role("cfn-exec"),
+				"Capabilities":          "CAPABILITY_NAMED_IAM,CAPABILITY_AUTO_EXPAND",
+				"TemplatePath":          path,
+				"TemplateConfiguration": path + ".config.json",
+			},
+			InputArtifacts: []Artifact{{Name: o.Artifact}},
+		}
 	}
 	if !o.ChangeSets {
-		return []map[string]any{fromTemplate(name+".Deploy", "CREATE_UPDATE")}
+		return []Action{fromTemplate(name+".Deploy", "CREATE_UPDATE")}
 	}
 	const changeSet = "PipelineChange"
 	prepare := fromTemplate(name+".Prepare", "CHANGE_SET_REPLACE")
-	prepare["Configuration"].(map[string]any)["ChangeSetName"] = changeSet
-	execute := deploy(name+".Deploy", map[string]any{"ActionMode": "CHANGE_SET_EXECUTE", "StackName": g.StackName(), "ChangeSetName": changeSet}, o.RunOrder+1)
-	return []map[string]any{prepare, execute}
+	prepare.Configuration["ChangeSetName"] = changeSet
+	execute := Action{
+		Name: name + ".Deploy", ActionTypeId: deploy, Region: n.Region, RoleArn: role("deploy"), RunOrder: o.RunOrder + 1,
+		Configuration: map[string]any{"ActionMode": "CHANGE_SET_EXECUTE", "StackName": g.StackName(), "ChangeSetName": changeSet},
+	}
+	return []Action{prepare, execute}
 }
 
 // bootstrapRole names a role of the CDK bootstrap stack of n's account and

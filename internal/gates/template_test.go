@@ -171,22 +171,22 @@ func TestDeployActions(t *testing.T) {
 	}
 	path := "Synth_Output::assembly-orders-prod-use1/orders-prod-use1-gates.template.json"
 	got := DeployActions("Gates-prod-use1", g, DeployOptions{Artifact: "Synth_Output", Dir: "assembly-orders-prod-use1", Qualifier: "custom", RunOrder: 2})
-	want := []map[string]any{{
-		"Name":         "Gates-prod-use1.Deploy",
-		"ActionTypeId": map[string]any{"Category": "Deploy", "Owner": "AWS", "Provider": "CloudFormation", "Version": "1"},
-		"Configuration": map[string]any{
+	want := []Action{{
+		Name:         "Gates-prod-use1.Deploy",
+		ActionTypeId: ActionType{Category: "Deploy", Owner: "AWS", Provider: "CloudFormation", Version: "1"},
+		Configuration: map[string]any{
 			"ActionMode": "CREATE_UPDATE", "StackName": "orders-prod-use1-gates", "RoleArn": role("cfn-exec"),
 			"Capabilities": "CAPABILITY_NAMED_IAM,CAPABILITY_AUTO_EXPAND", "TemplatePath": path, "TemplateConfiguration": path + ".config.json",
 		},
-		"InputArtifacts": []any{map[string]any{"Name": "Synth_Output"}},
-		"Region":         env.Region, "RoleArn": role("deploy"), "RunOrder": 2,
+		InputArtifacts: []Artifact{{Name: "Synth_Output"}},
+		Region:         env.Region, RoleArn: role("deploy"), RunOrder: 2,
 	}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("deploy action (-want +got):\n%s", diff)
 	}
 	cs := DeployActions("Gates-prod-use1", g, DeployOptions{Artifact: "Synth_Output", Dir: "assembly-orders-prod-use1", ChangeSets: true, RunOrder: 2})
-	if len(cs) != 2 || cs[0]["Name"] != "Gates-prod-use1.Prepare" || cs[1]["Name"] != "Gates-prod-use1.Deploy" || cs[1]["RunOrder"] != 3 ||
-		cs[0]["Configuration"].(map[string]any)["ActionMode"] != "CHANGE_SET_REPLACE" || cs[1]["Configuration"].(map[string]any)["ActionMode"] != "CHANGE_SET_EXECUTE" {
+	if len(cs) != 2 || cs[0].Name != "Gates-prod-use1.Prepare" || cs[1].Name != "Gates-prod-use1.Deploy" || cs[1].RunOrder != 3 ||
+		cs[0].Configuration["ActionMode"] != "CHANGE_SET_REPLACE" || cs[1].Configuration["ActionMode"] != "CHANGE_SET_EXECUTE" {
 		t.Errorf("change-set actions: %v", cs)
 	}
 }
