@@ -1,0 +1,165 @@
+// Package release checks the module's public API against its last
+// release, so that a minor version never breaks a team's build.
+//
+// The last release is the newest "## vX.Y.Z" section of CHANGELOG.md; its
+// commit is the tag of that name when the clone has it, else the commit
+// LastRelease records (a fresh clone in CI may come without tags). The
+// check loads every public package (not internal/, examples/ or cmd/) of
+// both trees and compares them with golang.org/x/exp/apidiff. An
+// incompatible change fails unless CHANGELOG.md's Unreleased section has a
+// "### Breaking" heading, which commits the next release to a new major
+// version (or, before v1, a new minor one).
+package release
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"go/types"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"golang.org/x/exp/apidiff"
+	"golang.org/x/tools/go/packages"
+)
+
+// Module is this module's path.
+const Module = "github.com/handsoff-cdk/handsoff"
+
+// Release is a released version and its commit.
+type Release struct{ Version, Commit string }
+
+var reRelease = regexp.MustCompile(`^(v\d+\.\d+\.\d+)\s+([0-9a-f]{7,40})$`)
+
+// LastRelease reads the last release from root/internal/release/last, a
+// line "vX.Y.Z commit", and resolves it to the tag when the clone has one.
+func LastRelease(root string) (Release, error) {
+	raw, err := os.ReadFile(filepath.Join(root, "internal", "release", "last"))
+	if err != nil {
+		return Release{}, err
+	}
+	m := reRelease.FindStringSubmatch(strings.TrimSpace(string(raw)))
+	if m == nil {
+		return Release{}, fmt.Errorf("internal/release/last: want \"vX.Y.Z commit\", have %q", raw)
+	}
+	r := Release{Version: m[1], Commit: m[2]}
+	if out, err := git(root, "rev-parse", "--verify", "--quiet", r.Version+"^{commit}"); err == nil {
+		r.Commit = strings.TrimSpace(out)
+	}
+	return r, nil
+}
+
+func git(dir string, args ...string) (string, error) {
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	return string(out), err
+}
+
+// Export writes the tree of a commit into dir (git archive).
+func Export(root, commit, dir string) error {
+	archive := exec.Command("git", "archive", "--format=tar", commit)
+	archive.Dir = root
+	tar := exec.Command("tar", "-x", "-C", dir)
+	pipe, err := archive.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	tar.Stdin = pipe
+	var stderr bytes.Buffer
+	archive.Stderr, tar.Stderr = &stderr, &stderr
+	if err := tar.Start(); err != nil {
+		return err
+	}
+	if err := archive.Run(); err != nil {
+		return fmt.Errorf("git archive %s: %v: %s", commit, err, stderr.String())
+	}
+	return tar.Wait()
+}
+
+// PublicPackages loads the public packages of the module at dir, by
+// import path, with their types (from the build's export data).
+func PublicPackages(dir string) (map[string]*types.Package, error) {
+	cfg := &packages.Config{Mode: packages.NeedName | packages.NeedTypes, Dir: dir, Env: append(os.Environ(), "GOWORK=off")}
+	pkgs, err := packages.Load(cfg, "./...")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*types.Package{}
+	var errs []string
+	for _, p := range pkgs {
+		rel := strings.TrimPrefix(strings.TrimPrefix(p.PkgPath, Module), "/")
+		if p.Name == "main" || strings.HasPrefix(rel, "internal") || strings.Contains(rel, "/internal") ||
+			strings.HasPrefix(rel, "examples") || strings.HasPrefix(rel, "cmd") || strings.HasSuffix(p.PkgPath, "_test") {
+			continue
+		}
+		for _, e := range p.Errors {
+			errs = append(errs, e.Error())
+		}
+		if p.Types != nil {
+			out[p.PkgPath] = p.Types
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("loading %s: %s", dir, strings.Join(errs, "; "))
+	}
+	return out, nil
+}
+
+// Incompatible lists the incompatible changes from old to new, by
+// package: a package removed, or apidiff's incompatible changes.
+func Incompatible(old, new map[string]*types.Package) []string {
+	var out []string
+	for path, o := range old {
+		n, ok := new[path]
+		if !ok {
+			out = append(out, path+": the package is gone")
+			continue
+		}
+		for _, c := range apidiff.Changes(o, n).Changes {
+			if !c.Compatible {
+				out = append(out, path+": "+c.Message)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// BreakingAnnounced reports whether CHANGELOG.md's Unreleased section has
+// a "### Breaking" heading.
+func BreakingAnnounced(changelog []byte) bool {
+	s := bufio.NewScanner(bytes.NewReader(changelog))
+	in := false
+	for s.Scan() {
+		line := strings.TrimSpace(s.Text())
+		switch {
+		case strings.HasPrefix(line, "## "):
+			in = strings.Contains(strings.ToLower(line), "unreleased")
+		case in && strings.EqualFold(line, "### Breaking"):
+			return true
+		}
+	}
+	return false
+}
+
+// loadOne loads one package pattern of the module at dir.
+func loadOne(dir, pattern string) (map[string]*types.Package, error) {
+	cfg := &packages.Config{Mode: packages.NeedName | packages.NeedTypes, Dir: dir, Env: append(os.Environ(), "GOWORK=off")}
+	pkgs, err := packages.Load(cfg, pattern)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*types.Package{}
+	for _, p := range pkgs {
+		if len(p.Errors) > 0 {
+			return nil, fmt.Errorf("%s: %v", p.PkgPath, p.Errors)
+		}
+		out[p.PkgPath] = p.Types
+	}
+	return out, nil
+}
