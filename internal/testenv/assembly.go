@@ -124,7 +124,13 @@ var reResourcePath = regexp.MustCompile(`^/Resources/([^/]+)`)
 // and only where Metadata.guard.Reasons says why.
 func Guard(t testing.TB, templates map[string]string, services ...string) GuardResult {
 	t.Helper()
-	base := Tool(t, "@cdklabs/cdk-validator-cfnguard")
+	return GuardIn(t, Tool(t, "@cdklabs/cdk-validator-cfnguard"), templates, services...)
+}
+
+// GuardIn is Guard with the npm package @cdklabs/cdk-validator-cfnguard
+// installed at base.
+func GuardIn(t testing.TB, base string, templates map[string]string, services ...string) GuardResult {
+	t.Helper()
 	bin := filepath.Join(base, "bin", "ubuntu", "x86_64", "cfn-guard")
 	var res GuardResult
 	type meta struct {

@@ -1,0 +1,414 @@
+package handsofftest
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/handsoff-cdk/handsoff/constructs/guardrails"
+	"github.com/handsoff-cdk/handsoff/internal/testenv"
+	"github.com/handsoff-cdk/handsoff/pipeline"
+	"github.com/handsoff-cdk/handsoff/stages"
+)
+
+// Props are the pipeline's props, as the team's app passes them to
+// pipeline.New.
+type Props = pipeline.Props
+
+// App is a synthesized app: its cloud assembly and its pipeline.
+type App struct {
+	// Dir is the cloud assembly.
+	Dir string
+	// Pipeline is what pipeline.Build returned.
+	Pipeline *pipeline.Pipeline
+	// NoNag is true when the app was synthesized without cdk-nag.
+	NoNag bool
+}
+
+type synthesized struct {
+	once sync.Once
+	app  *App
+	err  error
+}
+
+var apps sync.Map // Repo -> *synthesized
+
+// Options tune Synth. The zero value runs cdk-nag's AwsSolutions pack on
+// every stage.
+type Options struct {
+	// NoNag synthesizes without cdk-nag (faster, and Check then skips it).
+	// Default: false.
+	NoNag bool
+}
+
+// Synth builds and synthesizes the pipeline of props once per test binary
+// and Repo (jsii synthesis takes seconds; tests share it): a later call
+// with the same Repo returns the same App, whatever its props. The
+// document comes from props.Load as in the app; set Load.Document or
+// Load.Path for a fixed one. A failure to build fails the test with every
+// problem.
+func Synth(t testing.TB, props Props, opts ...Options) *App {
+	t.Helper()
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	v, _ := apps.LoadOrStore(props.Repo, &synthesized{})
+	s := v.(*synthesized)
+	s.once.Do(func() {
+		dir, err := os.MkdirTemp("", "handsofftest-")
+		if err != nil {
+			s.err = err
+			return
+		}
+		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
+		if !o.NoNag {
+			nag := cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)})
+			awscdk.Aspects_Of(app).Add(nag, nil)
+			props.Aspects = append(slices.Clone(props.Aspects), nag)
+		}
+		p, err := pipeline.Build(app, props)
+		if err != nil {
+			s.err = err
+			return
+		}
+		app.Synth(nil)
+		s.app = &App{Dir: dir, Pipeline: p, NoNag: o.NoNag}
+	})
+	if s.err != nil {
+		t.Fatalf("handsofftest: %s does not build:\n%v", props.Repo, s.err)
+	}
+	return s.app
+}
+
+// Templates returns every template of the assembly, by path relative to
+// its directory ("assembly-orders-alpha/orders-alpha-Service.template.json").
+func (a *App) Templates(t testing.TB) map[string]map[string]any {
+	t.Helper()
+	return testenv.Templates(t, a.Dir)
+}
+
+// pipelineTemplate is the template that holds the CodePipeline.
+func (a *App) pipelineStages(t testing.TB) []map[string]any {
+	t.Helper()
+	for _, tmpl := range a.Templates(t) {
+		res, _ := tmpl["Resources"].(map[string]any)
+		for _, r := range res {
+			rm, _ := r.(map[string]any)
+			if rm["Type"] == "AWS::CodePipeline::Pipeline" {
+				var out []map[string]any
+				for _, s := range rm["Properties"].(map[string]any)["Stages"].([]any) {
+					out = append(out, s.(map[string]any))
+				}
+				return out
+			}
+		}
+	}
+	t.Fatal("handsofftest: the assembly has no CodePipeline")
+	return nil
+}
+
+// AssertGates fails the test for every environment without its gates:
+// the gates deploy and the Validate action when its stage has checks, a
+// Bake action in its wave's stage when the wave bakes, a rollback on
+// failure in every deployment stage, and the freeze gate on every stage a
+// window or blackout names.
+func (a *App) AssertGates(t testing.TB) {
+	t.Helper()
+	cfg := a.Pipeline.Config()
+	actions := map[string]map[string]bool{} // stage -> action names
+	conds := map[string]map[string]any{}
+	for _, st := range a.pipelineStages(t) {
+		name := st["Name"].(string)
+		actions[name], conds[name] = map[string]bool{}, st
+		for _, act := range st["Actions"].([]any) {
+			actions[name][act.(map[string]any)["Name"].(string)] = true
+		}
+	}
+	cal := map[string]bool{}
+	for _, w := range cfg.FreezeWindows {
+		for _, s := range w.AppliesTo {
+			cal[s] = true
+		}
+	}
+	for _, b := range cfg.Blackouts {
+		for _, s := range b.AppliesTo {
+			cal[s] = true
+		}
+	}
+	for _, s := range cfg.Stages {
+		for _, w := range s.Waves {
+			stage := ""
+			for name, acts := range actions {
+				for _, e := range w.Environments {
+					if acts["Validate-"+e.Name] || acts["Gates-"+e.Name+".Deploy"] {
+						stage = name
+					}
+				}
+			}
+			for _, e := range w.Environments {
+				found := ""
+				for name, acts := range actions {
+					if acts["Validate-"+e.Name] {
+						found = name
+					}
+				}
+				if len(s.Checks) > 0 && found == "" {
+					t.Errorf("handsofftest: %s (%s) has checks %v but no Validate-%s action", e.Name, s.Name, s.Checks, e.Name)
+				}
+			}
+			if stage == "" {
+				continue
+			}
+			if w.Bake > 0 && !slices.ContainsFunc(keys(actions[stage]), func(n string) bool { return strings.HasPrefix(n, "Bake") }) {
+				t.Errorf("handsofftest: wave %s of %s bakes %s but its stage %s has no Bake action", w.Name, s.Name, w.Bake, stage)
+			}
+			if f, _ := conds[stage]["OnFailure"].(map[string]any); f["Result"] != "ROLLBACK" {
+				t.Errorf("handsofftest: stage %s does not roll back on failure", stage)
+			}
+			if cal[s.Name] && conds[stage]["BeforeEntry"] == nil {
+				t.Errorf("handsofftest: stage %s is named by a freeze window or blackout but has no freeze gate", stage)
+			}
+		}
+	}
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// Check runs every checker over the app and fails the test with every
+// finding: the guardrail rules on every environment (with the document's
+// required tags), cdk-nag's AwsSolutions errors (unless synthesized with
+// NoNag), and the AWS Control Tower cfn-guard rules when the npm package
+// @cdklabs/cdk-validator-cfnguard is installed in node_modules at or above
+// the working directory (else it logs that it skipped them).
+func (a *App) Check(t testing.TB) {
+	t.Helper()
+	cfg := a.Pipeline.Config()
+	required := append(stages.ReservedTags(), sortedKeys(cfg.Service.Tags)...)
+	dirs, _ := filepath.Glob(filepath.Join(a.Dir, "assembly-*"))
+	for _, dir := range dirs {
+		rep, err := guardrails.CheckAssembly(dir, guardrails.Context{RequiredTags: required})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := rep.Err(); err != nil {
+			t.Errorf("handsofftest: %s: %v", filepath.Base(dir), err)
+		}
+	}
+	if !a.NoNag {
+		for _, f := range testenv.Annotations(t, a.Dir) {
+			if f.Level == "error" && strings.Contains(f.Message, "AwsSolutions-") {
+				t.Errorf("handsofftest: cdk-nag: %s", f)
+			}
+		}
+	}
+	base := findUp("node_modules/@cdklabs/cdk-validator-cfnguard")
+	if base == "" {
+		t.Log("handsofftest: the Control Tower rules were not run: npm install @cdklabs/cdk-validator-cfnguard to run them")
+		return
+	}
+	res := testenv.GuardIn(t, base, testenv.TemplateFiles(t, a.Dir), testenv.GuardRules...)
+	for _, f := range res.Failures {
+		t.Errorf("handsofftest: Control Tower: %s", f)
+	}
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// findUp finds rel in the working directory or above it.
+func findUp(rel string) string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for {
+		p := filepath.Join(dir, rel)
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+var (
+	reAssetHash = regexp.MustCompile(`[0-9a-f]{64}`)
+	reCDKAssets = regexp.MustCompile(`cdk-[a-z0-9]+-assets-[0-9]{12}-[a-z0-9-]+`)
+)
+
+// Normalize makes a template stable across runs: asset hashes and asset
+// bucket names masked, the CDK's bootstrap version parameter and rule and
+// its metadata resource dropped.
+func Normalize(tmpl map[string]any) map[string]any {
+	raw, _ := json.Marshal(tmpl)
+	s := reAssetHash.ReplaceAllString(string(raw), "[asset hash]")
+	s = reCDKAssets.ReplaceAllString(s, "[cdk assets bucket]")
+	var out map[string]any
+	json.Unmarshal([]byte(s), &out)
+	if p, ok := out["Parameters"].(map[string]any); ok {
+		delete(p, "BootstrapVersion")
+		if len(p) == 0 {
+			delete(out, "Parameters")
+		}
+	}
+	if r, ok := out["Rules"].(map[string]any); ok {
+		delete(r, "CheckBootstrapVersion")
+		if len(r) == 0 {
+			delete(out, "Rules")
+		}
+	}
+	if res, ok := out["Resources"].(map[string]any); ok {
+		delete(res, "CDKMetadata")
+	}
+	delete(out, "Conditions") // CDKMetadataAvailable, with the metadata resource
+	return out
+}
+
+// updating reports whether golden files are to be rewritten: the test
+// binary's own -update flag, or HANDSOFF_UPDATE=1.
+func updating() bool {
+	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
+		return true
+	}
+	return os.Getenv("HANDSOFF_UPDATE") == "1"
+}
+
+// Golden compares the normalized templates of the named environments'
+// stacks (every environment when none is named; the team's stacks only,
+// not the gates handsoff adds) with the golden file, and
+// rewrites it when updating. Differences are reported by stack and
+// resource.
+func (a *App) Golden(t testing.TB, file string, environments ...string) {
+	t.Helper()
+	got := map[string]map[string]any{}
+	for rel, tmpl := range a.Templates(t) {
+		dir := filepath.Dir(rel)
+		if !strings.HasPrefix(dir, "assembly-") || strings.HasSuffix(rel, "-gates.template.json") {
+			continue // the pipeline's own stack, and the gates handsoff writes
+		}
+		env := strings.TrimPrefix(dir, "assembly-"+a.Pipeline.Config().Service.Name+"-")
+		if len(environments) > 0 && !slices.Contains(environments, env) {
+			continue
+		}
+		got[filepath.ToSlash(rel)] = Normalize(tmpl)
+	}
+	if len(got) == 0 {
+		t.Fatalf("handsofftest: no stacks for environments %v", environments)
+	}
+	if updating() {
+		raw, _ := json.MarshalIndent(got, "", "  ")
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, append(raw, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("handsofftest: %v (write it with HANDSOFF_UPDATE=1 go test)", err)
+	}
+	var want map[string]map[string]any
+	if err := json.Unmarshal(raw, &want); err != nil {
+		t.Fatalf("handsofftest: %s: %v", file, err)
+	}
+	for _, d := range Diff(want, got) {
+		t.Error(d)
+	}
+}
+
+// Diff compares two sets of templates and returns one difference per
+// stack and resource: a stack or resource added or removed, or a
+// resource's (-want +got) diff; and one for other parts of a template.
+func Diff(want, got map[string]map[string]any) []string {
+	var out []string
+	for _, stack := range union(want, got) {
+		w, okW := want[stack]
+		g, okG := got[stack]
+		switch {
+		case !okG:
+			out = append(out, fmt.Sprintf("stack %s: gone", stack))
+			continue
+		case !okW:
+			out = append(out, fmt.Sprintf("stack %s: new", stack))
+			continue
+		}
+		wr, _ := w["Resources"].(map[string]any)
+		gr, _ := g["Resources"].(map[string]any)
+		for _, id := range union(wr, gr) {
+			wv, okW := wr[id]
+			gv, okG := gr[id]
+			switch {
+			case !okG:
+				out = append(out, fmt.Sprintf("stack %s, resource %s: gone", stack, id))
+			case !okW:
+				out = append(out, fmt.Sprintf("stack %s, resource %s: new (%v)", stack, id, gv.(map[string]any)["Type"]))
+			default:
+				if d := cmp.Diff(wv, gv); d != "" {
+					out = append(out, fmt.Sprintf("stack %s, resource %s (-want +got):\n%s", stack, id, d))
+				}
+			}
+		}
+		wo, go2 := withoutResources(w), withoutResources(g)
+		if d := cmp.Diff(wo, go2); d != "" {
+			out = append(out, fmt.Sprintf("stack %s, outside Resources (-want +got):\n%s", stack, d))
+		}
+	}
+	return out
+}
+
+func withoutResources(t map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range t {
+		if k != "Resources" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func union[V any](a, b map[string]V) []string {
+	seen := map[string]bool{}
+	for k := range a {
+		seen[k] = true
+	}
+	for k := range b {
+		seen[k] = true
+	}
+	out := make([]string, 0, len(seen))
+	for k := range seen {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,143 @@
+package handsofftest_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/handsoff-cdk/handsoff/examples/orders"
+	"github.com/handsoff-cdk/handsoff/pipeline/handsofftest"
+	"github.com/handsoff-cdk/handsoff/stages"
+)
+
+var props = handsofftest.Props{Repo: "acme/orders", Service: orders.Service,
+	Load: stages.LoadOptions{Document: stages.ExampleDocument()}}
+
+// recorder is a testing.TB that records failures instead of failing.
+type recorder struct {
+	testing.TB
+	errors []string
+}
+
+func (r *recorder) Errorf(format string, args ...any) { r.errors = append(r.errors, fmt.Sprintf(format, args...)) }
+func (r *recorder) Error(args ...any)                 { r.errors = append(r.errors, fmt.Sprint(args...)) }
+
+// copyApp copies the synthesized assembly, for mutations.
+func copyApp(t *testing.T, a *handsofftest.App) *handsofftest.App {
+	dir := t.TempDir()
+	if out, err := exec.Command("cp", "-r", a.Dir+"/.", dir).CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	c := *a
+	c.Dir = dir
+	return &c
+}
+
+func editJSON(t *testing.T, file string, edit func(map[string]any)) {
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v map[string]any
+	json.Unmarshal(raw, &v)
+	edit(v)
+	raw, _ = json.Marshal(v)
+	os.WriteFile(file, raw, 0o644)
+}
+
+// TestKitCatches: each assertion of the kit fails on an app that breaks
+// it, and passes on the example.
+func TestKitCatches(t *testing.T) {
+	a := handsofftest.Synth(t, props)
+	if b := handsofftest.Synth(t, handsofftest.Props{Repo: "acme/orders"}); b != a {
+		t.Error("a second Synth of the same repository synthesized again")
+	}
+	t.Run("a missing validation", func(t *testing.T) {
+		c := copyApp(t, a)
+		editJSON(t, filepath.Join(c.Dir, "orders-pipeline.template.json"), func(tmpl map[string]any) {
+			for _, r := range tmpl["Resources"].(map[string]any) {
+				rm := r.(map[string]any)
+				if rm["Type"] != "AWS::CodePipeline::Pipeline" {
+					continue
+				}
+				for _, st := range rm["Properties"].(map[string]any)["Stages"].([]any) {
+					var keep []any
+					for _, act := range st.(map[string]any)["Actions"].([]any) {
+						if act.(map[string]any)["Name"] != "Validate-beta" {
+							keep = append(keep, act)
+						}
+					}
+					st.(map[string]any)["Actions"] = keep
+				}
+			}
+		})
+		r := &recorder{TB: t}
+		c.AssertGates(r)
+		if len(r.errors) != 1 || !strings.Contains(r.errors[0], "beta (beta) has checks") {
+			t.Errorf("errors: %q", r.errors)
+		}
+	})
+	t.Run("a public bucket", func(t *testing.T) {
+		c := copyApp(t, a)
+		files, _ := filepath.Glob(filepath.Join(c.Dir, "assembly-orders-alpha", "*Service*.template.json"))
+		editJSON(t, files[0], func(tmpl map[string]any) {
+			tmpl["Resources"].(map[string]any)["Leaky"] = map[string]any{"Type": "AWS::S3::Bucket", "Properties": map[string]any{
+				"Tags": []any{map[string]any{"Key": "service", "Value": "orders"}, map[string]any{"Key": "owner", "Value": "t"},
+					map[string]any{"Key": "stage", "Value": "alpha"}, map[string]any{"Key": "environment", "Value": "alpha"}, map[string]any{"Key": "cost-center", "Value": "1"}}}}
+		})
+		r := &recorder{TB: t}
+		c.Check(r)
+		if len(r.errors) == 0 || !strings.Contains(strings.Join(r.errors, "\n"), "Leaky PublicAccessBlockConfiguration [HS-S3-1") || !strings.Contains(strings.Join(r.errors, "\n"), "Control Tower: ") {
+			t.Errorf("errors: %q", r.errors)
+		}
+	})
+	t.Run("the example passes", func(t *testing.T) {
+		r := &recorder{TB: t}
+		a.AssertGates(r)
+		a.Check(r)
+		if len(r.errors) > 0 {
+			t.Errorf("errors: %q", r.errors)
+		}
+	})
+}
+
+// TestDiffByStackAndResource: differences come by stack and resource.
+func TestDiffByStackAndResource(t *testing.T) {
+	want := map[string]map[string]any{
+		"a.template.json": {"Resources": map[string]any{"Q": map[string]any{"Type": "AWS::SQS::Queue"}, "B": map[string]any{"Type": "AWS::S3::Bucket"}}},
+		"old.template.json": {"Resources": map[string]any{}},
+	}
+	got := map[string]map[string]any{
+		"a.template.json":   {"Resources": map[string]any{"Q": map[string]any{"Type": "AWS::SQS::Queue", "Properties": map[string]any{"DelaySeconds": 5}}, "T": map[string]any{"Type": "AWS::SNS::Topic"}}},
+		"new.template.json": {"Resources": map[string]any{}},
+	}
+	d := handsofftest.Diff(want, got)
+	heads := []string{"stack a.template.json, resource B: gone", "stack a.template.json, resource Q (-want +got):", "stack a.template.json, resource T: new (AWS::SNS::Topic)", "stack new.template.json: new", "stack old.template.json: gone"}
+	if len(d) != len(heads) {
+		t.Fatalf("%d differences, want %d:\n%s", len(d), len(heads), strings.Join(d, "\n"))
+	}
+	for i, h := range heads {
+		if !strings.HasPrefix(d[i], h) {
+			t.Errorf("difference %d: %q, want %q", i, d[i], h)
+		}
+	}
+}
+
+// TestNormalize masks what changes with every build and drops the CDK's
+// bootstrap and metadata.
+func TestNormalize(t *testing.T) {
+	tmpl := map[string]any{
+		"Parameters": map[string]any{"BootstrapVersion": map[string]any{}},
+		"Rules":      map[string]any{"CheckBootstrapVersion": map[string]any{}},
+		"Resources": map[string]any{"CDKMetadata": map[string]any{}, "F": map[string]any{"Properties": map[string]any{
+			"Code": "cdk-hnb659fds-assets-111111111111-us-east-1/" + strings.Repeat("ab", 32) + ".zip"}}},
+	}
+	got, _ := json.Marshal(handsofftest.Normalize(tmpl))
+	if want := `{"Resources":{"F":{"Properties":{"Code":"[cdk assets bucket]/[asset hash].zip"}}}}`; string(got) != want {
+		t.Errorf("got %s\nwant %s", got, want)
+	}
+}
