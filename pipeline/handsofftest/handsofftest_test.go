@@ -23,8 +23,10 @@ type recorder struct {
 	errors []string
 }
 
-func (r *recorder) Errorf(format string, args ...any) { r.errors = append(r.errors, fmt.Sprintf(format, args...)) }
-func (r *recorder) Error(args ...any)                 { r.errors = append(r.errors, fmt.Sprint(args...)) }
+func (r *recorder) Errorf(format string, args ...any) {
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
+func (r *recorder) Error(args ...any) { r.errors = append(r.errors, fmt.Sprint(args...)) }
 
 // copyApp copies the synthesized assembly, for mutations.
 func copyApp(t *testing.T, a *handsofftest.App) *handsofftest.App {
@@ -108,7 +110,7 @@ func TestKitCatches(t *testing.T) {
 // TestDiffByStackAndResource: differences come by stack and resource.
 func TestDiffByStackAndResource(t *testing.T) {
 	want := map[string]map[string]any{
-		"a.template.json": {"Resources": map[string]any{"Q": map[string]any{"Type": "AWS::SQS::Queue"}, "B": map[string]any{"Type": "AWS::S3::Bucket"}}},
+		"a.template.json":   {"Resources": map[string]any{"Q": map[string]any{"Type": "AWS::SQS::Queue"}, "B": map[string]any{"Type": "AWS::S3::Bucket"}}},
 		"old.template.json": {"Resources": map[string]any{}},
 	}
 	got := map[string]map[string]any{
