@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 
@@ -16,13 +17,50 @@ import (
 // package does not choose it and changes no environment variable: that
 // belongs to the app or the project's scripts (see the README, "Which
 // Node").
+//
+// Run by the cdk CLI, the App gets cdk.json's context (feature flags
+// included) from the CLI. Run directly (`go run`), it reads the context of
+// the nearest cdk.json itself, so that both ways synthesize the same
+// templates.
 func NewApp() awscdk.App {
 	outdir := os.Getenv("CDK_OUTDIR")
 	if outdir == "" {
 		outdir = "cdk.out"
 	}
 	fenceOutdir(outdir)
-	return awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir)})
+	props := &awscdk.AppProps{Outdir: jsii.String(outdir)}
+	if os.Getenv("CDK_CONTEXT_JSON") == "" && os.Getenv("CONTEXT_OVERFLOW_LOCATION_ENV") == "" {
+		if ctx := CDKContext("."); len(ctx) > 0 {
+			props.Context = &ctx
+		}
+	}
+	return awscdk.NewApp(props)
+}
+
+// CDKContext is the "context" of the nearest cdk.json at dir or above, or
+// nil when there is none (or it is not JSON).
+func CDKContext(dir string) map[string]any {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil
+	}
+	for {
+		raw, err := os.ReadFile(filepath.Join(abs, "cdk.json"))
+		if err == nil {
+			var f struct {
+				Context map[string]any `json:"context"`
+			}
+			if json.Unmarshal(raw, &f) != nil {
+				return nil
+			}
+			return f.Context
+		}
+		parent := filepath.Dir(abs)
+		if parent == abs {
+			return nil
+		}
+		abs = parent
+	}
 }
 
 // fenceOutdir puts a go.mod in the output directory. Assets staged there

@@ -35,10 +35,15 @@ func newArtifactPipeline(scope constructs.Construct, cfg *stages.Config) awscode
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("codepipeline.amazonaws.com"), nil),
 	})
 	return awscodepipeline.NewPipeline(scope, jsii.String("Pipeline"), &awscodepipeline.PipelineProps{
-		Role:                     role,
-		PipelineName:             jsii.String(pipelineName(cfg)),
-		PipelineType:             awscodepipeline.PipelineType_V2,
-		ArtifactBucket:           artifacts.Bucket(),
+		Role:           role,
+		PipelineName:   jsii.String(pipelineName(cfg)),
+		PipelineType:   awscodepipeline.PipelineType_V2,
+		ArtifactBucket: artifacts.Bucket(),
+		// The cross-region support stacks' replication buckets need KMS
+		// keys for actions in other accounts. Explicit, because the CDK's
+		// recommended flag @aws-cdk/aws-codepipeline:crossAccountKeysDefaultValueToFalse
+		// turns the default off.
+		CrossAccountKeys:         jsii.Bool(true),
 		RestartExecutionOnUpdate: jsii.Bool(true),
 		ExecutionMode:            awscodepipeline.ExecutionMode_QUEUED,
 	})

@@ -89,10 +89,10 @@ func suppressGeneratedWildcards(scopes ...constructs.IConstruct) {
 			"Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*",
 			"Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*",
 			map[string]any{"regex": "/^Resource::<Artifacts[A-Za-z0-9]*\\.Arn>\\/\\*$/g"},
-			map[string]any{"regex": "/^Resource::arn:<AWS::Partition>:s3:::[a-z0-9.-]+\\/\\*$/g"},
+			map[string]any{"regex": "/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):s3:::[a-z0-9.-]+\\/\\*$/g"},
 		}},
 		{ID: "AwsSolutions-IAM5", Reason: "CodeBuild names log streams and report groups per build; the wildcards stay inside the project's own log group and report groups.", AppliesTo: []any{
-			map[string]any{"regex": "/^Resource::arn:<AWS::Partition>:(logs|codebuild):[a-z0-9-]+:[0-9]{12}:(log-group:\\/aws\\/codebuild\\/|report-group\\/).*$/g"},
+			map[string]any{"regex": "/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):(logs|codebuild):[a-z0-9-]+:[0-9]{12}:(log-group:\\/aws\\/codebuild\\/|report-group\\/).*$/g"},
 		}},
 		{ID: "AwsSolutions-IAM5", Reason: "Self-mutation and asset publishing assume the CDK bootstrap roles (cdk-hnb659fds-*) of each target account; their names come from the bootstrap stack.", AppliesTo: []any{
 			map[string]any{"regex": "/^Resource::arn:\\*:iam::[0-9]{12}:role\\/\\*$/g"},
@@ -102,6 +102,8 @@ func suppressGeneratedWildcards(scopes ...constructs.IConstruct) {
 		}},
 		{ID: "AwsSolutions-IAM5", Reason: "Actions that accept only Resource \"*\": lambda:ListFunctions for the bake action, cloudformation:DescribeStacks and s3:ListBucket for self-mutation's diff, codebuild build control for asset publishing, and KMS use of the replication keys, whose ARNs live in other regions' stacks.", AppliesTo: []any{"Resource::*"}},
 	}
+	// The partition is <AWS::Partition>, or a literal where the CDK's
+	// @aws-cdk/core:enablePartitionLiterals flag (cdk.json) knows it.
 	// IAM5 reports on the policies of roles, policies and managed policies:
 	// only those get the metadata.
 	for _, s := range scopes {

@@ -458,7 +458,11 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 	}
 	done()
 	done = phase("BuildPipeline")
-	p.cdk.BuildPipeline()
+	// CDK Pipelines refuses some structures (a cross-account action without
+	// a key, say) by throwing: an error that names it, not a stack trace.
+	if msg := catch(func() { p.cdk.BuildPipeline() }); msg != "" {
+		return &Error{Source: "CDK Pipelines", Problems: []stages.Problem{{Message: "building the pipeline failed: " + msg}}}
+	}
 	done()
 	done = phase("cross-region hardening")
 	p.hardenCrossRegionSupport()

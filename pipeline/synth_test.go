@@ -53,7 +53,10 @@ func synthExample(t testing.TB) synthesized {
 }
 
 func synthesize(dir string, props pipeline.Props) synthesized {
-	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
+	// The project's cdk.json context (the CDK's recommended feature flags),
+	// as `go run` and `cdk synth` of the example use it.
+	ctx := pipeline.CDKContext(testenv.Root())
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir), Context: &ctx})
 	nag := cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)})
 	// On the App too: it reaches the cross-region support stacks.
 	awscdk.Aspects_Of(app).Add(nag, nil)

@@ -54,8 +54,9 @@ type Options struct {
 	NoNag bool
 }
 
-// Synth builds and synthesizes the pipeline of props once per test binary
-// and Repo (jsii synthesis takes seconds; tests share it): a later call
+// Synth builds and synthesizes the pipeline of props once per test binary,
+// with the context of the nearest cdk.json (its feature flags), as the
+// app gets it from the cdk CLI, and Repo (jsii synthesis takes seconds; tests share it): a later call
 // with the same Repo returns the same App, whatever its props. The
 // document comes from props.Load as in the app; set Load.Document or
 // Load.Path for a fixed one. A failure to build fails the test with every
@@ -74,7 +75,12 @@ func Synth(t testing.TB, props Props, opts ...Options) *App {
 			s.err = err
 			return
 		}
-		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
+		// The team's cdk.json context (feature flags), as its app gets it.
+		props0 := &awscdk.AppProps{Outdir: jsii.String(dir)}
+		if ctx := pipeline.CDKContext("."); len(ctx) > 0 {
+			props0.Context = &ctx
+		}
+		app := awscdk.NewApp(props0)
 		if !o.NoNag {
 			nag := cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)})
 			awscdk.Aspects_Of(app).Add(nag, nil)
