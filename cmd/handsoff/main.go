@@ -4,6 +4,7 @@
 // created.
 //
 //	handsoff bootstrap [--config FILE] [--repo OWNER/NAME] [--out DIR] [--trust ACCOUNTS] [--execute]
+//	handsoff upgrade-check [--to VERSION | --base REV] [--app PKG] [--json]
 //
 // Exit status: 0 ok, 1 a command failed, 2 misuse (a bad flag or document).
 package main
@@ -21,9 +22,10 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 const usage = `handsoff: the developer CLI of handsoff
 
 Usage:
-  handsoff bootstrap [flags]   the one-time setup of every account and region a pipeline deploys to
+  handsoff bootstrap [flags]       the one-time setup of every account and region a pipeline deploys to
+  handsoff upgrade-check [flags]   fail when a newer handsoff would delete or replace a stateful resource
 
-Run "handsoff bootstrap --help" for its flags.
+Run "handsoff COMMAND --help" for its flags.
 `
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -34,6 +36,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "bootstrap":
 		return bootstrap(args[1:], stdout, stderr)
+	case "upgrade-check":
+		return upgradeCheck(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -122,6 +122,23 @@ func (s *Schema) CausesReplacement(resourceType, prop string) string {
 	return ""
 }
 
+// ReplacingProperties lists, sorted, the properties of a resource type
+// whose change replaces the resource ("yes") or may ("maybe").
+func (s *Schema) ReplacingProperties(resourceType string) []string {
+	r := s.resources[resourceType]
+	if r == nil {
+		return nil
+	}
+	var out []string
+	for name, p := range r.Properties {
+		if p.CausesReplacement == "yes" || p.CausesReplacement == "maybe" {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // Validate checks every resource of a template and returns one line per
 // problem: "Resources.{id}.Properties.{path}: {what}", sorted.
 func (s *Schema) Validate(template map[string]any) []string {
