@@ -63,7 +63,9 @@ func TestCompare(t *testing.T) {
 		{"unchanged", base, nil},
 		{"a bucket renamed (its logical ID)", edit(func(r map[string]any) { r["Data2"] = r["Data"]; delete(r, "Data") }),
 			[]string{"app/Service.template.json: AWS::S3::Bucket Data (its data lost) would be deleted: its logical ID is gone (likely renamed to Data2: a new, empty resource)"}},
-		{"a bucket's name changed", edit(func(r map[string]any) { r["Data"].(map[string]any)["Properties"].(map[string]any)["BucketName"] = "orders-data-v2" }),
+		{"a bucket's name changed", edit(func(r map[string]any) {
+			r["Data"].(map[string]any)["Properties"].(map[string]any)["BucketName"] = "orders-data-v2"
+		}),
 			[]string{`app/Service.template.json: AWS::S3::Bucket Data (its data lost) would be replaced: a property that requires replacement changes: BucketName "orders-data" -> "orders-data-v2"`}},
 		{"a table's key schema changed", edit(func(r map[string]any) {
 			r["Orders"].(map[string]any)["Properties"].(map[string]any)["KeySchema"] = []any{map[string]any{"AttributeName": "orderId", "KeyType": "HASH"}}
