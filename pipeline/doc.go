@@ -22,6 +22,14 @@
 //   - a manual approval, in a stage of its own, where the document asks;
 //   - notifications of failures, approvals and rollbacks.
 //
+// # Words
+//
+// A stage is one of alpha, beta, gamma and prod ([stages.Stage]). A
+// pipeline stage is a stage of the CodePipeline: one wave of a stage, or an
+// approval, or source, build, self-mutation and assets
+// ([PlanWave.PipelineStage]). The CDK Stage (awscdk.Stage) that holds one
+// environment's stacks is its scope ([Pipeline.EnvironmentScopes]).
+//
 // # Deploying it on AWS
 //
 // Synthesizing is not deploying. The rules the design relies on, each

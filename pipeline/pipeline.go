@@ -67,8 +67,15 @@ func (p *Pipeline) Stack() awscdk.Stack { return p.stack }
 // CodePipeline is the underlying CDK Pipelines construct, already built.
 func (p *Pipeline) CodePipeline() pipelines.CodePipeline { return p.cdk }
 
-// Stages lists the Stage of every environment, in pipeline order. Aspects
-// added to the App do not reach into Stages: add them to each of these too.
+// EnvironmentScopes lists the CDK Stage (awscdk.Stage) of every
+// environment, in pipeline order. Aspects added to the App do not reach
+// into them: add them to each of these too, or pass them in Props.Aspects.
+func (p *Pipeline) EnvironmentScopes() []awscdk.Stage { return p.Stages() }
+
+// Stages is EnvironmentScopes.
+//
+// Deprecated: "stage" means alpha, beta, gamma or prod in handsoff; use
+// EnvironmentScopes.
 func (p *Pipeline) Stages() []awscdk.Stage {
 	out := make([]awscdk.Stage, len(p.envs))
 	for i, d := range p.envs {

@@ -22,10 +22,11 @@ type Environment struct {
 	Config stages.Environment
 }
 
-// ServiceFactory creates the team's stacks for one environment inside stage,
-// whose account and region are the environment's. It is called once per
-// environment, before the pipeline is built.
-type ServiceFactory func(stage awscdk.Stage, env Environment)
+// ServiceFactory creates the team's stacks for one environment inside scope,
+// the environment's CDK Stage (awscdk.Stage), whose account and region are
+// the environment's. It is called once per environment, before the
+// pipeline is built.
+type ServiceFactory func(scope awscdk.Stage, env Environment)
 
 // Props configure a pipeline. Repo and Service are required; every other
 // field has a default.
