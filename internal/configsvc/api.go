@@ -1,0 +1,520 @@
+package configsvc
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/handsoff-cdk/handsoff/stages"
+)
+
+// MaxBodyBytes bounds a request body: a document's own limit.
+const MaxBodyBytes = stages.MaxDocumentBytes
+
+// Server serves the API of a Store.
+type Server struct {
+	Store *Store
+	Log   *slog.Logger
+}
+
+// errorBody is every error's JSON: a message, and the library's problems
+// (path, code, message) when there are some.
+type errorBody struct {
+	Error    string           `json:"error"`
+	Problems []stages.Problem `json:"problems,omitempty"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+func fail(w http.ResponseWriter, status int, msg string, problems ...stages.Problem) {
+	writeJSON(w, status, errorBody{Error: msg, Problems: problems})
+}
+
+// failErr answers a store error: refused changes with their problems,
+// absent things with 404, the rest as 500 (logged, not shown).
+func (s *Server) failErr(w http.ResponseWriter, r *http.Request, err error) {
+	var ce *ChangeError
+	switch {
+	case errors.As(err, &ce):
+		fail(w, http.StatusUnprocessableEntity, "the change is refused: it would make a document invalid; nothing was changed", ce.Problems...)
+	case errors.Is(err, ErrNotFound):
+		fail(w, http.StatusNotFound, "not found: "+r.URL.Path)
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		fail(w, http.StatusServiceUnavailable, "the request took too long; nothing was changed")
+	default:
+		s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		fail(w, http.StatusInternalServerError, "internal error; nothing was changed")
+	}
+}
+
+// decode reads a JSON body strictly: at most MaxBodyBytes, no unknown
+// field, one value.
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			fail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", MaxBodyBytes))
+			return false
+		}
+		fail(w, http.StatusBadRequest, "cannot read the body: "+err.Error())
+		return false
+	}
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		fail(w, http.StatusBadRequest, "the body is not the JSON this endpoint takes: "+err.Error())
+		return false
+	}
+	if dec.More() {
+		fail(w, http.StatusBadRequest, "the body holds more than one JSON value")
+		return false
+	}
+	return true
+}
+
+// parseDocument reads a service's own part: a handsoff/v1 document, held
+// to the library's rules on its own.
+func parseDocument(raw []byte) (*stages.Document, error) {
+	cfg, err := stages.Parse(raw, "the request")
+	if err != nil {
+		return nil, err
+	}
+	return cfg.Document, nil
+}
+
+// auth finds the caller's token; nil when there is none or it is not live.
+func (s *Server) auth(r *http.Request) *Token {
+	h := r.Header.Get("Authorization")
+	secret, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || secret == "" {
+		return nil
+	}
+	t, err := s.Store.Authenticate(r.Context(), strings.TrimSpace(secret))
+	if err != nil {
+		return nil
+	}
+	return &t
+}
+
+// allow reports whether t may act on repo with one of the roles; it
+// answers 401 or 403 itself when not.
+func allow(w http.ResponseWriter, t *Token, repo string, roles ...string) bool {
+	if t == nil {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="handsoff-config"`)
+		fail(w, http.StatusUnauthorized, "a token is required: Authorization: Bearer TOKEN (handsoff-config token create)")
+		return false
+	}
+	if t.Role == RoleAdmin {
+		return true
+	}
+	if slices.Contains(roles, t.Role) && t.Repo == repo {
+		return true
+	}
+	fail(w, http.StatusForbidden, fmt.Sprintf("the %s token %s may not do this (for %s)", t.Role, t.ID, repoOr(t.Repo)))
+	return false
+}
+
+func repoOr(r string) string {
+	if r == "" {
+		return "every service"
+	}
+	return r
+}
+
+func actor(t *Token) Actor { return Actor(fmt.Sprintf("%s:%s (%s)", t.Role, t.ID, t.Name)) }
+
+// Handler is the service's HTTP API.
+//
+//	GET    /healthz, /readyz
+//	GET    /v1/services/{owner}/{repo}                      the v1 document (ETag, If-None-Match)
+//	POST   /v1/services/{owner}/{repo}/environments         add a test environment (alpha or beta)
+//	DELETE /v1/services/{owner}/{repo}/environments/{name}  remove one
+//	GET    /v1/services/{owner}/{repo}/status               the pipeline's stages
+//	POST   /v1/services/{owner}/{repo}/status               report one
+//	GET    /v1/admin/services                               the repositories
+//	GET|PUT|DELETE /v1/admin/services/{owner}/{repo}        a service's own part
+//	GET    /v1/admin/accounts; PUT|DELETE /v1/admin/accounts/{id}
+//	GET    /v1/admin/calendar; PUT|DELETE /v1/admin/windows/{name}, /v1/admin/blackouts/{name}
+//	GET    /v1/admin/audit[?target=...&limit=N]
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if err := s.Store.Ping(r.Context()); err != nil {
+			fail(w, http.StatusServiceUnavailable, "the database does not answer")
+			return
+		}
+		w.Write([]byte("ready\n"))
+	})
+	mux.HandleFunc("GET /v1/services/{owner}/{repo}", s.getDocument)
+	mux.HandleFunc("POST /v1/services/{owner}/{repo}/environments", s.addEnvironment)
+	mux.HandleFunc("DELETE /v1/services/{owner}/{repo}/environments/{name}", s.removeEnvironment)
+	mux.HandleFunc("GET /v1/services/{owner}/{repo}/status", s.getStatus)
+	mux.HandleFunc("POST /v1/services/{owner}/{repo}/status", s.postStatus)
+	mux.HandleFunc("GET /v1/admin/services", s.admin(func(w http.ResponseWriter, r *http.Request, _ *Token) {
+		repos, err := s.Store.Repos(r.Context())
+		if err != nil {
+			s.failErr(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"services": nonNil(repos)})
+	}))
+	mux.HandleFunc("GET /v1/admin/services/{owner}/{repo}", s.admin(func(w http.ResponseWriter, r *http.Request, _ *Token) {
+		d, err := s.Store.Service(r.Context(), repoOf(r))
+		if err != nil {
+			s.failErr(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, d)
+	}))
+	mux.HandleFunc("PUT /v1/admin/services/{owner}/{repo}", s.admin(s.putService))
+	mux.HandleFunc("DELETE /v1/admin/services/{owner}/{repo}", s.admin(func(w http.ResponseWriter, r *http.Request, t *Token) {
+		if err := s.Store.DeleteService(r.Context(), actor(t), repoOf(r)); err != nil {
+			s.failErr(w, r, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	mux.HandleFunc("GET /v1/admin/accounts", s.admin(func(w http.ResponseWriter, r *http.Request, _ *Token) {
+		as, err := s.Store.Accounts(r.Context())
+		if err != nil {
+			s.failErr(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"accounts": nonNil(as)})
+	}))
+	mux.HandleFunc("PUT /v1/admin/accounts/{id}", s.admin(func(w http.ResponseWriter, r *http.Request, t *Token) {
+		var a Account
+		if !decode(w, r, &a) {
+			return
+		}
+		if a.ID == "" {
+			a.ID = r.PathValue("id")
+		}
+		if a.ID != r.PathValue("id") {
+			fail(w, http.StatusBadRequest, fmt.Sprintf("the body's id %s is not the path's %s", a.ID, r.PathValue("id")))
+			return
+		}
+		if err := s.Store.PutAccount(r.Context(), actor(t), a); err != nil {
+			s.failErr(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, a)
+	}))
+	mux.HandleFunc("DELETE /v1/admin/accounts/{id}", s.admin(func(w http.ResponseWriter, r *http.Request, t *Token) {
+		if err := s.Store.DeleteAccount(r.Context(), actor(t), r.PathValue("id")); err != nil {
+			s.failErr(w, r, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	mux.HandleFunc("GET /v1/admin/calendar", s.admin(func(w http.ResponseWriter, r *http.Request, _ *Token) {
+		ws, bs, err := s.Store.Calendar(r.Context())
+		if err != nil {
+			s.failErr(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"freezeWindows": nonNil(ws), "blackouts": nonNil(bs)})
+	}))
+	for _, kind := range []string{"window", "blackout"} {
+		mux.HandleFunc("PUT /v1/admin/"+kind+"s/{name}", s.admin(func(w http.ResponseWriter, r *http.Request, t *Token) { s.putCalendar(w, r, t, kind) }))
+		mux.HandleFunc("DELETE /v1/admin/"+kind+"s/{name}", s.admin(func(w http.ResponseWriter, r *http.Request, t *Token) {
+			if err := s.Store.DeleteCalendar(r.Context(), actor(t), kind, r.PathValue("name")); err != nil {
+				s.failErr(w, r, err)
+				return
+			}
+			w.WriteHeader(http.StatusNoContent)
+		}))
+	}
+	mux.HandleFunc("GET /v1/admin/audit", s.admin(func(w http.ResponseWriter, r *http.Request, _ *Token) {
+		limit := 100
+		if l := r.URL.Query().Get("limit"); l != "" {
+			n, err := strconv.Atoi(l)
+			if err != nil || n < 1 || n > 1000 {
+				fail(w, http.StatusBadRequest, "limit must be a whole number from 1 to 1000")
+				return
+			}
+			limit = n
+		}
+		es, err := s.Store.Audit(r.Context(), r.URL.Query().Get("target"), limit)
+		if err != nil {
+			s.failErr(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"entries": nonNil(es)})
+	}))
+	return s.logged(mux)
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func repoOf(r *http.Request) string { return r.PathValue("owner") + "/" + r.PathValue("repo") }
+
+func (s *Server) admin(h func(http.ResponseWriter, *http.Request, *Token)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		t := s.auth(r)
+		if !allow(w, t, "", RoleAdmin) {
+			return
+		}
+		h(w, r, t)
+	}
+}
+
+// logged logs every request, as structured fields.
+func (s *Server) logged(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w, status: 200}
+		next.ServeHTTP(rec, r)
+		s.Log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status)
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) { r.status = code; r.ResponseWriter.WriteHeader(code) }
+
+func (s *Server) getDocument(w http.ResponseWriter, r *http.Request) {
+	repo := repoOf(r)
+	if err := stages.ValidRepo(repo); err != nil {
+		fail(w, http.StatusNotFound, err.Error())
+		return
+	}
+	if !allow(w, s.auth(r), repo, RoleTeam, RolePipeline) {
+		return
+	}
+	doc, err := s.Store.Document(r.Context(), repo)
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	sum := sha256.Sum256(doc)
+	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	w.Header().Set("ETag", etag)
+	w.Header().Set("Cache-Control", "no-cache")
+	if match := r.Header.Get("If-None-Match"); match != "" && (match == etag || match == "*") {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(doc)
+}
+
+func (s *Server) putService(w http.ResponseWriter, r *http.Request, t *Token) {
+	repo := repoOf(r)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		fail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", MaxBodyBytes))
+		return
+	}
+	own, err := parseDocument(body)
+	if err != nil {
+		var ve *stages.ValidationError
+		if errors.As(err, &ve) {
+			fail(w, http.StatusUnprocessableEntity, "the document is not valid; nothing was changed", ve.Problems...)
+			return
+		}
+		s.failErr(w, r, err)
+		return
+	}
+	if own.Service.Repo != repo {
+		fail(w, http.StatusUnprocessableEntity, "the document is for another repository; nothing was changed",
+			stages.Problem{Path: "service.repo", Code: stages.CodeInvalid, Message: fmt.Sprintf("%q, but the path is %s", own.Service.Repo, repo)})
+		return
+	}
+	if err := s.Store.PutService(r.Context(), actor(t), repo, own); err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	doc, _ := s.Store.Document(r.Context(), repo)
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(doc)
+}
+
+func (s *Server) putCalendar(w http.ResponseWriter, r *http.Request, t *Token, kind string) {
+	name := r.PathValue("name")
+	var body any
+	var gotName string
+	if kind == "window" {
+		var win Window
+		if !decode(w, r, &win) {
+			return
+		}
+		if win.Name == "" {
+			win.Name = name
+		}
+		gotName, body = win.Name, win
+	} else {
+		var b Blackout
+		if !decode(w, r, &b) {
+			return
+		}
+		if b.Name == "" {
+			b.Name = name
+		}
+		gotName, body = b.Name, b
+	}
+	if gotName != name {
+		fail(w, http.StatusBadRequest, fmt.Sprintf("the body's name %q is not the path's %q", gotName, name))
+		return
+	}
+	if err := s.Store.PutCalendar(r.Context(), actor(t), kind, name, body); err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+// testStages are the stages developers may add environments to.
+var testStages = []string{stages.Alpha, stages.Beta}
+
+func (s *Server) addEnvironment(w http.ResponseWriter, r *http.Request) {
+	repo := repoOf(r)
+	t := s.auth(r)
+	if !allow(w, t, repo, RoleTeam) {
+		return
+	}
+	var req struct {
+		Stage string `json:"stage"`
+		stages.DocEnvironment
+	}
+	if !decode(w, r, &req) {
+		return
+	}
+	if !slices.Contains(testStages, req.Stage) {
+		fail(w, http.StatusUnprocessableEntity, "test environments go in alpha or beta; nothing was changed",
+			stages.Problem{Path: "stage", Code: stages.CodeInvalid, Message: fmt.Sprintf("%q is not alpha or beta: gamma and prod are the platform team's", req.Stage)})
+		return
+	}
+	err := s.Store.EditService(r.Context(), actor(t), "environment.add", repo, func(d *stages.Document) error {
+		for i := range d.Stages {
+			if d.Stages[i].Name == req.Stage {
+				d.Stages[i].Environments = append(d.Stages[i].Environments, req.DocEnvironment)
+				return nil
+			}
+		}
+		// A stage the service does not have yet goes in its place.
+		st := stages.DocStage{Name: req.Stage, Environments: []stages.DocEnvironment{req.DocEnvironment}}
+		if req.Stage == stages.Alpha || len(d.Stages) == 0 || d.Stages[0].Name != stages.Alpha {
+			d.Stages = append([]stages.DocStage{st}, d.Stages...)
+		} else {
+			d.Stages = append(d.Stages[:1], append([]stages.DocStage{st}, d.Stages[1:]...)...)
+		}
+		return nil
+	})
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, req)
+}
+
+func (s *Server) removeEnvironment(w http.ResponseWriter, r *http.Request) {
+	repo, name := repoOf(r), r.PathValue("name")
+	t := s.auth(r)
+	if !allow(w, t, repo, RoleTeam) {
+		return
+	}
+	found := false
+	err := s.Store.EditService(r.Context(), actor(t), "environment.remove", repo, func(d *stages.Document) error {
+		for i, st := range d.Stages {
+			if !slices.Contains(testStages, st.Name) {
+				continue
+			}
+			for j, e := range st.Environments {
+				if e.Name == name {
+					found = true
+					d.Stages[i].Environments = slices.Delete(d.Stages[i].Environments, j, j+1)
+					if len(d.Stages[i].Environments) == 0 {
+						d.Stages = slices.Delete(d.Stages, i, i+1)
+					}
+					return nil
+				}
+			}
+		}
+		return ErrNotFound
+	})
+	if err != nil {
+		if !found && errors.Is(err, ErrNotFound) {
+			fail(w, http.StatusNotFound, fmt.Sprintf("%s has no test environment %s (alpha or beta)", repo, name))
+			return
+		}
+		s.failErr(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) getStatus(w http.ResponseWriter, r *http.Request) {
+	repo := repoOf(r)
+	if !allow(w, s.auth(r), repo, RoleTeam, RolePipeline) {
+		return
+	}
+	sts, err := s.Store.StatusOf(r.Context(), repo)
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"stages": nonNil(sts)})
+}
+
+// pipelineStates are the states CodePipeline reports for a stage
+// (https://docs.aws.amazon.com/codepipeline/latest/userguide/detect-state-changes-cloudwatch-events.html).
+var pipelineStates = []string{"STARTED", "SUCCEEDED", "RESUMED", "FAILED", "CANCELED", "STOPPED", "STOPPING"}
+
+func (s *Server) postStatus(w http.ResponseWriter, r *http.Request) {
+	repo := repoOf(r)
+	if !allow(w, s.auth(r), repo, RolePipeline) {
+		return
+	}
+	var st Status
+	if !decode(w, r, &st) {
+		return
+	}
+	var problems []stages.Problem
+	if st.ExecutionID == "" {
+		problems = append(problems, stages.Problem{Path: "executionId", Code: stages.CodeRequired, Message: "is required: the pipeline execution's ID"})
+	}
+	if st.Stage == "" {
+		problems = append(problems, stages.Problem{Path: "stage", Code: stages.CodeRequired, Message: "is required: the pipeline stage's name"})
+	}
+	if !slices.Contains(pipelineStates, st.State) {
+		problems = append(problems, stages.Problem{Path: "state", Code: stages.CodeInvalid, Message: fmt.Sprintf("%q is not one of %s", st.State, strings.Join(pipelineStates, ", "))})
+	}
+	if len(problems) > 0 {
+		fail(w, http.StatusUnprocessableEntity, "the report is not valid; nothing was recorded", problems...)
+		return
+	}
+	if _, err := s.Store.Service(r.Context(), repo); err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	if err := s.Store.ReportStatus(r.Context(), repo, st); err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,36 @@
+// Package configsvc is the configuration service: where every service
+// deploys, who may change it, and how its pipelines are doing.
+//
+// # The model
+//
+// Accounts (12-digit IDs with names), services (a repository's own part of
+// its handsoff/v1 document: service, pipeline, checks, stages with their
+// environments, and the service's own freeze windows and blackouts), and
+// platform-wide freeze windows and blackouts. The v1 document of a
+// repository is a projection of the model: the service's part, plus every
+// platform window and blackout that names one of its stages, rendered by
+// [Store.Document] exactly as GET /v1/services/{owner}/{repo} serves it.
+//
+// Every change is checked before it is committed: inside the transaction
+// that makes it, every document it affects (one service, or every service
+// for a platform window or an account) is projected again and run through
+// stages.Parse, the library's own validation; an environment must name a
+// registered account. A change that would make any document invalid is
+// refused with the library's problems (codes and paths), and changes
+// nothing.
+//
+// # Storage
+//
+// SQLite by default (modernc.org/sqlite, pure Go: the binary needs no C
+// toolchain), in WAL mode with synchronous FULL, so that an acknowledged
+// write survives a crash; PostgreSQL through a DSN (pgx) for a platform that
+// runs several instances. Versioned schema migrations are applied at start.
+//
+// # Who may do what
+//
+// Tokens carry a role: admin (everything), team (read and change the test
+// environments of its own service, read its status), pipeline (read its
+// service's document, report its status). They are random, shown once
+// when created, and stored as SHA-256 hashes. Every change is written to
+// the audit log (who, when, what, before, after) in its own transaction.
+package configsvc

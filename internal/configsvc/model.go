@@ -1,0 +1,552 @@
+package configsvc
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/handsoff-cdk/handsoff/stages"
+)
+
+// Account is a registered AWS account.
+type Account struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+}
+
+// Window is a platform-wide freeze window; Blackout a platform-wide
+// blackout. Each applies to every service that has a stage it names.
+type (
+	Window   = stages.DocFreezeWindow
+	Blackout = stages.DocBlackout
+)
+
+// ChangeError is a change refused because of what it would do to the
+// documents; Problems are the library's, with paths prefixed by the
+// document they are in ("acme/orders: stages[0]...").
+type ChangeError struct {
+	Problems []stages.Problem
+}
+
+func (e *ChangeError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "the change is refused: %d problems", len(e.Problems))
+	for _, p := range e.Problems {
+		b.WriteString("\n  - " + p.String())
+	}
+	return b.String()
+}
+
+var reAccountID = regexp.MustCompile(`^[0-9]{12}$`)
+
+// Actor says who makes a change, for the audit log.
+type Actor string
+
+// q runs a query in a transaction or on the database.
+type q interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// serviceBody reads a service's own part.
+func (s *Store) serviceBody(ctx context.Context, db q, repo string) (*stages.Document, error) {
+	var body string
+	err := db.QueryRowContext(ctx, s.rebind(`SELECT body FROM services WHERE repo = ?`), repo).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	var d stages.Document
+	if err := json.Unmarshal([]byte(body), &d); err != nil {
+		return nil, fmt.Errorf("configsvc: the stored body of %s is damaged: %w", repo, err)
+	}
+	return &d, nil
+}
+
+// calendar reads the platform windows and blackouts.
+func (s *Store) calendar(ctx context.Context, db q) ([]Window, []Blackout, error) {
+	rows, err := db.QueryContext(ctx, `SELECT kind, body FROM calendar ORDER BY name`)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var ws []Window
+	var bs []Blackout
+	for rows.Next() {
+		var kind, body string
+		if err := rows.Scan(&kind, &body); err != nil {
+			return nil, nil, err
+		}
+		if kind == "window" {
+			var w Window
+			json.Unmarshal([]byte(body), &w)
+			ws = append(ws, w)
+		} else {
+			var b Blackout
+			json.Unmarshal([]byte(body), &b)
+			bs = append(bs, b)
+		}
+	}
+	return ws, bs, rows.Err()
+}
+
+// project is the v1 document of a service: its own part, and the platform
+// windows and blackouts that name one of its stages (narrowed to those).
+func project(own *stages.Document, ws []Window, bs []Blackout) []byte {
+	d := *own
+	d.APIVersion = stages.APIVersion
+	has := map[string]bool{}
+	for _, st := range d.Stages {
+		has[st.Name] = true
+	}
+	narrow := func(applies []string) []string {
+		var out []string
+		for _, a := range applies {
+			if has[a] {
+				out = append(out, a)
+			}
+		}
+		return out
+	}
+	d.FreezeWindows = slices.Clone(d.FreezeWindows)
+	for _, w := range ws {
+		if w.AppliesTo = narrow(w.AppliesTo); len(w.AppliesTo) > 0 {
+			d.FreezeWindows = append(d.FreezeWindows, w)
+		}
+	}
+	d.Blackouts = slices.Clone(d.Blackouts)
+	for _, b := range bs {
+		if b.AppliesTo = narrow(b.AppliesTo); len(b.AppliesTo) > 0 {
+			d.Blackouts = append(d.Blackouts, b)
+		}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	enc.Encode(d)
+	return buf.Bytes()
+}
+
+// Document is the v1 document of repo, byte for byte as it is served.
+func (s *Store) Document(ctx context.Context, repo string) ([]byte, error) {
+	own, err := s.serviceBody(ctx, s.db, repo)
+	if err != nil {
+		return nil, err
+	}
+	ws, bs, err := s.calendar(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	return project(own, ws, bs), nil
+}
+
+// Repos lists the services, sorted.
+func (s *Store) Repos(ctx context.Context) ([]string, error) {
+	return s.repos(ctx, s.db)
+}
+
+func (s *Store) repos(ctx context.Context, db q) ([]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT repo FROM services ORDER BY repo`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// validateAll projects the documents of repos inside tx and runs the
+// library's validation on each; an environment or pipeline must be in a
+// registered account.
+func (s *Store) validateAll(ctx context.Context, tx *sql.Tx, repos []string) error {
+	ws, bs, err := s.calendar(ctx, tx)
+	if err != nil {
+		return err
+	}
+	accounts := map[string]bool{}
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM accounts`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id string
+		rows.Scan(&id)
+		accounts[id] = true
+	}
+	rows.Close()
+	var problems []stages.Problem
+	for _, repo := range repos {
+		own, err := s.serviceBody(ctx, tx, repo)
+		if err != nil {
+			return err
+		}
+		doc := project(own, ws, bs)
+		if _, err := stages.Parse(doc, repo); err != nil {
+			var ve *stages.ValidationError
+			if !errors.As(err, &ve) {
+				return err
+			}
+			for _, p := range ve.Problems {
+				p.Path = repo + ": " + p.Path
+				problems = append(problems, p)
+			}
+			continue
+		}
+		if own.Service.Repo != repo {
+			problems = append(problems, stages.Problem{Path: repo + ": service.repo", Code: stages.CodeInvalid,
+				Message: fmt.Sprintf("%q is stored under %s: the repository is the document's key", own.Service.Repo, repo)})
+		}
+		check := func(path, account string) {
+			if !accounts[account] {
+				problems = append(problems, stages.Problem{Path: repo + ": " + path, Code: stages.CodeInvalid,
+					Message: fmt.Sprintf("account %s is not registered: register it first (PUT /v1/admin/accounts/%s)", account, account)})
+			}
+		}
+		check("pipeline.account", own.Pipeline.Account)
+		for i, st := range own.Stages {
+			for j, e := range st.Environments {
+				check(fmt.Sprintf("stages[%d].environments[%d].account", i, j), e.Account)
+			}
+			for k, w := range st.Waves {
+				for j, e := range w.Environments {
+					check(fmt.Sprintf("stages[%d].waves[%d].environments[%d].account", i, k, j), e.Account)
+				}
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return &ChangeError{Problems: problems}
+	}
+	return nil
+}
+
+// audit records a change in the same transaction as the change.
+func (s *Store) audit(ctx context.Context, tx *sql.Tx, actor Actor, action, target string, before, after any) error {
+	enc := func(v any) any {
+		if v == nil {
+			return nil
+		}
+		if b, ok := v.([]byte); ok {
+			return string(b)
+		}
+		raw, _ := json.Marshal(v)
+		return string(raw)
+	}
+	_, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO audit (at, actor, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?)`),
+		now(), string(actor), action, target, enc(before), enc(after))
+	return err
+}
+
+// PutService creates or replaces a service's own part. The document's
+// apiVersion, freezeWindows and blackouts are its own; platform ones are
+// added when it is served.
+func (s *Store) PutService(ctx context.Context, actor Actor, repo string, own *stages.Document) error {
+	own.APIVersion = stages.APIVersion
+	body, _ := json.Marshal(own)
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		before, err := s.serviceBody(ctx, tx, repo)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO services (repo, body, updated_at) VALUES (?, ?, ?)
+			ON CONFLICT (repo) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`), repo, string(body), now()); err != nil {
+			return err
+		}
+		if err := s.validateAll(ctx, tx, []string{repo}); err != nil {
+			return err
+		}
+		var b any
+		if before != nil {
+			b = before
+		}
+		return s.audit(ctx, tx, actor, "service.put", repo, b, own)
+	})
+}
+
+// Service is a service's own part.
+func (s *Store) Service(ctx context.Context, repo string) (*stages.Document, error) {
+	return s.serviceBody(ctx, s.db, repo)
+}
+
+// DeleteService removes a service.
+func (s *Store) DeleteService(ctx context.Context, actor Actor, repo string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		before, err := s.serviceBody(ctx, tx, repo)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM services WHERE repo = ?`), repo); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "service.delete", repo, before, nil)
+	})
+}
+
+// EditService changes a service's own part with f, inside the transaction,
+// and validates the result: the developer API's test environments.
+func (s *Store) EditService(ctx context.Context, actor Actor, action, repo string, f func(d *stages.Document) error) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		d, err := s.serviceBody(ctx, tx, repo)
+		if err != nil {
+			return err
+		}
+		before, _ := json.Marshal(d)
+		if err := f(d); err != nil {
+			return err
+		}
+		body, _ := json.Marshal(d)
+		if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE services SET body = ?, updated_at = ? WHERE repo = ?`), string(body), now(), repo); err != nil {
+			return err
+		}
+		if err := s.validateAll(ctx, tx, []string{repo}); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, action, repo, before, body)
+	})
+}
+
+// PutAccount registers or renames an account.
+func (s *Store) PutAccount(ctx context.Context, actor Actor, a Account) error {
+	if !reAccountID.MatchString(a.ID) {
+		return &ChangeError{Problems: []stages.Problem{{Path: "id", Code: stages.CodeInvalid, Message: fmt.Sprintf("%q is not a 12-digit AWS account ID", a.ID)}}}
+	}
+	if strings.TrimSpace(a.Name) == "" {
+		return &ChangeError{Problems: []stages.Problem{{Path: "name", Code: stages.CodeRequired, Message: "is required: a name people know the account by"}}}
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO accounts (id, name, description) VALUES (?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description`), a.ID, a.Name, a.Description); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "account.put", a.ID, nil, a)
+	})
+}
+
+// Accounts lists the registered accounts.
+func (s *Store) Accounts(ctx context.Context) ([]Account, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name, description FROM accounts ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Account
+	for rows.Next() {
+		var a Account
+		if err := rows.Scan(&a.ID, &a.Name, &a.Description); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// DeleteAccount removes an account no document uses.
+func (s *Store) DeleteAccount(ctx context.Context, actor Actor, id string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM accounts WHERE id = ?`), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		repos, err := s.repos(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := s.validateAll(ctx, tx, repos); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "account.delete", id, id, nil)
+	})
+}
+
+// PutCalendar creates or replaces a platform window (kind "window") or
+// blackout (kind "blackout"); every service's document must stay valid.
+func (s *Store) PutCalendar(ctx context.Context, actor Actor, kind, name string, body any) error {
+	if err := validateCalendarEntry(kind, body); err != nil {
+		return err
+	}
+	raw, _ := json.Marshal(body)
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var prevKind string
+		err := tx.QueryRowContext(ctx, s.rebind(`SELECT kind FROM calendar WHERE name = ?`), name).Scan(&prevKind)
+		if err == nil && prevKind != kind {
+			return &ChangeError{Problems: []stages.Problem{{Path: "name", Code: stages.CodeDuplicate, Message: fmt.Sprintf("%q is already a platform %s: names are shared by windows and blackouts", name, prevKind)}}}
+		}
+		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO calendar (name, kind, body) VALUES (?, ?, ?)
+			ON CONFLICT (name) DO UPDATE SET body = excluded.body`), name, kind, string(raw)); err != nil {
+			return err
+		}
+		repos, err := s.repos(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := s.validateAll(ctx, tx, repos); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, kind+".put", name, nil, raw)
+	})
+}
+
+// validateCalendarEntry holds a platform window or blackout to the
+// library's rules on its own, whatever services there are now: it is
+// checked as the only window (or blackout) of the example document, which
+// has every stage.
+func validateCalendarEntry(kind string, body any) error {
+	cfg, err := stages.Parse(stages.ExampleDocument(), "example")
+	if err != nil {
+		return err
+	}
+	d := *cfg.Document
+	d.FreezeWindows, d.Blackouts = nil, nil
+	field := "freezeWindows"
+	switch b := body.(type) {
+	case Window:
+		d.FreezeWindows = []Window{b}
+	case Blackout:
+		d.Blackouts, field = []Blackout{b}, "blackouts"
+	}
+	raw, _ := json.Marshal(d)
+	_, err = stages.Parse(raw, "the "+kind)
+	var ve *stages.ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	var problems []stages.Problem
+	for _, p := range ve.Problems {
+		p.Path = strings.TrimPrefix(strings.TrimPrefix(p.Path, field+"[0]"), ".")
+		problems = append(problems, p)
+	}
+	return &ChangeError{Problems: problems}
+}
+
+// Calendar lists the platform windows and blackouts.
+func (s *Store) Calendar(ctx context.Context) ([]Window, []Blackout, error) {
+	return s.calendar(ctx, s.db)
+}
+
+// DeleteCalendar removes a platform window or blackout.
+func (s *Store) DeleteCalendar(ctx context.Context, actor Actor, kind, name string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM calendar WHERE name = ? AND kind = ?`), name, kind)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return s.audit(ctx, tx, actor, kind+".delete", name, name, nil)
+	})
+}
+
+// AuditEntry is one change.
+type AuditEntry struct {
+	ID     int64           `json:"id"`
+	At     string          `json:"at"`
+	Actor  string          `json:"actor"`
+	Action string          `json:"action"`
+	Target string          `json:"target"`
+	Before json.RawMessage `json:"before,omitempty"`
+	After  json.RawMessage `json:"after,omitempty"`
+}
+
+// Audit lists the newest changes first, at most limit, of target when it
+// is not empty.
+func (s *Store) Audit(ctx context.Context, target string, limit int) ([]AuditEntry, error) {
+	query := `SELECT id, at, actor, action, target, before, after FROM audit`
+	var args []any
+	if target != "" {
+		query += ` WHERE target = ?`
+		args = append(args, target)
+	}
+	query += ` ORDER BY id DESC LIMIT ?`
+	args = append(args, limit)
+	rows, err := s.db.QueryContext(ctx, s.rebind(query), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var before, after sql.NullString
+		if err := rows.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Target, &before, &after); err != nil {
+			return nil, err
+		}
+		if before.Valid {
+			e.Before = json.RawMessage(before.String)
+		}
+		if after.Valid {
+			e.After = json.RawMessage(after.String)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Status is what a pipeline reported of one stage of one execution.
+type Status struct {
+	ExecutionID string          `json:"executionId"`
+	Stage       string          `json:"stage"`
+	State       string          `json:"state"`
+	At          string          `json:"at,omitempty"`
+	Detail      json.RawMessage `json:"detail,omitempty"`
+}
+
+// ReportStatus records (or updates) a stage's state in an execution.
+func (s *Store) ReportStatus(ctx context.Context, repo string, st Status) error {
+	detail := string(st.Detail)
+	if detail == "" {
+		detail = "{}"
+	}
+	_, err := s.db.ExecContext(ctx, s.rebind(`INSERT INTO pipeline_status (repo, execution_id, stage, state, at, detail) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (repo, execution_id, stage) DO UPDATE SET state = excluded.state, at = excluded.at, detail = excluded.detail`),
+		repo, st.ExecutionID, st.Stage, st.State, now(), detail)
+	return err
+}
+
+// StatusOf lists the newest state of each stage of repo's pipeline.
+func (s *Store) StatusOf(ctx context.Context, repo string) ([]Status, error) {
+	rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT execution_id, stage, state, at, detail FROM pipeline_status WHERE repo = ? ORDER BY at DESC`), repo)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	seen := map[string]bool{}
+	var out []Status
+	for rows.Next() {
+		var st Status
+		var detail string
+		if err := rows.Scan(&st.ExecutionID, &st.Stage, &st.State, &st.At, &detail); err != nil {
+			return nil, err
+		}
+		if seen[st.Stage] {
+			continue
+		}
+		seen[st.Stage] = true
+		st.Detail = json.RawMessage(detail)
+		out = append(out, st)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Stage < out[j].Stage })
+	return out, rows.Err()
+}

@@ -1,0 +1,150 @@
+package configsvc
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+)
+
+// Roles a token may have.
+const (
+	RoleAdmin    = "admin"    // the platform team: everything
+	RoleTeam     = "team"     // a service team: its service's test environments and status
+	RolePipeline = "pipeline" // a pipeline: its document, and reporting its status
+)
+
+// Token is a token's record; the secret itself is never stored.
+type Token struct {
+	ID        string `json:"id"`
+	Role      string `json:"role"`
+	Repo      string `json:"repo,omitempty"` // team and pipeline tokens: their service
+	Name      string `json:"name"`
+	CreatedAt string `json:"createdAt"`
+	RevokedAt string `json:"revokedAt,omitempty"`
+}
+
+func hashToken(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// CreateToken makes a token and returns its secret, shown once: only its
+// SHA-256 is stored.
+func (s *Store) CreateToken(ctx context.Context, actor Actor, role, repo, name string) (Token, string, error) {
+	switch role {
+	case RoleAdmin:
+		if repo != "" {
+			return Token{}, "", fmt.Errorf("an admin token is not for one service: drop the repository")
+		}
+	case RoleTeam, RolePipeline:
+		if repo == "" {
+			return Token{}, "", fmt.Errorf("a %s token is for one service: name its repository (owner/name)", role)
+		}
+	default:
+		return Token{}, "", fmt.Errorf("role %q is not one of admin, team, pipeline", role)
+	}
+	raw := make([]byte, 32)
+	rand.Read(raw)
+	secret := "hso_" + base64.RawURLEncoding.EncodeToString(raw)
+	idRaw := make([]byte, 8)
+	rand.Read(idRaw)
+	t := Token{ID: hex.EncodeToString(idRaw), Role: role, Repo: repo, Name: name, CreatedAt: now()}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO tokens (id, hash, role, repo, name, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
+			t.ID, hashToken(secret), t.Role, t.Repo, t.Name, t.CreatedAt); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "token.create", t.ID, nil, t)
+	})
+	return t, secret, err
+}
+
+// Authenticate finds the live token of a secret.
+func (s *Store) Authenticate(ctx context.Context, secret string) (Token, error) {
+	var t Token
+	var revoked sql.NullString
+	err := s.db.QueryRowContext(ctx, s.rebind(`SELECT id, role, repo, name, created_at, revoked_at FROM tokens WHERE hash = ?`), hashToken(secret)).
+		Scan(&t.ID, &t.Role, &t.Repo, &t.Name, &t.CreatedAt, &revoked)
+	if errors.Is(err, sql.ErrNoRows) || revoked.Valid {
+		return Token{}, ErrNotFound
+	}
+	return t, err
+}
+
+// RevokeToken ends a token.
+func (s *Store) RevokeToken(ctx context.Context, actor Actor, id string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.rebind(`UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`), now(), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return s.audit(ctx, tx, actor, "token.revoke", id, nil, nil)
+	})
+}
+
+// Tokens lists every token, live and revoked.
+func (s *Store) Tokens(ctx context.Context) ([]Token, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, role, repo, name, created_at, revoked_at FROM tokens ORDER BY created_at`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Token
+	for rows.Next() {
+		var t Token
+		var revoked sql.NullString
+		if err := rows.Scan(&t.ID, &t.Role, &t.Repo, &t.Name, &t.CreatedAt, &revoked); err != nil {
+			return nil, err
+		}
+		t.RevokedAt = revoked.String
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// Seed fills an empty database with the example: its accounts and the
+// acme/orders service. It does nothing when a service exists.
+func (s *Store) Seed(ctx context.Context, doc []byte) error {
+	repos, err := s.Repos(ctx)
+	if err != nil || len(repos) > 0 {
+		return err
+	}
+	cfg, err := parseDocument(doc)
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	add := func(id string) error {
+		if seen[id] {
+			return nil
+		}
+		seen[id] = true
+		return s.PutAccount(ctx, "seed", Account{ID: id, Name: "account " + id})
+	}
+	if err := add(cfg.Pipeline.Account); err != nil {
+		return err
+	}
+	for _, st := range cfg.Stages {
+		for _, e := range st.Environments {
+			if err := add(e.Account); err != nil {
+				return err
+			}
+		}
+		for _, w := range st.Waves {
+			for _, e := range w.Environments {
+				if err := add(e.Account); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return s.PutService(ctx, "seed", cfg.Service.Repo, cfg)
+}
