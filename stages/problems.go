@@ -31,9 +31,9 @@ const (
 // not a plain name is quoted, as in `checks["a b"]`), its code, and what is
 // wrong with it, including how to fix it where that is not obvious.
 type Problem struct {
-	Path    string
-	Code    Code
-	Message string
+	Path    string `json:"path"`
+	Code    Code   `json:"code"`
+	Message string `json:"message"`
 }
 
 func (p Problem) String() string {
