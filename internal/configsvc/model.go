@@ -3,7 +3,9 @@ package configsvc
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -141,6 +143,31 @@ func project(own *stages.Document, ws []Window, bs []Blackout) []byte {
 
 // Document is the v1 document of repo, byte for byte as it is served.
 func (s *Store) Document(ctx context.Context, repo string) ([]byte, error) {
+	doc, _, err := s.DocumentTag(ctx, repo)
+	return doc, err
+}
+
+// DocumentTag is Document and its entity tag (a hash of its bytes), served
+// from a cache while the generation is unchanged.
+func (s *Store) DocumentTag(ctx context.Context, repo string) ([]byte, string, error) {
+	gen, err := s.generation(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	if d, ok := s.cache.document(gen, repo); ok {
+		return d.body, d.etag, nil
+	}
+	doc, err := s.document(ctx, repo)
+	if err != nil {
+		return nil, "", err
+	}
+	sum := sha256.Sum256(doc)
+	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	s.cache.putDocument(gen, repo, cachedDoc{doc, etag})
+	return doc, etag, nil
+}
+
+func (s *Store) document(ctx context.Context, repo string) ([]byte, error) {
 	own, err := s.serviceBody(ctx, s.db, repo)
 	if err != nil {
 		return nil, err
@@ -251,8 +278,12 @@ func (s *Store) audit(ctx context.Context, tx *sql.Tx, actor Actor, action, targ
 		raw, _ := json.Marshal(v)
 		return string(raw)
 	}
-	_, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO audit (at, actor, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?)`),
-		now(), string(actor), action, target, enc(before), enc(after))
+	if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO audit (at, actor, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?)`),
+		now(), string(actor), action, target, enc(before), enc(after)); err != nil {
+		return err
+	}
+	// Every audited change is a new generation: read caches start again.
+	_, err := tx.ExecContext(ctx, `UPDATE generation SET n = n + 1 WHERE id = 1`)
 	return err
 }
 

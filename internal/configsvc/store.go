@@ -17,6 +17,7 @@ import (
 type Store struct {
 	db       *sql.DB
 	postgres bool
+	cache    cache
 }
 
 // Open opens the database a DSN names and applies the migrations it lacks.
@@ -28,6 +29,12 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		s.postgres = true
 		s.db, err = sql.Open("pgx", dsn)
+		if err == nil {
+			// Below PostgreSQL's default of 100 connections, with room
+			// for other instances of the service.
+			s.db.SetMaxOpenConns(24)
+			s.db.SetMaxIdleConns(24)
+		}
 	} else {
 		// WAL with synchronous FULL: an acknowledged commit is on disk, and
 		// readers do not wait for writers. busy_timeout makes a writer wait
@@ -39,6 +46,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 			// One writer at a time is SQLite's rule; a small pool keeps
 			// readers concurrent under WAL.
 			s.db.SetMaxOpenConns(8)
+			s.db.SetMaxIdleConns(8)
 		}
 	}
 	if err != nil {
@@ -110,6 +118,15 @@ CREATE TABLE tokens (id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, role TEXT N
 CREATE TABLE audit (id BIGSERIAL PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL, before TEXT, after TEXT);
 CREATE TABLE pipeline_status (repo TEXT NOT NULL, execution_id TEXT NOT NULL, stage TEXT NOT NULL, state TEXT NOT NULL, at TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '{}', PRIMARY KEY (repo, execution_id, stage));
 `},
+	// The generation counts changes; every instance's read cache is valid
+	// while it is unchanged (cache.go).
+	{2, `
+CREATE TABLE generation (id INTEGER PRIMARY KEY, n BIGINT NOT NULL);
+INSERT INTO generation (id, n) VALUES (1, 0);
+`, `
+CREATE TABLE generation (id INTEGER PRIMARY KEY, n BIGINT NOT NULL);
+INSERT INTO generation (id, n) VALUES (1, 0);
+`},
 }
 
 // SchemaVersion is the newest migration.
@@ -164,7 +181,9 @@ func (s *Store) tx(ctx context.Context, f func(*sql.Tx) error) error {
 		tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	err = tx.Commit()
+	s.cache.changed()
+	return err
 }
 
 // ErrNotFound is what reads and deletes of something absent return.

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -204,4 +205,45 @@ func TestBackup(t *testing.T) {
 	}
 	var st Status
 	json.Unmarshal([]byte(`{}`), &st)
+}
+
+func exampleDoc() []byte { return stages.ExampleDocument() }
+
+// TestCacheSeesOtherInstances: a second instance on the same database sees
+// a change within generationTTL, and a token revoked by another instance
+// stops working as soon.
+func TestCacheSeesOtherInstances(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "shared.db")
+	a, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	seeded(t, a)
+	tok, secret, _ := a.CreateToken(ctx, "test", RolePipeline, "acme/orders", "p")
+	before, _ := b.Document(ctx, "acme/orders")
+	if _, err := b.Authenticate(ctx, secret); err != nil {
+		t.Fatal(err)
+	}
+	own, _ := a.Service(ctx, "acme/orders")
+	own.Service.Owner = "team-orders-2"
+	if err := a.PutService(ctx, "test", "acme/orders", own); err != nil {
+		t.Fatal(err)
+	}
+	a.RevokeToken(ctx, "test", tok.ID)
+	if after, _ := a.Document(ctx, "acme/orders"); string(after) == string(before) {
+		t.Error("the instance that made the change serves the old document")
+	}
+	time.Sleep(generationTTL + 50*time.Millisecond)
+	if after, _ := b.Document(ctx, "acme/orders"); !strings.Contains(string(after), "team-orders-2") {
+		t.Error("another instance serves the old document after generationTTL")
+	}
+	if _, err := b.Authenticate(ctx, secret); !errors.Is(err, ErrNotFound) {
+		t.Errorf("another instance still accepts the revoked token: %v", err)
+	}
 }

@@ -66,6 +66,21 @@ func (s *Store) CreateToken(ctx context.Context, actor Actor, role, repo, name s
 
 // Authenticate finds the live token of a secret.
 func (s *Store) Authenticate(ctx context.Context, secret string) (Token, error) {
+	gen, err := s.generation(ctx)
+	if err != nil {
+		return Token{}, err
+	}
+	if t, ok := s.cache.token(gen, hashToken(secret)); ok {
+		return t, nil
+	}
+	t, err := s.authenticate(ctx, secret)
+	if err == nil {
+		s.cache.putToken(gen, hashToken(secret), t)
+	}
+	return t, err
+}
+
+func (s *Store) authenticate(ctx context.Context, secret string) (Token, error) {
 	var t Token
 	var revoked sql.NullString
 	err := s.db.QueryRowContext(ctx, s.rebind(`SELECT id, role, repo, name, created_at, revoked_at FROM tokens WHERE hash = ?`), hashToken(secret)).
