@@ -66,6 +66,18 @@ func (d dbFlags) open(ctx context.Context) (*configsvc.Store, error) {
 	return configsvc.Open(ctx, *d.db)
 }
 
+// with runs f on the opened store, and closes it; a database that does not
+// open is exit 1.
+func (d dbFlags) with(ctx context.Context, stderr io.Writer, f func(*configsvc.Store) int) int {
+	store, err := d.open(ctx)
+	if err != nil {
+		fmt.Fprintln(stderr, "handsoff-config:", err)
+		return 1
+	}
+	defer store.Close()
+	return f(store)
+}
+
 func parse(fs *flag.FlagSet, args []string) (bool, int) {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -204,49 +216,41 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "handsoff-config token create: --name is required: who or what holds the token")
 			return 2
 		}
-		store, err := db.open(ctx)
-		if err != nil {
-			fmt.Fprintln(stderr, "handsoff-config:", err)
-			return 1
-		}
-		defer store.Close()
 		if *repo != "" {
 			if err := stages.ValidRepo(*repo); err != nil {
 				fmt.Fprintln(stderr, "handsoff-config token create:", err)
 				return 2
 			}
 		}
-		t, secret, err := store.CreateToken(ctx, "command line", *role, *repo, *name)
-		if err != nil {
-			fmt.Fprintln(stderr, "handsoff-config token create:", err)
-			return 2
-		}
-		fmt.Fprintf(stderr, "created token %s (%s%s); the secret is shown once:\n", t.ID, t.Role, map[bool]string{true: " of " + t.Repo, false: ""}[t.Repo != ""])
-		fmt.Fprintln(stdout, secret)
-		return 0
+		return db.with(ctx, stderr, func(store *configsvc.Store) int {
+			t, secret, err := store.CreateToken(ctx, "command line", *role, *repo, *name)
+			if err != nil {
+				fmt.Fprintln(stderr, "handsoff-config token create:", err)
+				return 2
+			}
+			fmt.Fprintf(stderr, "created token %s (%s%s); the secret is shown once:\n", t.ID, t.Role, map[bool]string{true: " of " + t.Repo, false: ""}[t.Repo != ""])
+			fmt.Fprintln(stdout, secret)
+			return 0
+		})
 	case "list":
 		if ok, code := parse(fs, args); !ok {
 			return code
 		}
-		store, err := db.open(ctx)
-		if err != nil {
-			fmt.Fprintln(stderr, "handsoff-config:", err)
-			return 1
-		}
-		defer store.Close()
-		ts, err := store.Tokens(ctx)
-		if err != nil {
-			fmt.Fprintln(stderr, "handsoff-config:", err)
-			return 1
-		}
-		for _, t := range ts {
-			state := "live"
-			if t.RevokedAt != "" {
-				state = "revoked " + t.RevokedAt
+		return db.with(ctx, stderr, func(store *configsvc.Store) int {
+			ts, err := store.Tokens(ctx)
+			if err != nil {
+				fmt.Fprintln(stderr, "handsoff-config:", err)
+				return 1
 			}
-			fmt.Fprintf(stdout, "%s  %-8s %-20s %-24s created %s, %s\n", t.ID, t.Role, repoOrAll(t.Repo), t.Name, t.CreatedAt, state)
-		}
-		return 0
+			for _, t := range ts {
+				state := "live"
+				if t.RevokedAt != "" {
+					state = "revoked " + t.RevokedAt
+				}
+				fmt.Fprintf(stdout, "%s  %-8s %-20s %-24s created %s, %s\n", t.ID, t.Role, repoOrAll(t.Repo), t.Name, t.CreatedAt, state)
+			}
+			return 0
+		})
 	case "revoke":
 		if err := fs.Parse(args); err != nil {
 			return 2
@@ -255,18 +259,14 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "Usage: handsoff-config token revoke [flags] ID")
 			return 2
 		}
-		store, err := db.open(ctx)
-		if err != nil {
-			fmt.Fprintln(stderr, "handsoff-config:", err)
-			return 1
-		}
-		defer store.Close()
-		if err := store.RevokeToken(ctx, "command line", fs.Arg(0)); err != nil {
-			fmt.Fprintf(stderr, "handsoff-config token revoke: no live token %s\n", fs.Arg(0))
-			return 1
-		}
-		fmt.Fprintf(stdout, "revoked %s\n", fs.Arg(0))
-		return 0
+		return db.with(ctx, stderr, func(store *configsvc.Store) int {
+			if err := store.RevokeToken(ctx, "command line", fs.Arg(0)); err != nil {
+				fmt.Fprintf(stderr, "handsoff-config token revoke: no live token %s\n", fs.Arg(0))
+				return 1
+			}
+			fmt.Fprintf(stdout, "revoked %s\n", fs.Arg(0))
+			return 0
+		})
 	}
 	fmt.Fprintf(stderr, "handsoff-config token: unknown command %q: create, list or revoke\n", sub)
 	return 2
@@ -295,16 +295,12 @@ func backup(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "handsoff-config backup: for PostgreSQL use pg_dump (see the README)")
 		return 2
 	}
-	store, err := db.open(ctx)
-	if err != nil {
-		fmt.Fprintln(stderr, "handsoff-config:", err)
-		return 1
-	}
-	defer store.Close()
-	if err := store.Backup(ctx, *to); err != nil {
-		fmt.Fprintln(stderr, "handsoff-config backup:", err)
-		return 1
-	}
-	fmt.Fprintf(stdout, "backed up %s to %s (restore: stop the service, then copy it back over the database file)\n", *db.db, *to)
-	return 0
+	return db.with(ctx, stderr, func(store *configsvc.Store) int {
+		if err := store.Backup(ctx, *to); err != nil {
+			fmt.Fprintln(stderr, "handsoff-config backup:", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "backed up %s to %s (restore: stop the service, then copy it back over the database file)\n", *db.db, *to)
+		return 0
+	})
 }
