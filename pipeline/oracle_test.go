@@ -20,6 +20,36 @@ var exampleBootstrap = oracle.Bootstrap{
 	PipelineRegion:  "us-east-1",
 }
 
+// mutation is a way an assembly or its bootstrap goes wrong, and the
+// problem an oracle must report for it.
+type mutation struct {
+	name   string
+	mutate func(asm oracle.Assembly)
+	boot   func(b *oracle.Bootstrap)
+	want   string
+}
+
+// runMutations applies each mutation to a copy of asm (and of the
+// example's bootstrap) and holds check to reporting its problem.
+func runMutations(t *testing.T, asm oracle.Assembly, cases []mutation, check func(oracle.Assembly, oracle.Bootstrap) []string) {
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := clone(t, asm)
+			if c.mutate != nil {
+				c.mutate(m)
+			}
+			b := exampleBootstrap
+			if c.boot != nil {
+				c.boot(&b)
+			}
+			got := check(m, b)
+			if !strings.Contains(strings.Join(got, "\n"), c.want) {
+				t.Errorf("problems do not include %q:\n  %s", c.want, strings.Join(got, "\n  "))
+			}
+		})
+	}
+}
+
 // clone deep-copies an assembly, for mutations.
 func clone(t *testing.T, asm oracle.Assembly) oracle.Assembly {
 	raw, err := json.Marshal(asm)
@@ -47,12 +77,7 @@ func TestRolesExistBeforePipeline(t *testing.T) {
 	if got := oracle.RolesBeforePipeline(asm, exampleBootstrap); len(got) > 0 {
 		t.Errorf("the example:\n  %s", strings.Join(got, "\n  "))
 	}
-	cases := []struct {
-		name   string
-		mutate func(asm oracle.Assembly)
-		boot   func(b *oracle.Bootstrap)
-		want   string
-	}{
+	cases := []mutation{
 		{"a gates stack creates the gate role", func(asm oracle.Assembly) {
 			for path, tmpl := range asm {
 				if strings.HasSuffix(path, "orders-prod-ape1-gates.template.json") {
@@ -87,22 +112,7 @@ func TestRolesExistBeforePipeline(t *testing.T) {
 			}
 		}, nil, "its trust policy does not let arn:aws:iam::111111111111:role/orders-pipeline-role assume it"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			m := clone(t, asm)
-			if c.mutate != nil {
-				c.mutate(m)
-			}
-			b := exampleBootstrap
-			if c.boot != nil {
-				c.boot(&b)
-			}
-			got := oracle.RolesBeforePipeline(m, b)
-			if !strings.Contains(strings.Join(got, "\n"), c.want) {
-				t.Errorf("problems do not include %q:\n  %s", c.want, strings.Join(got, "\n  "))
-			}
-		})
-	}
+	runMutations(t, asm, cases, oracle.RolesBeforePipeline)
 }
 
 // TestIAMQuotasAndRetention: every policy of the example fits IAM's size
@@ -151,12 +161,7 @@ func TestValidationsStoppable(t *testing.T) {
 		}
 		sm["Action"] = keep
 	}
-	cases := []struct {
-		name   string
-		mutate func(asm oracle.Assembly)
-		boot   func(b *oracle.Bootstrap)
-		want   string
-	}{
+	cases := []mutation{
 		{"no rule for actions", func(asm oracle.Assembly) {
 			byType(asm, "AWS::Events::Rule", func(id string, p map[string]any) {
 				if strings.Contains(compactJSON(p["EventPattern"]), "Action Execution") {
@@ -188,22 +193,7 @@ func TestValidationsStoppable(t *testing.T) {
 		{"a bootstrap of version 1", nil, func(b *oracle.Bootstrap) { b.Templates = []map[string]any{v1} },
 			"may not list and stop the executions"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			m := clone(t, asm)
-			if c.mutate != nil {
-				c.mutate(m)
-			}
-			b := exampleBootstrap
-			if c.boot != nil {
-				c.boot(&b)
-			}
-			got := oracle.ValidationsStoppable(m, b)
-			if !strings.Contains(strings.Join(got, "\n"), c.want) {
-				t.Errorf("problems do not include %q:\n  %s", c.want, strings.Join(got, "\n  "))
-			}
-		})
-	}
+	runMutations(t, asm, cases, oracle.ValidationsStoppable)
 }
 
 func compactJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
