@@ -153,6 +153,8 @@ func actor(t *Token) Actor { return Actor(fmt.Sprintf("%s:%s (%s)", t.Role, t.ID
 //	GET    /v1/admin/audit[?target=...&limit=N]
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
+	s.routePages(mux)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/ui/", http.StatusSeeOther) })
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		if err := s.Store.Ping(r.Context()); err != nil {
@@ -409,32 +411,35 @@ func (s *Server) addEnvironment(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &req) {
 		return
 	}
-	if !slices.Contains(testStages, req.Stage) {
-		fail(w, http.StatusUnprocessableEntity, "test environments go in alpha or beta; nothing was changed",
-			stages.Problem{Path: "stage", Code: stages.CodeInvalid, Message: fmt.Sprintf("%q is not alpha or beta: gamma and prod are the platform team's", req.Stage)})
+	if err := s.addTestEnvironment(r, t, repo, req.Stage, req.DocEnvironment); err != nil {
+		s.failErr(w, r, err)
 		return
 	}
-	err := s.Store.EditService(r.Context(), actor(t), "environment.add", repo, func(d *stages.Document) error {
+	writeJSON(w, http.StatusCreated, req)
+}
+
+// addTestEnvironment adds env to the test stage (alpha or beta) of repo.
+func (s *Server) addTestEnvironment(r *http.Request, t *Token, repo, stage string, env stages.DocEnvironment) error {
+	if !slices.Contains(testStages, stage) {
+		return &ChangeError{Problems: []stages.Problem{{Path: "stage", Code: stages.CodeInvalid,
+			Message: fmt.Sprintf("%q is not alpha or beta: test environments go there; gamma and prod are the platform team's", stage)}}}
+	}
+	return s.Store.EditService(r.Context(), actor(t), "environment.add", repo, func(d *stages.Document) error {
 		for i := range d.Stages {
-			if d.Stages[i].Name == req.Stage {
-				d.Stages[i].Environments = append(d.Stages[i].Environments, req.DocEnvironment)
+			if d.Stages[i].Name == stage {
+				d.Stages[i].Environments = append(d.Stages[i].Environments, env)
 				return nil
 			}
 		}
 		// A stage the service does not have yet goes in its place.
-		st := stages.DocStage{Name: req.Stage, Environments: []stages.DocEnvironment{req.DocEnvironment}}
-		if req.Stage == stages.Alpha || len(d.Stages) == 0 || d.Stages[0].Name != stages.Alpha {
+		st := stages.DocStage{Name: stage, Environments: []stages.DocEnvironment{env}}
+		if stage == stages.Alpha || len(d.Stages) == 0 || d.Stages[0].Name != stages.Alpha {
 			d.Stages = append([]stages.DocStage{st}, d.Stages...)
 		} else {
 			d.Stages = append(d.Stages[:1], append([]stages.DocStage{st}, d.Stages[1:]...)...)
 		}
 		return nil
 	})
-	if err != nil {
-		s.failErr(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, req)
 }
 
 func (s *Server) removeEnvironment(w http.ResponseWriter, r *http.Request) {
@@ -443,15 +448,29 @@ func (s *Server) removeEnvironment(w http.ResponseWriter, r *http.Request) {
 	if !allow(w, t, repo, RoleTeam) {
 		return
 	}
-	found := false
-	err := s.Store.EditService(r.Context(), actor(t), "environment.remove", repo, func(d *stages.Document) error {
+	err := s.removeTestEnvironment(r, t, repo, name)
+	if errors.Is(err, errNoTestEnvironment) {
+		fail(w, http.StatusNotFound, fmt.Sprintf("%s has no test environment %s (alpha or beta)", repo, name))
+		return
+	}
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+var errNoTestEnvironment = errors.New("no such test environment")
+
+// removeTestEnvironment removes a test environment (alpha or beta) of repo.
+func (s *Server) removeTestEnvironment(r *http.Request, t *Token, repo, name string) error {
+	return s.Store.EditService(r.Context(), actor(t), "environment.remove", repo, func(d *stages.Document) error {
 		for i, st := range d.Stages {
 			if !slices.Contains(testStages, st.Name) {
 				continue
 			}
 			for j, e := range st.Environments {
 				if e.Name == name {
-					found = true
 					d.Stages[i].Environments = slices.Delete(d.Stages[i].Environments, j, j+1)
 					if len(d.Stages[i].Environments) == 0 {
 						d.Stages = slices.Delete(d.Stages, i, i+1)
@@ -460,17 +479,8 @@ func (s *Server) removeEnvironment(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 		}
-		return ErrNotFound
+		return errNoTestEnvironment
 	})
-	if err != nil {
-		if !found && errors.Is(err, ErrNotFound) {
-			fail(w, http.StatusNotFound, fmt.Sprintf("%s has no test environment %s (alpha or beta)", repo, name))
-			return
-		}
-		s.failErr(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
 }
 
 func (s *Server) getStatus(w http.ResponseWriter, r *http.Request) {

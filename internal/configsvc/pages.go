@@ -1,0 +1,243 @@
+package configsvc
+
+import (
+	"embed"
+	"errors"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/handsoff-cdk/handsoff/stages"
+)
+
+// The pages: server-rendered HTML, no JavaScript. A person logs in with a
+// token, which is kept in an HttpOnly, SameSite=Strict cookie; forms post
+// to the same origin only (the Origin header is checked), so another site
+// cannot make a logged-in browser change anything.
+
+//go:embed ui/*.html
+var uiFiles embed.FS
+
+var pages = template.Must(template.ParseFS(uiFiles, "ui/*.html"))
+
+const cookieName = "handsoff_token"
+
+type page struct {
+	Title    string
+	Token    *Token
+	Message  string
+	Refusal  string
+	Problems []stages.Problem
+	Repo     string
+	CanEdit  bool
+
+	Services     []serviceRow
+	Environments []envRow
+	Status       []Status
+}
+
+type serviceRow struct {
+	Repo, Owner  string
+	Environments int
+	Broken       string // the failed pipeline stages, when any
+	Reported     bool
+}
+
+type envRow struct {
+	Stage, Name, Account, AccountName, Region string
+	OneBox, Removable                         bool
+}
+
+func (s *Server) render(w http.ResponseWriter, status int, name string, p page) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	if err := pages.ExecuteTemplate(w, name, p); err != nil {
+		s.Log.Error("page", "name", name, "err", err)
+	}
+}
+
+// pageToken is the logged-in token of a page request.
+func (s *Server) pageToken(r *http.Request) *Token {
+	c, err := r.Cookie(cookieName)
+	if err != nil {
+		return nil
+	}
+	t, err := s.Store.Authenticate(r.Context(), c.Value)
+	if err != nil {
+		return nil
+	}
+	return &t
+}
+
+// sameOrigin refuses a form posted from another site.
+func sameOrigin(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	if o == "" || o == "null" {
+		return r.Header.Get("Sec-Fetch-Site") == "" || r.Header.Get("Sec-Fetch-Site") == "same-origin"
+	}
+	u, err := url.Parse(o)
+	return err == nil && u.Host == r.Host
+}
+
+func (s *Server) routePages(mux *http.ServeMux) {
+	mux.HandleFunc("GET /ui/login", func(w http.ResponseWriter, r *http.Request) {
+		s.render(w, http.StatusOK, "login", page{Title: "Log in"})
+	})
+	mux.HandleFunc("POST /ui/login", func(w http.ResponseWriter, r *http.Request) {
+		if !sameOrigin(r) {
+			http.Error(w, "cross-site form refused", http.StatusForbidden)
+			return
+		}
+		secret := strings.TrimSpace(r.PostFormValue("token"))
+		if _, err := s.Store.Authenticate(r.Context(), secret); err != nil {
+			s.render(w, http.StatusUnauthorized, "login", page{Title: "Log in", Refusal: "That token is not known, or was revoked.",
+				Problems: []stages.Problem{{Path: "token", Code: stages.CodeInvalid, Message: "not a live token"}}})
+			return
+		}
+		http.SetCookie(w, &http.Cookie{Name: cookieName, Value: secret, Path: "/ui/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+		http.Redirect(w, r, "/ui/", http.StatusSeeOther)
+	})
+	mux.HandleFunc("POST /ui/logout", func(w http.ResponseWriter, r *http.Request) {
+		http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/ui/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+		http.Redirect(w, r, "/ui/login", http.StatusSeeOther)
+	})
+	mux.HandleFunc("GET /ui/{$}", s.withPageToken(s.servicesPage))
+	mux.HandleFunc("GET /ui/services/{owner}/{repo}", s.withPageToken(func(w http.ResponseWriter, r *http.Request, t *Token) {
+		s.servicePage(w, r, t, http.StatusOK, page{})
+	}))
+	mux.HandleFunc("POST /ui/services/{owner}/{repo}/environments", s.withPageToken(s.addEnvironmentPage))
+	mux.HandleFunc("POST /ui/services/{owner}/{repo}/environments/{name}/remove", s.withPageToken(s.removeEnvironmentPage))
+}
+
+func (s *Server) withPageToken(h func(http.ResponseWriter, *http.Request, *Token)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		t := s.pageToken(r)
+		if t == nil {
+			http.Redirect(w, r, "/ui/login", http.StatusSeeOther)
+			return
+		}
+		if r.Method == http.MethodPost && !sameOrigin(r) {
+			http.Error(w, "cross-site form refused", http.StatusForbidden)
+			return
+		}
+		h(w, r, t)
+	}
+}
+
+// visible reports whether t may see repo's pages.
+func visible(t *Token, repo string) bool { return t.Role == RoleAdmin || t.Repo == repo }
+
+func (s *Server) servicesPage(w http.ResponseWriter, r *http.Request, t *Token) {
+	repos, err := s.Store.Repos(r.Context())
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	p := page{Title: "Pipelines", Token: t}
+	for _, repo := range repos {
+		if !visible(t, repo) {
+			continue
+		}
+		d, err := s.Store.Service(r.Context(), repo)
+		if err != nil {
+			continue
+		}
+		row := serviceRow{Repo: repo, Owner: d.Service.Owner}
+		for _, st := range d.Stages {
+			row.Environments += len(st.Environments)
+			for _, wv := range st.Waves {
+				row.Environments += len(wv.Environments)
+			}
+		}
+		sts, _ := s.Store.StatusOf(r.Context(), repo)
+		var broken []string
+		for _, st := range sts {
+			row.Reported = true
+			if st.State == "FAILED" {
+				broken = append(broken, st.Stage)
+			}
+		}
+		row.Broken = strings.Join(broken, ", ")
+		p.Services = append(p.Services, row)
+	}
+	s.render(w, http.StatusOK, "services", p)
+}
+
+func (s *Server) servicePage(w http.ResponseWriter, r *http.Request, t *Token, status int, p page) {
+	repo := repoOf(r)
+	if !visible(t, repo) {
+		http.Error(w, "this token may not see "+repo, http.StatusForbidden)
+		return
+	}
+	d, err := s.Store.Service(r.Context(), repo)
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	names := map[string]string{}
+	if as, err := s.Store.Accounts(r.Context()); err == nil {
+		for _, a := range as {
+			names[a.ID] = "(" + a.Name + ")"
+		}
+	}
+	p.Title, p.Token, p.Repo = repo, t, repo
+	p.CanEdit = t.Role == RoleAdmin || t.Role == RoleTeam
+	for _, st := range d.Stages {
+		add := func(e stages.DocEnvironment) {
+			p.Environments = append(p.Environments, envRow{Stage: st.Name, Name: e.Name, Account: e.Account, AccountName: names[e.Account],
+				Region: e.Region, OneBox: e.OneBox, Removable: p.CanEdit && slices.Contains(testStages, st.Name)})
+		}
+		for _, e := range st.Environments {
+			add(e)
+		}
+		for _, wv := range st.Waves {
+			for _, e := range wv.Environments {
+				add(e)
+			}
+		}
+	}
+	p.Status, _ = s.Store.StatusOf(r.Context(), repo)
+	s.render(w, status, "service", p)
+}
+
+func (s *Server) addEnvironmentPage(w http.ResponseWriter, r *http.Request, t *Token) {
+	repo := repoOf(r)
+	if !visible(t, repo) || t.Role == RolePipeline {
+		http.Error(w, "this token may not change "+repo, http.StatusForbidden)
+		return
+	}
+	stage := r.PostFormValue("stage")
+	env := stages.DocEnvironment{Name: strings.TrimSpace(r.PostFormValue("name")), Account: strings.TrimSpace(r.PostFormValue("account")), Region: strings.TrimSpace(r.PostFormValue("region"))}
+	err := s.addTestEnvironment(r, t, repo, stage, env)
+	var ce *ChangeError
+	switch {
+	case err == nil:
+		s.servicePage(w, r, t, http.StatusOK, page{Message: "Added " + env.Name + " to " + stage + "."})
+	case errors.As(err, &ce):
+		s.servicePage(w, r, t, http.StatusUnprocessableEntity, page{Refusal: "The change is refused; nothing was changed:", Problems: ce.Problems})
+	default:
+		s.failErr(w, r, err)
+	}
+}
+
+func (s *Server) removeEnvironmentPage(w http.ResponseWriter, r *http.Request, t *Token) {
+	repo, name := repoOf(r), r.PathValue("name")
+	if !visible(t, repo) || t.Role == RolePipeline {
+		http.Error(w, "this token may not change "+repo, http.StatusForbidden)
+		return
+	}
+	err := s.removeTestEnvironment(r, t, repo, name)
+	var ce *ChangeError
+	switch {
+	case err == nil:
+		s.servicePage(w, r, t, http.StatusOK, page{Message: "Removed " + name + "."})
+	case errors.As(err, &ce):
+		s.servicePage(w, r, t, http.StatusUnprocessableEntity, page{Refusal: "The change is refused; nothing was changed:", Problems: ce.Problems})
+	default:
+		s.failErr(w, r, err)
+	}
+}

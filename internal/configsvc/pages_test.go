@@ -1,0 +1,107 @@
+package configsvc
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// browser starts headless Chromium (Debian's chromium, which scripts/setup
+// installs), or skips the test outside CI when there is none.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("no chromium: scripts/setup installs it (apt-get install chromium)")
+		}
+		t.Skip("no chromium: run scripts/setup")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.Flag("headless", true))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	ctx, cancel3 := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(cancel3)
+	return ctx
+}
+
+// TestPagesInABrowser: a developer logs in with a token, sees the
+// pipelines with a broken one marked, where the service runs and its
+// stages' states, adds a test environment, sees an invalid one refused
+// with the library's problem, and removes the first.
+func TestPagesInABrowser(t *testing.T) {
+	s := newService(t, newSQLite(t))
+	detail, _ := json.Marshal(map[string]string{"action": "Validate-alpha"})
+	s.store.ReportStatus(ctx, "acme/orders", Status{ExecutionID: "e-7", Stage: "orders-alpha", State: "FAILED", Detail: detail})
+	s.store.ReportStatus(ctx, "acme/orders", Status{ExecutionID: "e-7", Stage: "Build", State: "SUCCEEDED"})
+	b := browser(t)
+	C := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+	text := func(sel string) string {
+		t.Helper()
+		v, err := chromedp.Run(b, chromedp.Text(C(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return v
+	}
+	do := func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(b, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	do(chromedp.Navigate(s.URL+"/ui/"), chromedp.WaitVisible(C("#token")),
+		chromedp.SendKeys(C("#token"), s.team), chromedp.Click(C("#login")), chromedp.WaitVisible(C("#pipelines")))
+	pipelines := text("#pipelines")
+	do(chromedp.Click(C(`a[href="/ui/services/acme/orders"]`)), chromedp.WaitVisible(C("#environments")))
+	envs, status := text("#environments"), text("#status")
+	do(chromedp.SendKeys(C("#name"), "alpha-jane"), chromedp.SendKeys(C("#account"), "222222222222"), chromedp.SendKeys(C("#region"), "eu-west-1"),
+		chromedp.Click(C("#add-env")), chromedp.WaitVisible(C(`[role="status"]`)))
+	message, after := text(`[role="status"]`), text("#environments")
+	do(chromedp.SendKeys(C("#name"), "alpha-bad"), chromedp.SendKeys(C("#account"), "222222222222"), chromedp.SendKeys(C("#region"), "us-east-7"),
+		chromedp.Click(C("#add-env")), chromedp.WaitVisible(C(`[role="alert"]`)))
+	problems := text(`[role="alert"]`)
+	shot, err := chromedp.Run(b, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(os.TempDir(), "handsoff-config-service-page.png"), shot, 0o644)
+	checks := []struct{ what, text, want string }{
+		{"pipelines", pipelines, "acme/orders"},
+		{"the broken pipeline", pipelines, "broken: orders-alpha"},
+		{"where it runs", envs, "prod-use1"},
+		{"the account's name", envs, "444444444444 (account 444444444444)"},
+		{"the stages' states", status, "orders-alpha FAILED e-7"},
+		{"the added environment", message, "Added alpha-jane to alpha."},
+		{"it is listed", after, "alpha-jane"},
+		{"the refusal", problems, `"us-east-7" is not an AWS region`},
+	}
+	for _, c := range checks {
+		if !strings.Contains(strings.Join(strings.Fields(c.text), " "), c.want) {
+			t.Errorf("%s: %q lacks %q", c.what, c.text, c.want)
+		}
+	}
+	doc, _ := s.store.Document(ctx, "acme/orders")
+	if !strings.Contains(string(doc), "alpha-jane") || strings.Contains(string(doc), "alpha-bad") {
+		t.Error("the document does not hold what the pages say")
+	}
+	do(chromedp.Click(C(`form[action="/ui/services/acme/orders/environments/alpha-jane/remove"] button`)), chromedp.WaitVisible(C(`[role="status"]`)))
+	if removed := text(`[role="status"]`); !strings.Contains(removed, "Removed alpha-jane.") {
+		t.Errorf("remove: %q", removed)
+	}
+	// A form posted from another site is refused.
+	code, _, _ := s.do(t, "POST", "/ui/services/acme/orders/environments", "", "stage=alpha&name=alpha-x&account=222222222222&region=eu-west-1",
+		"Origin", "https://evil.example", "Content-Type", "application/x-www-form-urlencoded", "Cookie", cookieName+"="+s.team)
+	if doc, _ := s.store.Document(ctx, "acme/orders"); code != 403 || strings.Contains(string(doc), "alpha-x") {
+		t.Errorf("a cross-site form: %d", code)
+	}
+}
