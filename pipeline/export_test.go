@@ -35,3 +35,8 @@ func (p *Pipeline) WaveStageNames() []string {
 	}
 	return out
 }
+
+// StatusTransformer is the input transformer of the status reports.
+func StatusTransformer() (map[string]string, string) {
+	return statusReport.paths, statusReport.template
+}

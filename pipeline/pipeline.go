@@ -488,6 +488,7 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 	}
 	p.addPermissions()
 	addNotifications(p.stack, p.cdk.Pipeline(), cfg)
+	addStatusReports(p.stack, cfg, pipelineName(cfg))
 	done()
 	return nil
 }

@@ -53,6 +53,11 @@ type Pipeline struct {
 	ConnectionArn        string
 	Branch               string // default "main"
 	NotificationTopicArn string // empty: no notifications
+	// StatusURL is where the pipeline reports its stages' states (the
+	// configuration service's /v1/services/{owner}/{repo}/status), with the
+	// token in the secret StatusTokenSecretArn; empty: no reports.
+	StatusURL            string
+	StatusTokenSecretArn string
 }
 
 // Check types known to v1.

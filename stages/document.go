@@ -28,6 +28,12 @@ type DocPipeline struct {
 	ConnectionArn        string `json:"connectionArn"`
 	Branch               string `json:"branch,omitempty"`
 	NotificationTopicArn string `json:"notificationTopicArn,omitempty"`
+	// StatusURL is the configuration service's base URL (https), to which
+	// the pipeline reports its stages' states; StatusTokenSecretArn is the
+	// Secrets Manager secret that holds the pipeline's token for it. Both
+	// or neither.
+	StatusURL            string `json:"statusUrl,omitempty"`
+	StatusTokenSecretArn string `json:"statusTokenSecretArn,omitempty"`
 }
 
 // DocFreezeWindow is a recurring window in which no stage may start.

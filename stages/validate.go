@@ -227,8 +227,32 @@ func (v *validator) pipeline(p DocPipeline) Pipeline {
 			v.addf("pipeline.notificationTopicArn", "%q is in %s; pipeline notifications need a topic in the pipeline's region %s", p.NotificationTopicArn, m[2], p.Region)
 		}
 	}
-	return Pipeline{Account: p.Account, Region: p.Region, ConnectionArn: p.ConnectionArn, Branch: branch, NotificationTopicArn: p.NotificationTopicArn}
+	status := ""
+	switch {
+	case p.StatusURL == "" && p.StatusTokenSecretArn == "":
+	case p.StatusURL == "":
+		v.addc(CodeRequired, "pipeline.statusUrl", "is required with statusTokenSecretArn: the configuration service's https base URL")
+	case p.StatusTokenSecretArn == "":
+		v.addc(CodeRequired, "pipeline.statusTokenSecretArn", "is required with statusUrl: the Secrets Manager secret that holds the pipeline's token")
+	default:
+		// EventBridge API destinations call HTTPS endpoints only
+		// (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-api-destinations.html).
+		if u, err := url.Parse(p.StatusURL); err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.RawQuery != "" {
+			v.addf("pipeline.statusUrl", "%q is not an https URL without credentials or query, such as \"https://config.example.com\" (EventBridge API destinations call https only)", p.StatusURL)
+		} else {
+			status = strings.TrimRight(p.StatusURL, "/")
+		}
+		if m := reSecretArn.FindStringSubmatch(p.StatusTokenSecretArn); m == nil {
+			v.addf("pipeline.statusTokenSecretArn", "%q is not a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME)", p.StatusTokenSecretArn)
+		} else if m[1] != p.Region || m[2] != p.Account {
+			v.addf("pipeline.statusTokenSecretArn", "%q is in %s/%s; the secret must be in the pipeline's account and region (%s/%s)", p.StatusTokenSecretArn, m[2], m[1], p.Account, p.Region)
+		}
+	}
+	return Pipeline{Account: p.Account, Region: p.Region, ConnectionArn: p.ConnectionArn, Branch: branch, NotificationTopicArn: p.NotificationTopicArn,
+		StatusURL: status, StatusTokenSecretArn: p.StatusTokenSecretArn}
 }
+
+var reSecretArn = regexp.MustCompile(`^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):([0-9]{12}):secret:[A-Za-z0-9/_+=.@-]+$`)
 
 func (v *validator) duration(path, s string, def, lo, hi time.Duration) time.Duration {
 	if s == "" {

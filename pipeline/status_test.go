@@ -1,0 +1,130 @@
+package pipeline_test
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/handsoff-cdk/handsoff/examples/orders"
+	"github.com/handsoff-cdk/handsoff/internal/configsvc"
+	"github.com/handsoff-cdk/handsoff/internal/oracle"
+	"github.com/handsoff-cdk/handsoff/internal/testenv"
+	"github.com/handsoff-cdk/handsoff/pipeline"
+	"github.com/handsoff-cdk/handsoff/stages"
+)
+
+// transform does what EventBridge's input transformer does with an event:
+// each path of the map read from the event, each <name> of the template
+// replaced by its value as JSON (strings quoted).
+func transform(t *testing.T, paths map[string]string, template string, event map[string]any) string {
+	t.Helper()
+	values := map[string]string{}
+	for name, path := range paths {
+		var v any = event
+		for _, key := range strings.Split(strings.TrimPrefix(path, "$."), ".") {
+			v = v.(map[string]any)[key]
+		}
+		raw, _ := json.Marshal(v)
+		values[name] = string(raw)
+	}
+	return regexp.MustCompile(`<([a-z]+)>`).ReplaceAllStringFunc(template, func(m string) string { return values[m[1:len(m)-1]] })
+}
+
+// TestStatusReports: with statusUrl and statusTokenSecretArn in the
+// document, the pipeline reports each stage's state through an EventBridge
+// API destination; the report its transformer makes from a CodePipeline
+// event is accepted by the real configuration service and shown there.
+func TestStatusReports(t *testing.T) {
+	var doc map[string]any
+	json.Unmarshal(stages.ExampleDocument(), &doc)
+	p := doc["pipeline"].(map[string]any)
+	p["statusUrl"] = "https://config.example.com"
+	p["statusTokenSecretArn"] = "arn:aws:secretsmanager:us-east-1:111111111111:secret:orders-pipeline-token-AbCdEf"
+	raw, _ := json.Marshal(doc)
+	dir := t.TempDir()
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
+	nag := cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)})
+	awscdk.Aspects_Of(app).Add(nag, nil)
+	if _, err := pipeline.Build(app, pipeline.Props{Repo: "acme/orders", Service: orders.Service, CheckSourceDir: "testdata/checksource",
+		Load: stages.LoadOptions{Document: raw}}); err != nil {
+		t.Fatal(err)
+	}
+	app.Synth(nil)
+	for _, f := range testenv.Annotations(t, dir) {
+		if f.Level == "error" && strings.Contains(f.Path, "Status") {
+			t.Errorf("cdk-nag: %s", f)
+		}
+	}
+	asm := oracle.Assembly(testenv.Templates(t, dir))
+	res := asm["orders-pipeline.template.json"]["Resources"].(map[string]any)
+	var rule, dest, conn map[string]any
+	for _, r := range res {
+		rm := r.(map[string]any)
+		props, _ := rm["Properties"].(map[string]any)
+		switch rm["Type"] {
+		case "AWS::Events::Connection":
+			conn = props
+		case "AWS::Events::ApiDestination":
+			dest = props
+		case "AWS::Events::Rule":
+			if strings.Contains(compactJSON(props["Targets"]), "inputTemplate") || strings.Contains(compactJSON(props["Targets"]), "InputTemplate") {
+				rule = props
+			}
+		}
+	}
+	if conn == nil || dest == nil || rule == nil {
+		t.Fatalf("connection %v, destination %v, rule %v", conn != nil, dest != nil, rule != nil)
+	}
+	if got := compactJSON(conn["AuthParameters"]); got != `{"ApiKeyAuthParameters":{"ApiKeyName":"X-Handsoff-Token","ApiKeyValue":"{{resolve:secretsmanager:arn:aws:secretsmanager:us-east-1:111111111111:secret:orders-pipeline-token-AbCdEf:SecretString}}"}}` {
+		t.Errorf("connection: %s", got)
+	}
+	if dest["InvocationEndpoint"] != "https://config.example.com/v1/services/acme/orders/status" || dest["HttpMethod"] != "POST" {
+		t.Errorf("destination: %v", dest)
+	}
+	event := map[string]any{"source": "aws.codepipeline", "detail-type": "CodePipeline Stage Execution State Change", "time": "2026-12-03T12:00:00Z",
+		"detail": map[string]any{"pipeline": "orders-pipeline", "execution-id": "e-42", "stage": "orders-alpha", "state": "FAILED"}}
+	if !oracle.Matches(rule["EventPattern"], event) {
+		t.Errorf("the rule does not match a stage event of the pipeline: %s", compactJSON(rule["EventPattern"]))
+	}
+	target := rule["Targets"].([]any)[0].(map[string]any)
+	tr := target["InputTransformer"].(map[string]any)
+	paths := map[string]string{}
+	for k, v := range tr["InputPathsMap"].(map[string]any) {
+		paths[k] = v.(string)
+	}
+	body := transform(t, paths, tr["InputTemplate"].(string), event)
+	// The real service takes it, with the token in the connection's header.
+	store, err := configsvc.Open(t.Context(), filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	store.Seed(t.Context(), stages.ExampleDocument())
+	_, secret, _ := store.CreateToken(t.Context(), "test", configsvc.RolePipeline, "acme/orders", "orders pipeline")
+	srv := httptest.NewServer((&configsvc.Server{Store: store, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
+	defer srv.Close()
+	req, _ := http.NewRequest("POST", srv.URL+"/v1/services/acme/orders/status", strings.NewReader(body))
+	req.Header.Set(pipeline.StatusHeader, secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusNoContent {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("the service refused the report %s: %v %d %s", body, err, resp.StatusCode, b)
+	}
+	sts, _ := store.StatusOf(t.Context(), "acme/orders")
+	if len(sts) != 1 || sts[0].State != "FAILED" || sts[0].ExecutionID != "e-42" || !strings.Contains(string(sts[0].Detail), "2026-12-03T12:00:00Z") {
+		t.Errorf("status: %+v", sts)
+	}
+	if paths2, tmpl := pipeline.StatusTransformer(); tmpl != tr["InputTemplate"] || len(paths2) != len(paths) {
+		t.Error("the synthesized transformer is not the library's")
+	}
+}
