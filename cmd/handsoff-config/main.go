@@ -120,6 +120,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, ready c
 	addr := fs.String("addr", "127.0.0.1:8080", "the address to listen on")
 	db := addDB(fs)
 	seed := fs.Bool("seed", true, "seed an empty database with the example service and its accounts")
+	notifyURL := fs.String("notify-url", "", "a webhook that hears of pipelines broken longer than --broken-after (JSON: service, stage, executionId, failedAt, text)")
+	brokenAfter := fs.Duration("broken-after", time.Hour, "how long a pipeline stage may stay failed before --notify-url hears of it")
 	if ok, code := parse(fs, args); !ok {
 		return code
 	}
@@ -159,6 +161,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, ready c
 	}
 	errs := make(chan error, 1)
 	go func() { errs <- srv.Serve(ln) }()
+	if *notifyURL != "" {
+		n := &configsvc.Notifier{Store: store, URL: *notifyURL, After: *brokenAfter}
+		go n.Run(ctx, time.Minute, func(msg string, args ...any) { log.Warn(msg, args...) })
+	}
 	select {
 	case err := <-errs:
 		fmt.Fprintln(stderr, "handsoff-config:", err)

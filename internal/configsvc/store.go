@@ -127,6 +127,11 @@ INSERT INTO generation (id, n) VALUES (1, 0);
 CREATE TABLE generation (id INTEGER PRIMARY KEY, n BIGINT NOT NULL);
 INSERT INTO generation (id, n) VALUES (1, 0);
 `},
+	{3, `
+CREATE TABLE notices (repo TEXT NOT NULL, execution_id TEXT NOT NULL, stage TEXT NOT NULL, sent_at TEXT NOT NULL, PRIMARY KEY (repo, execution_id, stage));
+`, `
+CREATE TABLE notices (repo TEXT NOT NULL, execution_id TEXT NOT NULL, stage TEXT NOT NULL, sent_at TEXT NOT NULL, PRIMARY KEY (repo, execution_id, stage));
+`},
 }
 
 // SchemaVersion is the newest migration.
