@@ -2,7 +2,9 @@ package configsvc
 
 import (
 	"embed"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -33,6 +35,11 @@ type page struct {
 	Repo     string
 	CanEdit  bool
 
+	IsAdmin      bool
+	Document     string
+	Accounts     []Account
+	Windows      []Window
+	Blackouts    []Blackout
 	Services     []serviceRow
 	Environments []envRow
 	Status       []Status
@@ -110,6 +117,9 @@ func (s *Server) routePages(mux *http.ServeMux) {
 		s.servicePage(w, r, t, http.StatusOK, page{})
 	}))
 	mux.HandleFunc("POST /ui/services/{owner}/{repo}/environments", s.withPageToken(s.addEnvironmentPage))
+	mux.HandleFunc("POST /ui/services/{owner}/{repo}/document", s.withPageToken(s.saveDocumentPage))
+	mux.HandleFunc("GET /ui/admin", s.withPageToken(func(w http.ResponseWriter, r *http.Request, t *Token) { s.adminPage(w, r, t, http.StatusOK, page{}) }))
+	mux.HandleFunc("POST /ui/admin/accounts", s.withPageToken(s.saveAccountPage))
 	mux.HandleFunc("POST /ui/services/{owner}/{repo}/environments/{name}/remove", s.withPageToken(s.removeEnvironmentPage))
 }
 
@@ -186,6 +196,10 @@ func (s *Server) servicePage(w http.ResponseWriter, r *http.Request, t *Token, s
 	}
 	p.Title, p.Token, p.Repo = repo, t, repo
 	p.CanEdit = t.Role == RoleAdmin || t.Role == RoleTeam
+	if p.IsAdmin = t.Role == RoleAdmin; p.IsAdmin && p.Document == "" {
+		raw, _ := json.MarshalIndent(d, "", "  ")
+		p.Document = string(raw)
+	}
 	for _, st := range d.Stages {
 		add := func(e stages.DocEnvironment) {
 			p.Environments = append(p.Environments, envRow{Stage: st.Name, Name: e.Name, Account: e.Account, AccountName: names[e.Account],
@@ -240,4 +254,81 @@ func (s *Server) removeEnvironmentPage(w http.ResponseWriter, r *http.Request, t
 	default:
 		s.failErr(w, r, err)
 	}
+}
+
+// refusal is the page fields of a refused change.
+func refusal(err error) (page, bool) {
+	var ce *ChangeError
+	var ve *stages.ValidationError
+	switch {
+	case errors.As(err, &ce):
+		return page{Refusal: "The change is refused; nothing was changed:", Problems: ce.Problems}, true
+	case errors.As(err, &ve):
+		return page{Refusal: "The document is not valid; nothing was changed:", Problems: ve.Problems}, true
+	}
+	return page{}, false
+}
+
+// saveDocumentPage replaces a service's own part, as PUT
+// /v1/admin/services/{owner}/{repo} does, with the same validation.
+func (s *Server) saveDocumentPage(w http.ResponseWriter, r *http.Request, t *Token) {
+	repo := repoOf(r)
+	if t.Role != RoleAdmin {
+		http.Error(w, "only the platform team edits a service's document", http.StatusForbidden)
+		return
+	}
+	text := r.PostFormValue("document")
+	own, err := parseDocument([]byte(text))
+	if err == nil && own.Service.Repo != repo {
+		err = &ChangeError{Problems: []stages.Problem{{Path: "service.repo", Code: stages.CodeInvalid, Message: fmt.Sprintf("%q, but this is %s", own.Service.Repo, repo)}}}
+	}
+	if err == nil {
+		err = s.Store.PutService(r.Context(), actor(t), repo, own)
+	}
+	if err != nil {
+		p, ok := refusal(err)
+		if !ok {
+			s.failErr(w, r, err)
+			return
+		}
+		p.Document = text // keep what the person typed
+		s.servicePage(w, r, t, http.StatusUnprocessableEntity, p)
+		return
+	}
+	s.servicePage(w, r, t, http.StatusOK, page{Message: "Saved the document of " + repo + "."})
+}
+
+func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, t *Token, status int, p page) {
+	if t.Role != RoleAdmin {
+		http.Error(w, "the platform team's page", http.StatusForbidden)
+		return
+	}
+	var err error
+	if p.Accounts, err = s.Store.Accounts(r.Context()); err == nil {
+		p.Windows, p.Blackouts, err = s.Store.Calendar(r.Context())
+	}
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	p.Title, p.Token = "Accounts and calendar", t
+	s.render(w, status, "admin", p)
+}
+
+func (s *Server) saveAccountPage(w http.ResponseWriter, r *http.Request, t *Token) {
+	if t.Role != RoleAdmin {
+		http.Error(w, "the platform team's page", http.StatusForbidden)
+		return
+	}
+	a := Account{ID: strings.TrimSpace(r.PostFormValue("id")), Name: strings.TrimSpace(r.PostFormValue("name")), Description: strings.TrimSpace(r.PostFormValue("description"))}
+	if err := s.Store.PutAccount(r.Context(), actor(t), a); err != nil {
+		p, ok := refusal(err)
+		if !ok {
+			s.failErr(w, r, err)
+			return
+		}
+		s.adminPage(w, r, t, http.StatusUnprocessableEntity, p)
+		return
+	}
+	s.adminPage(w, r, t, http.StatusOK, page{Message: "Registered " + a.ID + " (" + a.Name + ")."})
 }

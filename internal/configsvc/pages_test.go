@@ -105,3 +105,63 @@ func TestPagesInABrowser(t *testing.T) {
 		t.Errorf("a cross-site form: %d", code)
 	}
 }
+
+// TestAdminPagesInABrowser: the platform team edits a service's document
+// (an invalid edit is refused with the library's problems and keeps what
+// was typed; a valid one is saved) and registers an account.
+func TestAdminPagesInABrowser(t *testing.T) {
+	s := newService(t, newSQLite(t))
+	b := browser(t)
+	C := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+	text := func(sel string) string {
+		t.Helper()
+		v, err := chromedp.Run(b, chromedp.Text(C(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return v
+	}
+	do := func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(b, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	own, _ := s.store.Service(ctx, "acme/orders")
+	raw, _ := json.MarshalIndent(own, "", "  ")
+	invalid := strings.Replace(string(raw), `"owner": "team-orders"`, `"owner": ""`, 1)
+	valid := strings.Replace(string(raw), `"owner": "team-orders"`, `"owner": "team-checkout"`, 1)
+	do(chromedp.Navigate(s.URL+"/ui/login"), chromedp.WaitVisible(C("#token")), chromedp.SendKeys(C("#token"), s.admin),
+		chromedp.Click(C("#login")), chromedp.WaitVisible(C("#pipelines")),
+		chromedp.Navigate(s.URL+"/ui/services/acme/orders"), chromedp.WaitVisible(C("#document")),
+		chromedp.SetValue(C("#document"), invalid), chromedp.Click(C("#save-document")), chromedp.WaitVisible(C(`[role="alert"]`)))
+	if got := text(`[role="alert"]`); !strings.Contains(got, "service.owner [required] is required") {
+		t.Errorf("refusal: %q", got)
+	}
+	if kept, _ := chromedp.Run(b, chromedp.Value(C("#document"))); !strings.Contains(kept, `"owner": ""`) {
+		t.Error("the refused edit was not kept for the person to fix")
+	}
+	do(chromedp.SetValue(C("#document"), valid), chromedp.Click(C("#save-document")), chromedp.WaitVisible(C(`[role="status"]`)))
+	if got := text(`[role="status"]`); !strings.Contains(got, "Saved the document of acme/orders.") {
+		t.Errorf("save: %q", got)
+	}
+	if d, _ := s.store.Service(ctx, "acme/orders"); d.Service.Owner != "team-checkout" {
+		t.Errorf("owner is %q", d.Service.Owner)
+	}
+	do(chromedp.Navigate(s.URL+"/ui/admin"), chromedp.WaitVisible(C("#accounts")),
+		chromedp.SendKeys(C("#account-id"), "12"), chromedp.SendKeys(C("#account-name"), "bad"), chromedp.Click(C("#save-account")),
+		chromedp.WaitVisible(C(`[role="alert"]`)))
+	if got := text(`[role="alert"]`); !strings.Contains(got, "is not a 12-digit AWS account ID") {
+		t.Errorf("account refusal: %q", got)
+	}
+	do(chromedp.SendKeys(C("#account-id"), "777777777777"), chromedp.SendKeys(C("#account-name"), "sandbox"), chromedp.Click(C("#save-account")),
+		chromedp.WaitVisible(C(`[role="status"]`)))
+	if got := strings.Join(strings.Fields(text("#accounts")), " "); !strings.Contains(got, "777777777777 sandbox") {
+		t.Errorf("accounts: %q", got)
+	}
+	// A team token may not open the platform's pages.
+	code, _, _ := s.do(t, "GET", "/ui/admin", "", "", "Cookie", cookieName+"="+s.team)
+	if code != 403 {
+		t.Errorf("a team on the admin page: %d", code)
+	}
+}
