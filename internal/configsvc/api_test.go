@@ -97,7 +97,7 @@ func TestAPI(t *testing.T) {
 			{"admin: an account", "PUT", "/v1/admin/accounts/999999999999", s.admin, `{"name": "sandbox"}`, nil, 200, `"sandbox"`},
 			{"admin: a bad account", "PUT", "/v1/admin/accounts/12", s.admin, `{"name": "x"}`, nil, 422, "12-digit"},
 			{"admin: an account with an unknown field", "PUT", "/v1/admin/accounts/999999999998", s.admin, `{"nmae": "x"}`, nil, 400, "unknown field"},
-			{"admin: a window", "PUT", "/v1/admin/windows/year-end", s.admin, `{"timezone": "UTC", "days": ["FRI"], "start": "00:00", "end": "24:00", "appliesTo": ["prod"]}`, nil, 200, "year-end"},
+			{"admin: a window", "PUT", "/v1/admin/windows/platform-friday", s.admin, `{"timezone": "UTC", "days": ["FRI"], "start": "00:00", "end": "24:00", "appliesTo": ["prod"]}`, nil, 200, "platform-friday"},
 			{"admin: a bad blackout", "PUT", "/v1/admin/blackouts/xmas", s.admin, `{"from": "2026-12-24", "to": "2026-12-26T00:00:00Z", "appliesTo": ["prod"]}`, nil, 422, "RFC 3339"},
 			{"admin: the audit log", "GET", "/v1/admin/audit?target=999999999999", s.admin, "", nil, 200, `"account.put"`},
 			{"admin: a bad limit", "GET", "/v1/admin/audit?limit=0", s.admin, "", nil, 400, "limit"},

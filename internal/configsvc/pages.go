@@ -39,6 +39,7 @@ type page struct {
 	Document     string
 	Accounts     []Account
 	Windows      []Window
+	CalendarBody string
 	Blackouts    []Blackout
 	Services     []serviceRow
 	Environments []envRow
@@ -120,6 +121,8 @@ func (s *Server) routePages(mux *http.ServeMux) {
 	mux.HandleFunc("POST /ui/services/{owner}/{repo}/document", s.withPageToken(s.saveDocumentPage))
 	mux.HandleFunc("GET /ui/admin", s.withPageToken(func(w http.ResponseWriter, r *http.Request, t *Token) { s.adminPage(w, r, t, http.StatusOK, page{}) }))
 	mux.HandleFunc("POST /ui/admin/accounts", s.withPageToken(s.saveAccountPage))
+	mux.HandleFunc("POST /ui/admin/calendar", s.withPageToken(s.saveCalendarPage))
+	mux.HandleFunc("POST /ui/admin/calendar/{kind}/{name}/remove", s.withPageToken(s.removeCalendarPage))
 	mux.HandleFunc("POST /ui/services/{owner}/{repo}/environments/{name}/remove", s.withPageToken(s.removeEnvironmentPage))
 }
 
@@ -331,4 +334,63 @@ func (s *Server) saveAccountPage(w http.ResponseWriter, r *http.Request, t *Toke
 		return
 	}
 	s.adminPage(w, r, t, http.StatusOK, page{Message: "Registered " + a.ID + " (" + a.Name + ")."})
+}
+
+// saveCalendarPage creates or replaces a platform window or blackout from
+// its JSON, as PUT /v1/admin/windows/{name} does.
+func (s *Server) saveCalendarPage(w http.ResponseWriter, r *http.Request, t *Token) {
+	if t.Role != RoleAdmin {
+		http.Error(w, "the platform team's page", http.StatusForbidden)
+		return
+	}
+	kind, name, text := r.PostFormValue("kind"), strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("body")
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.DisallowUnknownFields()
+	var body any
+	var err error
+	switch kind {
+	case "window":
+		var win Window
+		if err = dec.Decode(&win); err == nil {
+			win.Name = name
+			body = win
+		}
+	case "blackout":
+		var b Blackout
+		if err = dec.Decode(&b); err == nil {
+			b.Name = name
+			body = b
+		}
+	default:
+		err = fmt.Errorf("%q is neither a window nor a blackout", kind)
+	}
+	if err != nil {
+		s.adminPage(w, r, t, http.StatusUnprocessableEntity, page{CalendarBody: text, Refusal: "The change is refused; nothing was changed:",
+			Problems: []stages.Problem{{Path: "body", Code: stages.CodeSyntax, Message: err.Error()}}})
+		return
+	}
+	if err := s.Store.PutCalendar(r.Context(), actor(t), kind, name, body); err != nil {
+		p, ok := refusal(err)
+		if !ok {
+			s.failErr(w, r, err)
+			return
+		}
+		p.CalendarBody = text
+		s.adminPage(w, r, t, http.StatusUnprocessableEntity, p)
+		return
+	}
+	s.adminPage(w, r, t, http.StatusOK, page{Message: "Saved the platform " + kind + " " + name + "."})
+}
+
+func (s *Server) removeCalendarPage(w http.ResponseWriter, r *http.Request, t *Token) {
+	if t.Role != RoleAdmin {
+		http.Error(w, "the platform team's page", http.StatusForbidden)
+		return
+	}
+	kind, name := r.PathValue("kind"), r.PathValue("name")
+	if err := s.Store.DeleteCalendar(r.Context(), actor(t), kind, name); err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	s.adminPage(w, r, t, http.StatusOK, page{Message: "Removed the platform " + kind + " " + name + "."})
 }

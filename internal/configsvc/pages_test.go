@@ -159,6 +159,27 @@ func TestAdminPagesInABrowser(t *testing.T) {
 	if got := strings.Join(strings.Fields(text("#accounts")), " "); !strings.Contains(got, "777777777777 sandbox") {
 		t.Errorf("accounts: %q", got)
 	}
+	// A platform window: a bad time zone is refused, a good one is served
+	// in the document, and it can be removed.
+	do(chromedp.SendKeys(C("#calendar-name"), "platform-friday"),
+		chromedp.SetValue(C("#calendar-body"), `{"timezone": "Mars/Olympus", "days": ["FRI"], "start": "16:00", "end": "24:00", "appliesTo": ["prod"]}`),
+		chromedp.Click(C("#save-calendar")), chromedp.WaitVisible(C(`[role="alert"]`)))
+	if got := text(`[role="alert"]`); !strings.Contains(got, `"Mars/Olympus" is not an IANA time zone`) {
+		t.Errorf("window refusal: %q", got)
+	}
+	do(chromedp.SetValue(C("#calendar-name"), "platform-friday"),
+		chromedp.SetValue(C("#calendar-body"), `{"timezone": "UTC", "days": ["FRI"], "start": "16:00", "end": "24:00", "appliesTo": ["prod"]}`),
+		chromedp.Click(C("#save-calendar")), chromedp.WaitVisible(C(`[role="status"]`)))
+	if d, _ := s.store.Document(ctx, "acme/orders"); !strings.Contains(string(d), `"name": "platform-friday"`) {
+		t.Error("the platform window is not in the document")
+	}
+	do(chromedp.Click(C(`form[action="/ui/admin/calendar/window/platform-friday/remove"] button`)))
+	for i := 0; i < 100 && !strings.Contains(text(`[role="status"]`), "Removed the platform window platform-friday."); i++ {
+		time.Sleep(50 * time.Millisecond) // the old page's status until the new one loads
+	}
+	if d, _ := s.store.Document(ctx, "acme/orders"); strings.Contains(string(d), `"name": "platform-friday"`) {
+		t.Errorf("the removed window is still served (the page says %q)", text(`[role="status"]`))
+	}
 	// A team token may not open the platform's pages.
 	code, _, _ := s.do(t, "GET", "/ui/admin", "", "", "Cookie", cookieName+"="+s.team)
 	if code != 403 {

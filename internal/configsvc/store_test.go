@@ -110,7 +110,7 @@ func TestChangesThatBreakADocumentAreRefused(t *testing.T) {
 func TestPlatformCalendarAndAudit(t *testing.T) {
 	forEachStore(t, func(t *testing.T, s *Store) {
 		seeded(t, s)
-		w := Window{Name: "year-end", Timezone: "UTC", Days: []string{"FRI"}, Start: "00:00", End: "24:00", AppliesTo: []string{"prod", "qa"}}
+		w := Window{Name: "platform-friday", Timezone: "UTC", Days: []string{"FRI"}, Start: "00:00", End: "24:00", AppliesTo: []string{"prod", "qa"}}
 		if err := s.PutCalendar(ctx, "admin:test", "window", w.Name, w); err == nil {
 			t.Error("a window for an unknown stage (qa) was accepted")
 		}
@@ -119,21 +119,21 @@ func TestPlatformCalendarAndAudit(t *testing.T) {
 			t.Fatal(err)
 		}
 		doc, _ := s.Document(ctx, "acme/orders")
-		if !strings.Contains(string(doc), `"name": "year-end"`) {
+		if !strings.Contains(string(doc), `"name": "platform-friday"`) {
 			t.Errorf("the platform window is not in the document:\n%s", doc)
 		}
-		entries, err := s.Audit(ctx, "year-end", 10)
-		if err != nil || len(entries) != 1 || entries[0].Actor != "admin:test" || entries[0].Action != "window.put" || !strings.Contains(string(entries[0].After), "year-end") {
+		entries, err := s.Audit(ctx, "platform-friday", 10)
+		if err != nil || len(entries) != 1 || entries[0].Actor != "admin:test" || entries[0].Action != "window.put" || !strings.Contains(string(entries[0].After), "platform-friday") {
 			t.Errorf("audit: %+v %v", entries, err)
 		}
 		all, _ := s.Audit(ctx, "", 100)
 		if len(all) < 2 { // the seed's accounts and service, the window
 			t.Errorf("audit has %d entries", len(all))
 		}
-		if err := s.DeleteCalendar(ctx, "admin:test", "window", "year-end"); err != nil {
+		if err := s.DeleteCalendar(ctx, "admin:test", "window", "platform-friday"); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.DeleteCalendar(ctx, "admin:test", "window", "year-end"); !errors.Is(err, ErrNotFound) {
+		if err := s.DeleteCalendar(ctx, "admin:test", "window", "platform-friday"); !errors.Is(err, ErrNotFound) {
 			t.Errorf("a second delete: %v", err)
 		}
 	})
