@@ -7,6 +7,7 @@
 //	handsoff-config token create --role admin|team|pipeline [--repo OWNER/NAME] --name NAME
 //	handsoff-config token list | token revoke ID
 //	handsoff-config backup --to FILE
+//	handsoff-config restore --from FILE [--force]
 //
 // On an empty database it seeds the example (acme/orders and its accounts)
 // and, when no admin token exists, creates one and prints it once.
@@ -45,6 +46,7 @@ Usage:
   handsoff-config [serve] [flags]     serve the API (the default command)
   handsoff-config token create|list|revoke [flags]
   handsoff-config backup --to FILE    an online copy of a SQLite database
+  handsoff-config restore --from FILE [--db FILE] [--force]   put a backup in place (service stopped)
 
 Run "handsoff-config COMMAND --help" for its flags.
 `
@@ -106,6 +108,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 		return token(ctx, args, stdout, stderr)
 	case "backup":
 		return backup(ctx, args, stdout, stderr)
+	case "restore":
+		return restore(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -309,4 +313,65 @@ func backup(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "backed up %s to %s (restore: stop the service, then copy it back over the database file)\n", *db.db, *to)
 		return 0
 	})
+}
+
+// restore puts a backup in place of the SQLite database: the backup is
+// opened and checked first (its schema migrated, its documents readable),
+// then copied over the database, whose old files (-wal, -shm) go. Stop the
+// service first. An existing database is replaced only with --force.
+func restore(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("handsoff-config restore", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := addDB(fs)
+	from := fs.String("from", "", "the backup file (from handsoff-config backup)")
+	force := fs.Bool("force", false, "replace an existing database")
+	if ok, code := parse(fs, args); !ok {
+		return code
+	}
+	if *from == "" {
+		fmt.Fprintln(stderr, "handsoff-config restore: --from is required")
+		return 2
+	}
+	if *db.dsn != "" {
+		fmt.Fprintln(stderr, "handsoff-config restore: for PostgreSQL use pg_restore (see the README)")
+		return 2
+	}
+	if _, err := os.Stat(*db.db); err == nil && !*force {
+		fmt.Fprintf(stderr, "handsoff-config restore: %s exists: stop the service, then pass --force to replace it\n", *db.db)
+		return 2
+	}
+	check, err := configsvc.Open(ctx, *from)
+	if err != nil {
+		fmt.Fprintln(stderr, "handsoff-config restore: the backup does not open:", err)
+		return 1
+	}
+	repos, err := check.Repos(ctx)
+	for _, r := range repos {
+		if err == nil {
+			_, err = check.Document(ctx, r)
+		}
+	}
+	check.Close()
+	if err != nil {
+		fmt.Fprintln(stderr, "handsoff-config restore: the backup is damaged:", err)
+		return 1
+	}
+	raw, err := os.ReadFile(*from)
+	if err != nil {
+		fmt.Fprintln(stderr, "handsoff-config restore:", err)
+		return 1
+	}
+	tmp := *db.db + ".restoring"
+	if err := os.WriteFile(tmp, raw, 0o600); err != nil {
+		fmt.Fprintln(stderr, "handsoff-config restore:", err)
+		return 1
+	}
+	os.Remove(*db.db + "-wal")
+	os.Remove(*db.db + "-shm")
+	if err := os.Rename(tmp, *db.db); err != nil {
+		fmt.Fprintln(stderr, "handsoff-config restore:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "restored %s from %s (%d services)\n", *db.db, *from, len(repos))
+	return 0
 }

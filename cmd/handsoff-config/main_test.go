@@ -211,3 +211,37 @@ func TestKillDuringWritesLosesNothing(t *testing.T) {
 	}
 	_ = os.Remove
 }
+
+// TestBackupAndRestore: a backup of a live database restores in place of a
+// lost one, with the same document; restore refuses to overwrite without
+// --force and refuses a file that is no database.
+func TestBackupAndRestore(t *testing.T) {
+	dir := t.TempDir()
+	db, backupFile := filepath.Join(dir, "config.db"), filepath.Join(dir, "backup.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"--db", db, "--addr", "127.0.0.1:0"}, io.Discard, io.Discard, ready) }()
+	<-ready
+	if out, errs, code := runCmd(t, "backup", "--db", db, "--to", backupFile); code != 0 {
+		t.Fatalf("backup while serving: %d %s %s", code, out, errs)
+	}
+	cancel()
+	<-done
+	if _, _, code := runCmd(t, "restore", "--db", db, "--from", backupFile); code != 2 {
+		t.Errorf("restore over an existing database without --force: exit %d", code)
+	}
+	os.WriteFile(filepath.Join(dir, "junk.db"), []byte("not a database at all, just text"), 0o644)
+	if _, _, code := runCmd(t, "restore", "--db", filepath.Join(dir, "new.db"), "--from", filepath.Join(dir, "junk.db")); code != 1 {
+		t.Errorf("restore of junk: exit %d", code)
+	}
+	os.Remove(db)
+	out, errs, code := runCmd(t, "restore", "--db", db, "--from", backupFile)
+	if code != 0 || !strings.Contains(out, "(1 services)") {
+		t.Fatalf("restore: %d %s %s", code, out, errs)
+	}
+	list, _, _ := runCmd(t, "token", "list", "--db", db)
+	if !strings.Contains(list, "first admin") {
+		t.Errorf("the restored database lost its tokens: %s", list)
+	}
+}
