@@ -34,6 +34,29 @@ func browser(t *testing.T) context.Context {
 	return ctx
 }
 
+// C is a CSS selector.
+func C(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+
+// driver is what the browser tests do with a tab: read an element's text,
+// and run steps; either fails the test on an error.
+func driver(t *testing.T, b context.Context) (text func(sel string) string, do func(steps ...chromedp.Action[chromedp.Void])) {
+	text = func(sel string) string {
+		t.Helper()
+		v, err := chromedp.Run(b, chromedp.Text(C(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return v
+	}
+	do = func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(b, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return text, do
+}
+
 // TestPagesInABrowser: a developer logs in with a token, sees the
 // pipelines with a broken one marked, where the service runs and its
 // stages' states, adds a test environment, sees an invalid one refused
@@ -44,21 +67,7 @@ func TestPagesInABrowser(t *testing.T) {
 	s.store.ReportStatus(ctx, "acme/orders", Status{ExecutionID: "e-7", Stage: "orders-alpha", State: "FAILED", Detail: detail})
 	s.store.ReportStatus(ctx, "acme/orders", Status{ExecutionID: "e-7", Stage: "Build", State: "SUCCEEDED"})
 	b := browser(t)
-	C := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
-	text := func(sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(b, chromedp.Text(C(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return v
-	}
-	do := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(b, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	text, do := driver(t, b)
 	do(chromedp.Navigate(s.URL+"/ui/"), chromedp.WaitVisible(C("#token")),
 		chromedp.SendKeys(C("#token"), s.team), chromedp.Click(C("#login")), chromedp.WaitVisible(C("#pipelines")))
 	pipelines := text("#pipelines")
@@ -112,21 +121,7 @@ func TestPagesInABrowser(t *testing.T) {
 func TestAdminPagesInABrowser(t *testing.T) {
 	s := newService(t, newSQLite(t))
 	b := browser(t)
-	C := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
-	text := func(sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(b, chromedp.Text(C(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return v
-	}
-	do := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(b, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	text, do := driver(t, b)
 	own, _ := s.store.Service(ctx, "acme/orders")
 	raw, _ := json.MarshalIndent(own, "", "  ")
 	invalid := strings.Replace(string(raw), `"owner": "team-orders"`, `"owner": ""`, 1)
