@@ -24,6 +24,8 @@ const usage = `handsoff: the developer CLI of handsoff
 Usage:
   handsoff bootstrap [flags]       the one-time setup of every account and region a pipeline deploys to
   handsoff upgrade-check [flags]   fail when a newer handsoff would delete or replace a stateful resource
+  handsoff validate [FILE|URL]     check a configuration document, with the same problems as synthesis
+  handsoff envs [flags]            where the service runs
 
 Run "handsoff COMMAND --help" for its flags.
 `
@@ -38,6 +40,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return bootstrap(args[1:], stdout, stderr)
 	case "upgrade-check":
 		return upgradeCheck(args[1:], stdout, stderr)
+	case "validate":
+		return validate(args[1:], stdout, stderr)
+	case "envs":
+		return envs(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
