@@ -26,6 +26,7 @@ Usage:
   handsoff upgrade-check [flags]   fail when a newer handsoff would delete or replace a stateful resource
   handsoff validate [FILE|URL]     check a configuration document, with the same problems as synthesis
   handsoff envs [flags]            where the service runs
+  handsoff config pull|diff        refresh the lock file from the configuration service, or show what that would change
 
 Run "handsoff COMMAND --help" for its flags.
 `
@@ -44,6 +45,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return validate(args[1:], stdout, stderr)
 	case "envs":
 		return envs(args[1:], stdout, stderr)
+	case "config":
+		return configCmd(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
