@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -52,15 +51,8 @@ Flags:
 `)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "handsoff bootstrap: unexpected argument %q\n", fs.Arg(0))
-		return 2
+	if ok, code := parseFlags(fs, args, 0); !ok {
+		return code
 	}
 	cfg, err := loadConfig(*config, *repo)
 	if err != nil {
@@ -173,15 +165,7 @@ func loadConfig(path, repo string) (*stages.Config, error) {
 		return cfg, nil
 	}
 	if repo == "" {
-		repo = stages.ExampleRepo
-		if data, err := os.ReadFile(stages.LocalFile); err == nil {
-			var doc struct {
-				Service struct{ Repo string } `json:"service"`
-			}
-			if json.Unmarshal(data, &doc) == nil && doc.Service.Repo != "" {
-				repo = doc.Service.Repo
-			}
-		}
+		repo = defaultRepo()
 	}
 	return stages.Load(stages.LoadOptions{Repo: repo})
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -45,15 +44,8 @@ Flags:
 `)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "handsoff upgrade-check: unexpected argument %q\n", fs.Arg(0))
-		return 2
+	if ok, code := parseFlags(fs, args, 0); !ok {
+		return code
 	}
 	root, module, err := moduleRoot()
 	if err != nil {
