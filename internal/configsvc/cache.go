@@ -36,39 +36,30 @@ type cachedDoc struct {
 	etag string
 }
 
-func (c *cache) document(gen int64, repo string) (cachedDoc, bool) {
+// maxCached bounds each map of the cache.
+const maxCached = 10000
+
+// cached reads key from the map pick chooses, at generation gen.
+func cached[T any](c *cache, gen int64, pick func(*cache) map[string]T, key string) (T, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.at(gen)
-	d, ok := c.docs[repo]
-	return d, ok
+	v, ok := pick(c)[key]
+	return v, ok
 }
 
-func (c *cache) putDocument(gen int64, repo string, doc cachedDoc) {
+// keep stores v under key in the map pick chooses, at generation gen.
+func keep[T any](c *cache, gen int64, pick func(*cache) map[string]T, key string, v T) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.at(gen)
-	if len(c.docs) < 10000 {
-		c.docs[repo] = doc
+	if m := pick(c); len(m) < maxCached {
+		m[key] = v
 	}
 }
 
-func (c *cache) token(gen int64, hash string) (Token, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.at(gen)
-	t, ok := c.tokens[hash]
-	return t, ok
-}
-
-func (c *cache) putToken(gen int64, hash string, t Token) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.at(gen)
-	if len(c.tokens) < 10000 {
-		c.tokens[hash] = t
-	}
-}
+func docsOf(c *cache) map[string]cachedDoc { return c.docs }
+func tokensOf(c *cache) map[string]Token   { return c.tokens }
 
 // generation is the count of changes, read at most every generationTTL.
 func (s *Store) generation(ctx context.Context) (int64, error) {

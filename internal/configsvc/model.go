@@ -154,7 +154,7 @@ func (s *Store) DocumentTag(ctx context.Context, repo string) ([]byte, string, e
 	if err != nil {
 		return nil, "", err
 	}
-	if d, ok := s.cache.document(gen, repo); ok {
+	if d, ok := cached(&s.cache, gen, docsOf, repo); ok {
 		return d.body, d.etag, nil
 	}
 	doc, err := s.document(ctx, repo)
@@ -163,7 +163,7 @@ func (s *Store) DocumentTag(ctx context.Context, repo string) ([]byte, string, e
 	}
 	sum := sha256.Sum256(doc)
 	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
-	s.cache.putDocument(gen, repo, cachedDoc{doc, etag})
+	keep(&s.cache, gen, docsOf, repo, cachedDoc{doc, etag})
 	return doc, etag, nil
 }
 

@@ -70,20 +70,21 @@ func (s *Store) Authenticate(ctx context.Context, secret string) (Token, error) 
 	if err != nil {
 		return Token{}, err
 	}
-	if t, ok := s.cache.token(gen, hashToken(secret)); ok {
+	hash := hashToken(secret)
+	if t, ok := cached(&s.cache, gen, tokensOf, hash); ok {
 		return t, nil
 	}
-	t, err := s.authenticate(ctx, secret)
+	t, err := s.authenticate(ctx, hash)
 	if err == nil {
-		s.cache.putToken(gen, hashToken(secret), t)
+		keep(&s.cache, gen, tokensOf, hash, t)
 	}
 	return t, err
 }
 
-func (s *Store) authenticate(ctx context.Context, secret string) (Token, error) {
+func (s *Store) authenticate(ctx context.Context, hash string) (Token, error) {
 	var t Token
 	var revoked sql.NullString
-	err := s.db.QueryRowContext(ctx, s.rebind(`SELECT id, role, repo, name, created_at, revoked_at FROM tokens WHERE hash = ?`), hashToken(secret)).
+	err := s.db.QueryRowContext(ctx, s.rebind(`SELECT id, role, repo, name, created_at, revoked_at FROM tokens WHERE hash = ?`), hash).
 		Scan(&t.ID, &t.Role, &t.Repo, &t.Name, &t.CreatedAt, &revoked)
 	if errors.Is(err, sql.ErrNoRows) || revoked.Valid {
 		return Token{}, ErrNotFound
