@@ -42,11 +42,18 @@ func C(sel string) chromedp.CSS { return chromedp.CSS(sel) }
 func driver(t *testing.T, b context.Context) (text func(sel string) string, do func(steps ...chromedp.Action[chromedp.Void])) {
 	text = func(sel string) string {
 		t.Helper()
-		v, err := chromedp.Run(b, chromedp.Text(C(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
+		// A page that is being replaced loses its nodes under the query:
+		// try again while the next one loads.
+		var err error
+		for i := 0; i < 40; i++ {
+			var v string
+			if v, err = chromedp.Run(b, chromedp.Text(C(sel))); err == nil {
+				return v
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
-		return v
+		t.Fatalf("text of %s: %v", sel, err)
+		return ""
 	}
 	do = func(steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
