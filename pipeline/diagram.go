@@ -98,9 +98,13 @@ func (pl *Plan) HTML() string {
 // PictureFile is the page New writes beside the cloud assembly.
 const PictureFile = "handsoff-pipeline.html"
 
-// WriteFiles writes the picture page into dir.
+// WriteFiles writes the picture page (PictureFile) and the plan as JSON
+// (PlanFile) into dir.
 func (pl *Plan) WriteFiles(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, PlanFile), pl.JSON(), 0o644); err != nil {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, PictureFile), []byte(pl.HTML()), 0o644)

@@ -25,6 +25,7 @@ Usage:
   handsoff bootstrap [flags]       the one-time setup of every account and region a pipeline deploys to
   handsoff upgrade-check [flags]   fail when a newer handsoff would delete or replace a stateful resource
   handsoff validate [FILE|URL]     check a configuration document, with the same problems as synthesis
+  handsoff plan [flags]            the pipeline's stages, gates and bakes, and the time from commit to each environment
   handsoff envs [flags]            where the service runs
   handsoff config pull|diff        refresh the lock file from the configuration service, or show what that would change
 
@@ -43,6 +44,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return upgradeCheck(args[1:], stdout, stderr)
 	case "validate":
 		return validate(args[1:], stdout, stderr)
+	case "plan":
+		return planCmd(args[1:], stdout, stderr)
 	case "envs":
 		return envs(args[1:], stdout, stderr)
 	case "config":

@@ -1,0 +1,122 @@
+package pipeline_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/handsoff-cdk/handsoff/pipeline"
+)
+
+// TestScheduleArithmetic: the critical path and the arrivals add up to the
+// estimate, on hand-made plans whose numbers are known.
+func TestScheduleArithmetic(t *testing.T) {
+	before := pipeline.EstimateSource + pipeline.EstimateSynth + pipeline.EstimateUpdate + pipeline.EstimateAssets
+	wave := func(name string, validation, bake time.Duration, envs ...string) pipeline.PlanWave {
+		w := pipeline.PlanWave{PipelineStage: name, Stage: name, Validation: validation, Bake: bake}
+		if validation > 0 {
+			w.Checks = []string{"health (http)"}
+		}
+		for _, e := range envs {
+			w.Environments = append(w.Environments, pipeline.PlanEnvironment{Name: e})
+		}
+		return w
+	}
+	d := pipeline.EstimateDeploy
+	cases := []struct {
+		name     string
+		waves    []pipeline.PlanWave
+		arrivals map[string]time.Duration
+		steps    int
+	}{
+		{"no waves", nil, map[string]time.Duration{}, 4},
+		{"one wave, its bake not counted", []pipeline.PlanWave{wave("alpha", 5*time.Minute, time.Hour, "a")},
+			map[string]time.Duration{"a": before + d + 5*time.Minute}, 6},
+		{"bakes between waves, parallel environments", []pipeline.PlanWave{
+			wave("alpha", 0, 0, "a"),
+			wave("gamma", 10*time.Minute, 30*time.Minute, "g1", "g2"),
+			wave("prod", 10*time.Minute, time.Hour, "p1", "p2", "p3"),
+		}, map[string]time.Duration{
+			"a":  before + d,
+			"g1": before + 2*d + 10*time.Minute, "g2": before + 2*d + 10*time.Minute,
+			"p1": before + 3*d + 20*time.Minute + 30*time.Minute, "p2": before + 3*d + 50*time.Minute, "p3": before + 3*d + 50*time.Minute,
+		}, 4 + 1 + 3 + 2},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			pl := &pipeline.Plan{Waves: c.waves}
+			got := map[string]time.Duration{}
+			for _, a := range pl.Arrivals() {
+				got[a.Environment] = a.At
+			}
+			if diff := cmp.Diff(c.arrivals, got); diff != "" {
+				t.Errorf("arrivals (-want +got):\n%s", diff)
+			}
+			path := pl.CriticalPath()
+			if len(path) != c.steps {
+				t.Errorf("%d steps, want %d: %+v", len(path), c.steps, path)
+			}
+			var sum time.Duration
+			for _, s := range path {
+				sum += s.Duration
+				if s.At != sum {
+					t.Errorf("step %s %q ends at %v, but the steps so far add up to %v", s.PipelineStage, s.What, s.At, sum)
+				}
+			}
+			last := before
+			for _, a := range pl.Arrivals() {
+				last = a.At
+			}
+			if sum != last {
+				t.Errorf("critical path %v, last arrival %v", sum, last)
+			}
+		})
+	}
+}
+
+// TestPlanRenderings: the example's plan as a table, Mermaid and JSON
+// (goldens; -update rewrites them), and the JSON read back renders the same.
+func TestPlanRenderings(t *testing.T) {
+	s := synthExample(t)
+	pl := s.pipeline.Plan()
+	if got, want := pl.CriticalPath()[len(pl.CriticalPath())-1].At, pl.Estimate; got != want {
+		t.Errorf("critical path ends at %v, the estimate is %v", got, want)
+	}
+	for name, got := range map[string]string{"plan.table.golden": pl.Table(), "plan.mermaid.golden": pl.Mermaid(), "plan.json.golden": string(pl.JSON())} {
+		path := filepath.Join("testdata", name)
+		if *update {
+			os.WriteFile(path, []byte(got), 0o644)
+			continue
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(string(want), got); diff != "" {
+			t.Errorf("%s (-want +got); go test ./pipeline -run PlanRenderings -update rewrites it:\n%s", name, diff)
+		}
+	}
+	dir := t.TempDir()
+	if err := pl.WriteFiles(dir); err != nil {
+		t.Fatal(err)
+	}
+	read, err := pipeline.ReadPlan(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []struct {
+		name      string
+		want, got string
+	}{{"text", pl.String(), read.String()}, {"table", pl.Table(), read.Table()}, {"json", string(pl.JSON()), string(read.JSON())}, {"svg", pl.SVG(), read.SVG()}} {
+		if diff := cmp.Diff(r.want, r.got); diff != "" {
+			t.Errorf("%s of the plan read back from %s (-written +read):\n%s", r.name, pipeline.PlanFile, diff)
+		}
+	}
+	os.WriteFile(filepath.Join(dir, pipeline.PlanFile), []byte(`{"schema": "handsoff.plan/v0"}`), 0o644)
+	if _, err := pipeline.ReadPlan(dir); err == nil {
+		t.Error("a plan of another schema was read")
+	}
+}
