@@ -131,7 +131,9 @@ func (pl *Plan) Table() string {
 func (pl *Plan) Mermaid() string {
 	var b strings.Builder
 	id := func(i int) string { return fmt.Sprintf("s%d", i) }
-	quote := func(s string) string { return `"` + strings.NewReplacer(`"`, "#quot;", "<", "#lt;", ">", "#gt;").Replace(s) + `"` }
+	quote := func(s string) string {
+		return `"` + strings.NewReplacer(`"`, "#quot;", "<", "#lt;", ">", "#gt;").Replace(s) + `"`
+	}
 	b.WriteString("flowchart LR\n")
 	fmt.Fprintf(&b, "  src[%s] --> build[%s]\n", quote("Source: "+pl.Repo+" "+pl.Branch), quote("Build, self-mutation, assets"))
 	prev := "build"
