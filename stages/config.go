@@ -34,6 +34,8 @@ type Config struct {
 	Blackouts     []Blackout
 	// Stages in pipeline order.
 	Stages []Stage
+	// Access is how developers sign in; its zero value: not given.
+	Access Access
 	// Document is the wire form the Config was made from.
 	Document *Document
 }
@@ -58,6 +60,12 @@ type Pipeline struct {
 	// token in the secret StatusTokenSecretArn; empty: no reports.
 	StatusURL            string
 	StatusTokenSecretArn string
+}
+
+// Access is the document's optional access section. An empty SSOStartURL
+// means the document does not say.
+type Access struct {
+	SSOStartURL, SSORegion, SSORoleName string
 }
 
 // Check types known to v1.

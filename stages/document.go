@@ -11,6 +11,24 @@ type Document struct {
 	Blackouts     []DocBlackout       `json:"blackouts,omitempty"`
 	Checks        map[string]DocCheck `json:"checks,omitempty"`
 	Stages        []DocStage          `json:"stages"`
+	// Access is optional: how developers sign in to the environments'
+	// accounts (handsoff profiles writes AWS CLI profiles from it).
+	Access *DocAccess `json:"access,omitempty"`
+}
+
+// DocAccess says how people reach the accounts of the document.
+type DocAccess struct {
+	SSO *DocSSO `json:"sso,omitempty"`
+}
+
+// DocSSO is an IAM Identity Center sign-in: its start URL, the region of
+// the Identity Center instance, and the permission set (role) developers
+// use in every account.
+// https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-sso.html
+type DocSSO struct {
+	StartURL string `json:"startUrl"`
+	Region   string `json:"region"`
+	RoleName string `json:"roleName"`
 }
 
 // DocService names the service and the tags every resource carries.

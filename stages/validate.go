@@ -147,7 +147,35 @@ func (v *validator) config() *Config {
 	cfg.Stages = v.stages(d.Stages, cfg.Checks)
 	cfg.FreezeWindows = v.freezeWindows(d.FreezeWindows)
 	cfg.Blackouts = v.blackouts(d.Blackouts)
+	cfg.Access = v.access(d.Access)
 	return cfg
+}
+
+// reRoleName is IAM's pattern for role (and permission set) names.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
+var reRoleName = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+
+func (v *validator) access(a *DocAccess) Access {
+	if a == nil || a.SSO == nil {
+		return Access{}
+	}
+	s := a.SSO
+	if u, err := url.Parse(s.StartURL); s.StartURL == "" {
+		v.addc(CodeRequired, "access.sso.startUrl", "is required: the IAM Identity Center start URL, such as \"https://acme.awsapps.com/start\"")
+	} else if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {
+		v.addf("access.sso.startUrl", "%q is not an https URL, such as \"https://acme.awsapps.com/start\"", s.StartURL)
+	}
+	if s.Region == "" {
+		v.addc(CodeRequired, "access.sso.region", "is required: the region of the IAM Identity Center instance")
+	} else {
+		v.region("access.sso.region", s.Region)
+	}
+	if s.RoleName == "" {
+		v.addc(CodeRequired, "access.sso.roleName", "is required: the permission set developers use in the accounts, such as \"Developer\"")
+	} else if !reRoleName.MatchString(s.RoleName) {
+		v.addf("access.sso.roleName", "%q is not a permission set name (1 to 64 of letters, digits and +=,.@_-)", s.RoleName)
+	}
+	return Access{SSOStartURL: s.StartURL, SSORegion: s.Region, SSORoleName: s.RoleName}
 }
 
 func (v *validator) service(s DocService) Service {

@@ -27,6 +27,8 @@ Usage:
   handsoff validate [FILE|URL]     check a configuration document, with the same problems as synthesis
   handsoff plan [flags]            the pipeline's stages, gates and bakes, and the time from commit to each environment
   handsoff envs [flags]            where the service runs
+  handsoff profiles [flags]        write AWS CLI SSO profiles for every environment
+  handsoff aws ENV -- ARGS...      run the AWS CLI with an environment's profile and region
   handsoff config pull|diff        refresh the lock file from the configuration service, or show what that would change
 
 Run "handsoff COMMAND --help" for its flags.
@@ -46,6 +48,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return validate(args[1:], stdout, stderr)
 	case "plan":
 		return planCmd(args[1:], stdout, stderr)
+	case "profiles":
+		return profilesCmd(args[1:], stdout, stderr)
+	case "aws":
+		return awsCmd(args[1:], stdout, stderr)
 	case "envs":
 		return envs(args[1:], stdout, stderr)
 	case "config":
