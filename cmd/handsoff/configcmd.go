@@ -32,11 +32,7 @@ func configCmd(args []string, stdout, stderr io.Writer) int {
 	lockPath := filepath.Join(*dir, stages.LockFile)
 	lock, lockErr := stages.ReadLock(lockPath)
 	if *repo == "" {
-		if lockErr == nil {
-			*repo = lock.Repo
-		} else {
-			*repo = defaultRepo()
-		}
+		*repo = defaultLockRepo(*dir)
 	}
 	if *base == "" {
 		*base = os.Getenv(stages.ConfigEnv)

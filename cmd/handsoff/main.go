@@ -27,6 +27,9 @@ Usage:
   handsoff validate [FILE|URL]     check a configuration document, with the same problems as synthesis
   handsoff plan [flags]            the pipeline's stages, gates and bakes, and the time from commit to each environment
   handsoff envs [flags]            where the service runs
+  handsoff whereis SERVICE         where a service runs, from the configuration service
+  handsoff env add|remove NAME     a test environment, through the configuration service
+  handsoff diff|deploy ENV         cdk diff or deploy one environment's stacks (deploy refuses prod and freezes)
   handsoff profiles [flags]        write AWS CLI SSO profiles for every environment
   handsoff aws ENV -- ARGS...      run the AWS CLI with an environment's profile and region
   handsoff config pull|diff        refresh the lock file from the configuration service, or show what that would change
@@ -52,6 +55,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return profilesCmd(args[1:], stdout, stderr)
 	case "aws":
 		return awsCmd(args[1:], stdout, stderr)
+	case "whereis":
+		return whereis(args[1:], stdout, stderr)
+	case "env":
+		return envCmd(args[1:], stdout, stderr)
+	case "diff", "deploy":
+		return deployCmd(args[0], args[1:], stdout, stderr)
 	case "envs":
 		return envs(args[1:], stdout, stderr)
 	case "config":

@@ -56,7 +56,7 @@ func TestBootstrapMistakes(t *testing.T) {
 		want string
 	}{
 		{"no command", nil, 2, "Usage:"},
-		{"unknown command", []string{"deploy"}, 2, `unknown command "deploy"`},
+		{"unknown command", []string{"deploi"}, 2, `unknown command "deploi"`},
 		{"unknown flag", []string{"bootstrap", "--frobnicate"}, 2, "flag provided but not defined: -frobnicate"},
 		{"stray argument", []string{"bootstrap", "prod"}, 2, `unexpected argument "prod"`},
 		{"missing document", []string{"bootstrap", "--config", filepath.Join(dir, "none.json")}, 2, "--config: open"},

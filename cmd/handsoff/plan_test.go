@@ -78,12 +78,15 @@ func TestPlanMistakes(t *testing.T) {
 	}
 }
 
+// testdataDir is absolute: some tests change directory.
+var testdataDir, _ = filepath.Abs("testdata")
+
 // golden compares a command's output and exit status with testdata/name;
 // -update rewrites it.
 func golden(t *testing.T, name, out string, code int) {
 	t.Helper()
 	got := out + "exit status " + string(rune('0'+code)) + "\n"
-	path := filepath.Join("testdata", name)
+	path := filepath.Join(testdataDir, name)
 	if *update {
 		os.WriteFile(path, []byte(got), 0o644)
 		return

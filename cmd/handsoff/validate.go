@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/handsoff-cdk/handsoff/stages"
@@ -137,6 +138,15 @@ func mustServiceURL(base, repo string) string {
 		return base
 	}
 	return u
+}
+
+// defaultLockRepo is the repository of the lock file in dir, else
+// defaultRepo.
+func defaultLockRepo(dir string) string {
+	if lock, err := stages.ReadLock(filepath.Join(dir, stages.LockFile)); err == nil {
+		return lock.Repo
+	}
+	return defaultRepo()
 }
 
 // defaultRepo is the repository of ./handsoff.json, else the example's.

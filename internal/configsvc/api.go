@@ -172,6 +172,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/services/{owner}/{repo}/environments", s.addEnvironment)
 	mux.HandleFunc("DELETE /v1/services/{owner}/{repo}/environments/{name}", s.removeEnvironment)
 	mux.HandleFunc("GET /v1/services/{owner}/{repo}/status", s.getStatus)
+	mux.HandleFunc("POST /v1/services/{owner}/{repo}/deployments", s.postDeployment)
+	mux.HandleFunc("GET /v1/locations", s.getLocations)
 	mux.HandleFunc("POST /v1/services/{owner}/{repo}/status", s.postStatus)
 	mux.HandleFunc("GET /v1/admin/services", s.admin(func(w http.ResponseWriter, r *http.Request, _ *Token) {
 		repos, err := s.Store.Repos(r.Context())

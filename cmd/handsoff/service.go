@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/handsoff-cdk/handsoff/stages"
+)
+
+// serviceBase is the configuration service's base URL: the flag, else
+// HANDSOFF_CONFIG when it is a URL, else the URL the lock file in dir
+// records; "" when none is known.
+func serviceBase(flagURL, dir string) string {
+	if flagURL != "" {
+		return flagURL
+	}
+	if v := os.Getenv(stages.ConfigEnv); strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://") {
+		return v
+	}
+	if lock, err := stages.ReadLock(filepath.Join(dir, stages.LockFile)); err == nil {
+		return lock.URL
+	}
+	return ""
+}
+
+// serviceError is an answer of the configuration service that is not a
+// success, with its message and problems.
+type serviceError struct {
+	Status   int
+	Message  string
+	Problems []stages.Problem
+}
+
+func (e *serviceError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "the configuration service answered %d: %s", e.Status, e.Message)
+	for _, p := range e.Problems {
+		fmt.Fprintf(&b, "\n  - %s: %s", p.Path, p.Message)
+	}
+	switch e.Status {
+	case http.StatusUnauthorized:
+		fmt.Fprintf(&b, "\n  set %s to a token of the configuration service (handsoff-config token create)", stages.TokenEnv)
+	case http.StatusForbidden:
+		fmt.Fprintf(&b, "\n  the token in %s is not allowed this: use a team token of this service", stages.TokenEnv)
+	}
+	return b.String()
+}
+
+// callService sends one request to the configuration service with the
+// token of HANDSOFF_CONFIG_TOKEN, under the library's rules for it: no
+// credentials in the URL, the token only over https or to this machine,
+// and no redirect followed (the token stays at the URL given).
+func callService(method, base, path string, body, out any) error {
+	u, err := url.Parse(strings.TrimRight(base, "/") + path)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an http(s) URL of the configuration service", base)
+	}
+	if u.User != nil {
+		return fmt.Errorf("the configuration service URL holds credentials (user:password@): remove them, and put the token in %s", stages.TokenEnv)
+	}
+	token := os.Getenv(stages.TokenEnv)
+	if token != "" && u.Scheme == "http" && !loopback(u.Hostname()) {
+		return fmt.Errorf("refusing to send %s over plain http to %s: use https (plain http is allowed only to this machine)", stages.TokenEnv, u.Host)
+	}
+	var rd io.Reader
+	if body != nil {
+		raw, _ := json.Marshal(body)
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, u.String(), rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	client := &http.Client{Timeout: 15 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("the configuration service at %s cannot be reached: %v", u.Host, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	if err != nil {
+		return fmt.Errorf("reading the configuration service's answer: %v", err)
+	}
+	if resp.StatusCode >= 300 {
+		se := &serviceError{Status: resp.StatusCode}
+		var eb struct {
+			Error    string           `json:"error"`
+			Problems []stages.Problem `json:"problems"`
+		}
+		if json.Unmarshal(raw, &eb) == nil && eb.Error != "" {
+			se.Message, se.Problems = eb.Error, eb.Problems
+		} else if resp.StatusCode < 400 {
+			se.Message = "a redirect to " + resp.Header.Get("Location") + ", which is not followed: set the URL to where the service is"
+		} else {
+			se.Message = strings.TrimSpace(http.StatusText(resp.StatusCode)) + " (not the configuration service's JSON: is the URL right?)"
+		}
+		return se
+	}
+	if out != nil && len(raw) > 0 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return fmt.Errorf("the answer of %s is not the configuration service's JSON: %v", u.Host, err)
+		}
+	}
+	return nil
+}
+
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/handsoff-cdk/handsoff/internal/configsvc"
+	"github.com/handsoff-cdk/handsoff/stages"
+)
+
+// configService runs the real configuration service on SQLite, seeded with
+// the example and the sandbox account 999999999999, and returns its URL,
+// its store and a team token of acme/orders.
+func configService(t *testing.T) (string, *configsvc.Store, string) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := configsvc.Open(ctx, filepath.Join(t.TempDir(), "config.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Seed(ctx, stages.ExampleDocument()); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PutAccount(ctx, "test", configsvc.Account{ID: "999999999999", Name: "sandbox"}); err != nil {
+		t.Fatal(err)
+	}
+	_, team, err := st.CreateToken(ctx, "test", configsvc.RoleTeam, "acme/orders", "jane")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer((&configsvc.Server{Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
+	t.Cleanup(srv.Close)
+	return srv.URL, st, team
+}
+
+// normalizeURL replaces the test server's address in output.
+func normalizeURL(s, url string) string { return strings.ReplaceAll(s, url, "$URL") }
+
+// TestEnvAndWhereis: a developer adds a test environment, finds it with
+// whereis, is refused one in prod and one in an unregistered account (every
+// problem listed, nothing changed), and removes it.
+func TestEnvAndWhereis(t *testing.T) {
+	url, st, team := configService(t)
+	t.Setenv(stages.TokenEnv, team)
+	t.Setenv(stages.ConfigEnv, url)
+	var session strings.Builder
+	step := func(args ...string) int {
+		out, errs, code := runCLI(t, args...)
+		session.WriteString("$ handsoff " + strings.Join(args, " ") + "\n" + normalizeURL(errs+out, url) + "exit status " + string(rune('0'+code)) + "\n\n")
+		return code
+	}
+	if step("env", "add", "alpha-jane", "--stage", "alpha", "--account", "999999999999", "--region", "eu-west-1") != 0 {
+		t.Fatal(session.String())
+	}
+	raw, _ := st.Document(context.Background(), "acme/orders")
+	if !strings.Contains(string(raw), `"alpha-jane"`) {
+		t.Errorf("the environment is not in the served document")
+	}
+	step("whereis", "orders")
+	step("whereis", "acme/orders", "--json")
+	step("env", "add", "prod-jane", "--stage", "prod", "--account", "12", "--region", "mars-1")
+	step("env", "add", "beta-jane", "--stage", "beta", "--account", "123456789012", "--region", "eu-west-1")
+	step("env", "add", "alpha", "--stage", "beta", "--account", "999999999999", "--region", "eu-west-1")
+	step("env", "remove", "alpha-jane")
+	step("env", "remove", "prod-use1")
+	step("whereis", "payroll")
+	step("whereis")
+	t.Setenv(stages.TokenEnv, "hso_wrong")
+	step("whereis", "orders")
+	t.Setenv(stages.TokenEnv, team)
+	step("whereis", "orders", "--url", "http://127.0.0.1:1")
+	raw2, _ := st.Document(context.Background(), "acme/orders")
+	if strings.Contains(string(raw2), "jane") {
+		t.Errorf("a refused or removed environment is in the document:\n%s", raw2)
+	}
+	golden(t, "env-whereis.golden", session.String(), 0)
+}
+
+// TestDeploy: diff and deploy run cdk with the environment's stacks and
+// profile; deploy refuses prod and a freeze window, and a forced deploy is
+// recorded in the service's audit log before cdk runs, or does not run.
+func TestDeploy(t *testing.T) {
+	url, st, team := configService(t)
+	dir := t.TempDir()
+	calls := filepath.Join(dir, "calls")
+	fakeTools(t, map[string]string{"cdk": `echo "cdk $*" >> ` + calls})
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/app\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "cdk.json"), []byte(`{"app": "go run ."}`), 0o644)
+	doc, _ := filepath.Abs(filepath.Join("..", "..", "stages", "example", "acme-orders.json"))
+	t.Chdir(dir)
+	t.Setenv(stages.TokenEnv, team)
+	t.Setenv(stages.ConfigEnv, "")
+	const monday1pmHK, saturday = "2026-11-30T05:00:00Z", "2026-11-28T05:00:00Z"
+	var session strings.Builder
+	step := func(now string, args ...string) int {
+		t.Setenv(NowEnv, now)
+		os.Remove(calls)
+		args = append(args, "--config", doc)
+		out, errs, code := runCLI(t, args...)
+		ran, _ := os.ReadFile(calls)
+		session.WriteString(normalizeURL("$ HANDSOFF_NOW="+now+" handsoff "+strings.Join(args[:len(args)-2], " ")+"\n"+errs+out, url) +
+			"exit status " + string(rune('0'+code)) + "; cdk ran: " + strings.TrimSpace(string(ran)) + "\n\n")
+		return code
+	}
+	step(saturday, "diff", "prod-use1")
+	step(saturday, "deploy", "alpha")
+	step(saturday, "deploy", "prod-use1")
+	step(monday1pmHK, "deploy", "gamma-use1")
+	step(saturday, "deploy", "gamma-use1")
+	step(monday1pmHK, "deploy", "prod-use1", "--reason", "hotfix")
+	step(monday1pmHK, "deploy", "prod-use1", "--reason", "Hotfix for the checkout outage INC-42.", "--url", url)
+	t.Setenv(stages.TokenEnv, "")
+	step(monday1pmHK, "deploy", "prod-use1", "--reason", "Hotfix for the checkout outage INC-43.", "--url", url)
+	step(saturday, "deploy", "prod-use1", "--reason", "Hotfix for the checkout outage INC-44.")
+	step(saturday, "deploy", "prod-x")
+	step(saturday, "deploy")
+	golden(t, "deploy.golden", session.String(), 0)
+	entries, err := st.Audit(context.Background(), "acme/orders", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var forced []string
+	for _, e := range entries {
+		if e.Action == "deploy.manual" {
+			forced = append(forced, string(e.After))
+		}
+	}
+	if len(forced) != 1 || !strings.Contains(forced[0], "INC-42") || !strings.Contains(forced[0], "freeze window") {
+		t.Errorf("audit log: %q", forced)
+	}
+	// No cdk at all: a clear message.
+	t.Setenv("PATH", t.TempDir())
+	if _, errs, code := runCLI(t, "diff", "alpha", "--config", doc); code != 1 || !strings.Contains(errs, "the AWS CDK CLI is not installed") {
+		t.Errorf("exit %d: %s", code, errs)
+	}
+}
+

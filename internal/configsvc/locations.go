@@ -1,0 +1,154 @@
+package configsvc
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/handsoff-cdk/handsoff/stages"
+)
+
+// Location is one environment of a service, as "handsoff whereis" shows it.
+type Location struct {
+	Environment string `json:"environment"`
+	Stage       string `json:"stage"`
+	Wave        string `json:"wave"`
+	Account     string `json:"account"`
+	Region      string `json:"region"`
+	OneBox      bool   `json:"onebox"`
+}
+
+// ServiceLocations is where one service runs.
+type ServiceLocations struct {
+	Repo         string     `json:"repo"`
+	Name         string     `json:"name"`
+	Owner        string     `json:"owner"`
+	Environments []Location `json:"environments"`
+}
+
+// Locations finds the services whose repository or name is service (case
+// insensitive) and lists their environments from the served documents.
+func (s *Store) Locations(ctx context.Context, service string) ([]ServiceLocations, error) {
+	repos, err := s.Repos(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []ServiceLocations{}
+	for _, repo := range repos {
+		raw, err := s.Document(ctx, repo)
+		if err != nil {
+			return nil, err
+		}
+		cfg, err := stages.Parse(raw, repo)
+		if err != nil {
+			return nil, fmt.Errorf("the document of %s does not parse: %w", repo, err) // every change is validated: a bug
+		}
+		if !strings.EqualFold(cfg.Service.Repo, service) && !strings.EqualFold(cfg.Service.Name, service) {
+			continue
+		}
+		sl := ServiceLocations{Repo: cfg.Service.Repo, Name: cfg.Service.Name, Owner: cfg.Service.Owner, Environments: []Location{}}
+		for _, e := range cfg.Environments() {
+			sl.Environments = append(sl.Environments, Location{e.Name, e.Stage, e.Wave, e.Account, e.Region, e.OneBox})
+		}
+		out = append(out, sl)
+	}
+	return out, nil
+}
+
+// getLocations answers GET /v1/locations?service=NAME for any valid token:
+// where a service runs is what every developer of the organization may ask.
+func (s *Server) getLocations(w http.ResponseWriter, r *http.Request) {
+	t := s.auth(r)
+	if t == nil {
+		allow(w, nil, "", "")
+		return
+	}
+	name := r.URL.Query().Get("service")
+	if name == "" {
+		fail(w, http.StatusUnprocessableEntity, "the query is not valid", stages.Problem{Path: "service", Code: stages.CodeRequired, Message: "is required: a service's name or repository, such as orders or acme/orders"})
+		return
+	}
+	found, err := s.Store.Locations(r.Context(), name)
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	if len(found) == 0 {
+		fail(w, http.StatusNotFound, fmt.Sprintf("no service is named %q or has that repository", name))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"services": found})
+}
+
+// ManualDeploy is a deployment by hand that handsoff deploy forced past a
+// refusal (prod, a freeze window, a blackout), recorded with its reason.
+type ManualDeploy struct {
+	Environment string   `json:"environment"`
+	Reason      string   `json:"reason"`
+	Command     string   `json:"command"`
+	Refusals    []string `json:"refusals"`
+}
+
+// MinReasonLength is the shortest reason a forced deploy may give: a
+// sentence, not "x".
+const MinReasonLength = 12
+
+// RecordManualDeploy writes a forced deploy into the audit log, after
+// checking the environment is the service's.
+func (s *Store) RecordManualDeploy(ctx context.Context, actor Actor, repo string, d ManualDeploy) error {
+	var problems []stages.Problem
+	if utf8.RuneCountInString(strings.TrimSpace(d.Reason)) < MinReasonLength {
+		problems = append(problems, stages.Problem{Path: "reason", Code: stages.CodeRequired,
+			Message: fmt.Sprintf("is required, as a sentence of at least %d characters: why this deploy cannot wait for the pipeline", MinReasonLength)})
+	}
+	raw, err := s.Document(ctx, repo)
+	if err != nil {
+		return err
+	}
+	cfg, err := stages.Parse(raw, repo)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, e := range cfg.Environments() {
+		names = append(names, e.Name)
+	}
+	if !slices.Contains(names, d.Environment) {
+		problems = append(problems, stages.Problem{Path: "environment", Code: stages.CodeInvalid,
+			Message: fmt.Sprintf("%q is not an environment of %s; environments: %s", d.Environment, repo, strings.Join(names, ", "))})
+	}
+	if len(problems) > 0 {
+		return &ChangeError{Problems: problems}
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		return s.audit(ctx, tx, actor, "deploy.manual", repo, nil, d)
+	})
+}
+
+// postDeployment answers POST /v1/services/{owner}/{repo}/deployments.
+func (s *Server) postDeployment(w http.ResponseWriter, r *http.Request) {
+	repo := repoOf(r)
+	t := s.auth(r)
+	if !allow(w, t, repo, RoleTeam) {
+		return
+	}
+	var d ManualDeploy
+	if !decode(w, r, &d) {
+		return
+	}
+	if err := s.Store.RecordManualDeploy(r.Context(), actor(t), repo, d); err != nil {
+		var ce *ChangeError
+		if errors.As(err, &ce) {
+			fail(w, http.StatusUnprocessableEntity, "the deployment is not recorded", ce.Problems...)
+			return
+		}
+		s.failErr(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, d)
+}
