@@ -141,4 +141,3 @@ func TestDeploy(t *testing.T) {
 		t.Errorf("exit %d: %s", code, errs)
 	}
 }
-
