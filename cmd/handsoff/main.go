@@ -30,6 +30,7 @@ Usage:
   handsoff whereis SERVICE         where a service runs, from the configuration service
   handsoff env add|remove NAME     a test environment, through the configuration service
   handsoff diff|deploy ENV         cdk diff or deploy one environment's stacks (deploy refuses prod and freezes)
+  handsoff resources ENV [--type T]  the physical resources of an environment's stacks
   handsoff profiles [flags]        write AWS CLI SSO profiles for every environment
   handsoff aws ENV -- ARGS...      run the AWS CLI with an environment's profile and region
   handsoff config pull|diff        refresh the lock file from the configuration service, or show what that would change
@@ -61,6 +62,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return envCmd(args[1:], stdout, stderr)
 	case "diff", "deploy":
 		return deployCmd(args[0], args[1:], stdout, stderr)
+	case "resources":
+		return resourcesCmd(args[1:], stdout, stderr)
 	case "envs":
 		return envs(args[1:], stdout, stderr)
 	case "config":
