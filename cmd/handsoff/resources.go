@@ -150,4 +150,3 @@ func explainAWS(err error) string {
 	}
 	return err.Error()
 }
-

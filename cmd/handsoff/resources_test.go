@@ -25,7 +25,7 @@ func fakeCloudFormation(t *testing.T) (*httptest.Server, *[]string) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.ParseForm()
 		mu.Lock()
-		seen = append(seen, r.Form.Get("Action")+" "+r.Form.Get("StackName")+" "+r.Form.Get("NextToken")+" "+strings.Fields(r.Header.Get("Authorization")+" x")[0])
+		seen = append(seen, r.Form.Get("Action")+" "+r.Form.Get("StackName")+" "+r.Form.Get("NextToken")+" "+strings.Fields(r.Header.Get("Authorization") + " x")[0])
 		mu.Unlock()
 		w.Header().Set("Content-Type", "text/xml")
 		stack, token := r.Form.Get("StackName"), r.Form.Get("NextToken")
