@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -91,4 +92,22 @@ func TestGoldenGatesTemplate(t *testing.T) {
 func TestGoldenCrossRegionSupportTemplate(t *testing.T) {
 	s := synthExample(t)
 	golden(t, "orders-support-eu-west-1.template.json", readTemplate(t, filepath.Join(s.dir, "cross-region-stack-111111111111_eu-west-1.template.json")))
+}
+
+// TestGoldenDeliveryMetrics: the delivery metrics' resources of the
+// pipeline stack on their own (function, role, logs, rules, permissions,
+// alarm, dashboard), so that a change to them reads as one.
+func TestGoldenDeliveryMetrics(t *testing.T) {
+	s := synthExample(t)
+	tmpl := readTemplate(t, filepath.Join(s.dir, "orders-pipeline.template.json"))
+	resources := map[string]any{}
+	for id, r := range tmpl["Resources"].(map[string]any) {
+		if strings.HasPrefix(id, "DeliveryMetrics") {
+			resources[id] = r
+		}
+	}
+	if len(resources) != 9 {
+		t.Errorf("%d delivery-metrics resources, want 9 (function, role, log group, 2 rules, 2 permissions, alarm, dashboard)", len(resources))
+	}
+	golden(t, "orders-delivery-metrics.template.json", map[string]any{"Resources": resources})
 }

@@ -171,7 +171,8 @@ func TestValidationsStoppable(t *testing.T) {
 		}, nil, "no rule of the pipeline's stack stops the running validations on a failed StepFunctions action"},
 		{"a rule for another pipeline", func(asm oracle.Assembly) {
 			byType(asm, "AWS::Events::Rule", func(id string, p map[string]any) {
-				if d, ok := p["EventPattern"].(map[string]any)["detail"].(map[string]any); ok {
+				pattern, _ := p["EventPattern"].(map[string]any) // a schedule has none
+				if d, ok := pattern["detail"].(map[string]any); ok {
 					d["pipeline"] = []any{"payments-pipeline"}
 				}
 			})

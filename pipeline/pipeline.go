@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -146,6 +147,10 @@ func Build(scope constructs.Construct, props Props) (*Pipeline, error) {
 	}
 	if props.Service == nil {
 		problems = append(problems, stages.Problem{Path: "Props.Service", Message: "is required: a func(awscdk.Stage, pipeline.Environment) that creates the service's stacks"})
+	}
+	if after := props.Metrics.BrokenAfter; after != 0 && after < 5*time.Minute {
+		problems = append(problems, stages.Problem{Path: "Props.Metrics.BrokenAfter",
+			Message: fmt.Sprintf("%v is shorter than 5m, the period at which the broken time is measured: use 5m or more, or 0 for the default (%v)", after, DefaultBrokenAfter)})
 	}
 	if len(problems) > 0 {
 		return nil, &Error{Problems: problems, Source: "pipeline.Props"}
@@ -489,6 +494,13 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 	p.addPermissions()
 	addNotifications(p.stack, p.cdk.Pipeline(), cfg)
 	addStatusReports(p.stack, cfg, pipelineName(cfg))
+	if !props.Metrics.Disabled {
+		after := props.Metrics.BrokenAfter
+		if after == 0 {
+			after = DefaultBrokenAfter
+		}
+		gates.NewDeliveryMetrics(p.stack, "DeliveryMetrics", cfg, pipelineName(cfg), after)
+	}
 	done()
 	return nil
 }

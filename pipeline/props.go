@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"time"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 
 	"github.com/handsoff-cdk/handsoff/stages"
@@ -64,7 +66,27 @@ type Props struct {
 	// CheckSourceDir is uploaded for codebuild checks, as it is at synth.
 	// Default: "." (the CDK app's directory).
 	CheckSourceDir string
+	// Metrics configures the delivery metrics. Default: on, with the
+	// broken-pipeline alarm at 4 hours.
+	Metrics MetricsProps
 }
+
+// MetricsProps configure the delivery metrics: a function on the
+// pipeline's events that publishes lead time, deployments, failures, time
+// to restore and build and deploy durations to CloudWatch (namespace
+// handsoff/Delivery), a dashboard, and an alarm when the pipeline has been
+// broken too long.
+type MetricsProps struct {
+	// Disabled leaves the delivery metrics out. Default: false (on).
+	Disabled bool
+	// BrokenAfter is how long the latest execution may stay failed before
+	// the alarm fires (to the document's notification topic). Default: 4h;
+	// at least 5 minutes, the schedule's period.
+	BrokenAfter time.Duration
+}
+
+// DefaultBrokenAfter is MetricsProps.BrokenAfter's default.
+const DefaultBrokenAfter = 4 * time.Hour
 
 // checkSourceDir is CheckSourceDir or its default.
 func (p Props) checkSourceDir() string {

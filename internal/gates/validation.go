@@ -31,6 +31,8 @@ type Statement struct {
 	Effect   string   `json:"Effect"`
 	Action   []string `json:"Action"`
 	Resource []string `json:"Resource"`
+	// Condition is optional: condition operator to keys to values.
+	Condition map[string]any `json:"Condition,omitempty"`
 }
 
 // serviceErrors are the transient errors of the service a check's task
