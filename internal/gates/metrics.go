@@ -37,7 +37,9 @@ func MetricsEventPattern(pipeline string) map[string]any {
 }
 
 // MetricsFunctionName is the physical name of a service's metrics function.
-func MetricsFunctionName(cfg *stages.Config) string { return names.Join(64, cfg.Service.Name, "delivery-metrics") }
+func MetricsFunctionName(cfg *stages.Config) string {
+	return names.Join(64, cfg.Service.Name, "delivery-metrics")
+}
 
 // BrokenAlarmName names the alarm of a pipeline broken too long.
 func BrokenAlarmName(pipeline string) string { return names.Join(255, pipeline, "broken") }

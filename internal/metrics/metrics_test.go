@@ -61,8 +61,12 @@ func TestRecordedHistory(t *testing.T) {
 
 // TestSequences: table cases of event sequences, each one rule.
 func TestSequences(t *testing.T) {
-	at := func(h int) time.Time { return time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(h) * time.Hour) }
-	ex := func(status string, start, end int) Execution { return Execution{Status: status, Start: at(start), End: at(end)} }
+	at := func(h int) time.Time {
+		return time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(h) * time.Hour)
+	}
+	ex := func(status string, start, end int) Execution {
+		return Execution{Status: status, Start: at(start), End: at(end)}
+	}
 	cases := []struct {
 		name                string
 		history             []Execution
