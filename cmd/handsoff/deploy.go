@@ -82,11 +82,10 @@ failed, 2 misuse.`, false: ""}[verb == "deploy"])
 		return 2
 	}
 	now := time.Now()
-	if v := os.Getenv(NowEnv); v != "" {
-		if now, err = time.Parse(time.RFC3339, v); err != nil {
-			fmt.Fprintf(stderr, "handsoff %s: %s=%q is not an RFC 3339 time\n", verb, NowEnv, v)
-			return 2
-		}
+	if v, ok := nowOverride(stderr, verb); !ok {
+		return 2
+	} else if !v.IsZero() {
+		now = v
 	}
 	var refusals []string
 	if verb == "deploy" {

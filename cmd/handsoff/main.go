@@ -31,6 +31,7 @@ Usage:
   handsoff env add|remove NAME     a test environment, through the configuration service
   handsoff diff|deploy ENV         cdk diff or deploy one environment's stacks (deploy refuses prod and freezes)
   handsoff resources ENV [--type T]  the physical resources of an environment's stacks
+  handsoff metrics [flags]         delivery metrics from the pipeline's execution history
   handsoff profiles [flags]        write AWS CLI SSO profiles for every environment
   handsoff aws ENV -- ARGS...      run the AWS CLI with an environment's profile and region
   handsoff config pull|diff        refresh the lock file from the configuration service, or show what that would change
@@ -64,6 +65,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return deployCmd(args[0], args[1:], stdout, stderr)
 	case "resources":
 		return resourcesCmd(args[1:], stdout, stderr)
+	case "metrics":
+		return metricsCmd(args[1:], stdout, stderr)
 	case "envs":
 		return envs(args[1:], stdout, stderr)
 	case "config":
