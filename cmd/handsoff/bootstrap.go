@@ -38,26 +38,44 @@ func bootstrap(args []string, stdout, stderr io.Writer) int {
 	repo := fs.String("repo", "", "the repository as owner/name; default: the document's")
 	out := fs.String("out", "cdk.out", "where to write "+TemplateFile)
 	trust := fs.String("trust", "", "more pipeline accounts to trust, comma-separated (the TrustedAccounts of every pipeline that deploys to these accounts)")
-	execute := fs.Bool("execute", false, "run the commands (with the AWS and CDK CLIs and credentials for each account); default: print them")
+	execute := fs.Bool("execute", false, "run the commands (with the AWS and CDK CLIs and the profiles of handsoff profiles); default: print them (a dry run)")
+	prod := fs.Bool("prod", false, "with --execute, also run the commands of accounts and regions that hold prod environments; default: those stay a dry run")
+	all := fs.Bool("all", false, "every account and region of the document (the default without ENV)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: handsoff bootstrap [flags]
+		fmt.Fprint(stderr, `Usage: handsoff bootstrap [flags] [ENV|--all]
 
 Prints the one-time setup that every account and region of a pipeline needs
 before the pipeline is first deployed: cdk bootstrap with --trust for the
-pipeline account, and the handsoff bootstrap stack (the gate role). Run it
-again whenever the document adds an account or region.
+pipeline account, and the handsoff bootstrap stack (the gate role). With
+ENV, only that environment's account and region (and the pipeline
+account's bootstrap in its region). Run it again whenever the document adds
+an account or region. Each command names the AWS CLI profile of
+handsoff profiles. --execute runs them, except in accounts and regions that
+hold a prod environment, which stay a dry run unless --prod is given too.
 
 Flags:
 `)
 		fs.PrintDefaults()
 	}
-	if ok, code := parseFlags(fs, args, 0); !ok {
+	if ok, code := parseFlags(fs, args, 1); !ok {
 		return code
+	}
+	if *all && fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "handsoff bootstrap: name an environment or --all, not both")
+		return 2
 	}
 	cfg, err := loadConfig(*config, *repo)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
+	}
+	only := ""
+	if fs.NArg() == 1 {
+		only = fs.Arg(0)
+		if _, ok := findProfile(cfg, only); !ok || only == "pipeline" {
+			fmt.Fprintf(stderr, "handsoff bootstrap: %s\n", strings.TrimSuffix(unknownEnv(cfg, only), " (or pipeline)"))
+			return 2
+		}
 	}
 	trusted := []string{cfg.Pipeline.Account}
 	for _, a := range strings.Split(*trust, ",") {
@@ -82,10 +100,14 @@ Flags:
 		fmt.Fprintln(stderr, "handsoff bootstrap:", err)
 		return 1
 	}
-	cmds := Commands(cfg, trusted, file)
+	cmds := Commands(cfg, trusted, file, only)
 	fmt.Fprintf(stdout, "# handsoff bootstrap for %s: pipeline account %s (%s); wrote %s\n", cfg.Service.Repo, cfg.Pipeline.Account, cfg.Pipeline.Region, file)
 	for _, c := range cmds {
 		fmt.Fprintf(stdout, "\n# %s\n%s\n", c.Why, strings.Join(c.Args, " "))
+		if *execute && c.Prod && !*prod {
+			fmt.Fprintf(stdout, "# not run: this account and region hold a prod environment; add --prod to run it\n")
+			continue
+		}
 		if *execute {
 			cmd := exec.Command(c.Args[0], c.Args[1:]...)
 			cmd.Stdout, cmd.Stderr = stdout, stderr
@@ -102,19 +124,31 @@ Flags:
 type Command struct {
 	Why  string
 	Args []string
+	Prod bool // the account and region hold a prod environment
 }
 
-// Commands are the setup steps for cfg, in order.
-func Commands(cfg *stages.Config, trusted []string, template string) []Command {
+// Commands are the setup steps for cfg, in order: of every account and
+// region, or of one environment's (only).
+func Commands(cfg *stages.Config, trusted []string, template, only string) []Command {
 	type place struct{ account, region string }
 	var envs []place
 	seen := map[place]bool{}
-	pipelineRegions := []string{cfg.Pipeline.Region}
+	profile := map[place]string{}
+	prod := map[place]bool{}
+	pipelineRegions := []string{}
+	if only == "" {
+		pipelineRegions = append(pipelineRegions, cfg.Pipeline.Region)
+	}
 	for _, e := range cfg.Environments() {
 		p := place{e.Account, e.Region}
+		prod[p] = prod[p] || e.Stage == stages.Prod
+		if only != "" && e.Name != only {
+			continue
+		}
 		if !seen[p] {
 			seen[p] = true
 			envs = append(envs, p)
+			profile[p] = profileName(cfg, e.Name)
 		}
 		if !slices.Contains(pipelineRegions, e.Region) {
 			pipelineRegions = append(pipelineRegions, e.Region)
@@ -123,8 +157,8 @@ func Commands(cfg *stages.Config, trusted []string, template string) []Command {
 	var out []Command
 	for _, r := range pipelineRegions {
 		out = append(out, Command{
-			Why:  fmt.Sprintf("with credentials of the pipeline account %s: CDK Pipelines deploys there (and keeps a replication bucket in every region it deploys to)", cfg.Pipeline.Account),
-			Args: []string{"cdk", "bootstrap", fmt.Sprintf("aws://%s/%s", cfg.Pipeline.Account, r)},
+			Why:  fmt.Sprintf("in the pipeline account %s: CDK Pipelines deploys there (and keeps a replication bucket in every region it deploys to)", cfg.Pipeline.Account),
+			Args: []string{"cdk", "bootstrap", fmt.Sprintf("aws://%s/%s", cfg.Pipeline.Account, r), "--profile", profileName(cfg, "pipeline")},
 		})
 	}
 	trust := strings.Join(trusted, ",")
@@ -135,14 +169,15 @@ func Commands(cfg *stages.Config, trusted []string, template string) []Command {
 				args = append(args, "--trust", a)
 			}
 		}
-		args = append(args, "--cloudformation-execution-policies", fmt.Sprintf("arn:%s:iam::aws:policy/AdministratorAccess", stages.Partition(p.region)))
+		args = append(args, "--cloudformation-execution-policies", fmt.Sprintf("arn:%s:iam::aws:policy/AdministratorAccess", stages.Partition(p.region)), "--profile", profile[p])
 		out = append(out, Command{
-			Why:  fmt.Sprintf("with credentials of %s: the CDK's deploy roles, trusting the pipeline account", p.account),
-			Args: args,
+			Why:  fmt.Sprintf("in %s: the CDK's deploy roles, trusting the pipeline account", p.account),
+			Args: args, Prod: prod[p],
 		}, Command{
-			Why: fmt.Sprintf("with credentials of %s: the handsoff gate role (%s), which must exist before the pipeline", p.account, checks.GateRoleName(p.account, p.region)),
+			Why: fmt.Sprintf("in %s: the handsoff gate role (%s), which must exist before the pipeline", p.account, checks.GateRoleName(p.account, p.region)),
 			Args: []string{"aws", "cloudformation", "deploy", "--region", p.region, "--stack-name", checks.BootstrapStackName,
-				"--template-file", template, "--capabilities", "CAPABILITY_NAMED_IAM", "--parameter-overrides", checks.ParamTrustedAccounts + "=" + trust},
+				"--template-file", template, "--capabilities", "CAPABILITY_NAMED_IAM", "--parameter-overrides", checks.ParamTrustedAccounts + "=" + trust, "--profile", profile[p]},
+			Prod: prod[p],
 		})
 	}
 	return out

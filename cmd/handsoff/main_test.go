@@ -58,7 +58,9 @@ func TestBootstrapMistakes(t *testing.T) {
 		{"no command", nil, 2, "Usage:"},
 		{"unknown command", []string{"deploi"}, 2, `unknown command "deploi"`},
 		{"unknown flag", []string{"bootstrap", "--frobnicate"}, 2, "flag provided but not defined: -frobnicate"},
-		{"stray argument", []string{"bootstrap", "prod"}, 2, `unexpected argument "prod"`},
+		{"unknown environment", []string{"bootstrap", "prod"}, 2, `"prod" is not an environment of acme/orders; environments: alpha,`},
+		{"two arguments", []string{"bootstrap", "alpha", "beta"}, 2, `unexpected argument "beta"`},
+		{"an environment and --all", []string{"bootstrap", "alpha", "--all"}, 2, "name an environment or --all, not both"},
 		{"missing document", []string{"bootstrap", "--config", filepath.Join(dir, "none.json")}, 2, "--config: open"},
 		{"invalid document", []string{"bootstrap", "--config", bad}, 2, `stages[1].environments[0].region: "us-west-9" is not an AWS region`},
 		{"other repository", []string{"bootstrap", "--config", bad, "--repo", "acme/x"}, 2, "is not an AWS region"},
@@ -92,9 +94,26 @@ func TestBootstrapExecute(t *testing.T) {
 	}
 	calls, _ := os.ReadFile(log)
 	lines := strings.Split(strings.TrimSpace(string(calls)), "\n")
-	// 5 pipeline regions; 8 accounts and regions of environments, two commands each.
-	if len(lines) != 5+2*8 || !strings.HasPrefix(lines[len(lines)-1], "aws cloudformation deploy --region ap-east-1 --stack-name handsoff-bootstrap") {
+	// 5 pipeline regions; 4 accounts and regions of test and gamma
+	// environments, two commands each; the 4 of prod stay a dry run.
+	if len(lines) != 5+2*4 || strings.Contains(string(calls), "444444444444") {
 		t.Errorf("%d calls:\n%s", len(lines), calls)
+	}
+	os.Remove(log)
+	if _, errs, code := runCLI(t, "bootstrap", "--config", doc, "--out", dir, "--execute", "--prod"); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	calls, _ = os.ReadFile(log)
+	lines = strings.Split(strings.TrimSpace(string(calls)), "\n")
+	if len(lines) != 5+2*8 || !strings.HasPrefix(lines[len(lines)-1], "aws cloudformation deploy --region ap-east-1 --stack-name handsoff-bootstrap") {
+		t.Errorf("with --prod, %d calls:\n%s", len(lines), calls)
+	}
+	// One environment: its account and region, and the pipeline account's
+	// bootstrap in its region.
+	out, _, code := runCLI(t, "bootstrap", "gamma-euw1", "--config", doc, "--out", dir)
+	if code != 0 || strings.Count(out, "\ncdk bootstrap") != 2 || !strings.Contains(out, "cdk bootstrap aws://111111111111/eu-west-1 --profile orders-pipeline") ||
+		!strings.Contains(out, "cdk bootstrap aws://333333333333/eu-west-1 --trust 111111111111") || strings.Contains(out, "aws://111111111111/us-east-1") {
+		t.Errorf("exit %d:\n%s", code, out)
 	}
 	os.Remove(log)
 	t.Setenv("FAIL", "333333333333")
