@@ -35,6 +35,7 @@ Usage:
   handsoff profiles [flags]        write AWS CLI SSO profiles for every environment
   handsoff aws ENV -- ARGS...      run the AWS CLI with an environment's profile and region
   handsoff config pull|diff        refresh the lock file from the configuration service, or show what that would change
+  handsoff completion bash|zsh|fish  a shell completion script
 
 Run "handsoff COMMAND --help" for its flags.
 `
@@ -67,6 +68,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return resourcesCmd(args[1:], stdout, stderr)
 	case "metrics":
 		return metricsCmd(args[1:], stdout, stderr)
+	case "completion":
+		return completion(args[1:], stdout, stderr)
 	case "envs":
 		return envs(args[1:], stdout, stderr)
 	case "config":
