@@ -230,3 +230,36 @@ func TestLockFileSizeIsRead(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestNewRequest: the rules Fetch keeps for the token hold for the
+// requests that change things too.
+func TestNewRequest(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		base, token, want string
+	}{
+		{"https://config.example.com", "hso_x", ""},
+		{"http://127.0.0.1:8080", "hso_x", ""},
+		{"http://config.example.com", "", ""},
+		{"http://config.example.com", "hso_x", "refusing to send HANDSOFF_CONFIG_TOKEN over plain http"},
+		{"https://jane:pw@config.example.com", "hso_x", "holds credentials"},
+		{"config.example.com", "", "is not an absolute http(s) URL"},
+		{"https://config.example.com", "hso x", "a character a bearer token cannot have"},
+	}
+	for _, c := range cases {
+		req, client, err := NewRequest(ctx, "POST", c.base, "/v1/locations?service=orders", nil, HTTPOptions{Token: c.token})
+		if c.want != "" {
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%s with %q: %v, want %q", c.base, c.token, err, c.want)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", c.base, err)
+			continue
+		}
+		if got := req.Header.Get("Authorization"); (c.token != "") != (got == "Bearer "+c.token) || req.URL.Query().Get("service") != "orders" || client.Timeout != 10*time.Second {
+			t.Errorf("%s: header %q, url %s, timeout %v", c.base, got, req.URL, client.Timeout)
+		}
+	}
+}

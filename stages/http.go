@@ -369,3 +369,36 @@ func retryAfter(h string) time.Duration {
 	}
 	return 0
 }
+
+// NewRequest makes a request to the configuration service at base for path
+// (below the base, such as "/v1/locations?service=orders"), under Fetch's
+// rules for the token: none in the URL, only over https or to this machine,
+// and a client whose redirects keep it at base's origin. The token is
+// opts.Token (the caller reads HANDSOFF_CONFIG_TOKEN); each attempt is
+// bounded by opts.Timeout (default 10s). NewRequest does not retry: the
+// requests it is for change things.
+func NewRequest(ctx context.Context, method, base, path string, body io.Reader, opts HTTPOptions) (*http.Request, *http.Client, error) {
+	o := opts.withDefaults(nil)
+	u, err := parseBase(base)
+	if err != nil {
+		return nil, nil, err
+	}
+	target, err := url.Parse(strings.TrimRight(u.String(), "/") + path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("handsoff: %q is not a path of the configuration service: %v", path, err)
+	}
+	if err := checkToken(o.Token, target); err != nil {
+		return nil, nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target.String(), body)
+	if err != nil {
+		return nil, nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	if o.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+o.Token)
+	}
+	client := guardRedirects(o.Client, target, o.Token != "")
+	client.Timeout = o.Timeout
+	return req, client, nil
+}

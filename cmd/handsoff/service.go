@@ -2,11 +2,11 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -57,38 +57,23 @@ func (e *serviceError) Error() string {
 }
 
 // callService sends one request to the configuration service with the
-// token of HANDSOFF_CONFIG_TOKEN, under the library's rules for it: no
-// credentials in the URL, the token only over https or to this machine,
-// and no redirect followed (the token stays at the URL given).
+// token of HANDSOFF_CONFIG_TOKEN, under the library's rules for it
+// (stages.NewRequest): no credentials in the URL, the token only over
+// https or to this machine, and redirects only within its origin.
 func callService(method, base, path string, body, out any) error {
-	u, err := url.Parse(strings.TrimRight(base, "/") + path)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%q is not an http(s) URL of the configuration service", base)
-	}
-	if u.User != nil {
-		return fmt.Errorf("the configuration service URL holds credentials (user:password@): remove them, and put the token in %s", stages.TokenEnv)
-	}
-	token := os.Getenv(stages.TokenEnv)
-	if token != "" && u.Scheme == "http" && !loopback(u.Hostname()) {
-		return fmt.Errorf("refusing to send %s over plain http to %s: use https (plain http is allowed only to this machine)", stages.TokenEnv, u.Host)
-	}
 	var rd io.Reader
 	if body != nil {
 		raw, _ := json.Marshal(body)
 		rd = bytes.NewReader(raw)
 	}
-	req, err := http.NewRequest(method, u.String(), rd)
+	req, client, err := stages.NewRequest(context.Background(), method, base, path, rd, stages.HTTPOptions{Token: os.Getenv(stages.TokenEnv), Timeout: 15 * time.Second})
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Accept", "application/json")
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	client := &http.Client{Timeout: 15 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	u := req.URL
 	resp, err := client.Do(req)
 	if err != nil {
 		var ue *url.Error
@@ -123,12 +108,4 @@ func callService(method, base, path string, body, out any) error {
 		}
 	}
 	return nil
-}
-
-func loopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
