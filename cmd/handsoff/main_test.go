@@ -15,6 +15,27 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/")
 
+// cliCase is one command line, its exit status, and text its output holds.
+type cliCase struct {
+	name string
+	args []string
+	code int
+	want string
+}
+
+// checkCases runs each case as a subtest.
+func checkCases(t *testing.T, cases []cliCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, errs, code := runCLI(t, c.args...)
+			if code != c.code || !strings.Contains(out+errs, c.want) {
+				t.Errorf("exit %d, want %d; output does not contain %q:\n%s%s", code, c.code, c.want, out, errs)
+			}
+		})
+	}
+}
+
 func runCLI(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
 	var out, errb bytes.Buffer
@@ -49,12 +70,7 @@ func TestBootstrapMistakes(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.json")
 	os.WriteFile(bad, []byte(strings.Replace(string(stages.ExampleDocument()), `"region": "us-west-2"`, `"region": "us-west-9"`, 1)), 0o644)
-	cases := []struct {
-		name string
-		args []string
-		code int
-		want string
-	}{
+	checkCases(t, []cliCase{
 		{"no command", nil, 2, "Usage:"},
 		{"unknown command", []string{"deploi"}, 2, `unknown command "deploi"`},
 		{"unknown flag", []string{"bootstrap", "--frobnicate"}, 2, "flag provided but not defined: -frobnicate"},
@@ -66,15 +82,7 @@ func TestBootstrapMistakes(t *testing.T) {
 		{"other repository", []string{"bootstrap", "--config", bad, "--repo", "acme/x"}, 2, "is not an AWS region"},
 		{"bad trust", []string{"bootstrap", "--config", filepath.Join("..", "..", "stages", "example", "acme-orders.json"), "--out", dir, "--trust", "12345"}, 2, `--trust: "12345" is not a 12-digit account`},
 		{"help", []string{"bootstrap", "--help"}, 0, "Prints the one-time setup"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			out, errs, code := runCLI(t, c.args...)
-			if code != c.code || !strings.Contains(out+errs, c.want) {
-				t.Errorf("exit %d, want %d; output does not contain %q:\n%s%s", code, c.code, c.want, out, errs)
-			}
-		})
-	}
+	})
 }
 
 // TestBootstrapExecute runs the commands with fake aws and cdk CLIs, which

@@ -55,27 +55,14 @@ func TestPlanMistakes(t *testing.T) {
 	os.MkdirAll(broken, 0o755)
 	os.WriteFile(filepath.Join(broken, "main.go"), []byte("package main\n\nfunc main() { undefined() }\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "handsoff-plan.json"), []byte(`{"schema": "handsoff.plan/v0"}`), 0o644)
-	cases := []struct {
-		name string
-		args []string
-		code int
-		want string
-	}{
+	checkCases(t, []cliCase{
 		{"bad format", []string{"plan", "--format", "png"}, 2, `--format "png" is not one of text, plan, svg, html, mermaid, json`},
 		{"stray argument", []string{"plan", "prod"}, 2, `unexpected argument "prod"`},
 		{"no plan in the assembly", []string{"plan", "--from", t.TempDir()}, 1, "holds no handsoff-plan.json: is it the output of a handsoff app"},
 		{"another schema", []string{"plan", "--from", dir}, 1, `schema "handsoff.plan/v0", this handsoff reads "handsoff.plan/v1"`},
 		{"app that does not build", []string{"plan", "--app", broken}, 1, "does not synthesize"},
 		{"help", []string{"plan", "--help"}, 0, "critical path"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			out, errs, code := runCLI(t, c.args...)
-			if code != c.code || !strings.Contains(out+errs, c.want) {
-				t.Errorf("exit %d, want %d; output does not contain %q:\n%s%s", code, c.code, c.want, out, errs)
-			}
-		})
-	}
+	})
 }
 
 // testdataDir is absolute: some tests change directory.

@@ -68,27 +68,14 @@ func TestProfiles(t *testing.T) {
 }
 
 func TestProfilesMistakes(t *testing.T) {
-	cases := []struct {
-		name string
-		args []string
-		code int
-		want string
-	}{
+	checkCases(t, []cliCase{
 		{"nothing given", []string{"profiles", "--dry-run"}, 2, "--sso-start-url (or the document's access.sso.startUrl): is required"},
 		{"bad region", []string{"profiles", "--dry-run", "--sso-start-url", "https://a.awsapps.com/start", "--sso-region", "eu-west-9", "--role", "Dev"}, 2, `--sso-region (or access.sso.region): "eu-west-9" is not an AWS region`},
 		{"http start url", []string{"profiles", "--dry-run", "--sso-start-url", "http://a.awsapps.com/start", "--sso-region", "eu-west-1", "--role", "Dev"}, 2, "is not an https URL"},
 		{"aws without --", []string{"aws", "alpha"}, 2, "Usage: handsoff aws"},
 		{"aws unknown environment", []string{"aws", "prod", "--", "s3", "ls"}, 2, `"prod" is not an environment of acme/orders; environments: alpha, beta,`},
 		{"aws help", []string{"aws", "--help"}, 0, "Runs the AWS CLI with the profile"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			out, errs, code := runCLI(t, c.args...)
-			if code != c.code || !strings.Contains(out+errs, c.want) {
-				t.Errorf("exit %d, want %d; output does not contain %q:\n%s%s", code, c.code, c.want, out, errs)
-			}
-		})
-	}
+	})
 }
 
 // TestAWS runs a fake AWS CLI that prints its arguments and exits 3: the
