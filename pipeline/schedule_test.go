@@ -3,12 +3,16 @@ package pipeline_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/handsoff-cdk/handsoff/examples/orders"
 	"github.com/handsoff-cdk/handsoff/pipeline"
+	"github.com/handsoff-cdk/handsoff/stages"
 )
 
 // TestScheduleArithmetic: the critical path and the arrivals add up to the
@@ -118,5 +122,26 @@ func TestPlanRenderings(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, pipeline.PlanFile), []byte(`{"schema": "handsoff.plan/v0"}`), 0o644)
 	if _, err := pipeline.ReadPlan(dir); err == nil {
 		t.Error("a plan of another schema was read")
+	}
+}
+
+// TestMetricsProps: a BrokenAfter under the schedule's period is refused
+// with the field's path before anything is built, and Disabled leaves the
+// delivery metrics out.
+func TestMetricsProps(t *testing.T) {
+	_, err := pipeline.Build(awscdk.NewApp(nil), pipeline.Props{Repo: "acme/orders", Service: orders.Service,
+		Metrics: pipeline.MetricsProps{BrokenAfter: time.Minute}, Load: stages.LoadOptions{Document: stages.ExampleDocument()}})
+	if err == nil || !strings.Contains(err.Error(), "Props.Metrics.BrokenAfter: 1m0s is shorter than 5m") {
+		t.Errorf("err = %v", err)
+	}
+	dir := t.TempDir()
+	s := synthesize(dir, pipeline.Props{Repo: "acme/orders", Service: orders.Service, CheckSourceDir: "testdata/checksource",
+		Metrics: pipeline.MetricsProps{Disabled: true}, Load: stages.LoadOptions{Document: stages.ExampleDocument()}})
+	if s.err != nil {
+		t.Fatal(s.err)
+	}
+	raw, _ := os.ReadFile(filepath.Join(dir, "orders-pipeline.template.json"))
+	if strings.Contains(string(raw), "DeliveryMetrics") || strings.Contains(string(raw), "handsoff/Delivery") {
+		t.Error("Disabled still made delivery metrics")
 	}
 }
