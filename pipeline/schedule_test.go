@@ -1,6 +1,7 @@
 package pipeline_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/handsoff-cdk/handsoff/examples/orders"
+	"github.com/handsoff-cdk/handsoff/internal/oracle"
 	"github.com/handsoff-cdk/handsoff/pipeline"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
@@ -145,3 +147,80 @@ func TestMetricsProps(t *testing.T) {
 		t.Error("Disabled still made delivery metrics")
 	}
 }
+
+// TestDeliveryMetricsWired holds the AWS rules the delivery metrics rely
+// on, over the synthesized pipeline stack: EventBridge delivers the
+// pipeline's execution, stage and action events
+// (https://docs.aws.amazon.com/codepipeline/latest/userguide/detect-state-changes-cloudwatch-events.html)
+// and a schedule to the function only with a Lambda permission for each
+// rule (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-lambda-permissions);
+// the role may put metrics only in the namespace the alarm reads
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/iam-cw-condition-keys-namespace.html)
+// and read this pipeline's executions.
+func TestDeliveryMetricsWired(t *testing.T) {
+	s := synthExample(t)
+	var tmpl struct {
+		Resources map[string]struct {
+			Type       string
+			Properties map[string]any
+		}
+	}
+	raw, _ := os.ReadFile(filepath.Join(s.dir, "orders-pipeline.template.json"))
+	if err := json.Unmarshal(raw, &tmpl); err != nil {
+		t.Fatal(err)
+	}
+	fn := "DeliveryMetrics"
+	targets := func(p map[string]any) bool {
+		for _, tg := range asList(p["Targets"]) {
+			if compactJSON(tg.(map[string]any)["Arn"]) == compactJSON(map[string]any{"Fn::GetAtt": []any{fn, "Arn"}}) {
+				return true
+			}
+		}
+		return false
+	}
+	permitted := map[string]bool{} // rule logical ids with an invoke permission
+	for _, r := range tmpl.Resources {
+		if r.Type == "AWS::Lambda::Permission" && compactJSON(r.Properties["FunctionName"]) == compactJSON(map[string]any{"Ref": fn}) &&
+			r.Properties["Principal"] == "events.amazonaws.com" {
+			if ga, ok := r.Properties["SourceArn"].(map[string]any)["Fn::GetAtt"].([]any); ok {
+				permitted[ga[0].(string)] = true
+			}
+		}
+	}
+	for _, kind := range []string{"CodePipeline Pipeline Execution State Change", "CodePipeline Stage Execution State Change", "CodePipeline Action Execution State Change", "Scheduled Event"} {
+		event := map[string]any{"source": "aws.codepipeline", "detail-type": kind, "detail": map[string]any{"pipeline": "orders-pipeline", "state": "SUCCEEDED"}}
+		found := false
+		for id, r := range tmpl.Resources {
+			if r.Type != "AWS::Events::Rule" || r.Properties["State"] != "ENABLED" || !targets(r.Properties) || !permitted[id] {
+				continue
+			}
+			if kind == "Scheduled Event" {
+				found = found || r.Properties["ScheduleExpression"] == "rate(5 minutes)"
+			} else {
+				found = found || oracle.Matches(r.Properties["EventPattern"], event)
+			}
+		}
+		if !found {
+			t.Errorf("no enabled rule with an invoke permission sends %q of orders-pipeline to the metrics function", kind)
+		}
+		other := map[string]any{"source": "aws.codepipeline", "detail-type": kind, "detail": map[string]any{"pipeline": "payments-pipeline"}}
+		for _, r := range tmpl.Resources {
+			if r.Type == "AWS::Events::Rule" && targets(r.Properties) && r.Properties["EventPattern"] != nil && oracle.Matches(r.Properties["EventPattern"], other) {
+				t.Errorf("the metrics rule matches another pipeline's %q", kind)
+			}
+		}
+	}
+	alarm := tmpl.Resources["DeliveryMetricsBrokenAlarm"].Properties
+	role := compactJSON(tmpl.Resources["DeliveryMetricsRole"].Properties["Policies"])
+	if !strings.Contains(role, `"cloudwatch:namespace":"`+alarm["Namespace"].(string)+`"`) || !strings.Contains(role, `"Action":["cloudwatch:PutMetricData"]`) {
+		t.Errorf("the role may not put metrics in the alarm's namespace %v: %s", alarm["Namespace"], role)
+	}
+	if !strings.Contains(role, `"arn:aws:codepipeline:us-east-1:111111111111:orders-pipeline"`) || !strings.Contains(role, "codepipeline:ListActionExecutions") {
+		t.Errorf("the role may not read the pipeline's executions: %s", role)
+	}
+	if alarm["MetricName"] != "BrokenMinutes" || alarm["Threshold"] != float64(240) {
+		t.Errorf("alarm: %v", alarm)
+	}
+}
+
+func asList(v any) []any { l, _ := v.([]any); return l }
