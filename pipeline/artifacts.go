@@ -13,7 +13,7 @@ import (
 )
 
 // pipelineName is the CodePipeline pipeline's name (at most 100 characters).
-func pipelineName(cfg *stages.Config) string { return names.Join(100, cfg.Service.Name, "pipeline") }
+func pipelineName(cfg *stages.Config) string { return names.Pipeline(cfg.Service.Name) }
 
 // pipelineRoleName names the pipeline's role (at most 64 characters).
 func pipelineRoleName(cfg *stages.Config) string {

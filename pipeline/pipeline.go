@@ -391,7 +391,7 @@ func waveStageName(cfg *stages.Config, s stages.Stage, w stages.Wave) string {
 // stageID is the construct id of an environment's Stage, which also names
 // its cloud assembly (assembly-{id}).
 func stageID(cfg *stages.Config, env stages.Environment) string {
-	return names.Join(100, cfg.Service.Name, env.Name)
+	return names.Stage(cfg.Service.Name, env.Name)
 }
 
 func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {

@@ -54,10 +54,10 @@ Flags:
 	}
 	name := *pipelineFlag
 	if name == "" {
-		name = names.Join(100, cfg.Service.Name, "pipeline")
+		name = names.Pipeline(cfg.Service.Name)
 	}
 	if *profile == "" {
-		*profile = profileName(cfg, "pipeline")
+		*profile = profileName(cfg.Service.Name, "pipeline")
 	}
 	now := time.Now().UTC()
 	if v, ok := nowOverride(stderr, "metrics"); !ok {

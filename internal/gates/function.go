@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
@@ -64,4 +65,21 @@ func (f pipelineFunction) make(stack awscdk.Stack, id string, cfg *stages.Config
 	fn := awslambda.NewCfnFunction(stack, jsii.String(id), fp)
 	suppressGuard(fn, f.outsideVPC, "lambda_inside_vpc_check")
 	return fn
+}
+
+// invokeOnRule makes an enabled EventBridge rule ({id}Rule) whose target
+// (targetID) is fn, and fn's permission for that rule ({id}Invoke):
+// EventBridge invokes a function only with the function's permission for
+// the rule
+// (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-lambda-permissions).
+func invokeOnRule(stack awscdk.Stack, id string, fn awslambda.CfnFunction, targetID string, props *awsevents.CfnRuleProps) {
+	props.State = jsii.String("ENABLED")
+	props.Targets = &[]any{map[string]any{"id": targetID, "arn": fn.AttrArn()}}
+	rule := awsevents.NewCfnRule(stack, jsii.String(id+"Rule"), props)
+	awslambda.NewCfnPermission(stack, jsii.String(id+"Invoke"), &awslambda.CfnPermissionProps{
+		Action:       jsii.String("lambda:InvokeFunction"),
+		FunctionName: fn.Ref(),
+		Principal:    jsii.String("events.amazonaws.com"),
+		SourceArn:    rule.AttrArn(),
+	})
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/handsoff-cdk/handsoff/internal/nag"
@@ -86,15 +85,7 @@ func NewDeliveryMetrics(stack awscdk.Stack, id string, cfg *stages.Config, pipel
 		},
 	}
 	for _, kind := range []string{"Events", "Schedule"} {
-		props := rules[kind]
-		props.State = jsii.String("ENABLED")
-		props.Targets = &[]any{map[string]any{"id": "metrics", "arn": fn.AttrArn()}}
-		rule := awsevents.NewCfnRule(stack, jsii.String(id+kind+"Rule"), props)
-		// https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-lambda-permissions
-		awslambda.NewCfnPermission(stack, jsii.String(id+kind+"Invoke"), &awslambda.CfnPermissionProps{
-			Action: jsii.String("lambda:InvokeFunction"), FunctionName: fn.Ref(),
-			Principal: jsii.String("events.amazonaws.com"), SourceArn: rule.AttrArn(),
-		})
+		invokeOnRule(stack, id+kind, fn, "metrics", rules[kind])
 	}
 	minutes := math.Ceil(brokenAfter.Minutes())
 	alarm := awscloudwatch.NewCfnAlarm(stack, jsii.String(id+"BrokenAlarm"), &awscloudwatch.CfnAlarmProps{

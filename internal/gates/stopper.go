@@ -79,20 +79,9 @@ func NewValidationStopper(stack awscdk.Stack, id string, cfg *stages.Config, pip
 	}.make(stack, id, cfg)
 	patterns := StopperEventPatterns(pipeline)
 	for _, kind := range []string{"Stage", "Action"} {
-		rule := awsevents.NewCfnRule(stack, jsii.String(id+kind+"Rule"), &awsevents.CfnRuleProps{
+		invokeOnRule(stack, id+kind, fn, "stopper", &awsevents.CfnRuleProps{
 			Description:  jsii.String(fmt.Sprintf("handsoff: stops the validations of %s when a %s gives up on them", pipeline, map[string]string{"Stage": "stage", "Action": "validation action"}[kind])),
 			EventPattern: patterns[kind],
-			State:        jsii.String("ENABLED"),
-			Targets:      &[]any{map[string]any{"id": "stopper", "arn": fn.AttrArn()}},
-		})
-		// EventBridge invokes a function only with the function's
-		// permission for the rule
-		// (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-lambda-permissions).
-		awslambda.NewCfnPermission(stack, jsii.String(id+kind+"Invoke"), &awslambda.CfnPermissionProps{
-			Action:       jsii.String("lambda:InvokeFunction"),
-			FunctionName: fn.Ref(),
-			Principal:    jsii.String("events.amazonaws.com"),
-			SourceArn:    rule.AttrArn(),
 		})
 	}
 	return fn

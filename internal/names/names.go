@@ -20,3 +20,11 @@ func Join(max int, parts ...string) string {
 	h := hex.EncodeToString(sum[:])[:8]
 	return strings.TrimRight(name[:max-9], "-_.") + "-" + h
 }
+
+// Pipeline is the CodePipeline name of a service's pipeline.
+func Pipeline(service string) string { return Join(100, service, "pipeline") }
+
+// Stage is the construct id of an environment's CDK Stage, which also
+// names its cloud assembly (assembly-{id}) and selects its stacks in the
+// CDK CLI ("{id}/*").
+func Stage(service, env string) string { return Join(100, service, env) }
