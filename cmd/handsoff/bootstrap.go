@@ -72,8 +72,8 @@ Flags:
 	only := ""
 	if fs.NArg() == 1 {
 		only = fs.Arg(0)
-		if _, ok := findProfile(cfg, only); !ok || only == "pipeline" {
-			fmt.Fprintf(stderr, "handsoff bootstrap: %s\n", strings.TrimSuffix(unknownEnv(cfg, only), " (or pipeline)"))
+		if _, ok := findEnvironment(cfg, only); !ok {
+			fmt.Fprintf(stderr, "handsoff bootstrap: %s\n", unknownEnv(cfg, only, false))
 			return 2
 		}
 	}
@@ -148,7 +148,7 @@ func Commands(cfg *stages.Config, trusted []string, template, only string) []Com
 		if !seen[p] {
 			seen[p] = true
 			envs = append(envs, p)
-			profile[p] = profileName(cfg, e.Name)
+			profile[p] = profileName(cfg.Service.Name, e.Name)
 		}
 		if !slices.Contains(pipelineRegions, e.Region) {
 			pipelineRegions = append(pipelineRegions, e.Region)
@@ -158,7 +158,7 @@ func Commands(cfg *stages.Config, trusted []string, template, only string) []Com
 	for _, r := range pipelineRegions {
 		out = append(out, Command{
 			Why:  fmt.Sprintf("in the pipeline account %s: CDK Pipelines deploys there (and keeps a replication bucket in every region it deploys to)", cfg.Pipeline.Account),
-			Args: []string{"cdk", "bootstrap", fmt.Sprintf("aws://%s/%s", cfg.Pipeline.Account, r), "--profile", profileName(cfg, "pipeline")},
+			Args: []string{"cdk", "bootstrap", fmt.Sprintf("aws://%s/%s", cfg.Pipeline.Account, r), "--profile", profileName(cfg.Service.Name, "pipeline")},
 		})
 	}
 	trust := strings.Join(trusted, ",")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -73,7 +74,7 @@ Prints a completion script: commands, their flags, and environment names
 			sub := completionCommands[n]
 			words := strings.Join(append(append([]string{}, sub...), flagsOf(n, sub)...), " ")
 			extra := ""
-			if contains(envCommands, n) {
+			if slices.Contains(envCommands, n) {
 				extra = " $(" + envList + ")"
 			}
 			fmt.Fprintf(&b, "    %s) COMPREPLY=($(compgen -W \"%s%s\" -- \"$cur\")) ;;\n", n, words, extra)
@@ -92,20 +93,11 @@ Prints a completion script: commands, their flags, and environment names
 			for _, f := range flagsOf(n, sub) {
 				fmt.Fprintf(&b, "complete -c handsoff -n '__fish_seen_subcommand_from %s' -l %s\n", n, strings.TrimPrefix(f, "--"))
 			}
-			if contains(envCommands, n) {
+			if slices.Contains(envCommands, n) {
 				fmt.Fprintf(&b, "complete -c handsoff -n '__fish_seen_subcommand_from %s' -a '(%s)'\n", n, envList)
 			}
 		}
 		fmt.Fprint(stdout, b.String())
 	}
 	return 0
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

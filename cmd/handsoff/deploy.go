@@ -66,15 +66,9 @@ failed, 2 misuse.`, false: ""}[verb == "deploy"])
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	var env *stages.Environment
-	for _, e := range cfg.Environments() {
-		if e.Name == fs.Arg(0) {
-			env = &e
-		}
-	}
-	if env == nil {
-		msg := unknownEnv(cfg, fs.Arg(0))
-		fmt.Fprintf(stderr, "handsoff %s: %s\n", verb, strings.TrimSuffix(msg, " (or pipeline)"))
+	env, ok := findEnvironment(cfg, fs.Arg(0))
+	if !ok {
+		fmt.Fprintf(stderr, "handsoff %s: %s\n", verb, unknownEnv(cfg, fs.Arg(0), false))
 		return 2
 	}
 	if *reason != "" && utf8.RuneCountInString(strings.TrimSpace(*reason)) < minReason {
@@ -113,16 +107,16 @@ failed, 2 misuse.`, false: ""}[verb == "deploy"])
 		}
 	}
 	if len(refusals) > 0 {
-		if code := recordForced(stderr, cfg, *env, *base, *reason, refusals); code != 0 {
+		if code := recordForced(stderr, cfg, env, *base, *reason, refusals); code != 0 {
 			return code
 		}
 	}
-	argv := []string{verb, names.Join(100, cfg.Service.Name, env.Name) + "/*", "--profile", profileName(cfg, env.Name)}
+	argv := []string{verb, names.Stage(cfg.Service.Name, env.Name) + "/*", "--profile", profileName(cfg.Service.Name, env.Name)}
 	if *app != "" {
 		argv = append(argv, "--app", "go run "+*app)
 	}
 	fmt.Fprintf(stderr, "$ %s %s\n", cdk.display, strings.Join(quoteArgs(argv), " "))
-	return runTool(stdout, stderr, cdk.path, "the AWS CDK CLI (npm install aws-cdk)", append(cdk.args, argv...)...)
+	return runTool(stdout, stderr, cdk.path, "the AWS CDK CLI (npm install aws-cdk)", argv...)
 }
 
 // recordForced records a forced deploy with the configuration service
@@ -134,9 +128,8 @@ func recordForced(stderr io.Writer, cfg *stages.Config, env stages.Environment, 
 		return 0
 	}
 	path := "/v1/services/" + cfg.Service.Repo + "/deployments"
-	fmt.Fprintf(stderr, "# POST %s%s\n", strings.TrimRight(b, "/"), path)
 	body := map[string]any{"environment": env.Name, "reason": reason, "command": "handsoff deploy " + env.Name, "refusals": refusals}
-	if err := callService("POST", b, path, body, nil); err != nil {
+	if err := callService(stderr, "POST", b, path, body, nil); err != nil {
 		fmt.Fprintf(stderr, "handsoff deploy: the forced deploy could not be recorded, so it does not start: %v\n", err)
 		return 1
 	}
@@ -145,9 +138,8 @@ func recordForced(stderr io.Writer, cfg *stages.Config, env stages.Environment, 
 }
 
 type tool struct {
-	path    string   // what runs
-	args    []string // its first arguments
-	display string   // how the printed command names it
+	path    string // what runs
+	display string // how the printed command names it
 }
 
 // cdkCommand finds the AWS CDK CLI: the module's node_modules/.bin/cdk

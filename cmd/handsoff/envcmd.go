@@ -43,7 +43,6 @@ Flags:
 		return 2
 	}
 	path := "/v1/locations?service=" + url.QueryEscape(fs.Arg(0))
-	fmt.Fprintf(stderr, "# GET %s%s\n", strings.TrimRight(b, "/"), path)
 	var out struct {
 		Services []struct {
 			Repo         string `json:"repo"`
@@ -59,7 +58,7 @@ Flags:
 			} `json:"environments"`
 		} `json:"services"`
 	}
-	if err := callService("GET", b, path, nil, &out); err != nil {
+	if err := callService(stderr, "GET", b, path, nil, &out); err != nil {
 		fmt.Fprintln(stderr, "handsoff whereis:", err)
 		return 1
 	}
@@ -124,7 +123,7 @@ Flags:
 		if *stage != stages.Alpha && *stage != stages.Beta {
 			problems = append(problems, fmt.Sprintf("--stage %q: test environments go in alpha or beta", *stage))
 		}
-		if len(*account) != 12 || strings.Trim(*account, "0123456789") != "" {
+		if !reAccount.MatchString(*account) {
 			problems = append(problems, fmt.Sprintf("--account %q: is not a 12-digit account", *account))
 		}
 		if !stages.IsRegion(*region) {
@@ -148,12 +147,10 @@ Flags:
 	path := "/v1/services/" + *repo + "/environments"
 	var err error
 	if sub == "add" {
-		fmt.Fprintf(stderr, "# POST %s%s\n", strings.TrimRight(b, "/"), path)
-		err = callService("POST", b, path, map[string]string{"stage": *stage, "name": name, "account": *account, "region": *region}, nil)
+		err = callService(stderr, "POST", b, path, map[string]string{"stage": *stage, "name": name, "account": *account, "region": *region}, nil)
 	} else {
 		path += "/" + url.PathEscape(name)
-		fmt.Fprintf(stderr, "# DELETE %s%s\n", strings.TrimRight(b, "/"), path)
-		err = callService("DELETE", b, path, nil, nil)
+		err = callService(stderr, "DELETE", b, path, nil, nil)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "handsoff env %s: %v\n", sub, err)

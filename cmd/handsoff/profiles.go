@@ -23,13 +23,13 @@ type awsProfile struct {
 
 // profileName is the AWS CLI profile of an environment: the service's name
 // and the environment's, as in "orders-prod-use1".
-func profileName(cfg *stages.Config, env string) string { return cfg.Service.Name + "-" + env }
+func profileName(service, env string) string { return service + "-" + env }
 
 // profilesOf lists the pipeline's profile and one per environment.
 func profilesOf(cfg *stages.Config) []awsProfile {
-	out := []awsProfile{{profileName(cfg, "pipeline"), cfg.Pipeline.Account, cfg.Pipeline.Region}}
+	out := []awsProfile{{profileName(cfg.Service.Name, "pipeline"), cfg.Pipeline.Account, cfg.Pipeline.Region}}
 	for _, e := range cfg.Environments() {
-		out = append(out, awsProfile{profileName(cfg, e.Name), e.Account, e.Region})
+		out = append(out, awsProfile{profileName(cfg.Service.Name, e.Name), e.Account, e.Region})
 	}
 	return out
 }
@@ -120,11 +120,12 @@ Flags:
 		path = filepath.Join(home, ".aws", "config")
 	}
 	session := cfg.Service.Name
+	profiles := profilesOf(cfg)
 	begin, end := blockMarkers(cfg.Service.Repo)
 	var b strings.Builder
 	fmt.Fprintln(&b, begin)
 	fmt.Fprintf(&b, "[sso-session %s]\nsso_start_url = %s\nsso_region = %s\nsso_registration_scopes = sso:account:access\n", session, sso.SSOStartURL, sso.SSORegion)
-	for _, p := range profilesOf(cfg) {
+	for _, p := range profiles {
 		fmt.Fprintf(&b, "\n[profile %s]\nsso_session = %s\nsso_account_id = %s\nsso_role_name = %s\nregion = %s\n", p.Name, session, p.Account, sso.SSORoleName, p.Region)
 	}
 	fmt.Fprintln(&b, end)
@@ -146,7 +147,7 @@ Flags:
 	// A profile or session of the same name outside the block would be a
 	// second definition, which the AWS CLI resolves silently: refuse.
 	ours := map[string]bool{session: true}
-	for _, p := range profilesOf(cfg) {
+	for _, p := range profiles {
 		ours[p.Name] = true
 	}
 	var clashes []string
@@ -173,7 +174,7 @@ Flags:
 	if replaced {
 		verb = "replaced"
 	}
-	fmt.Fprintf(stdout, "%s %d profiles in %s (sso-session %s, permission set %s)\n", verb, len(profilesOf(cfg)), path, session, sso.SSORoleName)
+	fmt.Fprintf(stdout, "%s %d profiles in %s (sso-session %s, permission set %s)\n", verb, len(profiles), path, session, sso.SSORoleName)
 	fmt.Fprintf(stdout, "next: aws sso login --sso-session %s\n", session)
 	return 0
 }
@@ -259,7 +260,7 @@ Flags:
 	}
 	p, ok := findProfile(cfg, fs.Arg(0))
 	if !ok {
-		fmt.Fprintf(stderr, "handsoff aws: %s\n", unknownEnv(cfg, fs.Arg(0)))
+		fmt.Fprintf(stderr, "handsoff aws: %s\n", unknownEnv(cfg, fs.Arg(0), true))
 		return 2
 	}
 	argv := append([]string{"--profile", p.Name, "--region", p.Region}, rest...)
@@ -270,20 +271,35 @@ Flags:
 // findProfile finds the profile of an environment name or "pipeline".
 func findProfile(cfg *stages.Config, env string) (awsProfile, bool) {
 	for _, p := range profilesOf(cfg) {
-		if p.Name == profileName(cfg, env) {
+		if p.Name == profileName(cfg.Service.Name, env) {
 			return p, true
 		}
 	}
 	return awsProfile{}, false
 }
 
-// unknownEnv says which environments there are.
-func unknownEnv(cfg *stages.Config, env string) string {
+// findEnvironment finds an environment of the document by name.
+func findEnvironment(cfg *stages.Config, name string) (stages.Environment, bool) {
+	for _, e := range cfg.Environments() {
+		if e.Name == name {
+			return e, true
+		}
+	}
+	return stages.Environment{}, false
+}
+
+// unknownEnv says which environments there are (and that "pipeline"
+// names the pipeline's account, for the commands that take it).
+func unknownEnv(cfg *stages.Config, env string, pipelineToo bool) string {
 	var names []string
 	for _, e := range cfg.Environments() {
 		names = append(names, e.Name)
 	}
-	return fmt.Sprintf("%q is not an environment of %s; environments: %s (or pipeline)", env, cfg.Service.Repo, strings.Join(names, ", "))
+	msg := fmt.Sprintf("%q is not an environment of %s; environments: %s", env, cfg.Service.Repo, strings.Join(names, ", "))
+	if pipelineToo {
+		msg += " (or pipeline)"
+	}
+	return msg
 }
 
 // runTool runs a program with the caller's terminal, returning its exit

@@ -48,7 +48,7 @@ Flags:
 		fs.Usage()
 		return 2
 	}
-	if *typ != "" && !strings.HasPrefix(*typ, "AWS::") && !strings.Contains(*typ, "::") {
+	if *typ != "" && !strings.Contains(*typ, "::") {
 		fmt.Fprintf(stderr, "handsoff resources: --type %q is not a CloudFormation type such as AWS::S3::Bucket\n", *typ)
 		return 2
 	}
@@ -76,7 +76,7 @@ Flags:
 		return 2
 	}
 	if *profile == "" {
-		*profile = pl.Service + "-" + env.Name
+		*profile = profileName(pl.Service, env.Name)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

@@ -59,8 +59,9 @@ func (e *serviceError) Error() string {
 // callService sends one request to the configuration service with the
 // token of HANDSOFF_CONFIG_TOKEN, under the library's rules for it
 // (stages.NewRequest): no credentials in the URL, the token only over
-// https or to this machine, and redirects only within its origin.
-func callService(method, base, path string, body, out any) error {
+// https or to this machine, and redirects only within its origin. It
+// prints the request ("# METHOD URL") to stderr first.
+func callService(stderr io.Writer, method, base, path string, body, out any) error {
 	var rd io.Reader
 	if body != nil {
 		raw, _ := json.Marshal(body)
@@ -74,6 +75,7 @@ func callService(method, base, path string, body, out any) error {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	u := req.URL
+	fmt.Fprintf(stderr, "# %s %s\n", method, u)
 	resp, err := client.Do(req)
 	if err != nil {
 		var ue *url.Error
