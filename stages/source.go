@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/handsoff-cdk/handsoff/internal/atomicfile"
 )
 
 // Names of the variables and files that choose a document.
@@ -314,20 +316,11 @@ func WriteLock(path string, lock Lock) error {
 	if err := enc.Encode(lock); err != nil {
 		return err
 	}
-	data := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".handsoff-lock-*")
-	if err != nil {
+	// 0600, as os.CreateTemp has always left it.
+	if err := atomicfile.Write(path, buf.Bytes(), 0o600); err != nil {
 		return fmt.Errorf("handsoff: cannot write lock file: %w", err)
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		tmp.Close()
-		return fmt.Errorf("handsoff: cannot write lock file: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return nil
 }
 
 // digest hashes the compact form of a JSON document, so that indentation

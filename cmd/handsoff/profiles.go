@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/handsoff-cdk/handsoff/internal/atomicfile"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
 
@@ -204,23 +205,7 @@ func writeAtomic(path string, data []byte) error {
 	if st, err := os.Stat(path); err == nil {
 		mode = st.Mode().Perm()
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".handsoff-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(path, data, mode)
 }
 
 // awsCmd runs the AWS CLI with an environment's profile and region.
