@@ -259,12 +259,18 @@ func CheckAssembly(dir string, ctx Context) (Report, error) {
 		return Report{}, err
 	}
 	sort.Strings(files)
-	paths, err := constructPaths(dir)
-	if err != nil {
-		return Report{}, err
+	// One read of the manifest serves both the construct paths and the
+	// suppress errors it records.
+	m, err := assembly.Read(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		m, err = &assembly.Manifest{}, nil // an assembly without a manifest has no paths
 	}
+	if err != nil {
+		return Report{}, fmt.Errorf("guardrails: %w", err)
+	}
+	paths := constructPaths(m)
 	var all Report
-	all.Problems = append(all.Problems, suppressErrors(dir)...)
+	all.Problems = append(all.Problems, suppressErrors(m)...)
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -280,17 +286,9 @@ func CheckAssembly(dir string, ctx Context) (Report, error) {
 	return all, nil
 }
 
-// constructPaths reads a cloud assembly's manifest: the construct path of
-// every resource, by template file and logical id. An assembly without a
-// manifest has none.
-func constructPaths(dir string) (map[string]map[string]string, error) {
-	m, err := assembly.Read(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("guardrails: %w", err)
-	}
+// constructPaths are, from a cloud assembly's manifest, the construct path
+// of every resource, by template file and logical id.
+func constructPaths(m *assembly.Manifest) map[string]map[string]string {
 	out := map[string]map[string]string{}
 	for _, a := range m.Artifacts {
 		if a.Type != "aws:cloudformation:stack" {
@@ -306,17 +304,13 @@ func constructPaths(dir string) (map[string]map[string]string, error) {
 		}
 		out[a.Properties.TemplateFile] = byID
 	}
-	return out, nil
+	return out
 }
 
 // suppressErrors are the Suppress calls on constructs that are no
 // CloudFormation resource, which Suppress records as node metadata (so that
 // the app does not stop at the first) and the manifest carries.
-func suppressErrors(dir string) []Problem {
-	m, err := assembly.Read(dir)
-	if err != nil {
-		return nil
-	}
+func suppressErrors(m *assembly.Manifest) []Problem {
 	var out []Problem
 	for _, a := range m.Artifacts {
 		for path, entries := range a.Metadata {

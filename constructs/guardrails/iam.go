@@ -88,16 +88,42 @@ var (
 	iamProbes = []string{"iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:CreateUser", "iam:PassRole"}
 )
 
-// pattern turns an IAM wildcard pattern (*, ?) into a regular expression;
-// actions match without regard to case.
-func pattern(p string, fold bool) *regexp.Regexp {
-	q := regexp.QuoteMeta(p)
-	q = strings.ReplaceAll(q, `\*`, ".*")
-	q = strings.ReplaceAll(q, `\?`, ".")
-	if fold {
-		q = "(?i)" + q
+// wildcardMatch reports whether s matches the IAM wildcard pattern p, where
+// * matches any run of characters and ? any one character; fold ignores
+// case (IAM matches actions without regard to case, resources with it).
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
+// It is the classic linear matcher: on a mismatch after a *, the * takes
+// one more character and the match resumes from there.
+func wildcardMatch(p, s string, fold bool) bool {
+	pi, si := 0, 0
+	star, mark := -1, 0
+	for si < len(s) {
+		switch {
+		case pi < len(p) && p[pi] == '*':
+			star, mark = pi, si
+			pi++
+		case pi < len(p) && (p[pi] == '?' || p[pi] == s[si] || fold && lower(p[pi]) == lower(s[si])):
+			pi++
+			si++
+		case star >= 0:
+			mark++
+			pi, si = star+1, mark
+		default:
+			return false
+		}
 	}
-	return regexp.MustCompile("^" + q + "$")
+	for pi < len(p) && p[pi] == '*' {
+		pi++
+	}
+	return pi == len(p)
+}
+
+// lower folds an ASCII letter (IAM actions and ARNs are ASCII).
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // covers reports, for a statement's Action (or Resource), whether the listed
@@ -119,9 +145,8 @@ func covers(t *Template, v any, path string, probes []string, fold bool) (bool, 
 			}
 			continue
 		}
-		re := pattern(s, fold)
 		for i, p := range probes {
-			matched[i] = matched[i] || re.MatchString(p)
+			matched[i] = matched[i] || wildcardMatch(s, p, fold)
 		}
 	}
 	for _, m := range matched {
