@@ -1,15 +1,11 @@
 package pipeline
 
 import (
-	"sort"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
-	"github.com/aws/jsii-runtime-go"
 
+	"github.com/handsoff-cdk/handsoff/internal/cdkbatch"
 	"github.com/handsoff-cdk/handsoff/internal/guard"
 	"github.com/handsoff-cdk/handsoff/internal/harden"
 	"github.com/handsoff-cdk/handsoff/internal/nag"
@@ -19,64 +15,74 @@ import (
 // keeps in each deployment region (in stacks the CDK creates) up to the
 // standard of the artifact bucket: access-logged, versioned, old versions
 // expired, bucket-owner-enforced, and a rotated key that only AWS services
-// may grant.
+// may grant. The spec is applied in one jsii call for all regions
+// (internal/cdkbatch): one call a step was 21 calls a region.
 func (p *Pipeline) hardenCrossRegionSupport() {
-	support := p.cdk.Pipeline().CrossRegionSupport()
-	if support == nil {
-		return
-	}
-	regions := make([]string, 0, len(*support))
-	for r := range *support {
-		regions = append(regions, r)
-	}
-	sort.Strings(regions)
-	for _, r := range regions {
-		// The support stack holds the replication bucket and its key (and
-		// an alias); one walk finds them without a call per step.
-		stack := (*support)[r].Stack
-		var cfn awss3.CfnBucket
-		var cfnKey awskms.CfnKey
-		var key awskms.Key
-		n := 0
-		for _, c := range *stack.Node().FindAll(constructs.ConstructOrder_PREORDER) {
-			switch v := c.(type) {
-			case awss3.CfnBucket:
-				cfn, n = v, n+1
-			case awskms.CfnKey:
-				cfnKey, n = v, n+1
-			case awskms.Key:
-				key, n = v, n+1
-			}
-		}
-		if n != 3 || cfn == nil || cfnKey == nil || key == nil {
-			panic("handsoff: the CDK's cross-region support stack has changed shape; update hardenCrossRegionSupport") // caught by the tests
-		}
-		logs := accessLogBucket(stack)
-		// Setters, not property overrides: cdk-nag reads the L1 properties.
-		cfn.SetLoggingConfiguration(&awss3.CfnBucket_LoggingConfigurationProperty{DestinationBucketName: logs})
-		cfn.SetVersioningConfiguration(&awss3.CfnBucket_VersioningConfigurationProperty{Status: jsii.String("Enabled")})
-		cfn.SetOwnershipControls(&awss3.CfnBucket_OwnershipControlsProperty{Rules: &[]interface{}{
-			&awss3.CfnBucket_OwnershipControlsRuleProperty{ObjectOwnership: jsii.String("BucketOwnerEnforced")},
-		}})
-		cfn.SetLifecycleConfiguration(&awss3.CfnBucket_LifecycleConfigurationProperty{Rules: &[]interface{}{
-			&awss3.CfnBucket_RuleProperty{
-				Id: jsii.String("expire-old-versions"), Status: jsii.String("Enabled"),
-				NoncurrentVersionExpiration:    &awss3.CfnBucket_NoncurrentVersionExpirationProperty{NoncurrentDays: jsii.Number(30)},
-				AbortIncompleteMultipartUpload: &awss3.CfnBucket_AbortIncompleteMultipartUploadProperty{DaysAfterInitiation: jsii.Number(7)},
-			},
-		}})
-		// The CDK names the bucket; a failed first create must not leave it
-		// behind to block the next.
-		// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html
-		cfn.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, nil)
-		cfn.AddMetadata(jsii.String("guard"), guard.Metadata(map[string]string{
-			"s3_bucket_object_lock_enabled_check":  "CodePipeline overwrites artifacts in this bucket on every run; Object Lock would block that.",
-			"s3_event_notifications_enabled_check": "Only CodePipeline reads this bucket; nothing consumes its object events.",
-		}))
-		cfnKey.SetEnableKeyRotation(jsii.Bool(true))
-		harden.Key(key)
-	}
+	cdkbatch.HardenSupportStacks(p.cdk.Pipeline(), supportSpec)
 }
+
+// supportSpec is what each support stack gets. Properties, not property
+// overrides: cdk-nag reads the L1 properties.
+var supportSpec = cdkbatch.SupportSpec{
+	// The access-log bucket, as L1 resources (a support stack per region
+	// adds up). It sits directly in the stack, so its logical id is its id.
+	LogBucketID: "ReplicationAccessLogs",
+	LogBucketProps: map[string]any{
+		"bucketEncryption": map[string]any{"serverSideEncryptionConfiguration": []any{map[string]any{
+			"serverSideEncryptionByDefault": map[string]any{"sseAlgorithm": "AES256"}}}},
+		"publicAccessBlockConfiguration": map[string]any{"blockPublicAcls": true, "blockPublicPolicy": true, "ignorePublicAcls": true, "restrictPublicBuckets": true},
+		"versioningConfiguration":        map[string]any{"status": "Enabled"},
+		"ownershipControls":              map[string]any{"rules": []any{map[string]any{"objectOwnership": "BucketOwnerEnforced"}}},
+		"lifecycleConfiguration":         expireOldVersions,
+	},
+	LogBucketRemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	LogBucketMetadata: []cdkbatch.KeyValue{
+		{Key: nag.Key, Value: nag.Metadata(nag.Suppression{ID: "AwsSolutions-S1", Reason: "This bucket receives the replication bucket's access logs; logging it to itself would loop."})},
+		{Key: "guard", Value: guard.Metadata(map[string]string{
+			"s3_bucket_logging_enabled_check":        "Receives server access logs: logging it to itself would loop.",
+			"s3_bucket_default_encryption_kms_check": "Receives server access logs, which S3 delivers only to buckets with SSE-S3 encryption.",
+			"s3_bucket_object_lock_enabled_check":    "Holds access logs that expire; Object Lock would keep them forever.",
+			"s3_event_notifications_enabled_check":   "Nothing consumes access-log object events.",
+		})},
+	},
+	// S3 writes access logs under this bucket policy (no ACLs with
+	// bucket-owner-enforced ownership); it also refuses plain HTTP.
+	LogPolicyID: "ReplicationAccessLogsPolicy",
+	LogPolicyDocument: func() map[string]any {
+		arn := map[string]any{"Fn::GetAtt": []any{"ReplicationAccessLogs", "Arn"}}
+		objects := map[string]any{"Fn::Join": []any{"", []any{arn, "/*"}}}
+		return map[string]any{"Version": "2012-10-17", "Statement": []any{
+			map[string]any{"Sid": "S3ServerAccessLogs", "Effect": "Allow", "Action": "s3:PutObject",
+				"Principal": map[string]any{"Service": "logging.s3.amazonaws.com"},
+				"Resource":  objects,
+				"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": map[string]any{"Ref": "AWS::AccountId"}}}},
+			map[string]any{"Sid": "TLSOnly", "Effect": "Deny", "Action": "s3:*", "Principal": map[string]any{"AWS": "*"},
+				"Resource":  []any{arn, objects},
+				"Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}}},
+		}}
+	}(),
+	BucketProperties: []cdkbatch.KeyValue{
+		{Key: "versioningConfiguration", Value: map[string]any{"status": "Enabled"}},
+		{Key: "ownershipControls", Value: map[string]any{"rules": []any{map[string]any{"objectOwnership": "BucketOwnerEnforced"}}}},
+		{Key: "lifecycleConfiguration", Value: expireOldVersions},
+	},
+	// The CDK names the bucket; a failed first create must not leave it
+	// behind to block the next.
+	// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html
+	BucketRemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
+	BucketMetadata: []cdkbatch.KeyValue{{Key: "guard", Value: guard.Metadata(map[string]string{
+		"s3_bucket_object_lock_enabled_check":  "CodePipeline overwrites artifacts in this bucket on every run; Object Lock would block that.",
+		"s3_event_notifications_enabled_check": "Only CodePipeline reads this bucket; nothing consumes its object events.",
+	})}},
+	KeyStatement: harden.DenyForeignGrants(),
+}
+
+// expireOldVersions is the lifecycle of both buckets of a support stack.
+var expireOldVersions = map[string]any{"rules": []any{map[string]any{
+	"id": "expire-old-versions", "status": "Enabled",
+	"noncurrentVersionExpiration":    map[string]any{"noncurrentDays": 30},
+	"abortIncompleteMultipartUpload": map[string]any{"daysAfterInitiation": 7},
+}}}
 
 // suppressGeneratedWildcards records, with reasons, the wildcards that CDK
 // Pipelines itself writes into the roles and policies of the pipeline, its
@@ -125,50 +131,4 @@ func applyAspects(scope constructs.IConstruct, aspects []awscdk.IAspect) {
 	for _, a := range aspects {
 		awscdk.Aspects_Of(scope).Add(a, nil)
 	}
-}
-
-// accessLogBucket makes the access-log bucket of a support stack as L1
-// resources, in few calls (a support stack per region adds up), and
-// returns its name.
-func accessLogBucket(stack awscdk.Stack) *string {
-	b := awss3.NewCfnBucket(stack, jsii.String("ReplicationAccessLogs"), &awss3.CfnBucketProps{
-		BucketEncryption: map[string]any{"serverSideEncryptionConfiguration": []any{map[string]any{
-			"serverSideEncryptionByDefault": map[string]any{"sseAlgorithm": "AES256"}}}},
-		PublicAccessBlockConfiguration: map[string]any{"blockPublicAcls": true, "blockPublicPolicy": true, "ignorePublicAcls": true, "restrictPublicBuckets": true},
-		VersioningConfiguration:        map[string]any{"status": "Enabled"},
-		OwnershipControls:              map[string]any{"rules": []any{map[string]any{"objectOwnership": "BucketOwnerEnforced"}}},
-		LifecycleConfiguration: map[string]any{"rules": []any{map[string]any{
-			"id": "expire-old-versions", "status": "Enabled",
-			"noncurrentVersionExpiration":    map[string]any{"noncurrentDays": 30},
-			"abortIncompleteMultipartUpload": map[string]any{"daysAfterInitiation": 7},
-		}}},
-	})
-	b.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
-	b.AddMetadata(jsii.String("cdk_nag"), map[string]any{"rules_to_suppress": []any{map[string]any{
-		"id": "AwsSolutions-S1", "reason": "This bucket receives the replication bucket's access logs; logging it to itself would loop.",
-	}}})
-	b.AddMetadata(jsii.String("guard"), guard.Metadata(map[string]string{
-		"s3_bucket_logging_enabled_check":        "Receives server access logs: logging it to itself would loop.",
-		"s3_bucket_default_encryption_kms_check": "Receives server access logs, which S3 delivers only to buckets with SSE-S3 encryption.",
-		"s3_bucket_object_lock_enabled_check":    "Holds access logs that expire; Object Lock would keep them forever.",
-		"s3_event_notifications_enabled_check":   "Nothing consumes access-log object events.",
-	}))
-	// S3 writes access logs under this bucket policy (no ACLs with
-	// bucket-owner-enforced ownership); it also refuses plain HTTP.
-	// The bucket sits directly in the stack, so its logical id is its id.
-	arn, name := map[string]any{"Fn::GetAtt": []any{"ReplicationAccessLogs", "Arn"}}, b.Ref()
-	objects := map[string]any{"Fn::Join": []any{"", []any{arn, "/*"}}}
-	awss3.NewCfnBucketPolicy(stack, jsii.String("ReplicationAccessLogsPolicy"), &awss3.CfnBucketPolicyProps{
-		Bucket: name,
-		PolicyDocument: map[string]any{"Version": "2012-10-17", "Statement": []any{
-			map[string]any{"Sid": "S3ServerAccessLogs", "Effect": "Allow", "Action": "s3:PutObject",
-				"Principal": map[string]any{"Service": "logging.s3.amazonaws.com"},
-				"Resource":  objects,
-				"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": map[string]any{"Ref": "AWS::AccountId"}}}},
-			map[string]any{"Sid": "TLSOnly", "Effect": "Deny", "Action": "s3:*", "Principal": map[string]any{"AWS": "*"},
-				"Resource":  []any{arn, objects},
-				"Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}}},
-		}},
-	})
-	return name
 }

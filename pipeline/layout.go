@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/handsoff-cdk/handsoff/internal/cdkbatch"
 	"github.com/handsoff-cdk/handsoff/internal/gates"
 )
 
@@ -56,11 +57,11 @@ type builtStage struct {
 	actions int
 }
 
-// builtStages reads the stages of the built pipeline.
+// builtStages reads the stages of the built pipeline, in one jsii call.
 func (p *Pipeline) builtStages() []builtStage {
 	var out []builtStage
-	for i, st := range *p.cdk.Pipeline().Stages() {
-		out = append(out, builtStage{index: i, name: *st.StageName(), actions: len(*st.Actions())})
+	for i, st := range cdkbatch.PipelineStages(p.cdk.Pipeline()) {
+		out = append(out, builtStage{index: i, name: st.Name, actions: st.Actions})
 	}
 	return out
 }

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/handsoff-cdk/handsoff/checks"
 	"github.com/handsoff-cdk/handsoff/constructs/guardrails"
+	"github.com/handsoff-cdk/handsoff/internal/cdkbatch"
 	"github.com/handsoff-cdk/handsoff/internal/gates"
 	"github.com/handsoff-cdk/handsoff/internal/names"
 	"github.com/handsoff-cdk/handsoff/stages"
@@ -57,6 +57,41 @@ type envDeployment struct {
 	gates    gates.Gates
 	dir      string // the Stage's cloud assembly directory
 	gatesDir string // dir, relative to the App's cloud assembly
+	// written is closed when the gates template is written, after the
+	// error if it could not be; nil when there are no gates.
+	written chan error
+	check   *guardrailCheck
+}
+
+// guardrailCheck is the guardrails' report on an environment's cloud
+// assembly. It is made in the background as soon as CDK Pipelines has
+// synthesized the Stage: Go reading files, it overlaps the jsii calls that
+// follow, during which Go would only wait for Node.js.
+type guardrailCheck struct {
+	done chan struct{}
+	rep  guardrails.Report
+	err  error
+}
+
+// startGuardrails checks d's synthesized assembly in the background.
+func (p *Pipeline) startGuardrails(d *envDeployment) {
+	c := &guardrailCheck{done: make(chan struct{})}
+	d.check = c
+	ctx := guardrails.Context{RequiredTags: p.requiredTags()}
+	go func() {
+		defer close(c.done)
+		if d.written != nil {
+			if c.err = <-d.written; c.err != nil {
+				return
+			}
+		}
+		c.rep, c.err = guardrails.CheckAssembly(d.dir, ctx)
+	}()
+}
+
+// requiredTags are the tags every resource must carry.
+func (p *Pipeline) requiredTags() []string {
+	return append(slices.Clone(stages.ReservedTags()), slices.Sorted(maps.Keys(p.config.Service.Tags))...)
 }
 
 // Config is the validated document the pipeline was built from.
@@ -129,6 +164,8 @@ func New(scope constructs.Construct, props Props) *Pipeline {
 		stage = awscdk.Stage_Of(scope)
 	}
 	if outdir := stage.Outdir(); outdir != nil {
+		done := phase("plan files")
+		defer done()
 		if err := p.plan.WriteFiles(*outdir); err != nil {
 			fmt.Fprintln(os.Stderr, "handsoff: cannot write the pipeline picture:", err)
 		} else if os.Getenv("HANDSOFF_QUIET") == "" {
@@ -160,9 +197,11 @@ func Build(scope constructs.Construct, props Props) (*Pipeline, error) {
 		opts := props.Load
 		opts.Repo = props.Repo
 		var err error
+		done := phase("document")
 		if cfg, err = stages.Load(opts); err != nil {
 			return nil, err
 		}
+		done()
 	} else if cfg.Service.Repo != props.Repo {
 		return nil, &Error{Source: cfg.Origin, Problems: []stages.Problem{{Path: "service.repo", Message: fmt.Sprintf("%q is not Props.Repo %q", cfg.Service.Repo, props.Repo)}}}
 	}
@@ -218,7 +257,6 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 		stage := awscdk.NewStage(scope, jsii.String(stageID(cfg, env)), &awscdk.StageProps{
 			Env: &awscdk.Environment{Account: jsii.String(env.Account), Region: jsii.String(env.Region)},
 		})
-		node := stage.Node()
 		doneFactory := phase("  service " + env.Name)
 		if msg := catch(func() {
 			props.Service(stage, Environment{
@@ -230,35 +268,22 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 			continue
 		}
 		doneFactory()
-		d := &envDeployment{env: env, stage: stage, dir: *stage.Outdir()}
-		var first awscdk.Stack
+		// One jsii call tags the Stage and lists its stacks (13 calls an
+		// environment, one at a time).
 		home := fmt.Sprintf("aws://%s/%s", env.Account, env.Region)
+		info := cdkbatch.DescribeStage(stage, home, tagList(tags))
+		d := &envDeployment{env: env, stage: stage, dir: info.Outdir}
 		alarms := map[string]int{} // by top-level stack name
 		foreign := map[string]bool{}
-		// In pre-order, a construct belongs to the top-level stack visited
-		// last: each stack's subtree, nested stacks included, is contiguous.
-		current := ""
-		for _, c := range *node.FindAll(constructs.ConstructOrder_PREORDER) {
-			switch v := c.(type) {
-			case awscdk.Stack:
-				if *v.Nested() {
-					// A nested stack deploys with its parent, in one action;
-					// the bake watcher finds its alarms through the parent.
-					continue
-				}
-				name := *v.StackName()
-				current = name
-				d.stacks = append(d.stacks, name)
-				if *v.Environment() == home { // one call for account and region
-					if first == nil {
-						first = v
-					}
-					d.local = append(d.local, name)
-				} else {
-					foreign[name] = true
-				}
-			case awscloudwatch.CfnAlarm, awscloudwatch.CfnCompositeAlarm:
-				alarms[current]++
+		for _, st := range info.Stacks {
+			d.stacks = append(d.stacks, st.Name)
+			if st.Local {
+				d.local = append(d.local, st.Name)
+			} else {
+				foreign[st.Name] = true
+			}
+			if st.Alarms > 0 {
+				alarms[st.Name] += st.Alarms
 			}
 		}
 		if len(d.stacks) == 0 {
@@ -283,6 +308,7 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 		if len(env.Checks) > 0 {
 			gp := &gates.GatesProps{Config: cfg, Environment: env, StackName: names.Join(128, cfg.Service.Name, env.Name, "gates"), Tags: tags}
 			if gates.NeedsSource(cfg, env) {
+				first := cdkbatch.FirstLocalStack(stage, home)
 				if first == nil {
 					problems = append(problems, stages.Problem{Path: env.Path, Message: fmt.Sprintf("the codebuild checks of %s need a stack in its own account and region (%s %s) to carry the source: none of its stacks is there", env.Name, env.Account, env.Region)})
 					continue
@@ -307,10 +333,16 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 				continue
 			}
 			// The template goes into the Stage's own cloud assembly, so that
-			// the synth output carries it to the pipeline.
-			if err := g.Write(d.dir); err != nil {
-				return fmt.Errorf("writing the gates of %s: %w", env.Name, err)
-			}
+			// the synth output carries it to the pipeline. Go alone writes
+			// it, in the background while the jsii calls go on; the
+			// guardrails' check of the assembly waits for it (startGuardrails).
+			d.written = make(chan error, 1)
+			go func(d *envDeployment, g gates.Gates) {
+				if err := g.Write(d.dir); err != nil {
+					d.written <- fmt.Errorf("writing the gates of %s: %w", d.env.Name, err)
+				}
+				close(d.written)
+			}(d, g)
 			rel, err := filepath.Rel(p.outdir, d.dir)
 			if err != nil {
 				return fmt.Errorf("the assembly of %s (%s) is outside the app's (%s): %w", env.Name, d.dir, p.outdir, err)
@@ -318,7 +350,6 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 			d.gates, d.gatesDir = g, filepath.ToSlash(rel)
 			d.stacks = append(d.stacks, g.StackName())
 		}
-		addTags(stage, tags)
 		applyAspects(stage, props.Aspects)
 		p.envs = append(p.envs, d)
 		p.byEnv[env.Name] = d
@@ -354,9 +385,18 @@ const synthOutput = "Synth_Output"
 // addTags tags every taggable resource under scope, in key order.
 func addTags(scope constructs.IConstruct, tags map[string]string) {
 	t := awscdk.Tags_Of(scope)
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		t.Add(jsii.String(k), jsii.String(tags[k]), nil)
+	for _, tag := range tagList(tags) {
+		t.Add(jsii.String(tag.Key), jsii.String(tag.Value), nil)
 	}
+}
+
+// tagList is tags in key order, the order in which they are added.
+func tagList(tags map[string]string) []cdkbatch.Tag {
+	out := make([]cdkbatch.Tag, 0, len(tags))
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		out = append(out, cdkbatch.Tag{Key: k, Value: tags[k]})
+	}
+	return out
 }
 
 // Tags are the tags every resource of env carries: the document's, plus
@@ -460,12 +500,21 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 			for _, env := range w.Environments {
 				// CDK Pipelines synthesizes the Stage here, which is where
 				// the team's constructs validate themselves.
-				if msg := catch(func() { wave.AddStage(p.byEnv[env.Name].stage, nil) }); msg != "" {
+				d := p.byEnv[env.Name]
+				if msg := catch(func() { wave.AddStage(d.stage, nil) }); msg != "" {
 					return &Error{Source: "the stacks of " + env.Name, Problems: []stages.Problem{{Path: env.Path, Message: "synthesis failed: " + msg}}}
 				}
+				p.startGuardrails(d)
 			}
 		}
 	}
+	done()
+	done = phase("BuildPipeline")
+	// CDK Pipelines refuses some structures (a cross-account action without
+	// a key, say) by throwing: an error that names it, not a stack trace.
+	// The guardrails' report comes first, though: the guardrails check the
+	// Stages meanwhile.
+	buildFailed := catch(func() { p.cdk.BuildPipeline() })
 	done()
 	// CDK Pipelines has synthesized every Stage by now: hold each to the
 	// guardrails before going further.
@@ -474,13 +523,9 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 		return err
 	}
 	done()
-	done = phase("BuildPipeline")
-	// CDK Pipelines refuses some structures (a cross-account action without
-	// a key, say) by throwing: an error that names it, not a stack trace.
-	if msg := catch(func() { p.cdk.BuildPipeline() }); msg != "" {
-		return &Error{Source: "CDK Pipelines", Problems: []stages.Problem{{Message: "building the pipeline failed: " + msg}}}
+	if buildFailed != "" {
+		return &Error{Source: "CDK Pipelines", Problems: []stages.Problem{{Message: "building the pipeline failed: " + buildFailed}}}
 	}
-	done()
 	done = phase("cross-region hardening")
 	p.hardenCrossRegionSupport()
 	done()
@@ -509,9 +554,12 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 // synthesized templates and reports every failure at once.
 func (p *Pipeline) checkGuardrails() error {
 	var problems []stages.Problem
-	required := append(slices.Clone(stages.ReservedTags()), slices.Sorted(maps.Keys(p.config.Service.Tags))...)
 	for _, d := range p.envs {
-		rep, err := guardrails.CheckAssembly(d.dir, guardrails.Context{RequiredTags: required})
+		if d.check == nil { // not in a wave: cannot be, but check it then
+			p.startGuardrails(d)
+		}
+		<-d.check.done
+		rep, err := d.check.rep, d.check.err
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,167 @@
+package cdkbatch
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
+)
+
+// Stack is a top-level stack of a Stage.
+type Stack struct {
+	Name string
+	// Local: the stack is in the Stage's own account and region.
+	Local bool
+	// Alarms counts its AWS::CloudWatch::Alarm and CompositeAlarm
+	// resources, those of its nested stacks included.
+	Alarms int
+}
+
+// StageInfo is what DescribeStage reports of a Stage.
+type StageInfo struct {
+	// Outdir is the Stage's cloud assembly directory.
+	Outdir string
+	// Stacks are its top-level stacks, in construct pre-order.
+	Stacks []Stack
+}
+
+// Tag is one tag: key and value.
+type Tag struct{ Key, Value string }
+
+// DescribeStage tags every taggable resource under stage with tags, added
+// in the order given (Tags.of(stage).add each), and reports the stage's
+// stacks. home is the stage's environment, "aws://account/region". One
+// jsii call, for 1 + len(tags) + 2 + 3 a stack.
+func DescribeStage(stage awscdk.Stage, home string, tags []Tag) StageInfo {
+	pairs := make([]any, len(tags))
+	for i, t := range tags {
+		pairs[i] = []any{t.Key, t.Value}
+	}
+	m := asMap(call("describeStage", stage, home, pairs))
+	info := StageInfo{Outdir: str(m["outdir"])}
+	for _, s := range list(m["stacks"]) {
+		sm := asMap(s)
+		info.Stacks = append(info.Stacks, Stack{Name: str(sm["name"]), Local: sm["local"] == true, Alarms: num(sm["alarms"])})
+	}
+	return info
+}
+
+// FirstLocalStack is the first top-level stack of stage, in construct
+// pre-order, in home ("aws://account/region"); nil if there is none.
+func FirstLocalStack(stage awscdk.Stage, home string) awscdk.Stack {
+	var st awscdk.Stack
+	callInto(&st, "firstLocalStack", stage, home)
+	return st
+}
+
+// PipelineStage is a stage of a built CodePipeline.
+type PipelineStage struct {
+	Name    string
+	Actions int
+}
+
+// PipelineStages are the stages of pipeline in template order, with how
+// many actions each has: one jsii call for 1 + 2 a stage.
+func PipelineStages(pipeline awscodepipeline.Pipeline) []PipelineStage {
+	var out []PipelineStage
+	for _, s := range list(call("pipelineStages", pipeline)) {
+		sm := asMap(s)
+		out = append(out, PipelineStage{Name: str(sm["name"]), Actions: num(sm["actions"])})
+	}
+	return out
+}
+
+// HardenSupportStacks applies spec to the replication bucket and key of
+// every cross-region support stack of pipeline and returns their regions,
+// in alphabetical order. It panics (a handsoff bug, which the tests catch)
+// when a support stack is not one bucket, one L2 key and its CfnKey.
+func HardenSupportStacks(pipeline awscodepipeline.Pipeline, spec SupportSpec) []string {
+	var out []string
+	for _, r := range list(call("hardenSupportStacks", pipeline, spec.value())) {
+		out = append(out, str(r))
+	}
+	return out
+}
+
+// SupportSpec is what HardenSupportStacks does in each support stack:
+//  1. it adds an L1 bucket for the replication bucket's access logs,
+//     LogBucketID with LogBucketProps (CfnBucketProps in their JSON form),
+//     LogBucketRemovalPolicy (an awscdk.RemovalPolicy) and
+//     LogBucketMetadata (key, value, added in order);
+//  2. then its bucket policy, LogPolicyID, with LogPolicyDocument;
+//  3. the replication bucket logs to it; BucketProperties (JSON name,
+//     value) are set on its CfnBucket in order; BucketRemovalPolicy
+//     applies to it, and BucketMetadata is added;
+//  4. the key rotates, and its policy gets KeyStatement (IAM JSON) with
+//     Key.addToResourcePolicy.
+type SupportSpec struct {
+	LogBucketID            string
+	LogBucketProps         map[string]any
+	LogBucketRemovalPolicy awscdk.RemovalPolicy
+	LogBucketMetadata      []KeyValue
+	LogPolicyID            string
+	LogPolicyDocument      map[string]any
+	BucketProperties       []KeyValue
+	BucketRemovalPolicy    awscdk.RemovalPolicy
+	BucketMetadata         []KeyValue
+	KeyStatement           map[string]any
+}
+
+// KeyValue is one named value, where order matters.
+type KeyValue struct {
+	Key   string
+	Value any
+}
+
+// value is spec as cdkbatch.js reads it; a removal policy's Go value is
+// its JavaScript member name.
+func (s SupportSpec) value() map[string]any {
+	pairs := func(kvs []KeyValue) []any {
+		out := make([]any, len(kvs))
+		for i, kv := range kvs {
+			out[i] = []any{kv.Key, kv.Value}
+		}
+		return out
+	}
+	return map[string]any{
+		"logBucket":    map[string]any{"id": s.LogBucketID, "props": s.LogBucketProps, "removalPolicy": string(s.LogBucketRemovalPolicy), "metadata": pairs(s.LogBucketMetadata)},
+		"logPolicy":    map[string]any{"id": s.LogPolicyID, "document": s.LogPolicyDocument},
+		"bucket":       map[string]any{"properties": pairs(s.BucketProperties), "removalPolicy": string(s.BucketRemovalPolicy), "metadata": pairs(s.BucketMetadata)},
+		"keyStatement": s.KeyStatement,
+	}
+}
+
+func asMap(v any) map[string]any {
+	m, ok := v.(map[string]any)
+	if !ok {
+		panic(fmt.Sprintf("cdkbatch: expected an object from the kernel, got %T", v)) // a bug in cdkbatch.js
+	}
+	return m
+}
+
+func list(v any) []any {
+	if v == nil {
+		return nil
+	}
+	l, ok := v.([]any)
+	if !ok {
+		panic(fmt.Sprintf("cdkbatch: expected a list from the kernel, got %T", v))
+	}
+	return l
+}
+
+func str(v any) string {
+	s, ok := v.(string)
+	if !ok {
+		panic(fmt.Sprintf("cdkbatch: expected a string from the kernel, got %T", v))
+	}
+	return s
+}
+
+func num(v any) int {
+	f, ok := v.(float64)
+	if !ok {
+		panic(fmt.Sprintf("cdkbatch: expected a number from the kernel, got %T", v))
+	}
+	return int(f)
+}

@@ -1,0 +1,177 @@
+package cdkbatch
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipelineactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestManifestDeclaresEveryMethod: the jsii manifest declares exactly the
+// static methods of cdkbatch.js, with their parameters, or the kernel
+// refuses the call.
+func TestManifestDeclaresEveryMethod(t *testing.T) {
+	re := regexp.MustCompile(`(?m)^  static (\w+)\(([^)]*)\)`)
+	var inJS, declared []string
+	for _, m := range re.FindAllStringSubmatch(string(source), -1) {
+		inJS = append(inJS, m[1]+"("+strings.ReplaceAll(m[2], " ", "")+")")
+	}
+	for _, m := range methods {
+		declared = append(declared, m.name+"("+strings.Join(m.params, ",")+")")
+	}
+	slices.Sort(inJS)
+	slices.Sort(declared)
+	if diff := cmp.Diff(inJS, declared); diff != "" {
+		t.Errorf("cdkbatch.js (-) and the manifest's methods (+) differ:\n%s", diff)
+	}
+}
+
+// TestTarballIsStable: the same bytes every time, so that the kernel's
+// package cache keeps one copy; and npm's layout.
+func TestTarballIsStable(t *testing.T) {
+	a, b := tarball(), tarball()
+	if !bytes.Equal(a, b) {
+		t.Fatal("two tarballs differ")
+	}
+	gz, err := gzip.NewReader(bytes.NewReader(a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(gz)
+	var names []string
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, h.Name)
+	}
+	if want := []string{"package/package.json", "package/.jsii", "package/cdkbatch.js"}; !slices.Equal(names, want) {
+		t.Errorf("files %v, want %v", names, want)
+	}
+}
+
+const home = "aws://111111111111/us-east-1"
+
+// goDescribe is what DescribeStage replaced, one jsii call a step: the
+// reference its result is held to.
+func goDescribe(stage awscdk.Stage) StageInfo {
+	info := StageInfo{Outdir: *stage.Outdir()}
+	var current *Stack
+	for _, c := range *stage.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		switch v := c.(type) {
+		case awscdk.Stack:
+			if *v.Nested() {
+				continue
+			}
+			info.Stacks = append(info.Stacks, Stack{Name: *v.StackName(), Local: *v.Environment() == home})
+			current = &info.Stacks[len(info.Stacks)-1]
+		case awscloudwatch.CfnAlarm, awscloudwatch.CfnCompositeAlarm:
+			current.Alarms++
+		}
+	}
+	return info
+}
+
+func alarm(scope constructs.Construct, id string) {
+	awscloudwatch.NewAlarm(scope, jsii.String(id), &awscloudwatch.AlarmProps{
+		Metric:            awscloudwatch.NewMetric(&awscloudwatch.MetricProps{Namespace: jsii.String("N"), MetricName: jsii.String("M")}),
+		Threshold:         jsii.Number(1),
+		EvaluationPeriods: jsii.Number(1),
+	})
+}
+
+// TestDescribeStage holds DescribeStage to the Go walk on stages of every
+// shape: no stack, stacks in and out of the stage's account and region,
+// alarms in nested stacks, composite alarms, and a construct tree where
+// the first stack is foreign. Tags land on the resources, in order.
+func TestDescribeStage(t *testing.T) {
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+	env := &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("us-east-1")}
+	newStage := func(id string) awscdk.Stage {
+		return awscdk.NewStage(app, jsii.String(id), &awscdk.StageProps{Env: env})
+	}
+	empty := newStage("Empty")
+
+	mixed := newStage("Mixed")
+	foreign := awscdk.NewStack(mixed, jsii.String("Foreign"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")}})
+	alarm(foreign, "FarAlarm")
+	api := awscdk.NewStack(mixed, jsii.String("Api"), &awscdk.StackProps{StackName: jsii.String("custom-api")})
+	alarm(api, "Errors")
+	alarm(api, "Latency")
+	nested := awscdk.NewNestedStack(api, jsii.String("Inner"), nil)
+	alarm(nested, "InnerAlarm")
+	a := awscloudwatch.NewAlarm(nested, jsii.String("ForComposite"), &awscloudwatch.AlarmProps{
+		Metric: awscloudwatch.NewMetric(&awscloudwatch.MetricProps{Namespace: jsii.String("N"), MetricName: jsii.String("C")}), Threshold: jsii.Number(1), EvaluationPeriods: jsii.Number(1),
+	})
+	awscloudwatch.NewCompositeAlarm(api, jsii.String("Composite"), &awscloudwatch.CompositeAlarmProps{AlarmRule: awscloudwatch.AlarmRule_FromAlarm(a, awscloudwatch.AlarmState_ALARM)})
+	data := awscdk.NewStack(mixed, jsii.String("Data"), nil)
+	awss3.NewBucket(data, jsii.String("Bucket"), nil)
+	awssns.NewTopic(awscdk.NewStack(mixed, jsii.String("Other"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("222222222222"), Region: jsii.String("us-east-1")}}), jsii.String("T"), nil)
+
+	for _, st := range []awscdk.Stage{empty, mixed} {
+		want := goDescribe(st)
+		got := DescribeStage(st, home, []Tag{{"b", "2"}, {"a", "1"}})
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: DescribeStage differs from the Go walk (-want +got):\n%s", *st.Node().Id(), diff)
+		}
+	}
+	if got := FirstLocalStack(empty, home); got != nil {
+		t.Errorf("FirstLocalStack of a stage without stacks = %v", *got.StackName())
+	}
+	if got := FirstLocalStack(mixed, home); got == nil || *got.StackName() != "custom-api" {
+		t.Errorf("FirstLocalStack = %v, want custom-api (Foreign comes first but is in eu-west-1)", got)
+	}
+
+	asm := mixed.Synth(nil)
+	tmpl := asm.GetStackByName(jsii.String("Mixed-Data")).Template().(map[string]any)
+	for id, r := range tmpl["Resources"].(map[string]any) {
+		props, _ := r.(map[string]any)["Properties"].(map[string]any)
+		if tags, ok := props["Tags"]; ok {
+			want := []any{map[string]any{"Key": "a", "Value": "1"}, map[string]any{"Key": "b", "Value": "2"}}
+			if diff := cmp.Diff(want, tags); diff != "" {
+				t.Errorf("%s: tags (-want +got):\n%s", id, diff)
+			}
+			return
+		}
+	}
+	t.Error("no tagged resource in Mixed-Data")
+}
+
+// TestPipelineStages holds PipelineStages to the Go reads it replaced.
+func TestPipelineStages(t *testing.T) {
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+	stack := awscdk.NewStack(app, jsii.String("P"), nil)
+	p := awscodepipeline.NewPipeline(stack, jsii.String("Pipeline"), nil)
+	for i, name := range []string{"One", "Two", "Three"} {
+		st := p.AddStage(&awscodepipeline.StageOptions{StageName: jsii.String(name)})
+		for j := range i + 1 {
+			st.AddAction(awscodepipelineactions.NewManualApprovalAction(&awscodepipelineactions.ManualApprovalActionProps{ActionName: jsii.String(fmt.Sprint("Approve", j))}))
+		}
+	}
+	var want []PipelineStage
+	for _, s := range *p.Stages() {
+		want = append(want, PipelineStage{Name: *s.StageName(), Actions: len(*s.Actions())})
+	}
+	if diff := cmp.Diff(want, PipelineStages(p)); diff != "" {
+		t.Errorf("(-Go +batch):\n%s", diff)
+	}
+}
