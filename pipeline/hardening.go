@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 
 	"github.com/handsoff-cdk/handsoff/internal/cdkbatch"
@@ -111,19 +110,8 @@ func suppressGeneratedWildcards(scopes ...constructs.IConstruct) {
 	// The partition is <AWS::Partition>, or a literal where the CDK's
 	// @aws-cdk/core:enablePartitionLiterals flag (cdk.json) knows it.
 	// IAM5 reports on the policies of roles, policies and managed policies:
-	// only those get the metadata.
-	for _, s := range scopes {
-		for _, c := range *s.Node().FindAll(constructs.ConstructOrder_PREORDER) {
-			switch r := c.(type) {
-			case awsiam.CfnPolicy:
-				nag.Suppress(r, sups...)
-			case awsiam.CfnRole:
-				nag.Suppress(r, sups...)
-			case awsiam.CfnManagedPolicy:
-				nag.Suppress(r, sups...)
-			}
-		}
-	}
+	// only those get the metadata, in one jsii call.
+	cdkbatch.AddNagSuppressions(scopes, nag.Entries(sups...))
 }
 
 // applyAspects adds user aspects (cdk-nag packs, guardrails) to a scope.

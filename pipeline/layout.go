@@ -6,7 +6,6 @@ import (
 	"strconv"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
-	"github.com/aws/jsii-runtime-go"
 
 	"github.com/handsoff-cdk/handsoff/internal/cdkbatch"
 	"github.com/handsoff-cdk/handsoff/internal/gates"
@@ -106,13 +105,11 @@ func (p *Pipeline) patchStages(patches map[builtStage]stagePatch) error {
 		}
 		overrides[strconv.Itoa(st.index)] = stage
 	}
-	// jsii takes JSON values: the typed structures go as their JSON.
+	// The typed structures go as their JSON, in one string.
 	raw, err := json.Marshal(overrides)
 	if err != nil {
 		return err
 	}
-	var value map[string]any
-	json.Unmarshal(raw, &value)
-	cfn.AddPropertyOverride(jsii.String("Stages"), value)
+	cdkbatch.AddPropertyOverrideJSON(cfn, "Stages", raw)
 	return nil
 }

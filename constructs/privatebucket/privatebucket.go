@@ -161,16 +161,23 @@ func New(scope constructs.Construct, id string, props *Props) PrivateBucket {
 			ID:     "AwsSolutions-S1",
 			Reason: "This bucket receives server access logs; logging it to itself would loop, and a further log bucket would only move the question.",
 		})
-		guard.Suppress(b.bucket, "Receives server access logs: logging it to itself would loop.", "s3_bucket_logging_enabled_check")
-		guard.Suppress(b.bucket, "Receives server access logs, which S3 delivers only to buckets with SSE-S3 encryption.", "s3_bucket_default_encryption_kms_check")
+	}
+	// cfn-guard's rules that do not apply, with why: one metadata write.
+	reasons := map[string]string{}
+	if props.IsAccessLogBucket {
+		reasons["s3_bucket_logging_enabled_check"] = "Receives server access logs: logging it to itself would loop."
+		reasons["s3_bucket_default_encryption_kms_check"] = "Receives server access logs, which S3 delivers only to buckets with SSE-S3 encryption."
 	} else if props.Encryption == S3Managed {
-		guard.Suppress(b.bucket, "S3-managed encryption was chosen in privatebucket.Props.Encryption.", "s3_bucket_default_encryption_kms_check")
+		reasons["s3_bucket_default_encryption_kms_check"] = "S3-managed encryption was chosen in privatebucket.Props.Encryption."
 	}
 	if !props.ObjectLock {
-		guard.Suppress(b.bucket, "Object Lock is for write-once records and cannot be undone; privatebucket.Props.ObjectLock turns it on where records must be immutable.", "s3_bucket_object_lock_enabled_check")
+		reasons["s3_bucket_object_lock_enabled_check"] = "Object Lock is for write-once records and cannot be undone; privatebucket.Props.ObjectLock turns it on where records must be immutable."
 	}
 	if !props.EventBridge {
-		guard.Suppress(b.bucket, "No consumer of object events; privatebucket.Props.EventBridge turns notifications on.", "s3_event_notifications_enabled_check")
+		reasons["s3_event_notifications_enabled_check"] = "No consumer of object events; privatebucket.Props.EventBridge turns notifications on."
+	}
+	if len(reasons) > 0 {
+		guard.SuppressReasons(b.bucket, reasons)
 	}
 	return b
 }

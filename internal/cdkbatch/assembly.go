@@ -30,6 +30,8 @@ var methods = []struct {
 }{
 	{"describeStage", []string{"stage", "home", "tags"}},
 	{"firstLocalStack", []string{"stage", "home"}},
+	{"addPropertyOverrideJSON", []string{"resource", "path", "json"}},
+	{"addNagSuppressions", []string{"scopes", "entries"}},
 	{"pipelineStages", []string{"pipeline"}},
 	{"hardenSupportStacks", []string{"pipeline", "spec"}},
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
+	"github.com/aws/constructs-go/constructs/v10"
 )
 
 // Stack is a top-level stack of a Stage.
@@ -52,6 +53,21 @@ func FirstLocalStack(stage awscdk.Stage, home string) awscdk.Stack {
 	var st awscdk.Stack
 	callInto(&st, "firstLocalStack", stage, home)
 	return st
+}
+
+// AddPropertyOverrideJSON is resource.AddPropertyOverride(path, value) for
+// the value that raw (JSON) encodes: one string through jsii instead of a
+// tree of values that the kernel converts one by one.
+func AddPropertyOverrideJSON(resource awscdk.CfnResource, path string, raw []byte) {
+	call("addPropertyOverrideJSON", resource, path, string(raw))
+}
+
+// AddNagSuppressions adds entries (cdk-nag's rules_to_suppress entries, as
+// nag.Entries makes them) to every IAM role, policy and managed policy
+// under scopes, as nag.Suppress does to one resource, and returns how many
+// resources it changed.
+func AddNagSuppressions(scopes []constructs.IConstruct, entries []any) int {
+	return num(call("addNagSuppressions", scopes, entries))
 }
 
 // PipelineStage is a stage of a built CodePipeline.

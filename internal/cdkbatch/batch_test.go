@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"fmt"
 	"io"
 	"regexp"
@@ -15,11 +16,14 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipelineactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/handsoff-cdk/handsoff/internal/nag"
 )
 
 // TestManifestDeclaresEveryMethod: the jsii manifest declares exactly the
@@ -173,5 +177,76 @@ func TestPipelineStages(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, PipelineStages(p)); diff != "" {
 		t.Errorf("(-Go +batch):\n%s", diff)
+	}
+}
+
+// TestAddNagSuppressions holds AddNagSuppressions to nag.Suppress on each
+// role and policy, over overlapping scopes, with metadata already there.
+func TestAddNagSuppressions(t *testing.T) {
+	sups := []nag.Suppression{
+		{ID: "AwsSolutions-IAM5", Reason: "a reason long enough", AppliesTo: []any{"Resource::*", map[string]any{"regex": "/^x$/g"}}},
+		{ID: "AwsSolutions-IAM4", Reason: "another reason, ünicode"},
+	}
+	build := func(batched bool) map[string]any {
+		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+		stack := awscdk.NewStack(app, jsii.String("S"), nil)
+		role := awsiam.NewRole(stack, jsii.String("Role"), &awsiam.RoleProps{AssumedBy: awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil)})
+		role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{Actions: jsii.Strings("s3:GetObject"), Resources: jsii.Strings("*")}))
+		awsiam.NewManagedPolicy(stack, jsii.String("Managed"), &awsiam.ManagedPolicyProps{Statements: &[]awsiam.PolicyStatement{
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{Actions: jsii.Strings("s3:ListBucket"), Resources: jsii.Strings("*")})}})
+		awss3.NewCfnBucket(stack, jsii.String("NotIAM"), nil)
+		// Already there: one entry equal to a new one, one other.
+		nag.Suppress(role.Node().DefaultChild().(awscdk.CfnResource), sups[0], nag.Suppression{ID: "AwsSolutions-IAM6", Reason: "kept from before"})
+		scopes := []constructs.IConstruct{stack, role} // role is under stack too
+		if batched {
+			if n := AddNagSuppressions(scopes, nag.Entries(sups...)); n != 3 {
+				t.Errorf("changed %d resources, want 3 (role, its policy, the managed policy)", n)
+			}
+		} else {
+			for _, s := range scopes {
+				for _, c := range *s.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+					switch r := c.(type) {
+					case awsiam.CfnRole:
+						nag.Suppress(r, sups...)
+					case awsiam.CfnPolicy:
+						nag.Suppress(r, sups...)
+					case awsiam.CfnManagedPolicy:
+						nag.Suppress(r, sups...)
+					}
+				}
+			}
+		}
+		return app.Synth(nil).GetStackByName(jsii.String("S")).Template().(map[string]any)
+	}
+	want, got := build(false), build(true)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("template (-nag.Suppress +AddNagSuppressions):\n%s", diff)
+	}
+	if !strings.Contains(fmt.Sprint(got), "kept from before") {
+		t.Error("the entry that was there is gone")
+	}
+}
+
+// TestAddPropertyOverrideJSON: the same template as AddPropertyOverride of
+// the decoded value, for strings that JSON escapes.
+func TestAddPropertyOverrideJSON(t *testing.T) {
+	value := map[string]any{"0": map[string]any{"Name": "a<b>&c \"q\" ü", "N": 3.5, "L": []any{true, nil, map[string]any{"x": 1}}}}
+	raw, err := json.Marshal(value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	build := func(batched bool) map[string]any {
+		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+		stack := awscdk.NewStack(app, jsii.String("S"), nil)
+		r := awscdk.NewCfnResource(stack, jsii.String("R"), &awscdk.CfnResourceProps{Type: jsii.String("AWS::X::Y"), Properties: &map[string]any{"Stages": []any{map[string]any{"Name": "first"}}}})
+		if batched {
+			AddPropertyOverrideJSON(r, "Stages", raw)
+		} else {
+			r.AddPropertyOverride(jsii.String("Stages"), value)
+		}
+		return app.Synth(nil).GetStackByName(jsii.String("S")).Template().(map[string]any)
+	}
+	if diff := cmp.Diff(build(false), build(true)); diff != "" {
+		t.Errorf("template (-AddPropertyOverride +JSON):\n%s", diff)
 	}
 }

@@ -51,6 +51,52 @@ class Batch {
     return stage.node.findAll().find((c) => cdk.Stack.isStack(c) && !c.nested && c.environment === home);
   }
 
+  // addPropertyOverrideJSON is resource.addPropertyOverride(path, value)
+  // for the value that json encodes. A large object goes through jsii far
+  // faster as one string than as a tree of values, each of which the
+  // kernel converts on its own (60 KB of pipeline stages: 0.7 ms against
+  // 8 to 27 ms).
+  // A null becomes undefined, as jsii turns Go's nil into undefined, so
+  // that the template is the same as AddPropertyOverride of the value.
+  static addPropertyOverrideJSON(resource, path, json) {
+    resource.addPropertyOverride(path, JSON.parse(json, (k, v) => (v === null ? undefined : v)));
+  }
+
+  // addNagSuppressions adds entries (cdk-nag's rules_to_suppress entries) to
+  // the cdk_nag metadata of every IAM role, policy and managed policy under
+  // scopes, keeping the entries there and dropping exact repeats, as
+  // internal/nag.Suppress does for one resource.
+  static addNagSuppressions(scopes, entries) {
+    const iam = lib().aws_iam;
+    const done = new Set();
+    for (const scope of scopes) {
+      for (const c of scope.node.findAll()) {
+        if (done.has(c) || !(c instanceof iam.CfnPolicy || c instanceof iam.CfnRole || c instanceof iam.CfnManagedPolicy)) {
+          continue;
+        }
+        done.add(c);
+        const list = [];
+        const seen = new Set();
+        const add = (e) => {
+          const k = canonical(e);
+          if (!seen.has(k)) {
+            seen.add(k);
+            list.push(e);
+          }
+        };
+        const old = c.getMetadata("cdk_nag");
+        for (const e of (old && old.rules_to_suppress) || []) {
+          add(e);
+        }
+        for (const e of entries) {
+          add(e);
+        }
+        c.addMetadata("cdk_nag", { rules_to_suppress: list });
+      }
+    }
+    return done.size;
+  }
+
   // pipelineStages are the name and number of actions of each stage of a
   // built CodePipeline, in template order.
   static pipelineStages(pipeline) {
@@ -105,6 +151,18 @@ class Batch {
     }
     return regions;
   }
+}
+
+// canonical is JSON with object keys sorted, as Go's encoding/json writes
+// maps: the identity of a suppression entry.
+function canonical(v) {
+  if (Array.isArray(v)) {
+    return `[${v.map(canonical).join(",")}]`;
+  }
+  if (v !== null && typeof v === "object") {
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(v);
 }
 
 function removalPolicy(cdk, name) {

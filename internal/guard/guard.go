@@ -15,6 +15,17 @@ import (
 // Suppress adds rules, with a reason, to the suppressions of the resource
 // behind c (c itself, or its default child). It merges with earlier calls.
 func Suppress(c constructs.IConstruct, reason string, rules ...string) {
+	reasons := map[string]string{}
+	for _, rule := range rules {
+		reasons[rule] = reason
+	}
+	SuppressReasons(c, reasons)
+}
+
+// SuppressReasons adds rules with their reasons (rule name: reason) to the
+// suppressions of the resource behind c, as Suppress does, in one read and
+// one write of its metadata however many rules there are.
+func SuppressReasons(c constructs.IConstruct, add map[string]string) {
 	r, ok := c.(awscdk.CfnResource)
 	if !ok {
 		r, ok = c.Node().DefaultChild().(awscdk.CfnResource)
@@ -30,7 +41,7 @@ func Suppress(c constructs.IConstruct, reason string, rules ...string) {
 			}
 		}
 	}
-	for _, rule := range rules {
+	for rule, reason := range add {
 		reasons[rule] = reason
 	}
 	r.AddMetadata(jsii.String("guard"), Metadata(reasons))

@@ -53,6 +53,13 @@ func Metadata(sups ...Suppression) map[string]any {
 	return merge(nil, sups)
 }
 
+// Entries are sups as the rules_to_suppress entries of cdk_nag metadata,
+// for internal/cdkbatch.AddNagSuppressions.
+func Entries(sups ...Suppression) []any {
+	list, _ := merge(nil, sups)["rules_to_suppress"].([]any)
+	return list
+}
+
 // Suppress adds sups to the cdk_nag metadata of r, keeping what is there
 // (as cdk-nag's NagSuppressions.addResourceSuppressions does): two calls.
 func Suppress(r awscdk.CfnResource, sups ...Suppression) {
