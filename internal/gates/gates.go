@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"sort"
 	"strings"
 
@@ -76,14 +77,14 @@ type Gates interface {
 
 type gates struct {
 	name       string
-	template   map[string]any
+	template   func() map[string]any
 	names      Names
 	validation *Validation
 	tags       map[string]string
 }
 
 func (g *gates) StackName() string        { return g.name }
-func (g *gates) Template() map[string]any { return g.template }
+func (g *gates) Template() map[string]any { return g.template() }
 func (g *gates) Names() Names             { return g.names }
 func (g *gates) Validation() *Validation  { return g.validation }
 
@@ -110,23 +111,27 @@ func NewGates(props *GatesProps) (Gates, error) {
 	if name == "" {
 		name = n.service + "-" + env.Name + "-gates"
 	}
+	if NeedsSource(cfg, env) && (props.SourceBucket == "" || props.SourceKey == "") {
+		return nil, fmt.Errorf("the codebuild checks of %s need the location of the uploaded source", env.Name)
+	}
 	g := &gates{name: name, names: n, validation: NewValidation(cfg, env), tags: props.Tags}
-	tmpl := GatesTemplate(cfg, env, g.validation)
-	values := map[string]any{}
-	if p, _ := tmpl["Parameters"].(map[string]any); p[ParamSourceBucket] != nil {
-		if props.SourceBucket == "" || props.SourceKey == "" {
-			return nil, fmt.Errorf("the codebuild checks of %s need the location of the uploaded source", env.Name)
+	// The template is computed when it is first needed (Write, Template):
+	// pipeline.Build writes it in the background, while jsii works.
+	g.template = sync.OnceValue(func() map[string]any {
+		tmpl := GatesTemplate(cfg, env, g.validation)
+		values := map[string]any{}
+		if p, _ := tmpl["Parameters"].(map[string]any); p[ParamSourceBucket] != nil {
+			values[ParamSourceBucket], values[ParamSourceKey] = props.SourceBucket, props.SourceKey
 		}
-		values[ParamSourceBucket], values[ParamSourceKey] = props.SourceBucket, props.SourceKey
-	}
-	// The values are known now: the template needs no parameters.
-	tmpl = substitute(tmpl, values).(map[string]any)
-	delete(tmpl, "Parameters")
-	tmpl["Description"] = "handsoff: the validation gate of " + env.Name
-	if len(props.Tags) > 0 {
-		tagResources(tmpl, props.Tags)
-	}
-	g.template = tmpl
+		// The values are known now: the template needs no parameters.
+		tmpl = substitute(tmpl, values).(map[string]any)
+		delete(tmpl, "Parameters")
+		tmpl["Description"] = "handsoff: the validation gate of " + env.Name
+		if len(props.Tags) > 0 {
+			tagResources(tmpl, props.Tags)
+		}
+		return tmpl
+	})
 	return g, nil
 }
 
@@ -191,7 +196,7 @@ func (g *gates) Write(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	tmpl, err := json.MarshalIndent(g.template, "", " ")
+	tmpl, err := json.MarshalIndent(g.template(), "", " ")
 	if err != nil {
 		return err
 	}
