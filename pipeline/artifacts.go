@@ -24,7 +24,7 @@ func pipelineRoleName(cfg *stages.Config) string {
 // upon, with an artifact bucket that is private, KMS-encrypted with a
 // rotated key (which the deploy roles of other accounts are granted), SSL
 // only, versioned and access-logged.
-func newArtifactPipeline(scope constructs.Construct, cfg *stages.Config) awscodepipeline.Pipeline {
+func newArtifactPipeline(scope constructs.Construct, cfg *stages.Config) (awscodepipeline.Pipeline, awsiam.Role) {
 	artifacts := privatebucket.New(scope, "Artifacts", &privatebucket.Props{Retain: true, NoncurrentVersionExpiration: 30 * 24 * hour})
 	// The role's name starts with handsoff-: the bootstrap gate roles of the
 	// environments trust only such roles of the pipeline account
@@ -34,7 +34,7 @@ func newArtifactPipeline(scope constructs.Construct, cfg *stages.Config) awscode
 		Description: jsii.String("handsoff: the pipeline of " + cfg.Service.Name),
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("codepipeline.amazonaws.com"), nil),
 	})
-	return awscodepipeline.NewPipeline(scope, jsii.String("Pipeline"), &awscodepipeline.PipelineProps{
+	pl := awscodepipeline.NewPipeline(scope, jsii.String("Pipeline"), &awscodepipeline.PipelineProps{
 		Role:           role,
 		PipelineName:   jsii.String(pipelineName(cfg)),
 		PipelineType:   awscodepipeline.PipelineType_V2,
@@ -47,4 +47,5 @@ func newArtifactPipeline(scope constructs.Construct, cfg *stages.Config) awscode
 		RestartExecutionOnUpdate: jsii.Bool(true),
 		ExecutionMode:            awscodepipeline.ExecutionMode_QUEUED,
 	})
+	return pl, role
 }

@@ -22,6 +22,12 @@ func (p *Pipeline) BuiltStages() []LayoutStage {
 	return out
 }
 
+// BuildsUponGiven reports whether CDK Pipelines' built pipeline and its
+// role are the ones handsoff gave it (LayoutBuildsUponGiven).
+func (p *Pipeline) BuildsUponGiven() bool {
+	return p.cdk.Pipeline() == p.built && p.cdk.Pipeline().Role() == p.role
+}
+
 // CfnPipelineErr is cfnPipeline's error.
 func (p *Pipeline) CfnPipelineErr() error { _, err := p.cfnPipeline(); return err }
 

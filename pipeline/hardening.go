@@ -17,7 +17,7 @@ import (
 // may grant. The spec is applied in one jsii call for all regions
 // (internal/cdkbatch): one call a step was 21 calls a region.
 func (p *Pipeline) hardenCrossRegionSupport() {
-	cdkbatch.HardenSupportStacks(p.cdk.Pipeline(), supportSpec)
+	cdkbatch.HardenSupportStacks(p.built, supportSpec)
 }
 
 // supportSpec is what each support stack gets. Properties, not property

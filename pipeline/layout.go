@@ -19,6 +19,10 @@ import (
 // after a CDK upgrade that changes one, that test fails by name, and a
 // build that meets it returns a LayoutError instead of panicking.
 const (
+	// LayoutBuildsUponGiven: CDK Pipelines builds upon the CodePipeline
+	// handsoff gives it (CodePipelineProps.CodePipeline), with its role, so
+	// handsoff holds both rather than asking for them.
+	LayoutBuildsUponGiven = "CDK Pipelines builds upon the given CodePipeline and its role"
 	// LayoutDefaultChild: the built pipeline's default child is its
 	// CfnPipeline, which takes property overrides.
 	LayoutDefaultChild = "the built pipeline's default child is an AWS::CodePipeline::Pipeline"
@@ -59,7 +63,7 @@ type builtStage struct {
 // builtStages reads the stages of the built pipeline, in one jsii call.
 func (p *Pipeline) builtStages() []builtStage {
 	var out []builtStage
-	for i, st := range cdkbatch.PipelineStages(p.cdk.Pipeline()) {
+	for i, st := range cdkbatch.PipelineStages(p.built) {
 		out = append(out, builtStage{index: i, name: st.Name, actions: st.Actions})
 	}
 	return out
@@ -67,9 +71,10 @@ func (p *Pipeline) builtStages() []builtStage {
 
 // cfnPipeline is the built pipeline's CfnPipeline (LayoutDefaultChild).
 func (p *Pipeline) cfnPipeline() (awscodepipeline.CfnPipeline, error) {
-	cfn, ok := p.cdk.Pipeline().Node().DefaultChild().(awscodepipeline.CfnPipeline)
+	child := p.built.Node().DefaultChild()
+	cfn, ok := child.(awscodepipeline.CfnPipeline)
 	if !ok {
-		return nil, &LayoutError{LayoutDefaultChild, fmt.Sprintf("it is %T", p.cdk.Pipeline().Node().DefaultChild())}
+		return nil, &LayoutError{LayoutDefaultChild, fmt.Sprintf("it is %T", child)}
 	}
 	return cfn, nil
 }

@@ -33,6 +33,11 @@ func TestLayout(t *testing.T) {
 		}
 		return out
 	}
+	t.Run(pipeline.LayoutBuildsUponGiven, func(t *testing.T) {
+		if !p.BuildsUponGiven() {
+			t.Error("CodePipeline.Pipeline() is not the pipeline (or role) handsoff gave CDK Pipelines")
+		}
+	})
 	t.Run(pipeline.LayoutDefaultChild, func(t *testing.T) {
 		if err := p.CfnPipelineErr(); err != nil {
 			t.Error(err)

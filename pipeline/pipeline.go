@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
@@ -33,9 +34,14 @@ type Pipeline struct {
 	calendar *checks.Calendar
 	stack    awscdk.Stack
 	cdk      pipelines.CodePipeline
-	envs     []*envDeployment
-	byEnv    map[string]*envDeployment // envs by environment name
-	plan     *Plan
+	// built is the CodePipeline that CDK Pipelines builds upon (what
+	// cdk.Pipeline() returns once built), and role its role: held here, a
+	// jsii call saved at each use.
+	built awscodepipeline.Pipeline
+	role  awsiam.IRole
+	envs  []*envDeployment
+	byEnv map[string]*envDeployment // envs by environment name
+	plan  *Plan
 	// outdir is the App's cloud assembly directory.
 	outdir string
 	// qualifier is the CDK bootstrap qualifier the gates deploy with.
@@ -449,7 +455,8 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 	addTags(p.stack, tags)
 	applyAspects(p.stack, props.Aspects)
 	done := phase("artifacts and pipeline")
-	base := newArtifactPipeline(p.stack, cfg)
+	base, role := newArtifactPipeline(p.stack, cfg)
+	p.built, p.role = base, role
 	synth := props.SynthCommands
 	if len(synth) == 0 {
 		synth = defaultSynthCommands
@@ -530,14 +537,14 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 	p.hardenCrossRegionSupport()
 	done()
 	done = phase("nag suppressions")
-	suppressGeneratedWildcards(p.cdk, base, base.Role())
+	suppressGeneratedWildcards(p.cdk, base, role)
 	done()
 	done = phase("gates in the pipeline")
 	if err := p.addGates(); err != nil {
 		return err
 	}
 	p.addPermissions()
-	addNotifications(p.stack, p.cdk.Pipeline(), cfg)
+	addNotifications(p.stack, p.built, cfg)
 	addStatusReports(p.stack, cfg, pipelineName(cfg))
 	if !props.Metrics.Disabled {
 		after := props.Metrics.BrokenAfter
@@ -629,7 +636,7 @@ func (p *Pipeline) addGates() error {
 		return err
 	}
 	cfn, _ := p.cfnPipeline()
-	role := p.cdk.Pipeline().Role()
+	role := p.role
 	var functions []string
 	if needFreeze {
 		fn := gates.NewFreezeGate(p.stack, "FreezeGate", cfg, p.calendar)
@@ -779,7 +786,7 @@ func (p *Pipeline) addPermissions() {
 	part := stages.Partition(p.config.Pipeline.Region)
 	deploy := fmt.Sprintf("arn:%s:iam::*:role/cdk-%s-deploy-role-*", part, p.qualifier)
 	gate := fmt.Sprintf("arn:%s:iam::*:role/%s-gate-*", part, checks.Prefix)
-	p.cdk.Pipeline().Role().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	p.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("UseGateRoles"),
 		Actions:   jsii.Strings("sts:AssumeRole"),
 		Resources: jsii.Strings(deploy, gate),
