@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
 	"regexp"
 	"slices"
 	"strings"
@@ -248,5 +250,24 @@ func TestAddPropertyOverrideJSON(t *testing.T) {
 	}
 	if diff := cmp.Diff(build(false), build(true)); diff != "" {
 		t.Errorf("template (-AddPropertyOverride +JSON):\n%s", diff)
+	}
+}
+
+// TestManifestIsValid: the kernel accepts the hand-written jsii manifest
+// when it checks assemblies against the jsii schema (it does not by
+// default; JSII_VALIDATE_ASSEMBLIES=1 makes it), so a stricter kernel would
+// still load it. The check runs in a child process, whose kernel starts
+// with the variable set.
+func TestManifestIsValid(t *testing.T) {
+	if os.Getenv("CDKBATCH_VALIDATE_CHILD") != "" {
+		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+		PipelineStages(awscodepipeline.NewPipeline(awscdk.NewStack(app, jsii.String("P"), nil), jsii.String("Pipeline"), nil))
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestManifestIsValid$", "-test.v")
+	cmd.Env = append(os.Environ(), "CDKBATCH_VALIDATE_CHILD=1", "JSII_VALIDATE_ASSEMBLIES=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: TestManifestIsValid") {
+		t.Fatalf("the kernel refused the assembly under JSII_VALIDATE_ASSEMBLIES=1: %v\n%s", err, out)
 	}
 }

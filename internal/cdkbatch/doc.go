@@ -19,4 +19,13 @@
 // the Go steps made, in the same order: the golden templates of the
 // pipeline package are unchanged by it, and the tests here hold each method
 // to its Go description.
+//
+// jsii documents how its compiler writes assemblies, not which of their
+// fields a kernel requires of a hand-written one. The manifest here is
+// therefore a complete one under jsii's own schema (the kernel checks it
+// against that schema when JSII_VALIDATE_ASSEMBLIES=1, and a test does),
+// uses only static methods with parameters and results of type any (no
+// type of its own that the kernel would have to map), and hands back
+// constructs only as a whole result (FirstLocalStack): the design that works
+// whether or not a kernel validates.
 package cdkbatch
