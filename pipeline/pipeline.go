@@ -388,14 +388,6 @@ func (p *Pipeline) sourceExcludes(dir string) []string {
 // synth step (id "Synth"): the cloud assembly.
 const synthOutput = "Synth_Output"
 
-// addTags tags every taggable resource under scope, in key order.
-func addTags(scope constructs.IConstruct, tags map[string]string) {
-	t := awscdk.Tags_Of(scope)
-	for _, tag := range tagList(tags) {
-		t.Add(jsii.String(tag.Key), jsii.String(tag.Value), nil)
-	}
-}
-
 // tagList is tags in key order, the order in which they are added.
 func tagList(tags map[string]string) []cdkbatch.Tag {
 	out := make([]cdkbatch.Tag, 0, len(tags))
@@ -452,7 +444,7 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 		TerminationProtection: jsii.Bool(true),
 	})
 	tags := Tags(cfg, stages.Environment{Stage: "pipeline", Name: "pipeline"})
-	addTags(p.stack, tags)
+	cdkbatch.AddTags(p.stack, tagList(tags))
 	applyAspects(p.stack, props.Aspects)
 	done := phase("artifacts and pipeline")
 	base, role := newArtifactPipeline(p.stack, cfg)

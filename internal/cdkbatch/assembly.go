@@ -29,6 +29,7 @@ var methods = []struct {
 	params []string
 }{
 	{"describeStage", []string{"stage", "home", "tags"}},
+	{"tag", []string{"scope", "tags"}},
 	{"firstLocalStack", []string{"stage", "home"}},
 	{"addPropertyOverrideJSON", []string{"resource", "path", "json"}},
 	{"addNagSuppressions", []string{"scopes", "entries"}},

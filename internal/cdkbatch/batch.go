@@ -34,17 +34,29 @@ type Tag struct{ Key, Value string }
 // stacks. home is the stage's environment, "aws://account/region". One
 // jsii call, for 1 + len(tags) + 2 + 3 a stack.
 func DescribeStage(stage awscdk.Stage, home string, tags []Tag) StageInfo {
-	pairs := make([]any, len(tags))
-	for i, t := range tags {
-		pairs[i] = []any{t.Key, t.Value}
-	}
-	m := asMap(call("describeStage", stage, home, pairs))
+	m := asMap(call("describeStage", stage, home, tagPairs(tags)))
 	info := StageInfo{Outdir: str(m["outdir"])}
 	for _, s := range list(m["stacks"]) {
 		sm := asMap(s)
 		info.Stacks = append(info.Stacks, Stack{Name: str(sm["name"]), Local: sm["local"] == true, Alarms: num(sm["alarms"])})
 	}
 	return info
+}
+
+// AddTags tags every taggable resource under scope with tags, added in
+// the order given (Tags.of(scope).add each): one jsii call for
+// 1 + len(tags).
+func AddTags(scope constructs.IConstruct, tags []Tag) {
+	call("tag", scope, tagPairs(tags))
+}
+
+// tagPairs are tags as cdkbatch.js takes them: [key, value] lists.
+func tagPairs(tags []Tag) []any {
+	out := make([]any, len(tags))
+	for i, t := range tags {
+		out[i] = []any{t.Key, t.Value}
+	}
+	return out
 }
 
 // FirstLocalStack is the first top-level stack of stage, in construct
@@ -88,15 +100,11 @@ func PipelineStages(pipeline awscodepipeline.Pipeline) []PipelineStage {
 }
 
 // HardenSupportStacks applies spec to the replication bucket and key of
-// every cross-region support stack of pipeline and returns their regions,
-// in alphabetical order. It panics (a handsoff bug, which the tests catch)
+// every cross-region support stack of pipeline, region by region in
+// alphabetical order. It panics (a handsoff bug, which the tests catch)
 // when a support stack is not one bucket, one L2 key and its CfnKey.
-func HardenSupportStacks(pipeline awscodepipeline.Pipeline, spec SupportSpec) []string {
-	var out []string
-	for _, r := range list(call("hardenSupportStacks", pipeline, spec.value())) {
-		out = append(out, str(r))
-	}
-	return out
+func HardenSupportStacks(pipeline awscodepipeline.Pipeline, spec SupportSpec) {
+	call("hardenSupportStacks", pipeline, spec.value())
 }
 
 // SupportSpec is what HardenSupportStacks does in each support stack:

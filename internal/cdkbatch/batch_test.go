@@ -271,3 +271,30 @@ func TestManifestIsValid(t *testing.T) {
 		t.Fatalf("the kernel refused the assembly under JSII_VALIDATE_ASSEMBLIES=1: %v\n%s", err, out)
 	}
 }
+
+// TestAddTags holds AddTags to Tags.of(scope).add of each tag, in order,
+// on a stack that holds taggable and untaggable resources.
+func TestAddTags(t *testing.T) {
+	tags := []Tag{{"z", "last"}, {"a", "first"}, {"z", "again"}}
+	build := func(batched bool) map[string]any {
+		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+		stack := awscdk.NewStack(app, jsii.String("S"), nil)
+		awss3.NewBucket(stack, jsii.String("Bucket"), nil)
+		awssns.NewTopic(stack, jsii.String("Topic"), nil)
+		if batched {
+			AddTags(stack, tags)
+		} else {
+			for _, tag := range tags {
+				awscdk.Tags_Of(stack).Add(jsii.String(tag.Key), jsii.String(tag.Value), nil)
+			}
+		}
+		return app.Synth(nil).GetStackByName(jsii.String("S")).Template().(map[string]any)
+	}
+	want, got := build(false), build(true)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("template (-Tags.of +AddTags):\n%s", diff)
+	}
+	if !strings.Contains(fmt.Sprint(got), "again") {
+		t.Error("no tag reached the template")
+	}
+}

@@ -20,10 +20,7 @@ class Batch {
   // nested stacks' included (a nested stack deploys with its parent).
   static describeStage(stage, home, tags) {
     const cdk = lib();
-    const t = cdk.Tags.of(stage);
-    for (const [k, v] of tags) {
-      t.add(k, v);
-    }
+    Batch.tag(stage, tags);
     const stacks = [];
     let current = null;
     // In pre-order, a construct belongs to the top-level stack visited
@@ -40,6 +37,15 @@ class Batch {
       }
     }
     return { outdir: stage.outdir, stacks };
+  }
+
+  // tag tags every taggable resource under scope with tags, a list of
+  // [key, value] added in that order (Tags.of(scope).add each).
+  static tag(scope, tags) {
+    const t = lib().Tags.of(scope);
+    for (const [k, v] of tags) {
+      t.add(k, v);
+    }
   }
 
   // firstLocalStack is the first top-level stack of stage, in pre-order,
@@ -106,7 +112,7 @@ class Batch {
   // hardenSupportStacks brings the replication bucket and key of every
   // cross-region support stack of pipeline up to spec (see
   // pipeline/hardening.go, which builds spec), region by region in
-  // alphabetical order. It returns the regions.
+  // alphabetical order.
   static hardenSupportStacks(pipeline, spec) {
     const cdk = lib();
     const support = pipeline.crossRegionSupport;
@@ -149,7 +155,6 @@ class Batch {
       cfnKey.enableKeyRotation = true;
       key.addToResourcePolicy(cdk.aws_iam.PolicyStatement.fromJson(spec.keyStatement), false);
     }
-    return regions;
   }
 }
 
