@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/handsoff-cdk/handsoff/internal/configapi"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
 
@@ -43,21 +44,7 @@ Flags:
 		return 2
 	}
 	path := "/v1/locations?service=" + url.QueryEscape(fs.Arg(0))
-	var out struct {
-		Services []struct {
-			Repo         string `json:"repo"`
-			Name         string `json:"name"`
-			Owner        string `json:"owner"`
-			Environments []struct {
-				Environment string `json:"environment"`
-				Stage       string `json:"stage"`
-				Wave        string `json:"wave"`
-				Account     string `json:"account"`
-				Region      string `json:"region"`
-				OneBox      bool   `json:"onebox"`
-			} `json:"environments"`
-		} `json:"services"`
-	}
+	var out configapi.Locations
 	if err := callService(stderr, "GET", b, path, nil, &out); err != nil {
 		fmt.Fprintln(stderr, "handsoff whereis:", err)
 		return 1

@@ -10,26 +10,16 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/handsoff-cdk/handsoff/internal/configapi"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
 
-// Location is one environment of a service, as "handsoff whereis" shows it.
-type Location struct {
-	Environment string `json:"environment"`
-	Stage       string `json:"stage"`
-	Wave        string `json:"wave"`
-	Account     string `json:"account"`
-	Region      string `json:"region"`
-	OneBox      bool   `json:"onebox"`
-}
-
-// ServiceLocations is where one service runs.
-type ServiceLocations struct {
-	Repo         string     `json:"repo"`
-	Name         string     `json:"name"`
-	Owner        string     `json:"owner"`
-	Environments []Location `json:"environments"`
-}
+// Location and ServiceLocations are the response's shapes, shared with
+// the CLI.
+type (
+	Location         = configapi.Location
+	ServiceLocations = configapi.ServiceLocations
+)
 
 // Locations finds the services whose repository or name is service (case
 // insensitive) and lists their environments from the served documents.
@@ -53,7 +43,7 @@ func (s *Store) Locations(ctx context.Context, service string) ([]ServiceLocatio
 		}
 		sl := ServiceLocations{Repo: cfg.Service.Repo, Name: cfg.Service.Name, Owner: cfg.Service.Owner, Environments: []Location{}}
 		for _, e := range cfg.Environments() {
-			sl.Environments = append(sl.Environments, Location{e.Name, e.Stage, e.Wave, e.Account, e.Region, e.OneBox})
+			sl.Environments = append(sl.Environments, Location{Environment: e.Name, Stage: e.Stage, Wave: e.Wave, Account: e.Account, Region: e.Region, OneBox: e.OneBox})
 		}
 		out = append(out, sl)
 	}
@@ -82,7 +72,7 @@ func (s *Server) getLocations(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusNotFound, fmt.Sprintf("no service is named %q or has that repository", name))
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"services": found})
+	writeJSON(w, http.StatusOK, configapi.Locations{Services: found})
 }
 
 // ManualDeploy is a deployment by hand that handsoff deploy forced past a
