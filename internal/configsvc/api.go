@@ -53,6 +53,9 @@ func (s *Server) failErr(w http.ResponseWriter, r *http.Request, err error) {
 		fail(w, http.StatusUnprocessableEntity, "the change is refused: it would make a document invalid; nothing was changed", ce.Problems...)
 	case errors.Is(err, ErrNotFound):
 		fail(w, http.StatusNotFound, "not found: "+r.URL.Path)
+	case errors.Is(err, ErrBusy):
+		w.Header().Set("Retry-After", "1")
+		fail(w, http.StatusServiceUnavailable, "the service is busy with other changes; nothing was changed: send the same request again")
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		fail(w, http.StatusServiceUnavailable, "the request took too long; nothing was changed")
 	default:

@@ -16,6 +16,7 @@ type cache struct {
 	mu      sync.Mutex
 	gen     int64
 	checked time.Time // when gen was read
+	changes int64     // counts changed(): a read of gen that began before one is stale
 	docs    map[string]cachedDoc
 	tokens  map[string]Token
 }
@@ -23,11 +24,15 @@ type cache struct {
 // generationTTL bounds how stale another instance's view may be.
 const generationTTL = 250 * time.Millisecond
 
-// at resets the cache when the generation moved; call with mu held.
-func (c *cache) at(gen int64) {
-	if gen != c.gen || c.docs == nil {
+// at moves the cache to generation gen, emptying it when gen is newer, and
+// reports whether gen is the cache's generation; call with mu held. The
+// generation only grows: an older one (read before a change committed) is
+// never taken back, and what was read at it is neither served nor kept.
+func (c *cache) at(gen int64) bool {
+	if c.docs == nil || gen > c.gen {
 		c.gen, c.docs, c.tokens = gen, map[string]cachedDoc{}, map[string]Token{}
 	}
+	return gen == c.gen
 }
 
 // cachedDoc is a projected document and its entity tag.
@@ -43,7 +48,10 @@ const maxCached = 10000
 func cached[T any](c *cache, gen int64, pick func(*cache) map[string]T, key string) (T, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.at(gen)
+	if !c.at(gen) {
+		var zero T
+		return zero, false
+	}
 	v, ok := pick(c)[key]
 	return v, ok
 }
@@ -52,7 +60,9 @@ func cached[T any](c *cache, gen int64, pick func(*cache) map[string]T, key stri
 func keep[T any](c *cache, gen int64, pick func(*cache) map[string]T, key string, v T) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.at(gen)
+	if !c.at(gen) {
+		return
+	}
 	if m := pick(c); len(m) < maxCached {
 		m[key] = v
 	}
@@ -62,6 +72,8 @@ func docsOf(c *cache) map[string]cachedDoc { return c.docs }
 func tokensOf(c *cache) map[string]Token   { return c.tokens }
 
 // generation is the count of changes, read at most every generationTTL.
+// A read that a change of this instance overtook (changed() was called
+// while it ran) does not count as a check: the next read looks again.
 func (s *Store) generation(ctx context.Context) (int64, error) {
 	c := &s.cache
 	c.mu.Lock()
@@ -70,21 +82,25 @@ func (s *Store) generation(ctx context.Context) (int64, error) {
 		c.mu.Unlock()
 		return g, nil
 	}
+	changes := c.changes
 	c.mu.Unlock()
 	var n int64
 	if err := s.db.QueryRowContext(ctx, `SELECT n FROM generation WHERE id = 1`).Scan(&n); err != nil {
 		return 0, err
 	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.at(n)
-	c.checked = time.Now()
-	c.mu.Unlock()
+	if c.changes == changes && n == c.gen {
+		c.checked = time.Now()
+	}
 	return n, nil
 }
 
 // changed makes the next read look at the generation again.
 func (c *cache) changed() {
 	c.mu.Lock()
+	c.changes++
 	c.checked = time.Time{}
 	c.mu.Unlock()
 }

@@ -26,6 +26,27 @@
 // write survives a crash; PostgreSQL through a DSN (pgx) for a platform that
 // runs several instances. Versioned schema migrations are applied at start.
 //
+// # Concurrent changes
+//
+// No acknowledged change is lost, and what the service answers is what
+// some one-at-a-time order of the requests would answer (linearizable,
+// checked with porcupine in TestLinearizable, with the service killed and
+// started again in the middle). Every change is a read-validate-write in
+// one transaction, and those transactions are serializable: one at a time
+// in an instance; on SQLite, BEGIN IMMEDIATE (the write lock before the
+// first read); on PostgreSQL, SERIALIZABLE with a bounded retry on
+// serialization failures, chosen over row locks because the validation
+// reads every document a change touches (a platform window or an
+// account, all of them), and a row lock that a new validation rule forgot
+// would lose updates silently, where SERIALIZABLE fails safe. A change
+// that cannot get its turn within a few seconds is answered 503 with
+// Retry-After and changes nothing. See Store.tx.
+//
+// Reads are served from a cache while the database's generation is
+// unchanged: an instance's own changes count from its next request; with
+// several instances on PostgreSQL, another instance's change is seen
+// within 250 ms (generationTTL).
+//
 // # Who may do what
 //
 // Tokens carry a role: admin (everything), team (read and change the test

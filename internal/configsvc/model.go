@@ -550,10 +550,12 @@ func (s *Store) ReportStatus(ctx context.Context, repo string, st Status) error 
 	if detail == "" {
 		detail = "{}"
 	}
-	_, err := s.db.ExecContext(ctx, s.rebind(`INSERT INTO pipeline_status (repo, execution_id, stage, state, at, detail) VALUES (?, ?, ?, ?, ?, ?)
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO pipeline_status (repo, execution_id, stage, state, at, detail) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (repo, execution_id, stage) DO UPDATE SET state = excluded.state, at = excluded.at, detail = excluded.detail`),
-		repo, st.ExecutionID, st.Stage, st.State, now(), detail)
-	return err
+			repo, st.ExecutionID, st.Stage, st.State, now(), detail)
+		return err
+	})
 }
 
 // StatusOf lists the newest state of each stage of repo's pipeline.

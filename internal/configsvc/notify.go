@@ -3,6 +3,7 @@ package configsvc
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -81,7 +82,10 @@ func (n *Notifier) Check(ctx context.Context) ([]Notice, error) {
 			if resp.StatusCode >= 300 {
 				return sent, fmt.Errorf("configsvc: the broken-pipeline webhook answered %s", resp.Status)
 			}
-			if _, err := s.db.ExecContext(ctx, s.rebind(`INSERT INTO notices (repo, execution_id, stage, sent_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`), repo, st.ExecutionID, st.Stage, now().UTC().Format(time.RFC3339Nano)); err != nil {
+			if err := s.tx(ctx, func(tx *sql.Tx) error {
+				_, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO notices (repo, execution_id, stage, sent_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`), repo, st.ExecutionID, st.Stage, now().UTC().Format(time.RFC3339Nano))
+				return err
+			}); err != nil {
 				return sent, err
 			}
 			sent = append(sent, notice)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"os"
 	"os/exec"
@@ -79,6 +81,9 @@ func startPostgres() {
 }
 
 func TestMain(m *testing.M) {
+	if dsn := os.Getenv(linChildEnv); dsn != "" {
+		serveChild(dsn) // TestLinearizable's child service; never returns
+	}
 	code := m.Run()
 	if pg.stop != nil {
 		pg.stop()
@@ -88,6 +93,13 @@ func TestMain(m *testing.M) {
 
 // newPostgres is a store on a fresh database of the throwaway server.
 func newPostgres(t testing.TB) *Store {
+	t.Helper()
+	s, _ := newPostgresDSN(t)
+	return s
+}
+
+// newPostgresDSN is newPostgres and the DSN of its database.
+func newPostgresDSN(t testing.TB) (*Store, string) {
 	t.Helper()
 	pg.once.Do(startPostgres)
 	if pg.err != nil {
@@ -111,7 +123,7 @@ func newPostgres(t testing.TB) *Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return s
+	return s, dsn
 }
 
 // newSQLite is a store on a fresh SQLite file.
@@ -130,3 +142,14 @@ func forEachStore(t *testing.T, f func(t *testing.T, s *Store)) {
 	t.Run("sqlite", func(t *testing.T) { f(t, newSQLite(t)) })
 	t.Run("postgres", func(t *testing.T) { f(t, newPostgres(t)) })
 }
+
+// loopbackListener listens on a free loopback port.
+func loopbackListener() net.Listener {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	return l
+}
+
+func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

@@ -5,12 +5,15 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
-	_ "modernc.org/sqlite"             // registers "sqlite"
+	"modernc.org/sqlite"               // registers "sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Store is the service's database: SQLite or PostgreSQL.
@@ -18,13 +21,14 @@ type Store struct {
 	db       *sql.DB
 	postgres bool
 	cache    cache
+	writer   chan struct{} // a change's turn in this process (tx)
 }
 
 // Open opens the database a DSN names and applies the migrations it lacks.
 // A DSN of postgres:// or postgresql:// is PostgreSQL; anything else is the
 // path of a SQLite file (created when missing).
 func Open(ctx context.Context, dsn string) (*Store, error) {
-	s := &Store{}
+	s := &Store{writer: make(chan struct{}, 1)}
 	var err error
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		s.postgres = true
@@ -38,10 +42,12 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	} else {
 		// WAL with synchronous FULL: an acknowledged commit is on disk, and
 		// readers do not wait for writers. busy_timeout makes a writer wait
-		// for another instead of failing at once.
-		// https://www.sqlite.org/pragma.html#pragma_synchronous
+		// for another instead of failing at once, and _txlock=immediate
+		// makes every transaction take the write lock when it begins (see
+		// tx). https://www.sqlite.org/pragma.html#pragma_synchronous
 		path := strings.TrimPrefix(dsn, "sqlite:")
-		s.db, err = sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)")
+		s.db, err = sql.Open("sqlite", "file:"+path+"?_txlock=immediate&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"+
+			fmt.Sprintf("&_pragma=busy_timeout(%d)", busyTimeout.Milliseconds())+"&_pragma=foreign_keys(ON)")
 		if err == nil {
 			// One writer at a time is SQLite's rule; a small pool keeps
 			// readers concurrent under WAL.
@@ -174,11 +180,66 @@ func (s *Store) migrate(ctx context.Context) error {
 
 func now() string { return time.Now().UTC().Format(time.RFC3339Nano) }
 
-// tx runs f in a transaction, committing when it returns nil. SQLite
-// writers take the database's write lock at once (BEGIN IMMEDIATE is what
-// database/sql cannot ask for, so busy_timeout serializes them).
+// Every change is one transaction that reads what it validates and writes
+// the result (a read-validate-write); run side by side, two such
+// transactions must not both commit on what the other changed. tx makes
+// them serializable:
+//
+//   - In one process, changes take turns (Store.writer), waiting at most
+//     writeWait for their turn.
+//   - SQLite: every transaction begins with BEGIN IMMEDIATE (_txlock in
+//     the DSN), taking the database's one write lock before it reads, so a
+//     change in another process (the CLI's token commands, a second
+//     instance on the same file) waits for it up to busy_timeout instead of
+//     failing when a deferred transaction would upgrade its lock
+//     (https://www.sqlite.org/lang_transaction.html,
+//     https://www.sqlite.org/rescode.html#busy).
+//   - PostgreSQL: SERIALIZABLE, which aborts one of two transactions whose
+//     reads and writes could not have run one after the other, with
+//     SQLSTATE 40001 (or 40P01 for a deadlock); the change then runs again
+//     from the start, for at most retryBudget
+//     (https://www.postgresql.org/docs/15/transaction-iso.html#XACT-SERIALIZABLE).
+//     READ COMMITTED, PostgreSQL's default, let two changes each validate
+//     what the other was overwriting and both commit.
+//
+// A change that does not get its turn within those bounds fails with
+// ErrBusy, having changed nothing; the API answers it with 503 and
+// Retry-After. The statements run on a context that the caller's going
+// away does not cancel: a change that started either commits or rolls
+// back whole, and is never left half-known because a client hung up.
 func (s *Store) tx(ctx context.Context, f func(*sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	wait := time.NewTimer(writeWait)
+	defer wait.Stop()
+	select {
+	case s.writer <- struct{}{}:
+		defer func() { <-s.writer }()
+	case <-wait.C:
+		return ErrBusy
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	run := context.WithoutCancel(ctx)
+	deadline := time.Now().Add(retryBudget)
+	for attempt := 0; ; attempt++ {
+		err := s.try(run, f)
+		if err == nil || !retryable(err) {
+			return err
+		}
+		if !s.postgres || time.Now().After(deadline) {
+			return fmt.Errorf("%w (%v)", ErrBusy, err)
+		}
+		// Exponential back-off with full jitter, from 2 ms to 128 ms.
+		time.Sleep(time.Duration(rand.Int64N(int64(2*time.Millisecond) << min(attempt, 6))))
+	}
+}
+
+// try runs f in one transaction, committing when it returns nil.
+func (s *Store) try(ctx context.Context, f func(*sql.Tx) error) error {
+	var opts *sql.TxOptions
+	if s.postgres {
+		opts = &sql.TxOptions{Isolation: sql.LevelSerializable}
+	}
+	tx, err := s.db.BeginTx(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -189,6 +250,40 @@ func (s *Store) tx(ctx context.Context, f func(*sql.Tx) error) error {
 	err = tx.Commit()
 	s.cache.changed()
 	return err
+}
+
+// writeWait bounds how long a change waits for its turn in this process
+// (a variable for the tests).
+var writeWait = 5 * time.Second
+
+const (
+	// busyTimeout bounds how long a SQLite change waits for the write lock
+	// that another process holds.
+	busyTimeout = 5 * time.Second
+	// retryBudget bounds how long a PostgreSQL change is tried again
+	// after serialization failures.
+	retryBudget = 5 * time.Second
+)
+
+// ErrBusy is a change that did not get its turn within the service's
+// bounds, because other changes held the database; nothing was changed,
+// and the same change may be sent again.
+var ErrBusy = errors.New("the database is busy with other changes; nothing was changed, try again")
+
+// retryable reports a failure that says only that other transactions were
+// in the way: PostgreSQL's serialization failure and deadlock, SQLite's
+// BUSY and LOCKED (with their extended codes).
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "40001" || pe.Code == "40P01"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		code := se.Code() & 0xff
+		return code == sqlite3.SQLITE_BUSY || code == sqlite3.SQLITE_LOCKED
+	}
+	return false
 }
 
 // ErrNotFound is what reads and deletes of something absent return.
