@@ -126,6 +126,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, ready c
 	seed := fs.Bool("seed", true, "seed an empty database with the example service and its accounts")
 	notifyURL := fs.String("notify-url", "", "a webhook that hears of pipelines broken longer than --broken-after (JSON: service, stage, executionId, failedAt, text)")
 	brokenAfter := fs.Duration("broken-after", time.Hour, "how long a pipeline stage may stay failed before --notify-url hears of it")
+	requireIfMatch := fs.Bool("require-if-match", false, "refuse (428) a change that does not name the version it changes with If-Match (or If-None-Match: * to create)")
 	if ok, code := parse(fs, args); !ok {
 		return code
 	}
@@ -152,7 +153,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, ready c
 		return 1
 	}
 	srv := &http.Server{
-		Handler:           (&configsvc.Server{Store: store, Log: log}).Handler(),
+		Handler:           (&configsvc.Server{Store: store, Log: log, RequireIfMatch: *requireIfMatch}).Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/handsoff-cdk/handsoff/internal/linediff"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
 
@@ -73,7 +74,7 @@ func configCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, err)
 		return 1
 	}
-	if diff := lineDiff(pretty(pinned.Document), pretty(fresh.Document)); diff != "" {
+	if diff := linediff.Lines(pretty(pinned.Document), pretty(fresh.Document)); diff != "" {
 		fmt.Fprintf(stdout, "a pull would change the document pinned %s (-pinned +service):\n%s", lock.FetchedAt.Format("2006-01-02 15:04"), diff)
 		return 0
 	}
@@ -84,61 +85,4 @@ func configCmd(args []string, stdout, stderr io.Writer) int {
 func pretty(d *stages.Document) []string {
 	raw, _ := json.MarshalIndent(d, "", "  ")
 	return strings.Split(string(raw), "\n")
-}
-
-// lineDiff is a line diff of a and b (longest common subsequence), with
-// two lines of context around each change; "" when they are equal.
-func lineDiff(a, b []string) string {
-	n, m := len(a), len(b)
-	lcs := make([][]int, n+1)
-	for i := range lcs {
-		lcs[i] = make([]int, m+1)
-	}
-	for i := n - 1; i >= 0; i-- {
-		for j := m - 1; j >= 0; j-- {
-			if a[i] == b[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
-	}
-	type line struct {
-		op   byte
-		text string
-	}
-	var lines []line
-	i, j := 0, 0
-	for i < n || j < m {
-		switch {
-		case i < n && j < m && a[i] == b[j]:
-			lines = append(lines, line{' ', a[i]})
-			i, j = i+1, j+1
-		case i < n && (j == m || lcs[i+1][j] >= lcs[i][j+1]):
-			lines = append(lines, line{'-', a[i]})
-			i++
-		default:
-			lines = append(lines, line{'+', b[j]})
-			j++
-		}
-	}
-	var out strings.Builder
-	shown := -1
-	for k, l := range lines {
-		near := false
-		for d := -2; d <= 2; d++ {
-			if k+d >= 0 && k+d < len(lines) && lines[k+d].op != ' ' {
-				near = true
-			}
-		}
-		if !near {
-			continue
-		}
-		if shown >= 0 && k > shown+1 {
-			out.WriteString("  ...\n")
-		}
-		fmt.Fprintf(&out, "%c %s\n", l.op, l.text)
-		shown = k
-	}
-	return out.String()
 }

@@ -28,7 +28,7 @@ func configService(t *testing.T) (string, *configsvc.Store, string) {
 	if err := st.Seed(ctx, stages.ExampleDocument()); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.PutAccount(ctx, "test", configsvc.Account{ID: "999999999999", Name: "sandbox"}); err != nil {
+	if _, err := st.PutAccount(ctx, "test", configsvc.Account{ID: "999999999999", Name: "sandbox"}, configsvc.Cond{}); err != nil {
 		t.Fatal(err)
 	}
 	_, team, err := st.CreateToken(ctx, "test", configsvc.RoleTeam, "acme/orders", "jane")

@@ -23,6 +23,10 @@ const MaxBodyBytes = stages.MaxDocumentBytes
 type Server struct {
 	Store *Store
 	Log   *slog.Logger
+	// RequireIfMatch refuses, with 428, a write that names no version of
+	// what it changes (If-Match, or If-None-Match: * to create); off, a
+	// write without them is unconditional.
+	RequireIfMatch bool
 }
 
 // errorBody is every error's JSON: a message, and the library's problems
@@ -48,11 +52,17 @@ func fail(w http.ResponseWriter, status int, msg string, problems ...stages.Prob
 // absent things with 404, the rest as 500 (logged, not shown).
 func (s *Server) failErr(w http.ResponseWriter, r *http.Request, err error) {
 	var ce *ChangeError
+	var pe *PreconditionError
 	switch {
 	case errors.As(err, &ce):
 		fail(w, http.StatusUnprocessableEntity, "the change is refused: it would make a document invalid; nothing was changed", ce.Problems...)
 	case errors.Is(err, ErrNotFound):
 		fail(w, http.StatusNotFound, "not found: "+r.URL.Path)
+	case errors.As(err, &pe):
+		if pe.Current != "" {
+			w.Header().Set("ETag", pe.Current)
+		}
+		fail(w, http.StatusPreconditionFailed, pe.Error())
 	case errors.Is(err, ErrBusy):
 		w.Header().Set("Retry-After", "1")
 		fail(w, http.StatusServiceUnavailable, "the service is busy with other changes; nothing was changed: send the same request again")
@@ -156,8 +166,15 @@ func actor(t *Token) Actor { return Actor(fmt.Sprintf("%s:%s (%s)", t.Role, t.ID
 //	POST   /v1/services/{owner}/{repo}/status               report one
 //	GET    /v1/admin/services                               the repositories
 //	GET|PUT|DELETE /v1/admin/services/{owner}/{repo}        a service's own part
-//	GET    /v1/admin/accounts; PUT|DELETE /v1/admin/accounts/{id}
-//	GET    /v1/admin/calendar; PUT|DELETE /v1/admin/windows/{name}, /v1/admin/blackouts/{name}
+//	GET    /v1/admin/accounts; GET|PUT|DELETE /v1/admin/accounts/{id}
+//	GET    /v1/admin/calendar; GET|PUT|DELETE /v1/admin/windows/{name}, /v1/admin/blackouts/{name}
+//
+// Every write answers with the new ETag of what it changed and honours
+// If-Match (412 with the current ETag when it does not match) and
+// If-None-Match: * (create only); with RequireIfMatch, a write without
+// either is refused with 428. The environment endpoints compare against
+// the v1 document's ETag, what GET /v1/services/{owner}/{repo} serves.
+//
 //	GET    /v1/admin/audit[?target=...&limit=N]
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
@@ -187,16 +204,20 @@ func (s *Server) Handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]any{"services": nonNil(repos)})
 	}))
 	mux.HandleFunc("GET /v1/admin/services/{owner}/{repo}", s.admin(func(w http.ResponseWriter, r *http.Request, _ *Token) {
-		d, err := s.Store.Service(r.Context(), repoOf(r))
+		d, etag, err := s.Store.ServiceTag(r.Context(), repoOf(r))
 		if err != nil {
 			s.failErr(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, d)
+		writeTagged(w, r, http.StatusOK, etag, d)
 	}))
 	mux.HandleFunc("PUT /v1/admin/services/{owner}/{repo}", s.admin(s.putService))
 	mux.HandleFunc("DELETE /v1/admin/services/{owner}/{repo}", s.admin(func(w http.ResponseWriter, r *http.Request, t *Token) {
-		if err := s.Store.DeleteService(r.Context(), actor(t), repoOf(r)); err != nil {
+		c, ok := s.cond(w, r)
+		if !ok {
+			return
+		}
+		if err := s.Store.DeleteService(r.Context(), actor(t), repoOf(r), c); err != nil {
 			s.failErr(w, r, err)
 			return
 		}
@@ -210,7 +231,19 @@ func (s *Server) Handler() http.Handler {
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"accounts": nonNil(as)})
 	}))
+	mux.HandleFunc("GET /v1/admin/accounts/{id}", s.admin(func(w http.ResponseWriter, r *http.Request, _ *Token) {
+		a, etag, err := s.Store.AccountTag(r.Context(), r.PathValue("id"))
+		if err != nil {
+			s.failErr(w, r, err)
+			return
+		}
+		writeTagged(w, r, http.StatusOK, etag, a)
+	}))
 	mux.HandleFunc("PUT /v1/admin/accounts/{id}", s.admin(func(w http.ResponseWriter, r *http.Request, t *Token) {
+		c, ok := s.cond(w, r)
+		if !ok {
+			return
+		}
 		var a Account
 		if !decode(w, r, &a) {
 			return
@@ -222,14 +255,19 @@ func (s *Server) Handler() http.Handler {
 			fail(w, http.StatusBadRequest, fmt.Sprintf("the body's id %s is not the path's %s", a.ID, r.PathValue("id")))
 			return
 		}
-		if err := s.Store.PutAccount(r.Context(), actor(t), a); err != nil {
+		etag, err := s.Store.PutAccount(r.Context(), actor(t), a, c)
+		if err != nil {
 			s.failErr(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, a)
+		writeTagged(w, r, http.StatusOK, etag, a)
 	}))
 	mux.HandleFunc("DELETE /v1/admin/accounts/{id}", s.admin(func(w http.ResponseWriter, r *http.Request, t *Token) {
-		if err := s.Store.DeleteAccount(r.Context(), actor(t), r.PathValue("id")); err != nil {
+		c, ok := s.cond(w, r)
+		if !ok {
+			return
+		}
+		if err := s.Store.DeleteAccount(r.Context(), actor(t), r.PathValue("id"), c); err != nil {
 			s.failErr(w, r, err)
 			return
 		}
@@ -244,9 +282,21 @@ func (s *Server) Handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]any{"freezeWindows": nonNil(ws), "blackouts": nonNil(bs)})
 	}))
 	for _, kind := range []string{"window", "blackout"} {
+		mux.HandleFunc("GET /v1/admin/"+kind+"s/{name}", s.admin(func(w http.ResponseWriter, r *http.Request, _ *Token) {
+			body, etag, err := s.Store.CalendarTag(r.Context(), kind, r.PathValue("name"))
+			if err != nil {
+				s.failErr(w, r, err)
+				return
+			}
+			writeTagged(w, r, http.StatusOK, etag, body)
+		}))
 		mux.HandleFunc("PUT /v1/admin/"+kind+"s/{name}", s.admin(func(w http.ResponseWriter, r *http.Request, t *Token) { s.putCalendar(w, r, t, kind) }))
 		mux.HandleFunc("DELETE /v1/admin/"+kind+"s/{name}", s.admin(func(w http.ResponseWriter, r *http.Request, t *Token) {
-			if err := s.Store.DeleteCalendar(r.Context(), actor(t), kind, r.PathValue("name")); err != nil {
+			c, ok := s.cond(w, r)
+			if !ok {
+				return
+			}
+			if err := s.Store.DeleteCalendar(r.Context(), actor(t), kind, r.PathValue("name"), c); err != nil {
 				s.failErr(w, r, err)
 				return
 			}
@@ -281,6 +331,29 @@ func nonNil[T any](s []T) []T {
 }
 
 func repoOf(r *http.Request) string { return r.PathValue("owner") + "/" + r.PathValue("repo") }
+
+// cond is a write's precondition from its headers; false when the server
+// requires one and there is none (answered 428 here).
+func (s *Server) cond(w http.ResponseWriter, r *http.Request) (Cond, bool) {
+	c := Cond{IfMatch: r.Header.Get("If-Match"), IfNoneMatch: r.Header.Get("If-None-Match")}
+	if s.RequireIfMatch && !c.Given() {
+		fail(w, http.StatusPreconditionRequired, "this service requires every change to name the version it changes: read it, and send the change with If-Match: ETAG (or If-None-Match: * to create)")
+		return c, false
+	}
+	return c, true
+}
+
+// writeTagged answers v with its entity tag; a GET whose If-None-Match
+// names the tag is answered 304.
+func writeTagged(w http.ResponseWriter, r *http.Request, status int, etag string, v any) {
+	w.Header().Set("ETag", etag)
+	w.Header().Set("Cache-Control", "no-cache")
+	if r.Method == http.MethodGet && notModified(r.Header.Get("If-None-Match"), etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	writeJSON(w, status, v)
+}
 
 func (s *Server) admin(h func(http.ResponseWriter, *http.Request, *Token)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -332,7 +405,7 @@ func (s *Server) getDocument(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("ETag", etag)
 	w.Header().Set("Cache-Control", "no-cache")
-	if match := r.Header.Get("If-None-Match"); match != "" && (match == etag || match == "*") {
+	if notModified(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
@@ -342,6 +415,10 @@ func (s *Server) getDocument(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) putService(w http.ResponseWriter, r *http.Request, t *Token) {
 	repo := repoOf(r)
+	c, ok := s.cond(w, r)
+	if !ok {
+		return
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
 		fail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", MaxBodyBytes))
@@ -362,17 +439,20 @@ func (s *Server) putService(w http.ResponseWriter, r *http.Request, t *Token) {
 			stages.Problem{Path: "service.repo", Code: stages.CodeInvalid, Message: fmt.Sprintf("%q, but the path is %s", own.Service.Repo, repo)})
 		return
 	}
-	if err := s.Store.PutService(r.Context(), actor(t), repo, own); err != nil {
+	etag, err := s.Store.PutService(r.Context(), actor(t), repo, own, c)
+	if err != nil {
 		s.failErr(w, r, err)
 		return
 	}
-	doc, _ := s.Store.Document(r.Context(), repo)
-	w.Header().Set("Content-Type", "application/json")
-	w.Write(doc)
+	writeTagged(w, r, http.StatusOK, etag, own)
 }
 
 func (s *Server) putCalendar(w http.ResponseWriter, r *http.Request, t *Token, kind string) {
 	name := r.PathValue("name")
+	c, ok := s.cond(w, r)
+	if !ok {
+		return
+	}
 	var body any
 	var gotName string
 	if kind == "window" {
@@ -398,11 +478,12 @@ func (s *Server) putCalendar(w http.ResponseWriter, r *http.Request, t *Token, k
 		fail(w, http.StatusBadRequest, fmt.Sprintf("the body's name %q is not the path's %q", gotName, name))
 		return
 	}
-	if err := s.Store.PutCalendar(r.Context(), actor(t), kind, name, body); err != nil {
+	etag, err := s.Store.PutCalendar(r.Context(), actor(t), kind, name, body, c)
+	if err != nil {
 		s.failErr(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, body)
+	writeTagged(w, r, http.StatusOK, etag, body)
 }
 
 // testStages are the stages developers may add environments to.
@@ -414,6 +495,10 @@ func (s *Server) addEnvironment(w http.ResponseWriter, r *http.Request) {
 	if !allow(w, t, repo, RoleTeam) {
 		return
 	}
+	c, ok := s.cond(w, r)
+	if !ok {
+		return
+	}
 	var req struct {
 		Stage string `json:"stage"`
 		stages.DocEnvironment
@@ -421,20 +506,23 @@ func (s *Server) addEnvironment(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &req) {
 		return
 	}
-	if err := s.addTestEnvironment(r, t, repo, req.Stage, req.DocEnvironment); err != nil {
+	etag, err := s.addTestEnvironment(r, t, repo, req.Stage, req.DocEnvironment, c)
+	if err != nil {
 		s.failErr(w, r, err)
 		return
 	}
+	w.Header().Set("ETag", etag) // the document's new tag
 	writeJSON(w, http.StatusCreated, req)
 }
 
-// addTestEnvironment adds env to the test stage (alpha or beta) of repo.
-func (s *Server) addTestEnvironment(r *http.Request, t *Token, repo, stage string, env stages.DocEnvironment) error {
+// addTestEnvironment adds env to the test stage (alpha or beta) of repo,
+// when c holds for its document, and returns the document's new tag.
+func (s *Server) addTestEnvironment(r *http.Request, t *Token, repo, stage string, env stages.DocEnvironment, c Cond) (string, error) {
 	if !slices.Contains(testStages, stage) {
-		return &ChangeError{Problems: []stages.Problem{{Path: "stage", Code: stages.CodeInvalid,
+		return "", &ChangeError{Problems: []stages.Problem{{Path: "stage", Code: stages.CodeInvalid,
 			Message: fmt.Sprintf("%q is not alpha or beta: test environments go there; gamma and prod are the platform team's", stage)}}}
 	}
-	return s.Store.EditService(r.Context(), actor(t), "environment.add", repo, func(d *stages.Document) error {
+	return s.Store.EditService(r.Context(), actor(t), "environment.add", repo, c, func(d *stages.Document) error {
 		for i := range d.Stages {
 			if d.Stages[i].Name == stage {
 				d.Stages[i].Environments = append(d.Stages[i].Environments, env)
@@ -458,7 +546,11 @@ func (s *Server) removeEnvironment(w http.ResponseWriter, r *http.Request) {
 	if !allow(w, t, repo, RoleTeam) {
 		return
 	}
-	err := s.removeTestEnvironment(r, t, repo, name)
+	c, ok := s.cond(w, r)
+	if !ok {
+		return
+	}
+	etag, err := s.removeTestEnvironment(r, t, repo, name, c)
 	if errors.Is(err, errNoTestEnvironment) {
 		fail(w, http.StatusNotFound, fmt.Sprintf("%s has no test environment %s (alpha or beta)", repo, name))
 		return
@@ -467,14 +559,16 @@ func (s *Server) removeEnvironment(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, r, err)
 		return
 	}
+	w.Header().Set("ETag", etag) // the document's new tag
 	w.WriteHeader(http.StatusNoContent)
 }
 
 var errNoTestEnvironment = errors.New("no such test environment")
 
-// removeTestEnvironment removes a test environment (alpha or beta) of repo.
-func (s *Server) removeTestEnvironment(r *http.Request, t *Token, repo, name string) error {
-	return s.Store.EditService(r.Context(), actor(t), "environment.remove", repo, func(d *stages.Document) error {
+// removeTestEnvironment removes a test environment (alpha or beta) of repo,
+// when c holds for its document, and returns the document's new tag.
+func (s *Server) removeTestEnvironment(r *http.Request, t *Token, repo, name string, c Cond) (string, error) {
+	return s.Store.EditService(r.Context(), actor(t), "environment.remove", repo, c, func(d *stages.Document) error {
 		for i, st := range d.Stages {
 			if !slices.Contains(testStages, st.Name) {
 				continue

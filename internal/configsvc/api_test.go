@@ -155,7 +155,7 @@ func TestLibraryAgainstTheService(t *testing.T) {
 	// A change on the service is not seen until a refresh: the lock pins.
 	own, _ := s.store.Service(ctx, "acme/orders")
 	own.Service.Owner = "team-orders-2"
-	if err := s.store.PutService(ctx, "test", "acme/orders", own); err != nil {
+	if _, err := s.store.PutService(ctx, "test", "acme/orders", own, Cond{}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close() // offline

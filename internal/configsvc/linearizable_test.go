@@ -56,10 +56,11 @@ type linState struct {
 
 // linInput is one request; linOutput its answer.
 type linInput struct {
-	op  string // add, remove, envs, deleteAccount, putAccount, putWindow, windows
+	op  string // add, remove, envs, deleteAccount, putAccount, putWindow, casWindow, windows
 	i   int    // the environment, account or window
 	acc int    // add: the account
-	val int8   // putWindow: the value
+	val int8   // putWindow, casWindow: the value
+	exp int8   // casWindow: the value the client read (-1: none), whose ETag it names
 }
 
 type linOutput struct {
@@ -115,6 +116,14 @@ func linStep(s linState, in linInput, out linOutput) (bool, linState) {
 	case "putWindow":
 		s.wins[in.i] = in.val
 		return out.unknown || out.result == "ok", s
+	case "casWindow":
+		// A window's ETag is a hash of what is stored: it matches exactly
+		// when the window holds the value the client read.
+		if s.wins[in.i] != in.exp {
+			return out.unknown || out.result == "stale", s
+		}
+		s.wins[in.i] = in.val
+		return out.unknown || out.result == "ok", s
 	}
 	return false, s
 }
@@ -154,7 +163,7 @@ var linNondet = porcupine.NondeterministicModel{
 		var envs, wins []porcupine.Operation
 		for _, op := range h {
 			switch op.Input.(linInput).op {
-			case "putWindow", "windows":
+			case "putWindow", "casWindow", "windows":
 				wins = append(wins, op)
 			default:
 				envs = append(envs, op)
@@ -180,7 +189,7 @@ var linNondet = porcupine.NondeterministicModel{
 		if out.unknown {
 			res = "unknown"
 		}
-		return fmt.Sprintf("%s(%d,%d,%d) -> %q", in.op, in.i, in.acc, in.val, res)
+		return fmt.Sprintf("%s(%d,%d,%d,%d) -> %q", in.op, in.i, in.acc, in.val, in.exp, res)
 	},
 	DescribeState: func(state any) string { return state.(linState).String() },
 }
@@ -224,6 +233,16 @@ func TestLinModel(t *testing.T) {
 			{ClientId: 0, Input: linInput{op: "add", i: 0}, Call: 0, Output: linOutput{unknown: true}, Return: 15},
 			op(1, linInput{op: "envs"}, 20, 30, ""),
 			op(1, linInput{op: "envs"}, 40, 50, "lin-0@777777777771"),
+		}, porcupine.Illegal},
+		{"a write on the version read", []porcupine.Operation{
+			op(0, linInput{op: "putWindow", i: 0, val: 3}, 0, 10, "ok"),
+			op(1, linInput{op: "casWindow", i: 0, val: 4, exp: 3}, 20, 30, "ok"),
+			op(0, linInput{op: "casWindow", i: 0, val: 5, exp: 3}, 40, 50, "stale"),
+			op(1, linInput{op: "windows"}, 60, 70, "lin-w0=4"),
+		}, porcupine.Ok},
+		{"two writes on one version both acknowledged", []porcupine.Operation{
+			op(0, linInput{op: "casWindow", i: 0, val: 4, exp: -1}, 20, 30, "ok"),
+			op(1, linInput{op: "casWindow", i: 0, val: 5, exp: -1}, 20, 30, "ok"),
 		}, porcupine.Illegal},
 		{"a busy answer changed something", []porcupine.Operation{
 			op(0, linInput{op: "putWindow", i: 0, val: 3}, 0, 10, "busy"),
@@ -283,7 +302,7 @@ func TestLinearizable(t *testing.T) {
 			}
 			seeded(t, s)
 			for _, a := range linAccounts {
-				if err := s.PutAccount(ctx, "test", Account{ID: a, Name: "lin " + a}); err != nil {
+				if _, err := s.PutAccount(ctx, "test", Account{ID: a, Name: "lin " + a}, Cond{}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -356,7 +375,7 @@ func runLinClients(t *testing.T, dsn, token string, d time.Duration, seed int64)
 				in := randomLinInput(rng)
 				up.RLock()
 				call := clock()
-				out, problem := linDo(client, base.Load().(string), token, in)
+				out, problem := linDo(client, base.Load().(string), token, &in)
 				ret := clock()
 				up.RUnlock()
 				if problem != "" {
@@ -405,8 +424,10 @@ func randomLinInput(rng *rand.Rand) linInput {
 		return linInput{op: "deleteAccount", i: rng.Intn(len(linAccounts))}
 	case n < 78:
 		return linInput{op: "putAccount", i: rng.Intn(len(linAccounts))}
-	case n < 90:
+	case n < 84:
 		return linInput{op: "putWindow", i: rng.Intn(len(linWindows)), val: int8(rng.Intn(10))}
+	case n < 90:
+		return linInput{op: "casWindow", i: rng.Intn(len(linWindows)), val: int8(rng.Intn(10))}
 	default:
 		return linInput{op: "windows"}
 	}
@@ -414,10 +435,11 @@ func randomLinInput(rng *rand.Rand) linInput {
 
 // linDo sends one request and reads its answer in the model's terms; a
 // problem is an answer the API must never give (a 500, an unknown status).
-func linDo(client *http.Client, base, token string, in linInput) (linOutput, string) {
+func linDo(client *http.Client, base, token string, in *linInput) (linOutput, string) {
 	const svc = "/v1/services/acme/orders"
 	var method, path string
 	var body any
+	var header [2]string
 	switch in.op {
 	case "add":
 		method, path = "POST", svc+"/environments"
@@ -433,7 +455,29 @@ func linDo(client *http.Client, base, token string, in linInput) (linOutput, str
 		body = Account{ID: linAccounts[in.i], Name: "lin " + linAccounts[in.i]}
 	case "putWindow":
 		method, path = "PUT", "/v1/admin/windows/"+linWindows[in.i]
-		body = Window{Name: linWindows[in.i], Timezone: "UTC", Days: []string{"SAT"}, Start: fmt.Sprintf("%02d:00", in.val), End: "23:00", AppliesTo: []string{"prod"}}
+		body = linWindow(in.i, in.val)
+	case "casWindow":
+		// Read the window, then write it back changed, naming the
+		// version read (or that there was none); the read is not part of
+		// the history, its value is the write's input.
+		method, path = "PUT", "/v1/admin/windows/"+linWindows[in.i]
+		body = linWindow(in.i, in.val)
+		req, _ := http.NewRequest("GET", base+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := client.Do(req)
+		if err != nil {
+			return linOutput{unknown: true}, "" // nothing was sent that could change anything
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		switch resp.StatusCode {
+		case http.StatusNotFound:
+			in.exp, header = -1, [2]string{"If-None-Match", "*"}
+		case http.StatusOK:
+			in.exp, header = int8(linWindowsValue(raw)), [2]string{"If-Match", resp.Header.Get("ETag")}
+		default:
+			return linOutput{}, fmt.Sprintf("GET %s answered %d: %s", path, resp.StatusCode, raw)
+		}
 	case "windows":
 		method, path = "GET", "/v1/admin/calendar"
 	}
@@ -446,6 +490,9 @@ func linDo(client *http.Client, base, token string, in linInput) (linOutput, str
 	req.Header.Set("Authorization", "Bearer "+token)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if header[0] != "" {
+		req.Header.Set(header[0], header[1])
 	}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -470,8 +517,15 @@ func linDo(client *http.Client, base, token string, in linInput) (linOutput, str
 		return linOutput{result: "absent"}, ""
 	case status == http.StatusUnprocessableEntity && (in.op == "add" || in.op == "deleteAccount"):
 		return linOutput{result: "refused"}, ""
+	case status == http.StatusPreconditionFailed && in.op == "casWindow":
+		return linOutput{result: "stale"}, ""
 	}
 	return linOutput{}, fmt.Sprintf("%s %s answered %d: %s", method, path, status, raw)
+}
+
+// linWindow is the platform window i holding v.
+func linWindow(i int, v int8) Window {
+	return Window{Name: linWindows[i], Timezone: "UTC", Days: []string{"SAT"}, Start: fmt.Sprintf("%02d:00", v), End: "23:00", AppliesTo: []string{"prod"}}
 }
 
 func linEnvsOf(raw []byte) string {
@@ -487,6 +541,14 @@ func linEnvsOf(raw []byte) string {
 	}
 	slices.Sort(parts)
 	return strings.Join(parts, ",")
+}
+
+// linWindowsValue is the value of one window as GET serves it.
+func linWindowsValue(raw []byte) int {
+	var w Window
+	json.Unmarshal(raw, &w)
+	v, _ := strconv.Atoi(strings.TrimSuffix(w.Start, ":00"))
+	return v
 }
 
 func linWindowsOf(raw []byte) string {

@@ -3,9 +3,7 @@ package configsvc
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -59,13 +57,19 @@ type q interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-// serviceBody reads a service's own part.
-func (s *Store) serviceBody(ctx context.Context, db q, repo string) (*stages.Document, error) {
+// serviceRaw reads a service's own part as stored.
+func (s *Store) serviceRaw(ctx context.Context, db q, repo string) (string, error) {
 	var body string
 	err := db.QueryRowContext(ctx, s.rebind(`SELECT body FROM services WHERE repo = ?`), repo).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNotFound
+		return "", ErrNotFound
 	}
+	return body, err
+}
+
+// serviceBody reads a service's own part.
+func (s *Store) serviceBody(ctx context.Context, db q, repo string) (*stages.Document, error) {
+	body, err := s.serviceRaw(ctx, db, repo)
 	if err != nil {
 		return nil, err
 	}
@@ -157,22 +161,31 @@ func (s *Store) DocumentTag(ctx context.Context, repo string) ([]byte, string, e
 	if d, ok := cached(&s.cache, gen, docsOf, repo); ok {
 		return d.body, d.etag, nil
 	}
-	doc, err := s.document(ctx, repo)
+	// The generation, the service and the calendar from one snapshot: the
+	// document is one that existed, and is kept under its own generation.
+	var doc []byte
+	err = s.read(ctx, func(db q) error {
+		if err := db.QueryRowContext(ctx, `SELECT n FROM generation WHERE id = 1`).Scan(&gen); err != nil {
+			return err
+		}
+		doc, err = s.document(ctx, db, repo)
+		return err
+	})
 	if err != nil {
 		return nil, "", err
 	}
-	sum := sha256.Sum256(doc)
-	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	etag := tagOf(doc)
 	keep(&s.cache, gen, docsOf, repo, cachedDoc{doc, etag})
 	return doc, etag, nil
 }
 
-func (s *Store) document(ctx context.Context, repo string) ([]byte, error) {
-	own, err := s.serviceBody(ctx, s.db, repo)
+// document is the v1 document of repo as db has it.
+func (s *Store) document(ctx context.Context, db q, repo string) ([]byte, error) {
+	own, err := s.serviceBody(ctx, db, repo)
 	if err != nil {
 		return nil, err
 	}
-	ws, bs, err := s.calendar(ctx, s.db)
+	ws, bs, err := s.calendar(ctx, db)
 	if err != nil {
 		return nil, err
 	}
@@ -287,15 +300,19 @@ func (s *Store) audit(ctx context.Context, tx *sql.Tx, actor Actor, action, targ
 	return err
 }
 
-// PutService creates or replaces a service's own part. The document's
-// apiVersion, freezeWindows and blackouts are its own; platform ones are
-// added when it is served.
-func (s *Store) PutService(ctx context.Context, actor Actor, repo string, own *stages.Document) error {
+// PutService creates or replaces a service's own part, when c holds for
+// the own part as stored (tagged by ServiceTag), and returns its new tag.
+// The document's apiVersion, freezeWindows and blackouts are its own;
+// platform ones are added when it is served.
+func (s *Store) PutService(ctx context.Context, actor Actor, repo string, own *stages.Document, c Cond) (string, error) {
 	own.APIVersion = stages.APIVersion
 	body, _ := json.Marshal(own)
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		before, err := s.serviceBody(ctx, tx, repo)
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		raw, err := s.serviceRaw(ctx, tx, repo)
 		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		if err := c.check("the service "+repo, tagIfAny(raw)); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO services (repo, body, updated_at) VALUES (?, ?, ?)
@@ -306,11 +323,33 @@ func (s *Store) PutService(ctx context.Context, actor Actor, repo string, own *s
 			return err
 		}
 		var b any
-		if before != nil {
-			b = before
+		if raw != "" {
+			b = []byte(raw)
 		}
 		return s.audit(ctx, tx, actor, "service.put", repo, b, own)
 	})
+	return tagOf(body), err
+}
+
+// tagIfAny is the tag of a stored form, "" when there is none.
+func tagIfAny(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	return tagOf([]byte(raw))
+}
+
+// ServiceTag is a service's own part and its entity tag.
+func (s *Store) ServiceTag(ctx context.Context, repo string) (*stages.Document, string, error) {
+	raw, err := s.serviceRaw(ctx, s.db, repo)
+	if err != nil {
+		return nil, "", err
+	}
+	var d stages.Document
+	if err := json.Unmarshal([]byte(raw), &d); err != nil {
+		return nil, "", fmt.Errorf("configsvc: the stored body of %s is damaged: %w", repo, err)
+	}
+	return &d, tagOf([]byte(raw)), nil
 }
 
 // Service is a service's own part.
@@ -318,24 +357,37 @@ func (s *Store) Service(ctx context.Context, repo string) (*stages.Document, err
 	return s.serviceBody(ctx, s.db, repo)
 }
 
-// DeleteService removes a service.
-func (s *Store) DeleteService(ctx context.Context, actor Actor, repo string) error {
+// DeleteService removes a service, when c holds for its own part.
+func (s *Store) DeleteService(ctx context.Context, actor Actor, repo string, c Cond) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		before, err := s.serviceBody(ctx, tx, repo)
+		raw, err := s.serviceRaw(ctx, tx, repo)
 		if err != nil {
+			return err
+		}
+		if err := c.check("the service "+repo, tagOf([]byte(raw))); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM services WHERE repo = ?`), repo); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, "service.delete", repo, before, nil)
+		return s.audit(ctx, tx, actor, "service.delete", repo, []byte(raw), nil)
 	})
 }
 
 // EditService changes a service's own part with f, inside the transaction,
-// and validates the result: the developer API's test environments.
-func (s *Store) EditService(ctx context.Context, actor Actor, action, repo string, f func(d *stages.Document) error) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+// and validates the result: the developer API's test environments. c is
+// held against the service's v1 document (DocumentTag), what the
+// developers read; the document's new tag is returned.
+func (s *Store) EditService(ctx context.Context, actor Actor, action, repo string, c Cond, f func(d *stages.Document) error) (string, error) {
+	var tag string
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		doc, err := s.document(ctx, tx, repo)
+		if err != nil {
+			return err
+		}
+		if err := c.check("the document of "+repo, tagOf(doc)); err != nil {
+			return err
+		}
 		d, err := s.serviceBody(ctx, tx, repo)
 		if err != nil {
 			return err
@@ -351,25 +403,66 @@ func (s *Store) EditService(ctx context.Context, actor Actor, action, repo strin
 		if err := s.validateAll(ctx, tx, []string{repo}); err != nil {
 			return err
 		}
+		if doc, err = s.document(ctx, tx, repo); err != nil {
+			return err
+		}
+		tag = tagOf(doc)
 		return s.audit(ctx, tx, actor, action, repo, before, body)
 	})
+	return tag, err
 }
 
-// PutAccount registers or renames an account.
-func (s *Store) PutAccount(ctx context.Context, actor Actor, a Account) error {
+// PutAccount registers or renames an account, when c holds for it
+// (AccountTag), and returns its new tag.
+func (s *Store) PutAccount(ctx context.Context, actor Actor, a Account, c Cond) (string, error) {
 	if !reAccountID.MatchString(a.ID) {
-		return &ChangeError{Problems: []stages.Problem{{Path: "id", Code: stages.CodeInvalid, Message: fmt.Sprintf("%q is not a 12-digit AWS account ID", a.ID)}}}
+		return "", &ChangeError{Problems: []stages.Problem{{Path: "id", Code: stages.CodeInvalid, Message: fmt.Sprintf("%q is not a 12-digit AWS account ID", a.ID)}}}
 	}
 	if strings.TrimSpace(a.Name) == "" {
-		return &ChangeError{Problems: []stages.Problem{{Path: "name", Code: stages.CodeRequired, Message: "is required: a name people know the account by"}}}
+		return "", &ChangeError{Problems: []stages.Problem{{Path: "name", Code: stages.CodeRequired, Message: "is required: a name people know the account by"}}}
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		before, tag, err := s.account(ctx, tx, a.ID)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		if err := c.check("the account "+a.ID, tag); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO accounts (id, name, description) VALUES (?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description`), a.ID, a.Name, a.Description); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, "account.put", a.ID, nil, a)
+		var b any
+		if tag != "" {
+			b = before
+		}
+		return s.audit(ctx, tx, actor, "account.put", a.ID, b, a)
 	})
+	return accountTag(a), err
+}
+
+func accountTag(a Account) string {
+	raw, _ := json.Marshal(a)
+	return tagOf(raw)
+}
+
+// account reads one account and its tag.
+func (s *Store) account(ctx context.Context, db q, id string) (Account, string, error) {
+	a := Account{ID: id}
+	err := db.QueryRowContext(ctx, s.rebind(`SELECT name, description FROM accounts WHERE id = ?`), id).Scan(&a.Name, &a.Description)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Account{}, "", ErrNotFound
+	}
+	if err != nil {
+		return Account{}, "", err
+	}
+	return a, accountTag(a), nil
+}
+
+// AccountTag is one account and its entity tag.
+func (s *Store) AccountTag(ctx context.Context, id string) (Account, string, error) {
+	return s.account(ctx, s.db, id)
 }
 
 // Accounts lists the registered accounts.
@@ -390,15 +483,18 @@ func (s *Store) Accounts(ctx context.Context) ([]Account, error) {
 	return out, rows.Err()
 }
 
-// DeleteAccount removes an account no document uses.
-func (s *Store) DeleteAccount(ctx context.Context, actor Actor, id string) error {
+// DeleteAccount removes an account no document uses, when c holds for it.
+func (s *Store) DeleteAccount(ctx context.Context, actor Actor, id string, c Cond) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM accounts WHERE id = ?`), id)
+		before, tag, err := s.account(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
+		if err := c.check("the account "+id, tag); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM accounts WHERE id = ?`), id); err != nil {
+			return err
 		}
 		repos, err := s.repos(ctx, tx)
 		if err != nil {
@@ -407,22 +503,28 @@ func (s *Store) DeleteAccount(ctx context.Context, actor Actor, id string) error
 		if err := s.validateAll(ctx, tx, repos); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, "account.delete", id, id, nil)
+		return s.audit(ctx, tx, actor, "account.delete", id, before, nil)
 	})
 }
 
 // PutCalendar creates or replaces a platform window (kind "window") or
-// blackout (kind "blackout"); every service's document must stay valid.
-func (s *Store) PutCalendar(ctx context.Context, actor Actor, kind, name string, body any) error {
+// blackout (kind "blackout"), when c holds for it (CalendarTag), and
+// returns its new tag; every service's document must stay valid.
+func (s *Store) PutCalendar(ctx context.Context, actor Actor, kind, name string, body any, c Cond) (string, error) {
 	if err := validateCalendarEntry(kind, body); err != nil {
-		return err
+		return "", err
 	}
 	raw, _ := json.Marshal(body)
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		var prevKind string
-		err := tx.QueryRowContext(ctx, s.rebind(`SELECT kind FROM calendar WHERE name = ?`), name).Scan(&prevKind)
-		if err == nil && prevKind != kind {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		prevKind, prev, err := s.calendarEntry(ctx, tx, name)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		if prevKind != "" && prevKind != kind {
 			return &ChangeError{Problems: []stages.Problem{{Path: "name", Code: stages.CodeDuplicate, Message: fmt.Sprintf("%q is already a platform %s: names are shared by windows and blackouts", name, prevKind)}}}
+		}
+		if err := c.check("the platform "+kind+" "+name, tagIfAny(prev)); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO calendar (name, kind, body) VALUES (?, ?, ?)
 			ON CONFLICT (name) DO UPDATE SET body = excluded.body`), name, kind, string(raw)); err != nil {
@@ -435,8 +537,35 @@ func (s *Store) PutCalendar(ctx context.Context, actor Actor, kind, name string,
 		if err := s.validateAll(ctx, tx, repos); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, kind+".put", name, nil, raw)
+		var b any
+		if prev != "" {
+			b = []byte(prev)
+		}
+		return s.audit(ctx, tx, actor, kind+".put", name, b, raw)
 	})
+	return tagOf(raw), err
+}
+
+// calendarEntry reads a platform window or blackout as stored, and its kind.
+func (s *Store) calendarEntry(ctx context.Context, db q, name string) (kind, body string, err error) {
+	err = db.QueryRowContext(ctx, s.rebind(`SELECT kind, body FROM calendar WHERE name = ?`), name).Scan(&kind, &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", ErrNotFound
+	}
+	return kind, body, err
+}
+
+// CalendarTag is a platform window or blackout of the kind, as stored (its
+// JSON), and its entity tag.
+func (s *Store) CalendarTag(ctx context.Context, kind, name string) (json.RawMessage, string, error) {
+	k, body, err := s.calendarEntry(ctx, s.db, name)
+	if err == nil && k != kind {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	return json.RawMessage(body), tagOf([]byte(body)), nil
 }
 
 // validateCalendarEntry holds a platform window or blackout to the
@@ -476,17 +605,23 @@ func (s *Store) Calendar(ctx context.Context) ([]Window, []Blackout, error) {
 	return s.calendar(ctx, s.db)
 }
 
-// DeleteCalendar removes a platform window or blackout.
-func (s *Store) DeleteCalendar(ctx context.Context, actor Actor, kind, name string) error {
+// DeleteCalendar removes a platform window or blackout, when c holds for it.
+func (s *Store) DeleteCalendar(ctx context.Context, actor Actor, kind, name string, c Cond) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM calendar WHERE name = ? AND kind = ?`), name, kind)
+		k, body, err := s.calendarEntry(ctx, tx, name)
+		if err == nil && k != kind {
+			err = ErrNotFound
+		}
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
+		if err := c.check("the platform "+kind+" "+name, tagOf([]byte(body))); err != nil {
+			return err
 		}
-		return s.audit(ctx, tx, actor, kind+".delete", name, name, nil)
+		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM calendar WHERE name = ? AND kind = ?`), name, kind); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, kind+".delete", name, []byte(body), nil)
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/handsoff-cdk/handsoff/internal/linediff"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
 
@@ -35,8 +36,14 @@ type page struct {
 	Repo     string
 	CanEdit  bool
 
-	IsAdmin      bool
-	Document     string
+	IsAdmin  bool
+	Document string
+	// Version is the tag of the own part the editor shows and Base its
+	// text; DocVersion the tag of the v1 document the environment forms
+	// change. A save names them, and is refused when they are stale.
+	Version, Base, DocVersion string
+	Changed                   string // on a stale save: what changed meanwhile
+
 	Accounts     []Account
 	Windows      []Window
 	CalendarBody string
@@ -186,10 +193,16 @@ func (s *Server) servicePage(w http.ResponseWriter, r *http.Request, t *Token, s
 		http.Error(w, "this token may not see "+repo, http.StatusForbidden)
 		return
 	}
-	d, err := s.Store.Service(r.Context(), repo)
+	d, tag, err := s.Store.ServiceTag(r.Context(), repo)
+	if err == nil {
+		_, p.DocVersion, err = s.Store.DocumentTag(r.Context(), repo)
+	}
 	if err != nil {
 		s.failErr(w, r, err)
 		return
+	}
+	if p.Version == "" {
+		p.Version, p.Base = tag, prettyJSON(d)
 	}
 	names := map[string]string{}
 	if as, err := s.Store.Accounts(r.Context()); err == nil {
@@ -200,8 +213,7 @@ func (s *Server) servicePage(w http.ResponseWriter, r *http.Request, t *Token, s
 	p.Title, p.Token, p.Repo = repo, t, repo
 	p.CanEdit = t.Role == RoleAdmin || t.Role == RoleTeam
 	if p.IsAdmin = t.Role == RoleAdmin; p.IsAdmin && p.Document == "" {
-		raw, _ := json.MarshalIndent(d, "", "  ")
-		p.Document = string(raw)
+		p.Document = prettyJSON(d)
 	}
 	for _, st := range d.Stages {
 		add := func(e stages.DocEnvironment) {
@@ -229,16 +241,40 @@ func (s *Server) addEnvironmentPage(w http.ResponseWriter, r *http.Request, t *T
 	}
 	stage := r.PostFormValue("stage")
 	env := stages.DocEnvironment{Name: strings.TrimSpace(r.PostFormValue("name")), Account: strings.TrimSpace(r.PostFormValue("account")), Region: strings.TrimSpace(r.PostFormValue("region"))}
-	err := s.addTestEnvironment(r, t, repo, stage, env)
+	_, err := s.addTestEnvironment(r, t, repo, stage, env, pageCond(r))
+	s.environmentChanged(w, r, t, err, "Added "+env.Name+" to "+stage+".")
+}
+
+// environmentChanged answers an environment form: the page again, with
+// what was done, or why nothing was.
+func (s *Server) environmentChanged(w http.ResponseWriter, r *http.Request, t *Token, err error, done string) {
 	var ce *ChangeError
+	var pe *PreconditionError
 	switch {
 	case err == nil:
-		s.servicePage(w, r, t, http.StatusOK, page{Message: "Added " + env.Name + " to " + stage + "."})
+		s.servicePage(w, r, t, http.StatusOK, page{Message: done})
 	case errors.As(err, &ce):
 		s.servicePage(w, r, t, http.StatusUnprocessableEntity, page{Refusal: "The change is refused; nothing was changed:", Problems: ce.Problems})
+	case errors.As(err, &pe):
+		s.servicePage(w, r, t, http.StatusConflict, page{Refusal: "The document changed since this page was shown, so nothing was changed. The page now shows it as it is: check it, and try again."})
 	default:
 		s.failErr(w, r, err)
 	}
+}
+
+// pageCond is the version a form was shown: a save names it, and a form
+// without one is refused as stale (never saved unconditionally).
+func pageCond(r *http.Request) Cond {
+	v := r.PostFormValue("version")
+	if v == "" {
+		v = `"none"`
+	}
+	return Cond{IfMatch: v}
+}
+
+func prettyJSON(v any) string {
+	raw, _ := json.MarshalIndent(v, "", "  ")
+	return string(raw)
 }
 
 func (s *Server) removeEnvironmentPage(w http.ResponseWriter, r *http.Request, t *Token) {
@@ -247,16 +283,8 @@ func (s *Server) removeEnvironmentPage(w http.ResponseWriter, r *http.Request, t
 		http.Error(w, "this token may not change "+repo, http.StatusForbidden)
 		return
 	}
-	err := s.removeTestEnvironment(r, t, repo, name)
-	var ce *ChangeError
-	switch {
-	case err == nil:
-		s.servicePage(w, r, t, http.StatusOK, page{Message: "Removed " + name + "."})
-	case errors.As(err, &ce):
-		s.servicePage(w, r, t, http.StatusUnprocessableEntity, page{Refusal: "The change is refused; nothing was changed:", Problems: ce.Problems})
-	default:
-		s.failErr(w, r, err)
-	}
+	_, err := s.removeTestEnvironment(r, t, repo, name, pageCond(r))
+	s.environmentChanged(w, r, t, err, "Removed "+name+".")
 }
 
 // refusal is the page fields of a refused change.
@@ -286,7 +314,22 @@ func (s *Server) saveDocumentPage(w http.ResponseWriter, r *http.Request, t *Tok
 		err = &ChangeError{Problems: []stages.Problem{{Path: "service.repo", Code: stages.CodeInvalid, Message: fmt.Sprintf("%q, but this is %s", own.Service.Repo, repo)}}}
 	}
 	if err == nil {
-		err = s.Store.PutService(r.Context(), actor(t), repo, own)
+		_, err = s.Store.PutService(r.Context(), actor(t), repo, own, pageCond(r))
+	}
+	var pe *PreconditionError
+	if errors.As(err, &pe) {
+		// Someone saved meanwhile: show what they changed, keep the text.
+		current, tag, err := s.Store.ServiceTag(r.Context(), repo)
+		if err != nil {
+			s.failErr(w, r, err)
+			return
+		}
+		now := prettyJSON(current)
+		s.servicePage(w, r, t, http.StatusConflict, page{
+			Refusal:  "Someone saved this document since you opened it, so nothing was saved. What they changed is below, and your text is kept: bring their change into it, and save again.",
+			Changed:  linediff.Lines(strings.Split(strings.ReplaceAll(r.PostFormValue("base"), "\r\n", "\n"), "\n"), strings.Split(now, "\n")),
+			Document: text, Version: tag, Base: now})
+		return
 	}
 	if err != nil {
 		p, ok := refusal(err)
@@ -324,7 +367,7 @@ func (s *Server) saveAccountPage(w http.ResponseWriter, r *http.Request, t *Toke
 		return
 	}
 	a := Account{ID: strings.TrimSpace(r.PostFormValue("id")), Name: strings.TrimSpace(r.PostFormValue("name")), Description: strings.TrimSpace(r.PostFormValue("description"))}
-	if err := s.Store.PutAccount(r.Context(), actor(t), a); err != nil {
+	if _, err := s.Store.PutAccount(r.Context(), actor(t), a, Cond{}); err != nil {
 		p, ok := refusal(err)
 		if !ok {
 			s.failErr(w, r, err)
@@ -369,7 +412,7 @@ func (s *Server) saveCalendarPage(w http.ResponseWriter, r *http.Request, t *Tok
 			Problems: []stages.Problem{{Path: "body", Code: stages.CodeSyntax, Message: err.Error()}}})
 		return
 	}
-	if err := s.Store.PutCalendar(r.Context(), actor(t), kind, name, body); err != nil {
+	if _, err := s.Store.PutCalendar(r.Context(), actor(t), kind, name, body, Cond{}); err != nil {
 		p, ok := refusal(err)
 		if !ok {
 			s.failErr(w, r, err)
@@ -388,7 +431,7 @@ func (s *Server) removeCalendarPage(w http.ResponseWriter, r *http.Request, t *T
 		return
 	}
 	kind, name := r.PathValue("kind"), r.PathValue("name")
-	if err := s.Store.DeleteCalendar(r.Context(), actor(t), kind, name); err != nil {
+	if err := s.Store.DeleteCalendar(r.Context(), actor(t), kind, name, Cond{}); err != nil {
 		s.failErr(w, r, err)
 		return
 	}

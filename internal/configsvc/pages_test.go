@@ -110,6 +110,18 @@ func TestPagesInABrowser(t *testing.T) {
 	if !strings.Contains(string(doc), "alpha-jane") || strings.Contains(string(doc), "alpha-bad") {
 		t.Error("the document does not hold what the pages say")
 	}
+	// The page is stale once the document changes elsewhere: its remove
+	// is refused and nothing changes; the page shown again is current.
+	meanwhile, _ := s.store.Service(ctx, "acme/orders")
+	meanwhile.Service.Owner = "team-elsewhere"
+	s.store.PutService(ctx, "test", "acme/orders", meanwhile, Cond{})
+	do(chromedp.Click(C(`form[action="/ui/services/acme/orders/environments/alpha-jane/remove"] button`)))
+	for i := 0; i < 100 && !strings.Contains(text(`[role="alert"]`), "The document changed since this page was shown"); i++ {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if doc, _ := s.store.Document(ctx, "acme/orders"); !strings.Contains(string(doc), "alpha-jane") {
+		t.Error("a stale remove removed the environment")
+	}
 	do(chromedp.Click(C(`form[action="/ui/services/acme/orders/environments/alpha-jane/remove"] button`)), chromedp.WaitVisible(C(`[role="status"]`)))
 	if removed := text(`[role="status"]`); !strings.Contains(removed, "Removed alpha-jane.") {
 		t.Errorf("remove: %q", removed)
@@ -149,6 +161,37 @@ func TestAdminPagesInABrowser(t *testing.T) {
 	}
 	if d, _ := s.store.Service(ctx, "acme/orders"); d.Service.Owner != "team-checkout" {
 		t.Errorf("owner is %q", d.Service.Owner)
+	}
+	// A stale save: someone saves while the page is open; the save is
+	// refused, shows what they changed, and keeps the text; saved again
+	// after that, it goes through.
+	do(chromedp.Navigate(s.URL+"/ui/services/acme/orders"), chromedp.WaitVisible(C("#document")))
+	shown, err := chromedp.Run(b, chromedp.Value(C("#document")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	meanwhile, _ := s.store.Service(ctx, "acme/orders")
+	meanwhile.Service.Owner = "team-elsewhere"
+	if _, err := s.store.PutService(ctx, "test", "acme/orders", meanwhile, Cond{}); err != nil {
+		t.Fatal(err)
+	}
+	mine := strings.Replace(shown, `"cost-center": "cc-4711"`, `"cost-center": "cc-9999"`, 1)
+	do(chromedp.SetValue(C("#document"), mine), chromedp.Click(C("#save-document")), chromedp.WaitVisible(C("#changed")))
+	if got := text(`[role="alert"]`); !strings.Contains(got, "Someone saved this document since you opened it, so nothing was saved") {
+		t.Errorf("stale save: %q", got)
+	}
+	if got := strings.Join(strings.Fields(text("#changed")), " "); !strings.Contains(got, `- "owner": "team-checkout"`) || !strings.Contains(got, `+ "owner": "team-elsewhere"`) {
+		t.Errorf("what changed meanwhile: %q", got)
+	}
+	if kept, _ := chromedp.Run(b, chromedp.Value(C("#document"))); !strings.Contains(kept, "cc-9999") {
+		t.Error("the refused text was not kept")
+	}
+	if d, _ := s.store.Service(ctx, "acme/orders"); d.Service.Owner != "team-elsewhere" || d.Service.Tags["cost-center"] != "cc-4711" {
+		t.Errorf("the stale save changed the document: %+v", d.Service)
+	}
+	do(chromedp.Click(C("#save-document")), chromedp.WaitVisible(C(`[role="status"]`)))
+	if d, _ := s.store.Service(ctx, "acme/orders"); d.Service.Tags["cost-center"] != "cc-9999" {
+		t.Errorf("saved again after the diff: %+v", d.Service)
 	}
 	do(chromedp.Navigate(s.URL+"/ui/admin"), chromedp.WaitVisible(C("#accounts")),
 		chromedp.SendKeys(C("#account-id"), "12"), chromedp.SendKeys(C("#account-name"), "bad"), chromedp.Click(C("#save-account")),

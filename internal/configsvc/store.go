@@ -256,6 +256,22 @@ func (s *Store) try(ctx context.Context, f func(*sql.Tx) error) error {
 // (a variable for the tests).
 var writeWait = 5 * time.Second
 
+// read runs f on one consistent snapshot of the database: a read-only
+// transaction (deferred on SQLite, so it takes no write lock; REPEATABLE
+// READ on PostgreSQL, so every statement sees the same snapshot).
+func (s *Store) read(ctx context.Context, f func(q) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := s.db.BeginTx(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return f(tx)
+}
+
 const (
 	// busyTimeout bounds how long a SQLite change waits for the write lock
 	// that another process holds.

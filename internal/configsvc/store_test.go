@@ -69,21 +69,24 @@ func TestChangesThatBreakADocumentAreRefused(t *testing.T) {
 			want   string
 		}{
 			{"an environment in a region that does not exist", func() error {
-				return s.EditService(ctx, "test", "edit", "acme/orders", func(d *stages.Document) error {
+				_, err := s.EditService(ctx, "test", "edit", "acme/orders", Cond{}, func(d *stages.Document) error {
 					d.Stages[0].Environments[0].Region = "us-east-7"
 					return nil
 				})
+				return err
 			}, `acme/orders: stages[0].environments[0].region: "us-east-7" is not an AWS region`},
 			{"an unregistered account", func() error {
-				return s.EditService(ctx, "test", "edit", "acme/orders", func(d *stages.Document) error {
+				_, err := s.EditService(ctx, "test", "edit", "acme/orders", Cond{}, func(d *stages.Document) error {
 					d.Stages[0].Environments[0].Account = "999999999999"
 					return nil
 				})
+				return err
 			}, "acme/orders: stages[0].environments[0].account: account 999999999999 is not registered"},
 			{"a platform window for a stage that does not exist", func() error {
-				return s.PutCalendar(ctx, "test", "window", "bad", Window{Name: "bad", Timezone: "Mars/Olympus", Days: []string{"MON"}, Start: "10:00", End: "11:00", AppliesTo: []string{"prod"}})
+				_, err := s.PutCalendar(ctx, "test", "window", "bad", Window{Name: "bad", Timezone: "Mars/Olympus", Days: []string{"MON"}, Start: "10:00", End: "11:00", AppliesTo: []string{"prod"}}, Cond{})
+				return err
 			}, `timezone: "Mars/Olympus" is not an IANA time zone`},
-			{"deleting an account in use", func() error { return s.DeleteAccount(ctx, "test", own.Pipeline.Account) }, "account " + own.Pipeline.Account + " is not registered"},
+			{"deleting an account in use", func() error { return s.DeleteAccount(ctx, "test", own.Pipeline.Account, Cond{}) }, "account " + own.Pipeline.Account + " is not registered"},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
@@ -111,11 +114,11 @@ func TestPlatformCalendarAndAudit(t *testing.T) {
 	forEachStore(t, func(t *testing.T, s *Store) {
 		seeded(t, s)
 		w := Window{Name: "platform-friday", Timezone: "UTC", Days: []string{"FRI"}, Start: "00:00", End: "24:00", AppliesTo: []string{"prod", "qa"}}
-		if err := s.PutCalendar(ctx, "admin:test", "window", w.Name, w); err == nil {
+		if _, err := s.PutCalendar(ctx, "admin:test", "window", w.Name, w, Cond{}); err == nil {
 			t.Error("a window for an unknown stage (qa) was accepted")
 		}
 		w.AppliesTo = []string{"prod"}
-		if err := s.PutCalendar(ctx, "admin:test", "window", w.Name, w); err != nil {
+		if _, err := s.PutCalendar(ctx, "admin:test", "window", w.Name, w, Cond{}); err != nil {
 			t.Fatal(err)
 		}
 		doc, _ := s.Document(ctx, "acme/orders")
@@ -130,10 +133,10 @@ func TestPlatformCalendarAndAudit(t *testing.T) {
 		if len(all) < 2 { // the seed's accounts and service, the window
 			t.Errorf("audit has %d entries", len(all))
 		}
-		if err := s.DeleteCalendar(ctx, "admin:test", "window", "platform-friday"); err != nil {
+		if err := s.DeleteCalendar(ctx, "admin:test", "window", "platform-friday", Cond{}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.DeleteCalendar(ctx, "admin:test", "window", "platform-friday"); !errors.Is(err, ErrNotFound) {
+		if err := s.DeleteCalendar(ctx, "admin:test", "window", "platform-friday", Cond{}); !errors.Is(err, ErrNotFound) {
 			t.Errorf("a second delete: %v", err)
 		}
 	})
@@ -232,7 +235,7 @@ func TestCacheSeesOtherInstances(t *testing.T) {
 	}
 	own, _ := a.Service(ctx, "acme/orders")
 	own.Service.Owner = "team-orders-2"
-	if err := a.PutService(ctx, "test", "acme/orders", own); err != nil {
+	if _, err := a.PutService(ctx, "test", "acme/orders", own, Cond{}); err != nil {
 		t.Fatal(err)
 	}
 	a.RevokeToken(ctx, "test", tok.ID)

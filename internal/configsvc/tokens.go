@@ -143,7 +143,8 @@ func (s *Store) Seed(ctx context.Context, doc []byte) error {
 			return nil
 		}
 		seen[id] = true
-		return s.PutAccount(ctx, "seed", Account{ID: id, Name: "account " + id})
+		_, err := s.PutAccount(ctx, "seed", Account{ID: id, Name: "account " + id}, Cond{})
+		return err
 	}
 	if err := add(cfg.Pipeline.Account); err != nil {
 		return err
@@ -162,5 +163,6 @@ func (s *Store) Seed(ctx context.Context, doc []byte) error {
 			}
 		}
 	}
-	return s.PutService(ctx, "seed", cfg.Service.Repo, cfg)
+	_, err = s.PutService(ctx, "seed", cfg.Service.Repo, cfg, Cond{})
+	return err
 }
