@@ -51,7 +51,11 @@ func (e *serviceError) Error() string {
 	case http.StatusUnauthorized:
 		fmt.Fprintf(&b, "\n  set %s to a token of the configuration service (handsoff-config token create)", stages.TokenEnv)
 	case http.StatusForbidden:
-		fmt.Fprintf(&b, "\n  the token in %s is not allowed this: use a team token of this service", stages.TokenEnv)
+		// The service says why; a token of the wrong role or service is
+		// the case this hint is for (the service's "may not do this").
+		if strings.Contains(e.Message, "may not do this") {
+			fmt.Fprintf(&b, "\n  the token in %s is not allowed this: use a team token of this service", stages.TokenEnv)
+		}
 	}
 	return b.String()
 }

@@ -28,7 +28,7 @@ func configService(t *testing.T) (string, *configsvc.Store, string) {
 	if err := st.Seed(ctx, stages.ExampleDocument()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.PutAccount(ctx, "test", configsvc.Account{ID: "999999999999", Name: "sandbox"}, configsvc.Cond{}); err != nil {
+	if _, err := st.PutAccount(ctx, "test", configsvc.Account{ID: "999999999999", Name: "sandbox", Kind: configsvc.KindTest, Teams: []string{"team-orders"}}, configsvc.Cond{}); err != nil {
 		t.Fatal(err)
 	}
 	_, team, err := st.CreateToken(ctx, "test", configsvc.RoleTeam, "acme/orders", "jane")

@@ -2,6 +2,7 @@ package configsvc
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -53,11 +54,14 @@ func fail(w http.ResponseWriter, status int, msg string, problems ...stages.Prob
 func (s *Server) failErr(w http.ResponseWriter, r *http.Request, err error) {
 	var ce *ChangeError
 	var pe *PreconditionError
+	var fe *ForbiddenError
 	switch {
 	case errors.As(err, &ce):
 		fail(w, http.StatusUnprocessableEntity, "the change is refused: it would make a document invalid; nothing was changed", ce.Problems...)
 	case errors.Is(err, ErrNotFound):
 		fail(w, http.StatusNotFound, "not found: "+r.URL.Path)
+	case errors.As(err, &fe):
+		fail(w, http.StatusForbidden, fe.Reason+"; nothing was changed")
 	case errors.As(err, &pe):
 		if pe.Current != "" {
 			w.Header().Set("ETag", pe.Current)
@@ -522,11 +526,28 @@ func (s *Server) addTestEnvironment(r *http.Request, t *Token, repo, stage strin
 		return "", &ChangeError{Problems: []stages.Problem{{Path: "stage", Code: stages.CodeInvalid,
 			Message: fmt.Sprintf("%q is not alpha or beta: test environments go there; gamma and prod are the platform team's", stage)}}}
 	}
-	return s.Store.EditService(r.Context(), actor(t), "environment.add", repo, c, func(d *stages.Document) error {
+	return s.Store.editService(r.Context(), actor(t), "environment.add", repo, c, func(tx *sql.Tx, d *stages.Document) error {
+		// A refusal of the fence is returned after the change is made, so
+		// that the validation's problems are listed with it.
+		var fence error
+		if t.Role != RoleAdmin {
+			// A team's own test environment, in an account open to it.
+			a, _, err := s.Store.account(r.Context(), tx, env.Account)
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+			if err == nil && !a.openTo(d.Service.Owner) {
+				fence = &ChangeError{Problems: []stages.Problem{{Path: "account", Code: stages.CodeInvalid,
+					Message: fmt.Sprintf("account %s (%s) is a %s account that is not open to %s for test environments: use a test account the platform opened to your team, or ask the platform team to open one (kind test, teams [%q])", a.ID, a.Name, a.Kind, d.Service.Owner, d.Service.Owner)}}}
+			}
+			if _, err := tx.ExecContext(r.Context(), s.Store.rebind(`INSERT INTO team_environments (repo, name) VALUES (?, ?) ON CONFLICT DO NOTHING`), repo, env.Name); err != nil {
+				return err
+			}
+		}
 		for i := range d.Stages {
 			if d.Stages[i].Name == stage {
 				d.Stages[i].Environments = append(d.Stages[i].Environments, env)
-				return nil
+				return fence
 			}
 		}
 		// A stage the service does not have yet goes in its place.
@@ -536,7 +557,7 @@ func (s *Server) addTestEnvironment(r *http.Request, t *Token, repo, stage strin
 		} else {
 			d.Stages = append(d.Stages[:1], append([]stages.DocStage{st}, d.Stages[1:]...)...)
 		}
-		return nil
+		return fence
 	})
 }
 
@@ -565,10 +586,49 @@ func (s *Server) removeEnvironment(w http.ResponseWriter, r *http.Request) {
 
 var errNoTestEnvironment = errors.New("no such test environment")
 
+// hasEnvironment reports whether d has an environment of that name.
+func hasEnvironment(d *stages.Document, name string) bool {
+	for _, st := range d.Stages {
+		for _, e := range st.Environments {
+			if e.Name == name {
+				return true
+			}
+		}
+		for _, w := range st.Waves {
+			for _, e := range w.Environments {
+				if e.Name == name {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// ForbiddenError is a change the caller's token may not make (403).
+type ForbiddenError struct{ Reason string }
+
+func (e *ForbiddenError) Error() string { return e.Reason }
+
 // removeTestEnvironment removes a test environment (alpha or beta) of repo,
 // when c holds for its document, and returns the document's new tag.
 func (s *Server) removeTestEnvironment(r *http.Request, t *Token, repo, name string, c Cond) (string, error) {
-	return s.Store.EditService(r.Context(), actor(t), "environment.remove", repo, c, func(d *stages.Document) error {
+	return s.Store.editService(r.Context(), actor(t), "environment.remove", repo, c, func(tx *sql.Tx, d *stages.Document) error {
+		if t.Role != RoleAdmin {
+			mine, err := s.Store.teamEnvironments(r.Context(), tx, repo)
+			if err != nil {
+				return err
+			}
+			if !mine[name] {
+				if hasEnvironment(d, name) {
+					return &ForbiddenError{Reason: fmt.Sprintf("%s is an environment the platform defined for %s: a team removes only the test environments it added itself", name, repo)}
+				}
+				return errNoTestEnvironment
+			}
+			if _, err := tx.ExecContext(r.Context(), s.Store.rebind(`DELETE FROM team_environments WHERE repo = ? AND name = ?`), repo, name); err != nil {
+				return err
+			}
+		}
 		for i, st := range d.Stages {
 			if !slices.Contains(testStages, st.Name) {
 				continue

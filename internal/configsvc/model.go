@@ -20,7 +20,57 @@ type Account struct {
 	ID          string `json:"id"`
 	Name        string `json:"name"`
 	Description string `json:"description,omitempty"`
+	// Kind is what the account is for: "pipeline", "test" or
+	// "production" (the default, so that nothing is opened to teams by
+	// accident).
+	Kind string `json:"kind,omitempty"`
+	// Teams are the teams (a service's service.owner) that may add their
+	// own test environments in it; "*" is every team. Only a test account
+	// may name teams.
+	Teams []string `json:"teams,omitempty"`
 }
+
+// Account kinds.
+const (
+	KindPipeline   = "pipeline"
+	KindTest       = "test"
+	KindProduction = "production"
+)
+
+// openTo reports whether a team may put its own test environments in a.
+func (a Account) openTo(team string) bool {
+	return a.Kind == KindTest && team != "" && (slices.Contains(a.Teams, team) || slices.Contains(a.Teams, "*"))
+}
+
+// normalize fills the defaults and lists every problem of an account.
+func (a *Account) normalize() []stages.Problem {
+	var problems []stages.Problem
+	if !reAccountID.MatchString(a.ID) {
+		problems = append(problems, stages.Problem{Path: "id", Code: stages.CodeInvalid, Message: fmt.Sprintf("%q is not a 12-digit AWS account ID", a.ID)})
+	}
+	if strings.TrimSpace(a.Name) == "" {
+		problems = append(problems, stages.Problem{Path: "name", Code: stages.CodeRequired, Message: "is required: a name people know the account by"})
+	}
+	if a.Kind == "" {
+		a.Kind = KindProduction
+	}
+	if !slices.Contains([]string{KindPipeline, KindTest, KindProduction}, a.Kind) {
+		problems = append(problems, stages.Problem{Path: "kind", Code: stages.CodeInvalid, Message: fmt.Sprintf("%q is not pipeline, test or production", a.Kind)})
+	}
+	if len(a.Teams) > 0 && a.Kind != KindTest {
+		problems = append(problems, stages.Problem{Path: "teams", Code: stages.CodeInvalid, Message: fmt.Sprintf("a %s account is not opened to teams: only a test account names the teams that may use it", a.Kind)})
+	}
+	for i, t := range a.Teams {
+		if t != "*" && !reTeam.MatchString(t) {
+			problems = append(problems, stages.Problem{Path: fmt.Sprintf("teams[%d]", i), Code: stages.CodeInvalid, Message: fmt.Sprintf("%q is not a team (a service's owner, such as \"team-orders\") or \"*\"", t)})
+		}
+	}
+	slices.Sort(a.Teams)
+	a.Teams = slices.Compact(a.Teams)
+	return problems
+}
+
+var reTeam = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 // Window is a platform-wide freeze window; Blackout a platform-wide
 // blackout. Each applies to every service that has a stage it names.
@@ -322,6 +372,9 @@ func (s *Store) PutService(ctx context.Context, actor Actor, repo string, own *s
 		if err := s.validateAll(ctx, tx, []string{repo}); err != nil {
 			return err
 		}
+		if err := s.pruneTeamEnvironments(ctx, tx, repo, own); err != nil {
+			return err
+		}
 		var b any
 		if raw != "" {
 			b = []byte(raw)
@@ -329,6 +382,53 @@ func (s *Store) PutService(ctx context.Context, actor Actor, repo string, own *s
 		return s.audit(ctx, tx, actor, "service.put", repo, b, own)
 	})
 	return tagOf(body), err
+}
+
+// teamEnvironments are the environments of repo that its team added
+// through the developer API: the only ones a team may remove.
+func (s *Store) teamEnvironments(ctx context.Context, db q, repo string) (map[string]bool, error) {
+	rows, err := db.QueryContext(ctx, s.rebind(`SELECT name FROM team_environments WHERE repo = ?`), repo)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out[n] = true
+	}
+	return out, rows.Err()
+}
+
+// TeamEnvironments lists the environments of repo its team added.
+func (s *Store) TeamEnvironments(ctx context.Context, repo string) (map[string]bool, error) {
+	return s.teamEnvironments(ctx, s.db, repo)
+}
+
+// pruneTeamEnvironments forgets the team environments that d no longer
+// holds in a test stage, so that an environment the platform defines
+// later under the same name is the platform's.
+func (s *Store) pruneTeamEnvironments(ctx context.Context, tx *sql.Tx, repo string, d *stages.Document) error {
+	have, err := s.teamEnvironments(ctx, tx, repo)
+	if err != nil {
+		return err
+	}
+	for _, st := range d.Stages {
+		for _, e := range st.Environments {
+			if slices.Contains(testStages, st.Name) {
+				delete(have, e.Name)
+			}
+		}
+	}
+	for name := range have {
+		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM team_environments WHERE repo = ? AND name = ?`), repo, name); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // tagIfAny is the tag of a stored form, "" when there is none.
@@ -370,6 +470,9 @@ func (s *Store) DeleteService(ctx context.Context, actor Actor, repo string, c C
 		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM services WHERE repo = ?`), repo); err != nil {
 			return err
 		}
+		if err := s.pruneTeamEnvironments(ctx, tx, repo, &stages.Document{}); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, actor, "service.delete", repo, []byte(raw), nil)
 	})
 }
@@ -379,6 +482,12 @@ func (s *Store) DeleteService(ctx context.Context, actor Actor, repo string, c C
 // held against the service's v1 document (DocumentTag), what the
 // developers read; the document's new tag is returned.
 func (s *Store) EditService(ctx context.Context, actor Actor, action, repo string, c Cond, f func(d *stages.Document) error) (string, error) {
+	return s.editService(ctx, actor, action, repo, c, func(_ *sql.Tx, d *stages.Document) error { return f(d) })
+}
+
+// editService is EditService with f given the transaction, to read and
+// write what the change depends on beside the document.
+func (s *Store) editService(ctx context.Context, actor Actor, action, repo string, c Cond, f func(tx *sql.Tx, d *stages.Document) error) (string, error) {
 	var tag string
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		doc, err := s.document(ctx, tx, repo)
@@ -393,14 +502,23 @@ func (s *Store) EditService(ctx context.Context, actor Actor, action, repo strin
 			return err
 		}
 		before, _ := json.Marshal(d)
-		if err := f(d); err != nil {
+		// A refusal from f is listed with the validation's problems.
+		var refused *ChangeError
+		if err := f(tx, d); err != nil && !errors.As(err, &refused) {
 			return err
 		}
 		body, _ := json.Marshal(d)
 		if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE services SET body = ?, updated_at = ? WHERE repo = ?`), string(body), now(), repo); err != nil {
 			return err
 		}
-		if err := s.validateAll(ctx, tx, []string{repo}); err != nil {
+		if err := s.validateAll(ctx, tx, []string{repo}); err != nil || refused != nil {
+			var ce *ChangeError
+			if refused != nil && (err == nil || errors.As(err, &ce)) {
+				if ce != nil {
+					refused.Problems = append(refused.Problems, ce.Problems...)
+				}
+				return refused
+			}
 			return err
 		}
 		if doc, err = s.document(ctx, tx, repo); err != nil {
@@ -415,12 +533,10 @@ func (s *Store) EditService(ctx context.Context, actor Actor, action, repo strin
 // PutAccount registers or renames an account, when c holds for it
 // (AccountTag), and returns its new tag.
 func (s *Store) PutAccount(ctx context.Context, actor Actor, a Account, c Cond) (string, error) {
-	if !reAccountID.MatchString(a.ID) {
-		return "", &ChangeError{Problems: []stages.Problem{{Path: "id", Code: stages.CodeInvalid, Message: fmt.Sprintf("%q is not a 12-digit AWS account ID", a.ID)}}}
+	if problems := a.normalize(); len(problems) > 0 {
+		return "", &ChangeError{Problems: problems}
 	}
-	if strings.TrimSpace(a.Name) == "" {
-		return "", &ChangeError{Problems: []stages.Problem{{Path: "name", Code: stages.CodeRequired, Message: "is required: a name people know the account by"}}}
-	}
+	teams, _ := json.Marshal(nonNil(a.Teams))
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		before, tag, err := s.account(ctx, tx, a.ID)
 		if err != nil && !errors.Is(err, ErrNotFound) {
@@ -429,8 +545,8 @@ func (s *Store) PutAccount(ctx context.Context, actor Actor, a Account, c Cond) 
 		if err := c.check("the account "+a.ID, tag); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO accounts (id, name, description) VALUES (?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description`), a.ID, a.Name, a.Description); err != nil {
+		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO accounts (id, name, description, kind, teams) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description, kind = excluded.kind, teams = excluded.teams`), a.ID, a.Name, a.Description, a.Kind, string(teams)); err != nil {
 			return err
 		}
 		var b any
@@ -450,13 +566,15 @@ func accountTag(a Account) string {
 // account reads one account and its tag.
 func (s *Store) account(ctx context.Context, db q, id string) (Account, string, error) {
 	a := Account{ID: id}
-	err := db.QueryRowContext(ctx, s.rebind(`SELECT name, description FROM accounts WHERE id = ?`), id).Scan(&a.Name, &a.Description)
+	var teams string
+	err := db.QueryRowContext(ctx, s.rebind(`SELECT name, description, kind, teams FROM accounts WHERE id = ?`), id).Scan(&a.Name, &a.Description, &a.Kind, &teams)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Account{}, "", ErrNotFound
 	}
 	if err != nil {
 		return Account{}, "", err
 	}
+	json.Unmarshal([]byte(teams), &a.Teams)
 	return a, accountTag(a), nil
 }
 
@@ -467,7 +585,7 @@ func (s *Store) AccountTag(ctx context.Context, id string) (Account, string, err
 
 // Accounts lists the registered accounts.
 func (s *Store) Accounts(ctx context.Context) ([]Account, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, name, description FROM accounts ORDER BY id`)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name, description, kind, teams FROM accounts ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
@@ -475,9 +593,11 @@ func (s *Store) Accounts(ctx context.Context) ([]Account, error) {
 	var out []Account
 	for rows.Next() {
 		var a Account
-		if err := rows.Scan(&a.ID, &a.Name, &a.Description); err != nil {
+		var teams string
+		if err := rows.Scan(&a.ID, &a.Name, &a.Description, &a.Kind, &teams); err != nil {
 			return nil, err
 		}
+		json.Unmarshal([]byte(teams), &a.Teams)
 		out = append(out, a)
 	}
 	return out, rows.Err()

@@ -212,13 +212,20 @@ func (s *Server) servicePage(w http.ResponseWriter, r *http.Request, t *Token, s
 	}
 	p.Title, p.Token, p.Repo = repo, t, repo
 	p.CanEdit = t.Role == RoleAdmin || t.Role == RoleTeam
+	// A team is shown only what it may do: removing the test
+	// environments it added.
+	mine, err := s.Store.TeamEnvironments(r.Context(), repo)
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
 	if p.IsAdmin = t.Role == RoleAdmin; p.IsAdmin && p.Document == "" {
 		p.Document = prettyJSON(d)
 	}
 	for _, st := range d.Stages {
 		add := func(e stages.DocEnvironment) {
 			p.Environments = append(p.Environments, envRow{Stage: st.Name, Name: e.Name, Account: e.Account, AccountName: names[e.Account],
-				Region: e.Region, OneBox: e.OneBox, Removable: p.CanEdit && slices.Contains(testStages, st.Name)})
+				Region: e.Region, OneBox: e.OneBox, Removable: slices.Contains(testStages, st.Name) && (t.Role == RoleAdmin || t.Role == RoleTeam && mine[e.Name])})
 		}
 		for _, e := range st.Environments {
 			add(e)
@@ -366,7 +373,13 @@ func (s *Server) saveAccountPage(w http.ResponseWriter, r *http.Request, t *Toke
 		http.Error(w, "the platform team's page", http.StatusForbidden)
 		return
 	}
-	a := Account{ID: strings.TrimSpace(r.PostFormValue("id")), Name: strings.TrimSpace(r.PostFormValue("name")), Description: strings.TrimSpace(r.PostFormValue("description"))}
+	a := Account{ID: strings.TrimSpace(r.PostFormValue("id")), Name: strings.TrimSpace(r.PostFormValue("name")), Description: strings.TrimSpace(r.PostFormValue("description")),
+		Kind: r.PostFormValue("kind")}
+	for _, team := range strings.Split(r.PostFormValue("teams"), ",") {
+		if team = strings.TrimSpace(team); team != "" {
+			a.Teams = append(a.Teams, team)
+		}
+	}
 	if _, err := s.Store.PutAccount(r.Context(), actor(t), a, Cond{}); err != nil {
 		p, ok := refusal(err)
 		if !ok {

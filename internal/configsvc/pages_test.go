@@ -199,9 +199,10 @@ func TestAdminPagesInABrowser(t *testing.T) {
 	if got := text(`[role="alert"]`); !strings.Contains(got, "is not a 12-digit AWS account ID") {
 		t.Errorf("account refusal: %q", got)
 	}
-	do(chromedp.SendKeys(C("#account-id"), "777777777777"), chromedp.SendKeys(C("#account-name"), "sandbox"), chromedp.Click(C("#save-account")),
+	do(chromedp.SendKeys(C("#account-id"), "777777777777"), chromedp.SendKeys(C("#account-name"), "sandbox"),
+		chromedp.SetValue(C("#account-kind"), "test"), chromedp.SendKeys(C("#account-teams"), "team-orders, team-payments"), chromedp.Click(C("#save-account")),
 		chromedp.WaitVisible(C(`[role="status"]`)))
-	if got := strings.Join(strings.Fields(text("#accounts")), " "); !strings.Contains(got, "777777777777 sandbox") {
+	if got := strings.Join(strings.Fields(text("#accounts")), " "); !strings.Contains(got, "777777777777 sandbox test team-orders, team-payments") {
 		t.Errorf("accounts: %q", got)
 	}
 	// A platform window: a bad time zone is refused, a good one is served

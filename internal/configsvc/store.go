@@ -138,6 +138,18 @@ CREATE TABLE notices (repo TEXT NOT NULL, execution_id TEXT NOT NULL, stage TEXT
 `, `
 CREATE TABLE notices (repo TEXT NOT NULL, execution_id TEXT NOT NULL, stage TEXT NOT NULL, sent_at TEXT NOT NULL, PRIMARY KEY (repo, execution_id, stage));
 `},
+	// The fence around team tokens: an account's kind and the teams
+	// (service owners) it is open to for test use, and the environments
+	// teams added themselves, the only ones a team may remove.
+	{4, `
+ALTER TABLE accounts ADD COLUMN kind TEXT NOT NULL DEFAULT 'production';
+ALTER TABLE accounts ADD COLUMN teams TEXT NOT NULL DEFAULT '[]';
+CREATE TABLE team_environments (repo TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (repo, name));
+`, `
+ALTER TABLE accounts ADD COLUMN kind TEXT NOT NULL DEFAULT 'production';
+ALTER TABLE accounts ADD COLUMN teams TEXT NOT NULL DEFAULT '[]';
+CREATE TABLE team_environments (repo TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (repo, name));
+`},
 }
 
 // SchemaVersion is the newest migration.

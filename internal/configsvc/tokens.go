@@ -1,6 +1,7 @@
 package configsvc
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -9,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // Roles a token may have.
@@ -137,30 +139,40 @@ func (s *Store) Seed(ctx context.Context, doc []byte) error {
 	if err != nil {
 		return err
 	}
-	seen := map[string]bool{}
-	add := func(id string) error {
-		if seen[id] {
-			return nil
-		}
-		seen[id] = true
-		_, err := s.PutAccount(ctx, "seed", Account{ID: id, Name: "account " + id}, Cond{})
-		return err
-	}
-	if err := add(cfg.Pipeline.Account); err != nil {
-		return err
-	}
+	// The pipeline's account is a pipeline account; those of the alpha and
+	// beta environments test accounts open to the service's team; the
+	// rest production.
+	kinds := map[string]string{cfg.Pipeline.Account: KindPipeline}
 	for _, st := range cfg.Stages {
 		for _, e := range st.Environments {
-			if err := add(e.Account); err != nil {
-				return err
+			if _, ok := kinds[e.Account]; !ok && slices.Contains(testStages, st.Name) {
+				kinds[e.Account] = KindTest
 			}
+		}
+	}
+	var ids []string
+	for _, st := range cfg.Stages {
+		for _, e := range st.Environments {
+			ids = append(ids, e.Account)
 		}
 		for _, w := range st.Waves {
 			for _, e := range w.Environments {
-				if err := add(e.Account); err != nil {
-					return err
-				}
+				ids = append(ids, e.Account)
 			}
+		}
+	}
+	seen := map[string]bool{}
+	for _, id := range append([]string{cfg.Pipeline.Account}, ids...) {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		a := Account{ID: id, Name: "account " + id, Kind: cmp.Or(kinds[id], KindProduction)}
+		if a.Kind == KindTest {
+			a.Teams = []string{cfg.Service.Owner}
+		}
+		if _, err := s.PutAccount(ctx, "seed", a, Cond{}); err != nil {
+			return err
 		}
 	}
 	_, err = s.PutService(ctx, "seed", cfg.Service.Repo, cfg, Cond{})
