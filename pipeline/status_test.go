@@ -115,6 +115,10 @@ func TestStatusReports(t *testing.T) {
 	defer srv.Close()
 	req, _ := http.NewRequest("POST", srv.URL+"/v1/services/acme/orders/status", strings.NewReader(body))
 	req.Header.Set(pipeline.StatusHeader, secret)
+	// API destinations send Content-Type: application/json unless the
+	// connection names another
+	// (https://aws.amazon.com/about-aws/whats-new/2024/02/amazon-eventbridge-api-destinations-content-type-header-customization/).
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil || resp.StatusCode != http.StatusNoContent {
 		b, _ := io.ReadAll(resp.Body)

@@ -32,6 +32,26 @@ func decodeStrict(data []byte, ps *problems) *Document {
 	return &doc
 }
 
+// DecodeStrict reads data into v (a pointer to a struct) by the rules the
+// document itself is read by, for the other JSON handsoff takes (the
+// configuration service's request bodies): UTF-8, one JSON object, no key
+// given twice, no field v's type lacks (keys match exactly as written,
+// where encoding/json matches any case and keeps the last of two), no
+// value of the wrong type. It lists every problem at once, as a
+// *ValidationError of source, and fills v only when there is none.
+func DecodeStrict(data []byte, source string, v any) error {
+	var ps problems
+	if len(data) > MaxDocumentBytes {
+		ps.addc(CodeTooLarge, "", "%d bytes; the limit is %d", len(data), MaxDocumentBytes)
+	} else if checkText(data, &ps) {
+		checkStructure(data, reflect.TypeOf(v).Elem(), &ps)
+	}
+	if err := ps.err(source); err != nil {
+		return err
+	}
+	return json.Unmarshal(data, v)
+}
+
 func describeJSONError(data []byte, err error) string {
 	var syn *json.SyntaxError
 	if errors.As(err, &syn) {

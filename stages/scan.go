@@ -155,6 +155,8 @@ func (w *walker) token() (json.Token, int64) {
 
 // value reads one value at path and checks it against t (nil: anything,
 // unchecked). It returns the kind it read ("an object", "a string", ...).
+var rawMessage = reflect.TypeFor[json.RawMessage]()
+
 func (w *walker) value(path string, t reflect.Type, check bool) string {
 	tok, _ := w.token()
 	if w.err != nil {
@@ -162,6 +164,9 @@ func (w *walker) value(path string, t reflect.Type, check bool) string {
 	}
 	if t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
+	}
+	if t == rawMessage || t != nil && t.Kind() == reflect.Interface {
+		t = nil // any JSON: only its keys are checked (duplicates)
 	}
 	switch x := tok.(type) {
 	case json.Delim:

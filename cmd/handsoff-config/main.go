@@ -126,9 +126,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, ready c
 	seed := fs.Bool("seed", true, "seed an empty database with the example service and its accounts")
 	notifyURL := fs.String("notify-url", "", "a webhook that hears of pipelines broken longer than --broken-after (JSON: service, stage, executionId, failedAt, text)")
 	brokenAfter := fs.Duration("broken-after", time.Hour, "how long a pipeline stage may stay failed before --notify-url hears of it")
+	retention := fs.Duration("status-retention", 30*24*time.Hour, "how long pipeline status reports are kept (the newest 100 executions of a pipeline at most)")
+	trustProxy := fs.Bool("trust-proxy", false, "the service is behind a TLS-terminating proxy (a load balancer) whose X-Forwarded-Proto is believed: page cookies are Secure when it says https")
 	requireIfMatch := fs.Bool("require-if-match", false, "refuse (428) a change that does not name the version it changes with If-Match (or If-None-Match: * to create)")
 	if ok, code := parse(fs, args); !ok {
 		return code
+	}
+	if *retention < time.Hour {
+		fmt.Fprintf(stderr, "handsoff-config serve: --status-retention %s is under an hour: keep at least the last hour of pipeline status\n", *retention)
+		return 2
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	store, err := db.open(ctx)
@@ -153,7 +159,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, ready c
 		return 1
 	}
 	srv := &http.Server{
-		Handler:           (&configsvc.Server{Store: store, Log: log, RequireIfMatch: *requireIfMatch}).Handler(),
+		Handler:           (&configsvc.Server{Store: store, Log: log, RequireIfMatch: *requireIfMatch, TrustProxy: *trustProxy}).Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -166,6 +172,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, ready c
 	}
 	errs := make(chan error, 1)
 	go func() { errs <- srv.Serve(ln) }()
+	go func() {
+		// Pipeline status older than the retention, every hour.
+		tick := time.NewTicker(time.Hour)
+		defer tick.Stop()
+		for {
+			if err := store.PruneStatus(ctx, time.Now().Add(-*retention)); err != nil && ctx.Err() == nil {
+				log.Warn("pruning pipeline status failed", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
 	if *notifyURL != "" {
 		n := &configsvc.Notifier{Store: store, URL: *notifyURL, After: *brokenAfter}
 		go n.Run(ctx, time.Minute, func(msg string, args ...any) { log.Warn(msg, args...) })

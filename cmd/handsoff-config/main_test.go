@@ -157,6 +157,7 @@ func TestKillDuringWritesLosesNothing(t *testing.T) {
 				body := fmt.Sprintf(`{"stage": "alpha", "name": %q, "account": "222222222222", "region": "us-east-1"}`, name)
 				req, _ := http.NewRequest("POST", "http://"+addr+"/v1/services/acme/orders/environments", strings.NewReader(body))
 				req.Header.Set("Authorization", "Bearer "+token)
+				req.Header.Set("Content-Type", "application/json")
 				resp, err := client.Do(req)
 				if err != nil {
 					return // the service is gone

@@ -70,6 +70,9 @@ func NewStack(scope constructs.Construct, id string, p Props) awscdk.Stack {
 		Logging:                awsecs.LogDriver_AwsLogs(&awsecs.AwsLogDriverProps{StreamPrefix: jsii.String("config"), LogGroup: logs}),
 		PortMappings:           &[]*awsecs.PortMapping{{ContainerPort: jsii.Number(8080)}},
 		ReadonlyRootFilesystem: jsii.Bool(true),
+		// Behind the load balancer, which terminates TLS and sets
+		// X-Forwarded-Proto: page cookies are then Secure.
+		Command: &[]*string{jsii.String("--trust-proxy")},
 	})
 	c.AddMountPoints(&awsecs.MountPoint{ContainerPath: jsii.String("/data"), SourceVolume: jsii.String("data"), ReadOnly: jsii.Bool(false)})
 	svc := awsecs.NewFargateService(stack, jsii.String("Service"), &awsecs.FargateServiceProps{

@@ -3,8 +3,11 @@ package configsvc
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // accessTable is who may call what: for each endpoint, the callers that
@@ -80,11 +83,130 @@ func TestAccessTable(t *testing.T) {
 	if code, _, body := s2.do(t, "POST", "/v1/services/acme/orders/environments", s2.team, `{"stage": "alpha", "name": "alpha-mine", "account": "222222222222", "region": "eu-west-1"}`); code != 201 {
 		t.Fatalf("a team's own environment: %d %s", code, body)
 	}
-	_, _, page := s2.do(t, "GET", "/ui/services/acme/orders", "", "", "Cookie", cookieName+"="+s2.team)
+	_, _, page := s2.do(t, "GET", "/ui/services/acme/orders", "", "", "Cookie", s2.session(t, s2.team))
 	if strings.Contains(page, "/environments/alpha/remove") || !strings.Contains(page, "/environments/alpha-mine/remove") {
 		t.Error("the team's page offers the wrong removals")
 	}
-	if _, _, page := s2.do(t, "GET", "/ui/services/acme/orders", "", "", "Cookie", cookieName+"="+s2.admin); !strings.Contains(page, "/environments/alpha/remove") {
+	if _, _, page := s2.do(t, "GET", "/ui/services/acme/orders", "", "", "Cookie", s2.session(t, s2.admin)); !strings.Contains(page, "/environments/alpha/remove") {
 		t.Error("the platform's page does not offer removing alpha")
+	}
+}
+
+// TestStoredNames: every name the service stores and shows is held to a
+// rule, whatever endpoint it comes through; the database is owner-only.
+func TestStoredNames(t *testing.T) {
+	st := newSQLite(t)
+	s := newService(t, st)
+	window := `{"timezone": "UTC", "days": ["SUN"], "start": "01:00", "end": "02:00", "appliesTo": ["prod"]}`
+	own, _ := st.Service(ctx, "acme/orders")
+	upper := strings.ReplaceAll(prettyJSON(own), `"repo": "acme/orders"`, `"repo": "ACME/Orders"`)
+	cases := []struct {
+		name, method, path, body string
+		want                     int
+		contains                 string
+	}{
+		{"a window named a/b", "PUT", "/v1/admin/windows/a%2Fb", window, 422, "must start with a letter"},
+		{"a window name with a newline", "PUT", "/v1/admin/windows/a%0Ab", window, 422, "must start with a letter"},
+		{"a window name of 5,000 characters", "PUT", "/v1/admin/windows/" + strings.Repeat("a", 5000), window, 422, "at most 64"},
+		{"a window named <b>", "PUT", "/v1/admin/windows/%3Cb%3E", window, 422, "must start with a letter"},
+		{"a blackout named with a space", "PUT", "/v1/admin/blackouts/a%20b", `{"from": "2026-12-24T00:00:00Z", "to": "2026-12-26T00:00:00Z", "appliesTo": ["prod"]}`, 422, "must start with a letter"},
+		{"an account name of 900 KB", "PUT", "/v1/admin/accounts/999999999996", `{"name": "` + strings.Repeat("x", 900<<10) + `"}`, 422, "at most 100"},
+		{"an account name reversed by a bidi override", "PUT", "/v1/admin/accounts/999999999996", `{"name": "prod \u202Edorp"}`, 422, "U+202E"},
+		{"an account description with a newline", "PUT", "/v1/admin/accounts/999999999996", `{"name": "x", "description": "a\nb"}`, 422, "control character"},
+		{"a repository in another case", "PUT", "/v1/admin/services/ACME/Orders", upper, 422, "in another case"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, body := s.do(t, c.method, c.path, s.admin, c.body)
+			if code != c.want || !strings.Contains(body, c.contains) {
+				t.Errorf("%d, want %d with %q: %.300s", code, c.want, c.contains, body)
+			}
+		})
+	}
+	if _, _, err := st.CreateToken(ctx, "test", RoleAdmin, "", "ops\u2066x"); err == nil {
+		t.Error("a token named with a bidi isolate")
+	}
+	info, err := os.Stat(st.path)
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("the database file: %v %v", info.Mode(), err)
+	}
+}
+
+// TestSessions: the page cookie is a session, never the token; it is
+// Secure over TLS or behind a trusted proxy that says https; it ends at
+// its expiry, at logout (from the same site only) and with its token.
+func TestSessions(t *testing.T) {
+	st := newSQLite(t)
+	s := newService(t, st)
+	login := func(srv *httptest.Server, header ...string) *http.Response {
+		req, _ := http.NewRequest("POST", srv.URL+"/ui/login", strings.NewReader("token="+s.team))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	cookie := func(resp *http.Response) *http.Cookie {
+		for _, c := range resp.Cookies() {
+			if c.Name == sessionCookie {
+				return c
+			}
+		}
+		t.Fatalf("no session cookie: %v", resp.Header)
+		return nil
+	}
+	c := cookie(login(s.Server))
+	if c.Value == s.team || strings.Contains(c.Value, "hso_") || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Secure || c.MaxAge <= 0 {
+		t.Errorf("the session cookie over plain http: %+v", c)
+	}
+	proxied := httptest.NewServer((&Server{Store: st, Log: discardLog(), TrustProxy: true}).Handler())
+	defer proxied.Close()
+	if c := cookie(login(proxied, "X-Forwarded-Proto", "https")); !c.Secure {
+		t.Error("behind a trusted proxy that says https, the cookie is not Secure")
+	}
+	if c := cookie(login(s.Server, "X-Forwarded-Proto", "https")); c.Secure {
+		t.Error("X-Forwarded-Proto from anyone made the cookie Secure") // harmless, but the header was not to be believed
+	}
+	page := func(cookie string) int { // 200 when the pipelines page opens (else the login page)
+		code, _, body := s.do(t, "GET", "/ui/", "", "", "Cookie", cookie)
+		if !strings.Contains(body, `id="pipelines"`) {
+			return 401
+		}
+		return code
+	}
+	live := sessionCookie + "=" + c.Value
+	if page(live) != 200 || page(sessionCookie+"="+s.team) == 200 {
+		t.Error("a session opens the pages and a token in its place does not: not so")
+	}
+	// Logout from another site is refused; from the page it ends the session.
+	if code, _, _ := s.do(t, "POST", "/ui/logout", "", "", "Cookie", live, "Origin", "https://evil.example"); code != 403 || page(live) != 200 {
+		t.Errorf("a cross-site logout: %d", code)
+	}
+	s.do(t, "POST", "/ui/logout", "", "", "Cookie", live, "Origin", s.URL)
+	if page(live) == 200 {
+		t.Error("the session outlived its logout")
+	}
+	// Expiry, and revocation of the token.
+	defer func(d time.Duration) { SessionTTL = d }(SessionTTL)
+	SessionTTL = -time.Second
+	if page(s.session(t, s.team)) == 200 {
+		t.Error("an expired session opens the pages")
+	}
+	SessionTTL = time.Hour
+	other := s.session(t, s.admin)
+	tokens, _ := st.Tokens(ctx)
+	for _, tk := range tokens {
+		if tk.Role == RoleAdmin {
+			st.RevokeToken(ctx, "test", tk.ID)
+		}
+	}
+	if page(other) == 200 {
+		t.Error("a session outlived its revoked token")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -28,6 +29,12 @@ type Server struct {
 	// what it changes (If-Match, or If-None-Match: * to create); off, a
 	// write without them is unconditional.
 	RequireIfMatch bool
+	// TrustProxy says the service is behind a TLS-terminating proxy (the
+	// load balancer) whose X-Forwarded-Proto may be believed: page
+	// cookies are then Secure when it says https.
+	TrustProxy bool
+
+	reports limiter // status reports per token
 }
 
 // errorBody is every error's JSON: a message, and the library's problems
@@ -78,30 +85,45 @@ func (s *Server) failErr(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-// decode reads a JSON body strictly: at most MaxBodyBytes, no unknown
-// field, one value.
+// decode reads a JSON body strictly: Content-Type application/json, at
+// most MaxBodyBytes, read by the library's rules (stages.DecodeStrict: no
+// key twice, no unknown or case-variant field, no wrong type), every
+// problem at once.
 func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	body, ok := readBody(w, r)
+	if !ok {
+		return false
+	}
+	if err := stages.DecodeStrict(body, "the body", v); err != nil {
+		var ve *stages.ValidationError
+		if errors.As(err, &ve) {
+			fail(w, http.StatusBadRequest, "the body is not the JSON this endpoint takes; nothing was changed", ve.Problems...)
+			return false
+		}
+		fail(w, http.StatusBadRequest, "the body is not the JSON this endpoint takes: "+err.Error())
+		return false
+	}
+	return true
+}
+
+// readBody reads a request's JSON body: Content-Type application/json,
+// at most MaxBodyBytes.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		fail(w, http.StatusUnsupportedMediaType, fmt.Sprintf("the body must be JSON, sent with Content-Type: application/json (this request says %q)", r.Header.Get("Content-Type")))
+		return nil, false
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			fail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", MaxBodyBytes))
-			return false
+			return nil, false
 		}
 		fail(w, http.StatusBadRequest, "cannot read the body: "+err.Error())
-		return false
+		return nil, false
 	}
-	dec := json.NewDecoder(strings.NewReader(string(body)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		fail(w, http.StatusBadRequest, "the body is not the JSON this endpoint takes: "+err.Error())
-		return false
-	}
-	if dec.More() {
-		fail(w, http.StatusBadRequest, "the body holds more than one JSON value")
-		return false
-	}
-	return true
+	return body, true
 }
 
 // parseDocument reads a service's own part: a handsoff/v1 document, held
@@ -423,9 +445,8 @@ func (s *Server) putService(w http.ResponseWriter, r *http.Request, t *Token) {
 	if !ok {
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	if err != nil {
-		fail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", MaxBodyBytes))
+	body, ok := readBody(w, r)
+	if !ok {
 		return
 	}
 	own, err := parseDocument(body)
@@ -504,13 +525,18 @@ func (s *Server) addEnvironment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req struct {
-		Stage string `json:"stage"`
-		stages.DocEnvironment
+		Stage   string   `json:"stage"`
+		Name    string   `json:"name"`
+		Account string   `json:"account"`
+		Region  string   `json:"region"`
+		OneBox  bool     `json:"onebox,omitempty"`
+		Alarms  []string `json:"alarms,omitempty"`
 	}
 	if !decode(w, r, &req) {
 		return
 	}
-	etag, err := s.addTestEnvironment(r, t, repo, req.Stage, req.DocEnvironment, c)
+	env := stages.DocEnvironment{Name: req.Name, Account: req.Account, Region: req.Region, OneBox: req.OneBox, Alarms: req.Alarms}
+	etag, err := s.addTestEnvironment(r, t, repo, req.Stage, env, c)
 	if err != nil {
 		s.failErr(w, r, err)
 		return
@@ -666,29 +692,31 @@ var pipelineStates = []string{"STARTED", "SUCCEEDED", "RESUMED", "FAILED", "CANC
 
 func (s *Server) postStatus(w http.ResponseWriter, r *http.Request) {
 	repo := repoOf(r)
-	if !allow(w, s.auth(r), repo, RolePipeline) {
+	t := s.auth(r)
+	if !allow(w, t, repo, RolePipeline) {
+		return
+	}
+	if !s.reports.allow(t.ID, time.Now()) {
+		w.Header().Set("Retry-After", "1")
+		fail(w, http.StatusTooManyRequests, fmt.Sprintf("this token sent more than %d reports at once (%d a second): nothing was recorded; send it again", reportBurst, reportRate))
 		return
 	}
 	var st Status
 	if !decode(w, r, &st) {
 		return
 	}
-	var problems []stages.Problem
-	if st.ExecutionID == "" {
-		problems = append(problems, stages.Problem{Path: "executionId", Code: stages.CodeRequired, Message: "is required: the pipeline execution's ID"})
-	}
-	if st.Stage == "" {
-		problems = append(problems, stages.Problem{Path: "stage", Code: stages.CodeRequired, Message: "is required: the pipeline stage's name"})
-	}
-	if !slices.Contains(pipelineStates, st.State) {
-		problems = append(problems, stages.Problem{Path: "state", Code: stages.CodeInvalid, Message: fmt.Sprintf("%q is not one of %s", st.State, strings.Join(pipelineStates, ", "))})
-	}
-	if len(problems) > 0 {
-		fail(w, http.StatusUnprocessableEntity, "the report is not valid; nothing was recorded", problems...)
+	doc, err := s.Store.Document(r.Context(), repo)
+	if err != nil {
+		s.failErr(w, r, err)
 		return
 	}
-	if _, err := s.Store.Service(r.Context(), repo); err != nil {
+	cfg, err := stages.Parse(doc, repo)
+	if err != nil {
 		s.failErr(w, r, err)
+		return
+	}
+	if problems := checkReport(&st, cfg, time.Now()); len(problems) > 0 {
+		fail(w, http.StatusUnprocessableEntity, "the report is not valid; nothing was recorded", problems...)
 		return
 	}
 	if err := s.Store.ReportStatus(r.Context(), repo, st); err != nil {

@@ -40,11 +40,25 @@ func newService(t *testing.T, s *Store) *service {
 	return svc
 }
 
+// session logs in with a token's secret, as the login page does, and
+// returns the Cookie header of its session.
+func (s *service) session(t *testing.T, secret string) string {
+	t.Helper()
+	id, _, err := s.store.NewSession(ctx, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sessionCookie + "=" + id
+}
+
 func (s *service) do(t *testing.T, method, path, token, body string, header ...string) (int, http.Header, string) {
 	t.Helper()
 	req, _ := http.NewRequest(method, s.URL+path, strings.NewReader(body))
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
@@ -99,6 +113,13 @@ func TestAPI(t *testing.T) {
 			{"admin: an account of no kind", "PUT", "/v1/admin/accounts/999999999997", s.admin, `{"name": "x", "kind": "sandbox", "teams": ["<b>"]}`, nil, 422, `"path": "teams[0]"`},
 			{"admin: a bad account", "PUT", "/v1/admin/accounts/12", s.admin, `{"name": "x"}`, nil, 422, "12-digit"},
 			{"admin: an account with an unknown field", "PUT", "/v1/admin/accounts/999999999998", s.admin, `{"nmae": "x"}`, nil, 400, "unknown field"},
+			{"admin: a key in another case", "PUT", "/v1/admin/accounts/999999999998", s.admin, `{"name": "x", "NAME": "y"}`, nil, 400, `"path": "NAME"`},
+			{"admin: a key twice", "PUT", "/v1/admin/accounts/999999999998", s.admin, `{"name": "x", "kind": 1, "name": "y"}`, nil, 400, `"code": "duplicate"`},
+			{"admin: both problems at once", "PUT", "/v1/admin/accounts/999999999998", s.admin, `{"name": "x", "kind": 1, "name": "y"}`, nil, 400, `"code": "type"`},
+			{"admin: not JSON's content type", "PUT", "/v1/admin/accounts/999999999998", s.admin, `{"name": "x"}`, []string{"Content-Type", "text/plain"}, 415, "Content-Type: application/json"},
+			{"admin: a document not JSON's content type", "PUT", "/v1/admin/services/acme/orders", s.admin, body, []string{"Content-Type", "application/x-www-form-urlencoded"}, 415, "Content-Type"},
+			{"developer: a key twice", "POST", doc + "/environments", s.team, `{"stage": "alpha", "name": "alpha-a", "name": "alpha-b", "account": "999999999999", "region": "eu-west-1"}`, nil, 400, `"code": "duplicate"`},
+			{"pipeline: a detail key twice", "POST", doc + "/status", s.pipelineTk, `{"executionId": "e-1", "stage": "Build", "state": "FAILED", "detail": {"a": 1, "a": 2}}`, nil, 400, `"path": "detail.a"`},
 			{"admin: a window", "PUT", "/v1/admin/windows/platform-friday", s.admin, `{"timezone": "UTC", "days": ["FRI"], "start": "00:00", "end": "24:00", "appliesTo": ["prod"]}`, nil, 200, "platform-friday"},
 			{"admin: a bad blackout", "PUT", "/v1/admin/blackouts/xmas", s.admin, `{"from": "2026-12-24", "to": "2026-12-26T00:00:00Z", "appliesTo": ["prod"]}`, nil, 422, "RFC 3339"},
 			{"admin: the audit log", "GET", "/v1/admin/audit?target=999999999999", s.admin, "", nil, 200, `"account.put"`},

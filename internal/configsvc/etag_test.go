@@ -104,6 +104,7 @@ func TestPreconditions(t *testing.T) {
 		} {
 			req, _ := http.NewRequest(c.method, strict.URL+c.path, strings.NewReader(c.body))
 			req.Header.Set("Authorization", "Bearer "+s.admin)
+			req.Header.Set("Content-Type", "application/json")
 			for i := 0; i+1 < len(c.header); i += 2 {
 				req.Header.Set(c.header[i], c.header[i+1])
 			}

@@ -9,8 +9,9 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/handsoff-cdk/handsoff/stages"
 )
@@ -51,6 +52,8 @@ func (a *Account) normalize() []stages.Problem {
 	if strings.TrimSpace(a.Name) == "" {
 		problems = append(problems, stages.Problem{Path: "name", Code: stages.CodeRequired, Message: "is required: a name people know the account by"})
 	}
+	problems = append(problems, textProblem("name", a.Name, 100)...)
+	problems = append(problems, textProblem("description", a.Description, 500)...)
 	if a.Kind == "" {
 		a.Kind = KindProduction
 	}
@@ -68,6 +71,32 @@ func (a *Account) normalize() []stages.Problem {
 	slices.Sort(a.Teams)
 	a.Teams = slices.Compact(a.Teams)
 	return problems
+}
+
+// reEntryName is a platform window's or blackout's name: what the
+// document's own windows may be named, within a URL path segment.
+var reEntryName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,63}$`)
+
+// textProblem checks a free text the service stores and shows (a name,
+// a description): at most max characters, no control characters, and
+// none of the bidirectional controls that make text read other than it
+// is (https://www.unicode.org/reports/tr9/, CVE-2021-42574).
+func textProblem(path, v string, max int) []stages.Problem {
+	bad := func(format string, args ...any) []stages.Problem {
+		return []stages.Problem{{Path: path, Code: stages.CodeInvalid, Message: fmt.Sprintf(format, args...)}}
+	}
+	if n := utf8.RuneCountInString(v); n > max {
+		return bad("is %d characters; at most %d", n, max)
+	}
+	for _, r := range v {
+		switch {
+		case unicode.IsControl(r):
+			return bad("holds the control character %U: use plain text on one line", r)
+		case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F, r == 0x061C:
+			return bad("holds the bidirectional control %U, which makes text read other than it is: remove it", r)
+		}
+	}
+	return nil
 }
 
 var reTeam = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
@@ -365,6 +394,19 @@ func (s *Store) PutService(ctx context.Context, actor Actor, repo string, own *s
 		if err := c.check("the service "+repo, tagIfAny(raw)); err != nil {
 			return err
 		}
+		if raw == "" {
+			// GitHub's repository names are case-insensitive: one
+			// repository, one service.
+			var other string
+			err := tx.QueryRowContext(ctx, s.rebind(`SELECT repo FROM services WHERE LOWER(repo) = ?`), strings.ToLower(repo)).Scan(&other)
+			if err == nil {
+				return &ChangeError{Problems: []stages.Problem{{Path: "service.repo", Code: stages.CodeDuplicate,
+					Message: fmt.Sprintf("%s is %s in another case, which is registered already; GitHub names repositories regardless of case: change %s instead", repo, other, other)}}}
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO services (repo, body, updated_at) VALUES (?, ?, ?)
 			ON CONFLICT (repo) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`), repo, string(body), now()); err != nil {
 			return err
@@ -631,6 +673,10 @@ func (s *Store) DeleteAccount(ctx context.Context, actor Actor, id string, c Con
 // blackout (kind "blackout"), when c holds for it (CalendarTag), and
 // returns its new tag; every service's document must stay valid.
 func (s *Store) PutCalendar(ctx context.Context, actor Actor, kind, name string, body any, c Cond) (string, error) {
+	if !reEntryName.MatchString(name) {
+		return "", &ChangeError{Problems: []stages.Problem{{Path: "name", Code: stages.CodeInvalid,
+			Message: fmt.Sprintf("%.80q must start with a letter, hold only letters, digits and hyphens, and be at most 64 characters", name)}}}
+	}
 	if err := validateCalendarEntry(kind, body); err != nil {
 		return "", err
 	}
@@ -787,54 +833,5 @@ func (s *Store) Audit(ctx context.Context, target string, limit int) ([]AuditEnt
 		}
 		out = append(out, e)
 	}
-	return out, rows.Err()
-}
-
-// Status is what a pipeline reported of one stage of one execution.
-type Status struct {
-	ExecutionID string          `json:"executionId"`
-	Stage       string          `json:"stage"`
-	State       string          `json:"state"`
-	At          string          `json:"at,omitempty"`
-	Detail      json.RawMessage `json:"detail,omitempty"`
-}
-
-// ReportStatus records (or updates) a stage's state in an execution.
-func (s *Store) ReportStatus(ctx context.Context, repo string, st Status) error {
-	detail := string(st.Detail)
-	if detail == "" {
-		detail = "{}"
-	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO pipeline_status (repo, execution_id, stage, state, at, detail) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (repo, execution_id, stage) DO UPDATE SET state = excluded.state, at = excluded.at, detail = excluded.detail`),
-			repo, st.ExecutionID, st.Stage, st.State, now(), detail)
-		return err
-	})
-}
-
-// StatusOf lists the newest state of each stage of repo's pipeline.
-func (s *Store) StatusOf(ctx context.Context, repo string) ([]Status, error) {
-	rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT execution_id, stage, state, at, detail FROM pipeline_status WHERE repo = ? ORDER BY at DESC`), repo)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	seen := map[string]bool{}
-	var out []Status
-	for rows.Next() {
-		var st Status
-		var detail string
-		if err := rows.Scan(&st.ExecutionID, &st.Stage, &st.State, &st.At, &detail); err != nil {
-			return nil, err
-		}
-		if seen[st.Stage] {
-			continue
-		}
-		seen[st.Stage] = true
-		st.Detail = json.RawMessage(detail)
-		out = append(out, st)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Stage < out[j].Stage })
 	return out, rows.Err()
 }

@@ -25,8 +25,6 @@ var uiFiles embed.FS
 
 var pages = template.Must(template.ParseFS(uiFiles, "ui/*.html"))
 
-const cookieName = "handsoff_token"
-
 type page struct {
 	Title    string
 	Token    *Token
@@ -77,11 +75,11 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p page) 
 
 // pageToken is the logged-in token of a page request.
 func (s *Server) pageToken(r *http.Request) *Token {
-	c, err := r.Cookie(cookieName)
+	c, err := r.Cookie(sessionCookie)
 	if err != nil {
 		return nil
 	}
-	t, err := s.Store.Authenticate(r.Context(), c.Value)
+	t, err := s.Store.SessionToken(r.Context(), c.Value)
 	if err != nil {
 		return nil
 	}
@@ -108,16 +106,31 @@ func (s *Server) routePages(mux *http.ServeMux) {
 			return
 		}
 		secret := strings.TrimSpace(r.PostFormValue("token"))
-		if _, err := s.Store.Authenticate(r.Context(), secret); err != nil {
+		id, _, err := s.Store.NewSession(r.Context(), secret)
+		if errors.Is(err, ErrNotFound) {
 			s.render(w, http.StatusUnauthorized, "login", page{Title: "Log in", Refusal: "That token is not known, or was revoked.",
 				Problems: []stages.Problem{{Path: "token", Code: stages.CodeInvalid, Message: "not a live token"}}})
 			return
 		}
-		http.SetCookie(w, &http.Cookie{Name: cookieName, Value: secret, Path: "/ui/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+		if err != nil {
+			s.failErr(w, r, err)
+			return
+		}
+		http.SetCookie(w, s.sessionCookie(r, id, int(SessionTTL.Seconds())))
 		http.Redirect(w, r, "/ui/", http.StatusSeeOther)
 	})
 	mux.HandleFunc("POST /ui/logout", func(w http.ResponseWriter, r *http.Request) {
-		http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/ui/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+		if !sameOrigin(r) {
+			http.Error(w, "cross-site form refused", http.StatusForbidden)
+			return
+		}
+		if c, err := r.Cookie(sessionCookie); err == nil {
+			if err := s.Store.EndSession(r.Context(), c.Value); err != nil {
+				s.failErr(w, r, err)
+				return
+			}
+		}
+		http.SetCookie(w, s.sessionCookie(r, "", -1))
 		http.Redirect(w, r, "/ui/login", http.StatusSeeOther)
 	})
 	mux.HandleFunc("GET /ui/{$}", s.withPageToken(s.servicesPage))
@@ -400,20 +413,18 @@ func (s *Server) saveCalendarPage(w http.ResponseWriter, r *http.Request, t *Tok
 		return
 	}
 	kind, name, text := r.PostFormValue("kind"), strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("body")
-	dec := json.NewDecoder(strings.NewReader(text))
-	dec.DisallowUnknownFields()
 	var body any
 	var err error
 	switch kind {
 	case "window":
 		var win Window
-		if err = dec.Decode(&win); err == nil {
+		if err = stages.DecodeStrict([]byte(text), "the window", &win); err == nil {
 			win.Name = name
 			body = win
 		}
 	case "blackout":
 		var b Blackout
-		if err = dec.Decode(&b); err == nil {
+		if err = stages.DecodeStrict([]byte(text), "the blackout", &b); err == nil {
 			b.Name = name
 			body = b
 		}
@@ -421,8 +432,12 @@ func (s *Server) saveCalendarPage(w http.ResponseWriter, r *http.Request, t *Tok
 		err = fmt.Errorf("%q is neither a window nor a blackout", kind)
 	}
 	if err != nil {
-		s.adminPage(w, r, t, http.StatusUnprocessableEntity, page{CalendarBody: text, Refusal: "The change is refused; nothing was changed:",
-			Problems: []stages.Problem{{Path: "body", Code: stages.CodeSyntax, Message: err.Error()}}})
+		problems := []stages.Problem{{Path: "body", Code: stages.CodeSyntax, Message: err.Error()}}
+		var ve *stages.ValidationError
+		if errors.As(err, &ve) {
+			problems = ve.Problems
+		}
+		s.adminPage(w, r, t, http.StatusUnprocessableEntity, page{CalendarBody: text, Refusal: "The change is refused; nothing was changed:", Problems: problems})
 		return
 	}
 	if _, err := s.Store.PutCalendar(r.Context(), actor(t), kind, name, body, Cond{}); err != nil {

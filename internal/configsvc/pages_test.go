@@ -128,7 +128,7 @@ func TestPagesInABrowser(t *testing.T) {
 	}
 	// A form posted from another site is refused.
 	code, _, _ := s.do(t, "POST", "/ui/services/acme/orders/environments", "", "stage=alpha&name=alpha-x&account=222222222222&region=eu-west-1",
-		"Origin", "https://evil.example", "Content-Type", "application/x-www-form-urlencoded", "Cookie", cookieName+"="+s.team)
+		"Origin", "https://evil.example", "Content-Type", "application/x-www-form-urlencoded", "Cookie", s.session(t, s.team))
 	if doc, _ := s.store.Document(ctx, "acme/orders"); code != 403 || strings.Contains(string(doc), "alpha-x") {
 		t.Errorf("a cross-site form: %d", code)
 	}
@@ -227,7 +227,7 @@ func TestAdminPagesInABrowser(t *testing.T) {
 		t.Errorf("the removed window is still served (the page says %q)", text(`[role="status"]`))
 	}
 	// A team token may not open the platform's pages.
-	code, _, _ := s.do(t, "GET", "/ui/admin", "", "", "Cookie", cookieName+"="+s.team)
+	code, _, _ := s.do(t, "GET", "/ui/admin", "", "", "Cookie", s.session(t, s.team))
 	if code != 403 {
 		t.Errorf("a team on the admin page: %d", code)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,7 @@ type Store struct {
 	postgres bool
 	cache    cache
 	writer   chan struct{} // a change's turn in this process (tx)
+	path     string        // the SQLite file, when it is one
 }
 
 // Open opens the database a DSN names and applies the migrations it lacks.
@@ -46,6 +48,12 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		// makes every transaction take the write lock when it begins (see
 		// tx). https://www.sqlite.org/pragma.html#pragma_synchronous
 		path := strings.TrimPrefix(dsn, "sqlite:")
+		// Created owner-only: it holds the token hashes and the audit
+		// log. SQLite gives its -wal and -shm files the same mode.
+		if f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err == nil {
+			f.Close()
+		}
+		s.path = path
 		s.db, err = sql.Open("sqlite", "file:"+path+"?_txlock=immediate&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"+
 			fmt.Sprintf("&_pragma=busy_timeout(%d)", busyTimeout.Milliseconds())+"&_pragma=foreign_keys(ON)")
 		if err == nil {
@@ -149,6 +157,27 @@ CREATE TABLE team_environments (repo TEXT NOT NULL, name TEXT NOT NULL, PRIMARY 
 ALTER TABLE accounts ADD COLUMN kind TEXT NOT NULL DEFAULT 'production';
 ALTER TABLE accounts ADD COLUMN teams TEXT NOT NULL DEFAULT '[]';
 CREATE TABLE team_environments (repo TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (repo, name));
+`},
+	// Pipeline reports ordered by the event's own time and by execution:
+	// an execution is as new as its first event.
+	{5, `
+ALTER TABLE pipeline_status ADD COLUMN event_at TEXT NOT NULL DEFAULT '';
+UPDATE pipeline_status SET event_at = at;
+CREATE TABLE executions (repo TEXT NOT NULL, execution_id TEXT NOT NULL, first_at TEXT NOT NULL, PRIMARY KEY (repo, execution_id));
+CREATE INDEX executions_by_time ON executions (repo, first_at);
+INSERT INTO executions (repo, execution_id, first_at) SELECT repo, execution_id, MIN(at) FROM pipeline_status GROUP BY repo, execution_id;
+`, `
+ALTER TABLE pipeline_status ADD COLUMN event_at TEXT NOT NULL DEFAULT '';
+UPDATE pipeline_status SET event_at = at;
+CREATE TABLE executions (repo TEXT NOT NULL, execution_id TEXT NOT NULL, first_at TEXT NOT NULL, PRIMARY KEY (repo, execution_id));
+CREATE INDEX executions_by_time ON executions (repo, first_at);
+INSERT INTO executions (repo, execution_id, first_at) SELECT repo, execution_id, MIN(at) FROM pipeline_status GROUP BY repo, execution_id;
+`},
+	// Page sessions: the cookie holds a session, never a token.
+	{6, `
+CREATE TABLE sessions (hash TEXT PRIMARY KEY, token_id TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL);
+`, `
+CREATE TABLE sessions (hash TEXT PRIMARY KEY, token_id TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL);
 `},
 }
 

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Roles a token may have.
@@ -49,6 +50,9 @@ func (s *Store) CreateToken(ctx context.Context, actor Actor, role, repo, name s
 		}
 	default:
 		return Token{}, "", fmt.Errorf("role %q is not one of admin, team, pipeline", role)
+	}
+	if problems := textProblem("name", name, 100); len(problems) > 0 || strings.TrimSpace(name) == "" {
+		return Token{}, "", fmt.Errorf("a token's name says whose it is, on one line, at most 100 characters (%q)", name)
 	}
 	raw := make([]byte, 32)
 	rand.Read(raw)

@@ -1,0 +1,286 @@
+package configsvc
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/handsoff-cdk/handsoff/internal/names"
+	"github.com/handsoff-cdk/handsoff/stages"
+)
+
+// Pipeline status reports. A pipeline posts every stage state change
+// (pipeline.New's EventBridge rule, at least once and in no promised
+// order: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event.html).
+// So the service orders them itself:
+//
+//   - by the event's own time (the report's "at", else its detail's
+//     "time", which the pipeline's input transformer fills from the
+//     event), never by arrival: a late STARTED does not hide a FAILED of
+//     the same execution and stage;
+//   - by execution: an execution is as new as its first event, and a
+//     stage's state is the one of the newest execution that reported it,
+//     so a late report of an older execution never overwrites a newer one;
+//   - only stages of that pipeline (PipelineStage), at most MaxDetailBytes
+//     of detail, at most reportBurst reports at once per token, refilled
+//     at reportRate a second;
+//   - the newest maxExecutions executions of each pipeline are kept, and
+//     none older than the retention the service is run with
+//     (Store.PruneStatus).
+
+// Status is what a pipeline reported of one stage of one execution.
+type Status struct {
+	ExecutionID string          `json:"executionId"`
+	Stage       string          `json:"stage"`
+	State       string          `json:"state"`
+	At          string          `json:"at,omitempty"` // the event's time (RFC 3339)
+	Detail      json.RawMessage `json:"detail,omitempty"`
+}
+
+const (
+	// MaxDetailBytes bounds a report's detail.
+	MaxDetailBytes = 4096
+	// maxExecutions is how many executions of a pipeline are kept.
+	maxExecutions = 100
+	// maxClockSkew is how far in the future a report's time may be.
+	maxClockSkew = 5 * time.Minute
+	// reportRate and reportBurst bound a token's reports (the pipeline's
+	// API destination sends at most 10 a second).
+	reportRate  = 20
+	reportBurst = 100
+)
+
+// eventTime is a fixed-width UTC form that sorts as text.
+const eventTime = "2006-01-02T15:04:05.000000000Z"
+
+var reExecutionID = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)
+
+// fixedStages are the stages CDK Pipelines puts before the deployments.
+var fixedStages = []string{"Source", "Build", "UpdatePipeline", "Assets"}
+
+// PipelineStage reports whether name is a stage of the pipeline that
+// pipeline.New builds from cfg: the fixed stages, a stage's own name, its
+// approval (Approve-{stage}), an environment's Stage ({service}-{env}),
+// and a wave ({stage}-{wave}, where the planner names waves wave-N). The
+// rules are pipeline's approvalStageName, waveStageName and stageID;
+// pipeline's TestStatusStagesAccepted holds every stage of a synthesized
+// pipeline to this function.
+func PipelineStage(cfg *stages.Config, name string) bool {
+	for _, f := range fixedStages {
+		if name == f {
+			return true
+		}
+	}
+	for _, s := range cfg.Stages {
+		if name == s.Name || name == names.Join(100, "Approve", s.Name) {
+			return true
+		}
+		for _, w := range s.Waves {
+			if name == names.Join(100, s.Name, w.Name) {
+				return true
+			}
+			for _, e := range w.Environments {
+				if name == names.Stage(cfg.Service.Name, e.Name) {
+					return true
+				}
+			}
+		}
+		if rest, ok := strings.CutPrefix(name, s.Name+"-wave-"); ok && len(rest) <= 2 && strings.Trim(rest, "0123456789") == "" && rest != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// checkReport lists the problems of a report of repo's pipeline (cfg) and
+// fills its time; now is the server's clock.
+func checkReport(st *Status, cfg *stages.Config, now time.Time) []stages.Problem {
+	var problems []stages.Problem
+	add := func(path string, code stages.Code, format string, args ...any) {
+		problems = append(problems, stages.Problem{Path: path, Code: code, Message: fmt.Sprintf(format, args...)})
+	}
+	switch {
+	case st.ExecutionID == "":
+		add("executionId", stages.CodeRequired, "is required: the pipeline execution's ID")
+	case !reExecutionID.MatchString(st.ExecutionID):
+		add("executionId", stages.CodeInvalid, "%.80q is not a CodePipeline execution ID (letters, digits and hyphens, at most 64)", st.ExecutionID)
+	}
+	switch {
+	case st.Stage == "":
+		add("stage", stages.CodeRequired, "is required: the pipeline stage's name")
+	case !PipelineStage(cfg, st.Stage):
+		add("stage", stages.CodeInvalid, "%.120q is not a stage of %s's pipeline", st.Stage, cfg.Service.Repo)
+	}
+	if !contains(pipelineStates, st.State) {
+		add("state", stages.CodeInvalid, "%.40q is not one of %s", st.State, strings.Join(pipelineStates, ", "))
+	}
+	var detail struct {
+		Time string `json:"time"`
+	}
+	if len(st.Detail) > MaxDetailBytes {
+		add("detail", stages.CodeInvalid, "is %d bytes; at most %d", len(st.Detail), MaxDetailBytes)
+	} else if len(st.Detail) > 0 {
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(st.Detail, &obj) != nil {
+			add("detail", stages.CodeInvalid, "is not a JSON object")
+		}
+		json.Unmarshal(st.Detail, &detail)
+	}
+	at, path := st.At, "at"
+	if at == "" {
+		at, path = detail.Time, "detail.time"
+	}
+	if at == "" {
+		st.At = now.UTC().Format(eventTime)
+		return problems
+	}
+	t, err := time.Parse(time.RFC3339Nano, at)
+	switch {
+	case err != nil:
+		add(path, stages.CodeInvalid, "%.40q is not an RFC 3339 time", at)
+	case t.After(now.Add(maxClockSkew)):
+		add(path, stages.CodeInvalid, "%s is in the future (the service's clock says %s)", at, now.UTC().Format(time.RFC3339))
+	default:
+		st.At = t.UTC().Format(eventTime)
+	}
+	return problems
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// ReportStatus records a stage's state in an execution, unless a report
+// of the same execution and stage with a later event time is there; st.At
+// is the event's time in the fixed-width form checkReport gives (the
+// server's clock when empty). Only the newest maxExecutions executions of
+// repo are kept.
+func (s *Store) ReportStatus(ctx context.Context, repo string, st Status) error {
+	detail := string(st.Detail)
+	if detail == "" {
+		detail = "{}"
+	}
+	at := st.At
+	if at == "" {
+		at = time.Now().UTC().Format(eventTime)
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO executions (repo, execution_id, first_at) VALUES (?, ?, ?)
+			ON CONFLICT (repo, execution_id) DO UPDATE SET first_at = CASE WHEN excluded.first_at < executions.first_at THEN excluded.first_at ELSE executions.first_at END`),
+			repo, st.ExecutionID, at); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO pipeline_status (repo, execution_id, stage, state, at, detail, event_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (repo, execution_id, stage) DO UPDATE SET state = excluded.state, at = excluded.at, detail = excluded.detail, event_at = excluded.event_at
+			WHERE excluded.event_at >= pipeline_status.event_at`),
+			repo, st.ExecutionID, st.Stage, st.State, now(), detail, at); err != nil {
+			return err
+		}
+		var cutoff string
+		err := tx.QueryRowContext(ctx, s.rebind(`SELECT first_at FROM executions WHERE repo = ? ORDER BY first_at DESC LIMIT 1 OFFSET ?`), repo, maxExecutions-1).Scan(&cutoff)
+		if err == sql.ErrNoRows {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return s.pruneStatus(ctx, tx, "repo = ? AND first_at < ?", repo, cutoff)
+	})
+}
+
+// pruneStatus removes the executions the condition selects, and their
+// reports.
+func (s *Store) pruneStatus(ctx context.Context, tx *sql.Tx, where string, args ...any) error {
+	if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM pipeline_status WHERE (repo, execution_id) IN (SELECT repo, execution_id FROM executions WHERE `+where+`)`), args...); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM executions WHERE `+where), args...)
+	return err
+}
+
+// PruneStatus removes the reports of executions that began before
+// cutoff: the service's retention of pipeline status.
+func (s *Store) PruneStatus(ctx context.Context, cutoff time.Time) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		return s.pruneStatus(ctx, tx, "first_at < ?", cutoff.UTC().Format(eventTime))
+	})
+}
+
+// StatusOf lists, for each stage of repo's pipeline that reported, the
+// state it reported in the newest execution that reached it, in event
+// time order within that execution.
+func (s *Store) StatusOf(ctx context.Context, repo string) ([]Status, error) {
+	rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT s.execution_id, s.stage, s.state, s.event_at, s.detail FROM pipeline_status s
+		JOIN executions e ON e.repo = s.repo AND e.execution_id = s.execution_id
+		WHERE s.repo = ? ORDER BY e.first_at DESC, s.event_at DESC`), repo)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	seen := map[string]bool{}
+	var out []Status
+	for rows.Next() {
+		var st Status
+		var detail string
+		if err := rows.Scan(&st.ExecutionID, &st.Stage, &st.State, &st.At, &detail); err != nil {
+			return nil, err
+		}
+		if seen[st.Stage] {
+			continue
+		}
+		seen[st.Stage] = true
+		if t, err := time.Parse(time.RFC3339Nano, st.At); err == nil {
+			st.At = t.UTC().Format(time.RFC3339Nano)
+		}
+		st.Detail = json.RawMessage(detail)
+		out = append(out, st)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Stage < out[j].Stage })
+	return out, rows.Err()
+}
+
+// limiter is a token bucket per API token: reports a token may send.
+type limiter struct {
+	mu      sync.Mutex
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	at     time.Time
+}
+
+// allow takes one report from id's bucket; false when it is empty.
+func (l *limiter) allow(id string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.buckets == nil {
+		l.buckets = map[string]*bucket{}
+	}
+	b := l.buckets[id]
+	if b == nil {
+		if len(l.buckets) > 10000 {
+			l.buckets = map[string]*bucket{} // bounded: forget idle tokens
+		}
+		b = &bucket{tokens: reportBurst, at: now}
+		l.buckets[id] = b
+	}
+	b.tokens = min(reportBurst, b.tokens+now.Sub(b.at).Seconds()*reportRate)
+	b.at = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
