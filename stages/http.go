@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -173,7 +174,7 @@ type retryable struct{ error }
 // http always, and with a token a plain http base is refused unless it is on
 // this machine (loopback).
 func Fetch(ctx context.Context, base, repo string, opts HTTPOptions) ([]byte, error) {
-	return fetch(ctx, base, repo, opts.withDefaults(nil))
+	return fetch(ctx, base, repo, opts.withDefaults(os.Getenv))
 }
 
 // maxRetryAfter bounds how long a Retry-After answer may make Fetch wait.

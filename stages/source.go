@@ -65,6 +65,10 @@ type LoadOptions struct {
 	// Refresh fetches from the service even when the lock file pins a
 	// document. Default: false, or true when HANDSOFF_CONFIG_REFRESH is 1.
 	Refresh bool
+	// NoPin reads a document fetched from the service without pinning it
+	// in the lock file (handsoff validate: validating is not pinning).
+	// Default: false.
+	NoPin bool
 	// LockDir is where the lock file lives. Default: the nearest directory at
 	// or above Dir that holds cdk.json, else Dir.
 	LockDir string
@@ -266,6 +270,9 @@ func (o LoadOptions) readService(base string) ([]byte, string, error) {
 	}
 	if cfg.Service.Repo != o.Repo {
 		return nil, "", fmt.Errorf("handsoff: %s serves the document of %s, not %s: nothing was pinned; check the configuration service URL and the repository", u, cfg.Service.Repo, o.Repo)
+	}
+	if o.NoPin {
+		return data, fmt.Sprintf("%s (fetched, not pinned)", u), nil
 	}
 	if err := WriteLock(path, Lock{Repo: o.Repo, URL: u, FetchedAt: time.Now().UTC(), Document: data}); err != nil {
 		return nil, "", err

@@ -101,6 +101,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
+	if cmd == "serve" && len(args) == 1 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		// The program's help: every command, then serve's flags.
+		fmt.Fprint(stdout, usage+"\nFlags of serve, the default command:\n")
+		fs := flag.NewFlagSet("handsoff-config serve", flag.ContinueOnError)
+		fs.SetOutput(stdout)
+		serveFlags(fs)
+		fs.PrintDefaults()
+		return 0
+	}
 	switch cmd {
 	case "serve":
 		return serve(ctx, args, stdout, stderr, ready)
@@ -118,17 +127,32 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	return 2
 }
 
+// serveOptions are serve's flags.
+type serveOptions struct {
+	addr, notifyURL                  *string
+	db                               dbFlags
+	seed, trustProxy, requireIfMatch *bool
+	brokenAfter, retention           *time.Duration
+}
+
+func serveFlags(fs *flag.FlagSet) serveOptions {
+	return serveOptions{
+		addr:           fs.String("addr", "127.0.0.1:8080", "the address to listen on"),
+		db:             addDB(fs),
+		seed:           fs.Bool("seed", true, "seed an empty database with the example service and its accounts"),
+		notifyURL:      fs.String("notify-url", "", "a webhook that hears of pipelines broken longer than --broken-after (JSON: service, stage, executionId, failedAt, text)"),
+		brokenAfter:    fs.Duration("broken-after", time.Hour, "how long a pipeline stage may stay failed before --notify-url hears of it"),
+		retention:      fs.Duration("status-retention", 30*24*time.Hour, "how long pipeline status reports are kept (the newest 100 executions of a pipeline at most)"),
+		trustProxy:     fs.Bool("trust-proxy", false, "the service is behind a TLS-terminating proxy (a load balancer) whose X-Forwarded-Proto is believed: page cookies are Secure when it says https"),
+		requireIfMatch: fs.Bool("require-if-match", false, "refuse (428) a change that does not name the version it changes with If-Match (or If-None-Match: * to create)"),
+	}
+}
+
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer, ready chan<- string) int {
 	fs := flag.NewFlagSet("handsoff-config serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:8080", "the address to listen on")
-	db := addDB(fs)
-	seed := fs.Bool("seed", true, "seed an empty database with the example service and its accounts")
-	notifyURL := fs.String("notify-url", "", "a webhook that hears of pipelines broken longer than --broken-after (JSON: service, stage, executionId, failedAt, text)")
-	brokenAfter := fs.Duration("broken-after", time.Hour, "how long a pipeline stage may stay failed before --notify-url hears of it")
-	retention := fs.Duration("status-retention", 30*24*time.Hour, "how long pipeline status reports are kept (the newest 100 executions of a pipeline at most)")
-	trustProxy := fs.Bool("trust-proxy", false, "the service is behind a TLS-terminating proxy (a load balancer) whose X-Forwarded-Proto is believed: page cookies are Secure when it says https")
-	requireIfMatch := fs.Bool("require-if-match", false, "refuse (428) a change that does not name the version it changes with If-Match (or If-None-Match: * to create)")
+	f := serveFlags(fs)
+	addr, db, seed, notifyURL, brokenAfter, retention, trustProxy, requireIfMatch := f.addr, f.db, f.seed, f.notifyURL, f.brokenAfter, f.retention, f.trustProxy, f.requireIfMatch
 	if ok, code := parse(fs, args); !ok {
 		return code
 	}
@@ -332,7 +356,7 @@ func backup(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "handsoff-config backup:", err)
 			return 1
 		}
-		fmt.Fprintf(stdout, "backed up %s to %s (restore: stop the service, then copy it back over the database file)\n", *db.db, *to)
+		fmt.Fprintf(stdout, "backed up %s to %s (restore: stop the service, then handsoff-config restore --from %s --db %s --force)\n", *db.db, *to, *to, *db.db)
 		return 0
 	})
 }

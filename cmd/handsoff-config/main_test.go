@@ -224,7 +224,7 @@ func TestBackupAndRestore(t *testing.T) {
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, []string{"--db", db, "--addr", "127.0.0.1:0"}, io.Discard, io.Discard, ready) }()
 	<-ready
-	if out, errs, code := runCmd(t, "backup", "--db", db, "--to", backupFile); code != 0 {
+	if out, errs, code := runCmd(t, "backup", "--db", db, "--to", backupFile); code != 0 || !strings.Contains(out, "handsoff-config restore --from "+backupFile) {
 		t.Fatalf("backup while serving: %d %s %s", code, out, errs)
 	}
 	cancel()
@@ -244,5 +244,19 @@ func TestBackupAndRestore(t *testing.T) {
 	list, _, _ := runCmd(t, "token", "list", "--db", db)
 	if !strings.Contains(list, "first admin") {
 		t.Errorf("the restored database lost its tokens: %s", list)
+	}
+}
+
+// TestHelp: the program's help lists every command and serve's flags, on
+// standard output, exit 0.
+func TestHelp(t *testing.T) {
+	for _, arg := range []string{"--help", "-h", "help"} {
+		out, _, code := runCmd(t, arg)
+		if code != 0 || !strings.Contains(out, "token create|list|revoke") || !strings.Contains(out, "restore --from FILE") {
+			t.Errorf("handsoff-config %s: exit %d\n%s", arg, code, out)
+		}
+		if arg != "help" && !strings.Contains(out, "-trust-proxy") {
+			t.Errorf("handsoff-config %s does not list serve's flags:\n%s", arg, out)
+		}
 	}
 }

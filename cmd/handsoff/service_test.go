@@ -141,3 +141,33 @@ func TestDeploy(t *testing.T) {
 		t.Errorf("exit %d: %s", code, errs)
 	}
 }
+
+// TestValidateAndDiffSendTheToken: validate URL, validate of the default
+// sources and config diff read from a service that requires a token, with
+// HANDSOFF_CONFIG_TOKEN; validating pins nothing.
+func TestValidateAndDiffSendTheToken(t *testing.T) {
+	url, _, team := configService(t)
+	t.Setenv(stages.TokenEnv, team)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "cdk.json"), []byte(`{}`), 0o644)
+	t.Chdir(dir)
+	cases := []struct {
+		args []string
+		env  string // HANDSOFF_CONFIG
+		want string
+	}{
+		{[]string{"validate", url, "--repo", "acme/orders"}, "", "valid (acme/orders"},
+		{[]string{"validate", "--repo", "acme/orders"}, url, "(fetched, not pinned): valid"},
+		{[]string{"config", "diff", "--repo", "acme/orders", "--url", url}, "", "a pull would pin acme/orders"},
+	}
+	for _, c := range cases {
+		t.Setenv(stages.ConfigEnv, c.env)
+		out, errs, code := runCLI(t, c.args...)
+		if code != 0 || !strings.Contains(out, c.want) {
+			t.Errorf("handsoff %s: exit %d\n%s%s", strings.Join(c.args, " "), code, errs, out)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, stages.LockFile)); err == nil {
+		t.Error("validate wrote a lock file")
+	}
+}

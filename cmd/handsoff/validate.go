@@ -91,6 +91,7 @@ Flags:
 		if opts.Repo == "" {
 			opts.Repo = defaultRepo()
 		}
+		opts.NoPin = true // validating is not pinning
 		cfg, err = stages.Load(opts)
 	}
 	var ve *stages.ValidationError

@@ -43,6 +43,9 @@ var accessTable = []struct {
 	{"PUT", "/v1/admin/blackouts/b", []string{"admin"}},
 	{"DELETE", "/v1/admin/blackouts/b", []string{"admin"}},
 	{"GET", "/v1/admin/audit", []string{"admin"}},
+	{"GET", "/v1/admin/tokens", []string{"admin"}},
+	{"POST", "/v1/admin/tokens", []string{"admin"}},
+	{"DELETE", "/v1/admin/tokens/0000000000000000", []string{"admin"}},
 	{"GET", "/healthz", []string{"none", "admin", "team", "pipeline", "other team", "other pipeline"}},
 	{"GET", "/readyz", []string{"none", "admin", "team", "pipeline", "other team", "other pipeline"}},
 }

@@ -202,6 +202,7 @@ func actor(t *Token) Actor { return Actor(fmt.Sprintf("%s:%s (%s)", t.Role, t.ID
 // the v1 document's ETag, what GET /v1/services/{owner}/{repo} serves.
 //
 //	GET    /v1/admin/audit[?target=...&limit=N]
+//	GET|POST /v1/admin/tokens; DELETE /v1/admin/tokens/{id}  list, make (the secret shown once), revoke
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.routePages(mux)
@@ -329,6 +330,48 @@ func (s *Server) Handler() http.Handler {
 			w.WriteHeader(http.StatusNoContent)
 		}))
 	}
+	// Tokens, for a platform whose service runs where no one has a shell
+	// (Fargate): the first admin token makes the others.
+	mux.HandleFunc("GET /v1/admin/tokens", s.admin(func(w http.ResponseWriter, r *http.Request, _ *Token) {
+		ts, err := s.Store.Tokens(r.Context())
+		if err != nil {
+			s.failErr(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"tokens": nonNil(ts)})
+	}))
+	mux.HandleFunc("POST /v1/admin/tokens", s.admin(func(w http.ResponseWriter, r *http.Request, t *Token) {
+		var req struct {
+			Role string `json:"role"`
+			Repo string `json:"repo,omitempty"`
+			Name string `json:"name"`
+		}
+		if !decode(w, r, &req) {
+			return
+		}
+		tk, secret, err := s.Store.CreateToken(r.Context(), actor(t), req.Role, req.Repo, req.Name)
+		if err != nil {
+			var ce *ChangeError
+			if errors.As(err, &ce) {
+				s.failErr(w, r, err)
+				return
+			}
+			if errors.Is(err, ErrBusy) || errors.Is(err, context.Canceled) {
+				s.failErr(w, r, err)
+				return
+			}
+			fail(w, http.StatusUnprocessableEntity, err.Error()+"; no token was made")
+			return
+		}
+		writeJSON(w, http.StatusCreated, map[string]any{"token": tk, "secret": secret, "note": "the secret is shown once: keep it now"})
+	}))
+	mux.HandleFunc("DELETE /v1/admin/tokens/{id}", s.admin(func(w http.ResponseWriter, r *http.Request, t *Token) {
+		if err := s.Store.RevokeToken(r.Context(), actor(t), r.PathValue("id")); err != nil {
+			s.failErr(w, r, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
 	mux.HandleFunc("GET /v1/admin/audit", s.admin(func(w http.ResponseWriter, r *http.Request, _ *Token) {
 		limit := 100
 		if l := r.URL.Query().Get("limit"); l != "" {

@@ -149,6 +149,10 @@ func TestAPI(t *testing.T) {
 			{"deploy: by another team", "POST", doc + "/deployments", s.other, `{"environment": "prod-use1", "reason": "Hotfix for the checkout outage."}`, nil, 403, ""},
 			{"deploy: by the pipeline's token", "POST", doc + "/deployments", s.pipelineTk, `{"environment": "prod-use1", "reason": "Hotfix for the checkout outage."}`, nil, 403, ""},
 			{"deploy: in the audit log", "GET", "/v1/admin/audit?target=acme/orders", s.admin, "", nil, 200, `"deploy.manual"`},
+			{"admin: a token", "POST", "/v1/admin/tokens", s.admin, `{"role": "team", "repo": "acme/orders", "name": "jane"}`, nil, 201, `"secret": "hso_`},
+			{"admin: a token of no role", "POST", "/v1/admin/tokens", s.admin, `{"role": "root", "name": "x"}`, nil, 422, "is not one of admin, team, pipeline"},
+			{"admin: the tokens, no secrets", "GET", "/v1/admin/tokens", s.admin, "", nil, 200, `"name": "jane"`},
+			{"admin: revoke an unknown token", "DELETE", "/v1/admin/tokens/nope", s.admin, "", nil, 404, "not found"},
 			{"healthz", "GET", "/healthz", "", "", nil, 200, "ok"},
 			{"readyz", "GET", "/readyz", "", "", nil, 200, "ready"},
 		}
