@@ -2,8 +2,10 @@ package configsvc
 
 import (
 	"fmt"
+	"html"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -211,5 +213,65 @@ func TestSessions(t *testing.T) {
 	}
 	if page(other) == 200 {
 		t.Error("a session outlived its revoked token")
+	}
+}
+
+// TestAdminFormsNeverSaveUnseen: the admin page's forms carry the version
+// they showed: registering an account that exists, saving an edit of one
+// changed meanwhile, and removing a window changed meanwhile are refused
+// and change nothing; an edit from the current page goes through.
+func TestAdminFormsNeverSaveUnseen(t *testing.T) {
+	st := newSQLite(t)
+	s := newService(t, st)
+	cookie := s.session(t, s.admin)
+	post := func(path, form string) (int, string) {
+		code, _, body := s.do(t, "POST", path, "", form, "Content-Type", "application/x-www-form-urlencoded", "Cookie", cookie, "Origin", s.URL)
+		return code, body
+	}
+	page := func(query string) string {
+		_, _, body := s.do(t, "GET", "/ui/admin"+query, "", "", "Cookie", cookie)
+		return body
+	}
+	versionIn := func(body, form string) string {
+		i := strings.Index(body, `id="`+form+`"`)
+		j := strings.Index(body[i:], `name="version" value="`)
+		rest := body[i+j+len(`name="version" value="`):]
+		return html.UnescapeString(rest[:strings.Index(rest, `"`)])
+	}
+	if code, _ := post("/ui/admin/accounts", "id=222222222222&name=taken&kind=test"); code != 409 {
+		t.Errorf("registering an account that exists: %d", code)
+	}
+	edit := page("?account=222222222222")
+	v := versionIn(edit, "add-account")
+	if v == "" || !strings.Contains(edit, `value="account 222222222222"`) {
+		t.Fatalf("the edit form is not filled: version %q", v)
+	}
+	st.PutAccount(ctx, "test", Account{ID: "222222222222", Name: "renamed meanwhile", Kind: KindTest, Teams: []string{"team-orders"}}, Cond{})
+	if code, _ := post("/ui/admin/accounts", "version="+url.QueryEscape(v)+"&id=222222222222&name=mine&kind=test&teams=team-orders"); code != 409 {
+		t.Errorf("a stale account edit: %d", code)
+	}
+	if a, _, _ := st.AccountTag(ctx, "222222222222"); a.Name != "renamed meanwhile" {
+		t.Errorf("the stale edit saved: %+v", a)
+	}
+	v = versionIn(page("?account=222222222222"), "add-account")
+	if code, _ := post("/ui/admin/accounts", "version="+url.QueryEscape(v)+"&id=222222222222&name=mine&kind=test&teams=team-orders"); code != 200 {
+		t.Errorf("a current account edit: %d", code)
+	}
+	window := Window{Name: "pw", Timezone: "UTC", Days: []string{"SUN"}, Start: "01:00", End: "02:00", AppliesTo: []string{"prod"}}
+	st.PutCalendar(ctx, "test", "window", "pw", window, Cond{})
+	shown := page("")
+	i := strings.Index(shown, `action="/ui/admin/calendar/window/pw/remove"`)
+	rest := shown[i+strings.Index(shown[i:], `value="`)+len(`value="`):]
+	stale := html.UnescapeString(rest[:strings.Index(rest, `"`)])
+	window.Start = "03:00"
+	st.PutCalendar(ctx, "test", "window", "pw", window, Cond{})
+	if code, _ := post("/ui/admin/calendar/window/pw/remove", "version="+url.QueryEscape(stale)); code != 409 {
+		t.Errorf("removing a window changed meanwhile: %d", code)
+	}
+	if _, _, err := st.CalendarTag(ctx, "window", "pw"); err != nil {
+		t.Error("the stale remove removed it")
+	}
+	if code, _ := post("/ui/admin/calendar", "kind=window&name=pw&body="+url.QueryEscape(`{"timezone": "UTC", "days": ["SUN"], "start": "05:00", "end": "06:00", "appliesTo": ["prod"]}`)); code != 409 {
+		t.Errorf("a new window over an existing one: %d", code)
 	}
 }

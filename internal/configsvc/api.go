@@ -3,17 +3,21 @@ package configsvc
 import (
 	"context"
 	"database/sql"
+	sqldriver "database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/handsoff-cdk/handsoff/stages"
 )
@@ -74,6 +78,10 @@ func (s *Server) failErr(w http.ResponseWriter, r *http.Request, err error) {
 			w.Header().Set("ETag", pe.Current)
 		}
 		fail(w, http.StatusPreconditionFailed, pe.Error())
+	case unavailable(err):
+		s.Log.Warn("the database does not answer", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "5")
+		fail(w, http.StatusServiceUnavailable, "the database does not answer; try again")
 	case errors.Is(err, ErrBusy):
 		w.Header().Set("Retry-After", "1")
 		fail(w, http.StatusServiceUnavailable, "the service is busy with other changes; nothing was changed: send the same request again")
@@ -136,6 +144,16 @@ func parseDocument(raw []byte) (*stages.Document, error) {
 	return cfg.Document, nil
 }
 
+// unavailable reports an error that says the database could not be
+// reached (a refused or broken connection), not that the request was
+// wrong: answered 503. A change cut off by a broken connection may or may
+// not have committed; the client sees 503 and reads again.
+func unavailable(err error) bool {
+	var ne net.Error
+	var ce *pgconn.ConnectError
+	return errors.Is(err, sqldriver.ErrBadConn) || errors.As(err, &ne) || errors.As(err, &ce) || errors.Is(err, io.ErrUnexpectedEOF) || pgconn.Timeout(err)
+}
+
 // auth finds the caller's token; nil when there is none or it is not live.
 func (s *Server) auth(r *http.Request) *Token {
 	h := r.Header.Get("Authorization")
@@ -149,11 +167,20 @@ func (s *Server) auth(r *http.Request) *Token {
 		return nil
 	}
 	t, err := s.Store.Authenticate(r.Context(), strings.TrimSpace(secret))
-	if err != nil {
+	if errors.Is(err, ErrNotFound) {
 		return nil
+	}
+	if err != nil {
+		// The database did not answer: the token may well be good.
+		s.Log.Warn("authentication failed", "err", err)
+		return &Token{Role: roleUnavailable}
 	}
 	return &t
 }
+
+// roleUnavailable marks a caller whose token could not be checked
+// because the database did not answer: allow answers 503, not 401.
+const roleUnavailable = "unavailable"
 
 // allow reports whether t may act on repo with one of the roles; it
 // answers 401 or 403 itself when not.
@@ -161,6 +188,11 @@ func allow(w http.ResponseWriter, t *Token, repo string, roles ...string) bool {
 	if t == nil {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="handsoff-config"`)
 		fail(w, http.StatusUnauthorized, "a token is required: Authorization: Bearer TOKEN (handsoff-config token create)")
+		return false
+	}
+	if t.Role == roleUnavailable {
+		w.Header().Set("Retry-After", "5")
+		fail(w, http.StatusServiceUnavailable, "the database does not answer, so the token cannot be checked; nothing was changed: try again")
 		return false
 	}
 	if t.Role == RoleAdmin {
@@ -404,7 +436,11 @@ func repoOf(r *http.Request) string { return r.PathValue("owner") + "/" + r.Path
 // cond is a write's precondition from its headers; false when the server
 // requires one and there is none (answered 428 here).
 func (s *Server) cond(w http.ResponseWriter, r *http.Request) (Cond, bool) {
-	c := Cond{IfMatch: r.Header.Get("If-Match"), IfNoneMatch: r.Header.Get("If-None-Match")}
+	c, err := condOf(r.Header)
+	if err != nil {
+		fail(w, http.StatusBadRequest, err.Error()+"; nothing was changed")
+		return c, false
+	}
 	if s.RequireIfMatch && !c.Given() {
 		fail(w, http.StatusPreconditionRequired, "this service requires every change to name the version it changes: read it, and send the change with If-Match: ETAG (or If-None-Match: * to create)")
 		return c, false
@@ -417,7 +453,7 @@ func (s *Server) cond(w http.ResponseWriter, r *http.Request) (Cond, bool) {
 func writeTagged(w http.ResponseWriter, r *http.Request, status int, etag string, v any) {
 	w.Header().Set("ETag", etag)
 	w.Header().Set("Cache-Control", "no-cache")
-	if r.Method == http.MethodGet && notModified(r.Header.Get("If-None-Match"), etag) {
+	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && notModified(r.Header, etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
@@ -474,7 +510,7 @@ func (s *Server) getDocument(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("ETag", etag)
 	w.Header().Set("Cache-Control", "no-cache")
-	if notModified(r.Header.Get("If-None-Match"), etag) {
+	if notModified(r.Header, etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}

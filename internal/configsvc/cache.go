@@ -3,26 +3,21 @@ package configsvc
 import (
 	"context"
 	"sync"
-	"time"
 )
 
 // cache keeps projected documents and authenticated tokens while the
 // database's generation (the count of changes, bumped in every change's
-// transaction) is the one they were read at. An instance reads the
-// generation at most every generationTTL, and at once after a change it
-// made itself: its own changes, and a token it revoked, count from the next
-// request; another instance's (on PostgreSQL) within generationTTL.
+// transaction) is the one they were read at. Every request reads the
+// generation (one row by its key): a change acknowledged by any instance
+// counts from the next request to every instance, and a revoked token at
+// once. What the cache saves is the projection and validation of a
+// document, not the database round trip.
 type cache struct {
-	mu      sync.Mutex
-	gen     int64
-	checked time.Time // when gen was read
-	changes int64     // counts changed(): a read of gen that began before one is stale
-	docs    map[string]cachedDoc
-	tokens  map[string]Token
+	mu     sync.Mutex
+	gen    int64
+	docs   map[string]cachedDoc
+	tokens map[string]Token
 }
-
-// generationTTL bounds how stale another instance's view may be.
-const generationTTL = 250 * time.Millisecond
 
 // at moves the cache to generation gen, emptying it when gen is newer, and
 // reports whether gen is the cache's generation; call with mu held. The
@@ -71,36 +66,15 @@ func keep[T any](c *cache, gen int64, pick func(*cache) map[string]T, key string
 func docsOf(c *cache) map[string]cachedDoc { return c.docs }
 func tokensOf(c *cache) map[string]Token   { return c.tokens }
 
-// generation is the count of changes, read at most every generationTTL.
-// A read that a change of this instance overtook (changed() was called
-// while it ran) does not count as a check: the next read looks again.
+// generation is the count of changes, as the database has it now.
 func (s *Store) generation(ctx context.Context) (int64, error) {
-	c := &s.cache
-	c.mu.Lock()
-	if !c.checked.IsZero() && time.Since(c.checked) < generationTTL {
-		g := c.gen
-		c.mu.Unlock()
-		return g, nil
-	}
-	changes := c.changes
-	c.mu.Unlock()
 	var n int64
 	if err := s.db.QueryRowContext(ctx, `SELECT n FROM generation WHERE id = 1`).Scan(&n); err != nil {
 		return 0, err
 	}
+	c := &s.cache
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.at(n)
-	if c.changes == changes && n == c.gen {
-		c.checked = time.Now()
-	}
-	return n, nil
-}
-
-// changed makes the next read look at the generation again.
-func (c *cache) changed() {
-	c.mu.Lock()
-	c.changes++
-	c.checked = time.Time{}
 	c.mu.Unlock()
+	return n, nil
 }

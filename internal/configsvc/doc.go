@@ -42,10 +42,10 @@
 // that cannot get its turn within a few seconds is answered 503 with
 // Retry-After and changes nothing. See Store.tx.
 //
-// Reads are served from a cache while the database's generation is
-// unchanged: an instance's own changes count from its next request; with
-// several instances on PostgreSQL, another instance's change is seen
-// within 250 ms (generationTTL).
+// Reads are served from a cache while the database's generation (a count
+// of changes, one row) is unchanged; every request reads it, so a change
+// acknowledged by any instance counts from the next request to every
+// instance. TestLinearizable runs two instances on one database.
 //
 // # Who may do what
 //

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"net/http"
 	"strings"
 )
 
@@ -20,15 +21,77 @@ func tagOf(b []byte) string {
 	return `"` + hex.EncodeToString(sum[:16]) + `"`
 }
 
-// Cond is a change's precondition on what it replaces: IfMatch and
-// IfNoneMatch as the request's headers give them. The zero Cond always
-// holds.
+// Cond is a change's precondition on what it replaces: the request's
+// If-Match and If-None-Match, each every line of its header as one list
+// (RFC 9110 §5.3). The zero Cond always holds.
 type Cond struct {
 	IfMatch, IfNoneMatch string
 }
 
-// Given reports whether the request made its write conditional.
-func (c Cond) Given() bool { return c.IfMatch != "" || c.IfNoneMatch != "" }
+// Given reports whether the request names the version it changes: an
+// If-Match, or If-None-Match: * (create only). A weak or listed
+// If-None-Match on a write names no version.
+func (c Cond) Given() bool { return c.IfMatch != "" || strings.TrimSpace(c.IfNoneMatch) == "*" }
+
+// condOf reads a request's preconditions. A header that is there but is
+// not "*" or a list of entity tags (empty, "*" among tags, a bare word)
+// is an error: read loosely, it could turn a conditional write into an
+// unconditional one.
+func condOf(h http.Header) (Cond, error) {
+	var c Cond
+	for _, f := range []struct {
+		name string
+		to   *string
+	}{{"If-Match", &c.IfMatch}, {"If-None-Match", &c.IfNoneMatch}} {
+		lines, there := h[f.name]
+		if !there {
+			continue
+		}
+		v := strings.Join(lines, ", ")
+		if strings.TrimSpace(v) != "*" {
+			if _, err := entityTags(v); err != nil {
+				return Cond{}, fmt.Errorf("%s: %w", f.name, err)
+			}
+		}
+		*f.to = v
+	}
+	return c, nil
+}
+
+// entityTags parses a list of entity tags (RFC 9110 §8.8.3): each
+// "opaque" or W/"opaque", separated by commas and optional white space.
+func entityTags(v string) ([]string, error) {
+	var tags []string
+	i := 0
+	for {
+		for i < len(v) && (v[i] == ' ' || v[i] == '\t' || v[i] == ',') {
+			i++
+		}
+		if i == len(v) {
+			break
+		}
+		start := i
+		if strings.HasPrefix(v[i:], "W/") {
+			i += 2
+		}
+		if i >= len(v) || v[i] != '"' {
+			return nil, fmt.Errorf("%.60q is not \"*\" or a list of entity tags (\"...\" or W/\"...\")", v)
+		}
+		end := strings.IndexByte(v[i+1:], '"')
+		if end < 0 {
+			return nil, fmt.Errorf("%.60q has an entity tag without its closing quote", v)
+		}
+		i += end + 2
+		tags = append(tags, v[start:i])
+		if i < len(v) && v[i] != ',' && v[i] != ' ' && v[i] != '\t' {
+			return nil, fmt.Errorf("%.60q is not \"*\" or a list of entity tags", v)
+		}
+	}
+	if len(tags) == 0 {
+		return nil, fmt.Errorf("is empty: name a version (\"...\") or \"*\"")
+	}
+	return tags, nil
+}
 
 // PreconditionError is a change refused because what it replaces is not
 // what the client said it was: 412, with the current tag (Current is ""
@@ -63,12 +126,12 @@ func (c Cond) check(what, current string) error {
 	return nil
 }
 
-// listHas reports whether a header's comma-separated list of entity tags
-// holds tag; weak compares without the W/ prefix on either side
-// (RFC 9110 §8.8.3.2), strong refuses a weak tag.
+// listHas reports whether a header's list of entity tags holds tag; weak
+// compares without the W/ prefix on either side (RFC 9110 §8.8.3.2),
+// strong refuses a weak tag. A list that is not one holds nothing.
 func listHas(header, tag string, weak bool) bool {
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimSpace(t)
+	tags, _ := entityTags(header)
+	for _, t := range tags {
 		if w, ok := strings.CutPrefix(t, "W/"); ok {
 			if !weak {
 				continue
@@ -82,8 +145,10 @@ func listHas(header, tag string, weak bool) bool {
 	return false
 }
 
-// notModified reports whether a GET's If-None-Match names the current
-// representation: "*", or any tag in its list, compared weakly.
-func notModified(header, tag string) bool {
-	return strings.TrimSpace(header) == "*" || listHas(header, tag, true)
+// notModified reports whether a GET's If-None-Match (every line of it)
+// names the current representation: "*", or any tag in its list, compared
+// weakly.
+func notModified(h http.Header, tag string) bool {
+	v := strings.Join(h.Values("If-None-Match"), ", ")
+	return strings.TrimSpace(v) == "*" || listHas(v, tag, true)
 }

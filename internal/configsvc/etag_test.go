@@ -177,3 +177,59 @@ func TestReadModifyWriteLosesNothing(t *testing.T) {
 		}
 	})
 }
+
+// TestPreconditionHeaders: a precondition header is read whole (every
+// line of it, as one list) and strictly (a malformed one is 400, never
+// ignored); a HEAD answers 304 like a GET.
+func TestPreconditionHeaders(t *testing.T) {
+	st := newSQLite(t)
+	s := newService(t, st)
+	strict := httptest.NewServer((&Server{Store: st, Log: discardLog(), RequireIfMatch: true}).Handler())
+	defer strict.Close()
+	const path = "/v1/admin/accounts/222222222222"
+	current := func() string { // the account's tag now, in place of CURRENT
+		_, h, _ := s.do(t, "GET", path, s.admin, "")
+		return h.Get("ETag")
+	}
+	send := func(base, method string, header [][2]string) int {
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(`{"name": "test", "kind": "test", "teams": ["*"]}`))
+		req.Header.Set("Authorization", "Bearer "+s.admin)
+		req.Header.Set("Content-Type", "application/json")
+		for _, h := range header {
+			req.Header.Add(h[0], strings.ReplaceAll(h[1], "CURRENT", current()))
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	cases := []struct {
+		name   string
+		base   string
+		method string
+		header [][2]string
+		want   int
+	}{
+		{"If-None-Match on two lines, the second current", s.URL, "PUT", [][2]string{{"If-None-Match", `"x"`}, {"If-None-Match", "CURRENT"}}, 412},
+		{"If-Match on two lines, the second current", s.URL, "PUT", [][2]string{{"If-Match", `"stale"`}, {"If-Match", "CURRENT"}}, 200},
+		{"an empty If-Match", s.URL, "PUT", [][2]string{{"If-Match", ""}}, 400},
+		{"an If-Match of blanks and commas", s.URL, "PUT", [][2]string{{"If-Match", " , "}}, 400},
+		{"* among tags", s.URL, "PUT", [][2]string{{"If-None-Match", `"abc", *`}}, 400},
+		{"* on a second line", s.URL, "PUT", [][2]string{{"If-None-Match", `"abc"`}, {"If-None-Match", "*"}}, 400},
+		{"a bare word", s.URL, "PUT", [][2]string{{"If-Match", "393dbbd0b8de31ff04d7418869240e85"}}, 400},
+		{"an unclosed tag", s.URL, "DELETE", [][2]string{{"If-Match", `"abc`}}, 400},
+		{"required: a weak If-None-Match names no version", strict.URL, "PUT", [][2]string{{"If-None-Match", `W/"junk"`}}, 428},
+		{"required: If-Match on its second line", strict.URL, "PUT", [][2]string{{"If-Match", `"old"`}, {"If-Match", "CURRENT"}}, 200},
+		{"HEAD of the current version", s.URL, "HEAD", [][2]string{{"If-None-Match", `"x"`}, {"If-None-Match", "CURRENT"}}, 304},
+		{"GET of the current version, on a second line", s.URL, "GET", [][2]string{{"If-None-Match", `"x"`}, {"If-None-Match", "CURRENT"}}, 304},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := send(c.base, c.method, c.header); got != c.want {
+				t.Errorf("%d, want %d", got, c.want)
+			}
+		})
+	}
+}

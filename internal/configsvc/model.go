@@ -721,6 +721,27 @@ func (s *Store) calendarEntry(ctx context.Context, db q, name string) (kind, bod
 	return kind, body, err
 }
 
+// calendarEntry is a platform window or blackout as stored.
+type calendarEntry struct{ kind, name, body string }
+
+// calendarEntries lists the platform windows and blackouts as stored.
+func (s *Store) calendarEntries(ctx context.Context) ([]calendarEntry, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT kind, name, body FROM calendar ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []calendarEntry
+	for rows.Next() {
+		var e calendarEntry
+		if err := rows.Scan(&e.kind, &e.name, &e.body); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
 // CalendarTag is a platform window or blackout of the kind, as stored (its
 // JSON), and its entity tag.
 func (s *Store) CalendarTag(ctx context.Context, kind, name string) (json.RawMessage, string, error) {

@@ -23,7 +23,9 @@ import (
 //go:embed ui/*.html
 var uiFiles embed.FS
 
-var pages = template.Must(template.ParseFS(uiFiles, "ui/*.html"))
+var pages = template.Must(template.New("").Funcs(template.FuncMap{
+	"kinds": func() []string { return []string{KindProduction, KindTest, KindPipeline} },
+}).ParseFS(uiFiles, "ui/*.html"))
 
 type page struct {
 	Title    string
@@ -42,6 +44,11 @@ type page struct {
 	Version, Base, DocVersion string
 	Changed                   string // on a stale save: what changed meanwhile
 
+	// The admin page: the version of every account and calendar entry
+	// (by ID or name), and what its forms edit.
+	Tags map[string]string
+	Edit editForm
+
 	Accounts     []Account
 	Windows      []Window
 	CalendarBody string
@@ -49,6 +56,15 @@ type page struct {
 	Services     []serviceRow
 	Environments []envRow
 	Status       []Status
+}
+
+// editForm is what the admin page's forms hold: an account or a calendar
+// entry being edited (with the version it was read at), or nothing (a
+// new one, created only if it does not exist).
+type editForm struct {
+	Version    string
+	Account    Account
+	Kind, Name string
 }
 
 type serviceRow struct {
@@ -282,6 +298,16 @@ func (s *Server) environmentChanged(w http.ResponseWriter, r *http.Request, t *T
 	}
 }
 
+// editCond is the precondition of a form that edits or creates: the
+// version it was shown (If-Match), or, with none, create only
+// (If-None-Match: *). Neither ever saves over something unseen.
+func editCond(r *http.Request) Cond {
+	if v := r.PostFormValue("version"); v != "" {
+		return Cond{IfMatch: v}
+	}
+	return Cond{IfNoneMatch: "*"}
+}
+
 // pageCond is the version a form was shown: a save names it, and a form
 // without one is refused as stale (never saved unconditionally).
 func pageCond(r *http.Request) Cond {
@@ -373,9 +399,38 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, t *Token, sta
 	if p.Accounts, err = s.Store.Accounts(r.Context()); err == nil {
 		p.Windows, p.Blackouts, err = s.Store.Calendar(r.Context())
 	}
+	var entries []calendarEntry
+	if err == nil {
+		entries, err = s.Store.calendarEntries(r.Context())
+	}
 	if err != nil {
 		s.failErr(w, r, err)
 		return
+	}
+	p.Tags = map[string]string{}
+	for _, a := range p.Accounts {
+		p.Tags[a.ID] = accountTag(a)
+	}
+	for _, e := range entries {
+		p.Tags[e.name] = tagOf([]byte(e.body))
+	}
+	// ?account=ID and ?edit=KIND/NAME fill the forms with what they edit.
+	if id := r.URL.Query().Get("account"); id != "" && p.Edit.Version == "" {
+		for _, a := range p.Accounts {
+			if a.ID == id {
+				p.Edit.Account, p.Edit.Version = a, p.Tags[a.ID]
+			}
+		}
+	}
+	if kn := r.URL.Query().Get("edit"); kn != "" && p.Edit.Version == "" {
+		for _, e := range entries {
+			if e.kind+"/"+e.name == kn {
+				var body map[string]any
+				json.Unmarshal([]byte(e.body), &body)
+				delete(body, "name")
+				p.Edit.Kind, p.Edit.Name, p.Edit.Version, p.CalendarBody = e.kind, e.name, p.Tags[e.name], prettyJSON(body)
+			}
+		}
 	}
 	p.Title, p.Token = "Accounts and calendar", t
 	s.render(w, status, "admin", p)
@@ -393,7 +448,12 @@ func (s *Server) saveAccountPage(w http.ResponseWriter, r *http.Request, t *Toke
 			a.Teams = append(a.Teams, team)
 		}
 	}
-	if _, err := s.Store.PutAccount(r.Context(), actor(t), a, Cond{}); err != nil {
+	if _, err := s.Store.PutAccount(r.Context(), actor(t), a, editCond(r)); err != nil {
+		var pe *PreconditionError
+		if errors.As(err, &pe) {
+			s.adminPage(w, r, t, http.StatusConflict, page{Refusal: "Account " + a.ID + " was changed since this page was shown, or is registered already: nothing was saved. The page shows it as it is now; edit it from its row."})
+			return
+		}
 		p, ok := refusal(err)
 		if !ok {
 			s.failErr(w, r, err)
@@ -440,7 +500,13 @@ func (s *Server) saveCalendarPage(w http.ResponseWriter, r *http.Request, t *Tok
 		s.adminPage(w, r, t, http.StatusUnprocessableEntity, page{CalendarBody: text, Refusal: "The change is refused; nothing was changed:", Problems: problems})
 		return
 	}
-	if _, err := s.Store.PutCalendar(r.Context(), actor(t), kind, name, body, Cond{}); err != nil {
+	if _, err := s.Store.PutCalendar(r.Context(), actor(t), kind, name, body, editCond(r)); err != nil {
+		var pe *PreconditionError
+		if errors.As(err, &pe) {
+			s.adminPage(w, r, t, http.StatusConflict, page{CalendarBody: text, Edit: editForm{Kind: kind, Name: name},
+				Refusal: "The platform " + kind + " " + name + " was changed since this page was shown, or exists already: nothing was saved, and your text is kept. Edit it from its row to see it as it is now."})
+			return
+		}
 		p, ok := refusal(err)
 		if !ok {
 			s.failErr(w, r, err)
@@ -459,7 +525,12 @@ func (s *Server) removeCalendarPage(w http.ResponseWriter, r *http.Request, t *T
 		return
 	}
 	kind, name := r.PathValue("kind"), r.PathValue("name")
-	if err := s.Store.DeleteCalendar(r.Context(), actor(t), kind, name, Cond{}); err != nil {
+	if err := s.Store.DeleteCalendar(r.Context(), actor(t), kind, name, pageCond(r)); err != nil {
+		var pe *PreconditionError
+		if errors.As(err, &pe) {
+			s.adminPage(w, r, t, http.StatusConflict, page{Refusal: "The platform " + kind + " " + name + " was changed since this page was shown: nothing was removed. The page shows it as it is now."})
+			return
+		}
 		s.failErr(w, r, err)
 		return
 	}

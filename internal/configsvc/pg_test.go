@@ -153,3 +153,28 @@ func loopbackListener() net.Listener {
 }
 
 func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// forEachStoreDSN runs f with the DSN of an empty SQLite file and of an
+// empty PostgreSQL database.
+func forEachStoreDSN(t *testing.T, f func(t *testing.T, dsn string)) {
+	t.Run("sqlite", func(t *testing.T) { f(t, filepath.Join(t.TempDir(), "config.db")) })
+	t.Run("postgres", func(t *testing.T) {
+		pg.once.Do(startPostgres)
+		if pg.err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("PostgreSQL: %v", pg.err)
+			}
+			t.Skipf("PostgreSQL: %v", pg.err)
+		}
+		admin, err := sql.Open("pgx", pg.dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer admin.Close()
+		name := fmt.Sprintf("t%d", time.Now().UnixNano())
+		if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+			t.Fatal(err)
+		}
+		f(t, strings.Replace(pg.dsn, "/postgres?", "/"+name+"?", 1))
+	})
+}

@@ -185,38 +185,50 @@ CREATE TABLE sessions (hash TEXT PRIMARY KEY, token_id TEXT NOT NULL, created_at
 func SchemaVersion() int { return migrations[len(migrations)-1].version }
 
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+	// One transaction for all of them. On PostgreSQL it first takes an
+	// advisory lock, so that instances starting together migrate one
+	// after the other, and runs at READ COMMITTED, so that each statement
+	// after the lock sees what the one before it committed
+	// (https://www.postgresql.org/docs/15/explicit-locking.html#ADVISORY-LOCKS);
+	// on SQLite, BEGIN IMMEDIATE (the DSN's _txlock) does the same.
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("configsvc: migrations: %w", err)
+	}
+	defer tx.Rollback()
+	if s.postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7245420113)`); err != nil {
+			return fmt.Errorf("configsvc: migrations: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("configsvc: migrations: %w", err)
 	}
 	for _, m := range migrations {
-		err := s.tx(ctx, func(tx *sql.Tx) error {
-			var n int
-			if err := tx.QueryRowContext(ctx, s.rebind(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), m.version).Scan(&n); err != nil {
-				return err
+		var n int
+		if err := tx.QueryRowContext(ctx, s.rebind(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), m.version).Scan(&n); err != nil {
+			return fmt.Errorf("configsvc: migration %d: %w", m.version, err)
+		}
+		if n > 0 {
+			continue
+		}
+		ddl := m.sqlite
+		if s.postgres {
+			ddl = m.postgres
+		}
+		for _, stmt := range strings.Split(ddl, ";") {
+			if strings.TrimSpace(stmt) == "" {
+				continue
 			}
-			if n > 0 {
-				return nil
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("configsvc: migration %d: %w", m.version, err)
 			}
-			ddl := m.sqlite
-			if s.postgres {
-				ddl = m.postgres
-			}
-			for _, stmt := range strings.Split(ddl, ";") {
-				if strings.TrimSpace(stmt) == "" {
-					continue
-				}
-				if _, err := tx.ExecContext(ctx, stmt); err != nil {
-					return err
-				}
-			}
-			_, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`), m.version, now())
-			return err
-		})
-		if err != nil {
+		}
+		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`), m.version, now()); err != nil {
 			return fmt.Errorf("configsvc: migration %d: %w", m.version, err)
 		}
 	}
-	return nil
+	return tx.Commit()
 }
 
 func now() string { return time.Now().UTC().Format(time.RFC3339Nano) }
@@ -288,9 +300,7 @@ func (s *Store) try(ctx context.Context, f func(*sql.Tx) error) error {
 		tx.Rollback()
 		return err
 	}
-	err = tx.Commit()
-	s.cache.changed()
-	return err
+	return tx.Commit()
 }
 
 // writeWait bounds how long a change waits for its turn in this process

@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/handsoff-cdk/handsoff/stages"
 )
 
 // Roles a token may have.
@@ -47,6 +49,9 @@ func (s *Store) CreateToken(ctx context.Context, actor Actor, role, repo, name s
 	case RoleTeam, RolePipeline:
 		if repo == "" {
 			return Token{}, "", fmt.Errorf("a %s token is for one service: name its repository (owner/name)", role)
+		}
+		if err := stages.ValidRepo(repo); err != nil {
+			return Token{}, "", fmt.Errorf("a %s token is for one service: %v", role, err)
 		}
 	default:
 		return Token{}, "", fmt.Errorf("role %q is not one of admin, team, pipeline", role)
