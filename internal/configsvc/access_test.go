@@ -265,13 +265,16 @@ func TestAdminFormsNeverSaveUnseen(t *testing.T) {
 	stale := html.UnescapeString(rest[:strings.Index(rest, `"`)])
 	window.Start = "03:00"
 	st.PutCalendar(ctx, "test", "window", "pw", window, Cond{})
-	if code, _ := post("/ui/admin/calendar/window/pw/remove", "version="+url.QueryEscape(stale)); code != 409 {
+	if code, body := post("/ui/admin/calendar/window/pw/remove", "version="+url.QueryEscape(stale)); code != 200 || !strings.Contains(body, `id="question"`) {
+		t.Errorf("a removal without a yes: %d", code)
+	}
+	if code, _ := post("/ui/admin/calendar/window/pw/remove", "confirm=yes&version="+url.QueryEscape(stale)); code != 409 {
 		t.Errorf("removing a window changed meanwhile: %d", code)
 	}
 	if _, _, err := st.CalendarTag(ctx, "window", "pw"); err != nil {
 		t.Error("the stale remove removed it")
 	}
-	if code, _ := post("/ui/admin/calendar", "kind=window&name=pw&body="+url.QueryEscape(`{"timezone": "UTC", "days": ["SUN"], "start": "05:00", "end": "06:00", "appliesTo": ["prod"]}`)); code != 409 {
+	if code, _ := post("/ui/admin/calendar", "kind=window&name=pw&timezone=UTC&days=SUN&start=05:00&end=06:00&appliesTo=prod"); code != 409 {
 		t.Errorf("a new window over an existing one: %d", code)
 	}
 }

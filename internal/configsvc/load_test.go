@@ -4,11 +4,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -89,6 +92,117 @@ func BenchmarkReadLoad(b *testing.B) {
 				b.ReportMetric(float64(p(0.99).Microseconds())/1000, "p99-ms")
 				b.ReportMetric(float64(errs), "errors")
 				fmt.Fprintf(os.Stderr, "%s: %d requests in %d s, p50 %s, p99 %s, %d errors\n", db, len(lat), seconds, p(0.5), p(0.99), errs)
+			}
+		})
+	}
+}
+
+// BenchmarkMixedLoad is the load test of what the service does all day:
+// 200 concurrent clients on loopback, 95% reading the document (what
+// pipelines do) and 5% changing it (a team adding or removing its own test
+// environment), for HANDSOFF_LOAD_SECONDS (default 5; the README's numbers
+// use 30), on SQLite and PostgreSQL. It reports reads and writes per
+// second and their p50 and p99 latency, and fails on any failed write
+// (a 503 included). Bounded in clients and time, and only to 127.0.0.1:
+//
+//	HANDSOFF_LOAD_SECONDS=30 go test ./internal/configsvc -run '^$' -bench MixedLoad -benchtime 1x
+func BenchmarkMixedLoad(b *testing.B) {
+	seconds := 5
+	if v, err := strconv.Atoi(os.Getenv("HANDSOFF_LOAD_SECONDS")); err == nil && v > 0 && v <= 120 {
+		seconds = v
+	}
+	for _, db := range []string{"sqlite", "postgres"} {
+		b.Run(db, func(b *testing.B) {
+			var s *Store
+			if db == "sqlite" {
+				s = newSQLite(b)
+			} else {
+				s = newPostgres(b)
+			}
+			if err := s.Seed(ctx, exampleDoc()); err != nil {
+				b.Fatal(err)
+			}
+			_, reader, _ := s.CreateToken(ctx, "load", RolePipeline, "acme/orders", "load")
+			_, writer, _ := s.CreateToken(ctx, "load", RoleTeam, "acme/orders", "load")
+			srv := httptest.NewServer((&Server{Store: s, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
+			defer srv.Close()
+			for b.Loop() {
+				const clients = 200
+				deadline := time.Now().Add(time.Duration(seconds) * time.Second)
+				var mu sync.Mutex
+				var reads, writes []time.Duration
+				var failures []string
+				var wg sync.WaitGroup
+				tr := &http.Transport{MaxIdleConnsPerHost: clients}
+				client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+				for c := range clients {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						rng := rand.New(rand.NewSource(int64(c)))
+						var myReads, myWrites []time.Duration
+						var myFailures []string
+						added, n := "", 0
+						for time.Now().Before(deadline) {
+							var req *http.Request
+							write := rng.Intn(100) < 5
+							switch {
+							case !write:
+								req, _ = http.NewRequest("GET", srv.URL+"/v1/services/acme/orders", nil)
+								req.Header.Set("Authorization", "Bearer "+reader)
+							case added == "":
+								n++
+								added = fmt.Sprintf("load-%d-%d", c, n)
+								req, _ = http.NewRequest("POST", srv.URL+"/v1/services/acme/orders/environments",
+									strings.NewReader(fmt.Sprintf(`{"stage": "beta", "name": %q, "account": "222222222222", "region": "eu-west-1"}`, added)))
+								req.Header.Set("Content-Type", "application/json")
+								req.Header.Set("Authorization", "Bearer "+writer)
+							default:
+								req, _ = http.NewRequest("DELETE", srv.URL+"/v1/services/acme/orders/environments/"+added, nil)
+								req.Header.Set("Authorization", "Bearer "+writer)
+								added = ""
+							}
+							start := time.Now()
+							resp, err := client.Do(req)
+							if err != nil {
+								myFailures = append(myFailures, err.Error())
+								continue
+							}
+							raw, _ := io.ReadAll(resp.Body)
+							resp.Body.Close()
+							if resp.StatusCode >= 300 {
+								myFailures = append(myFailures, fmt.Sprintf("%s %s: %d %s", req.Method, req.URL.Path, resp.StatusCode, raw))
+								continue
+							}
+							if write {
+								myWrites = append(myWrites, time.Since(start))
+							} else {
+								myReads = append(myReads, time.Since(start))
+							}
+						}
+						mu.Lock()
+						reads, writes, failures = append(reads, myReads...), append(writes, myWrites...), append(failures, myFailures...)
+						mu.Unlock()
+					}()
+				}
+				wg.Wait()
+				tr.CloseIdleConnections()
+				if len(failures) > 0 {
+					b.Errorf("%d requests failed; the first: %s", len(failures), failures[0])
+				}
+				if len(reads) == 0 || len(writes) == 0 {
+					b.Fatal("no read or no write succeeded")
+				}
+				p := func(lat []time.Duration, q float64) time.Duration {
+					slices.Sort(lat)
+					return lat[int(q*float64(len(lat)-1))]
+				}
+				b.ReportMetric(float64(len(reads))/float64(seconds), "reads/s")
+				b.ReportMetric(float64(len(writes))/float64(seconds), "writes/s")
+				b.ReportMetric(float64(p(reads, 0.99).Microseconds())/1000, "read-p99-ms")
+				b.ReportMetric(float64(p(writes, 0.99).Microseconds())/1000, "write-p99-ms")
+				fmt.Fprintf(os.Stderr, "%s: %d reads (p50 %s, p99 %s) and %d writes (p50 %s, p99 %s) in %d s, %d failed\n", db,
+					len(reads), p(reads, 0.5), p(reads, 0.99), len(writes), p(writes, 0.5), p(writes, 0.99), seconds, len(failures))
 			}
 		})
 	}

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/handsoff-cdk/handsoff/internal/linediff"
 	"github.com/handsoff-cdk/handsoff/stages"
@@ -24,7 +25,11 @@ import (
 var uiFiles embed.FS
 
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
-	"kinds": func() []string { return []string{KindProduction, KindTest, KindPipeline} },
+	"kinds":  func() []string { return []string{KindProduction, KindTest, KindPipeline} },
+	"words":  words,
+	"days":   func() []string { return []string{"MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"} },
+	"stages": func() []string { return []string{stages.Alpha, stages.Beta, stages.Gamma, stages.Prod} },
+	"has":    func(list []string, v string) bool { return contains(list, v) },
 }).ParseFS(uiFiles, "ui/*.html"))
 
 type page struct {
@@ -51,11 +56,21 @@ type page struct {
 
 	Accounts     []Account
 	Windows      []Window
-	CalendarBody string
 	Blackouts    []Blackout
 	Services     []serviceRow
 	Environments []envRow
-	Status       []Status
+	Stages       []stageRow
+	Executions   []executionRow
+	// Add is what the add-environment form holds (kept after a refusal).
+	Add struct{ Stage, Name, Account, Region string }
+	// Confirm is a removal waiting for a person's yes.
+	Confirm *confirmation
+}
+
+// confirmation is the question a removal asks before it is made, and the
+// form that makes it.
+type confirmation struct {
+	Question, Action, Version, Back string
 }
 
 // editForm is what the admin page's forms hold: an account or a calendar
@@ -65,6 +80,9 @@ type editForm struct {
 	Version    string
 	Account    Account
 	Kind, Name string
+	Window     Window
+	Blackout   Blackout
+	AppliesTo  []string
 }
 
 type serviceRow struct {
@@ -210,7 +228,9 @@ func (s *Server) servicesPage(w http.ResponseWriter, r *http.Request, t *Token) 
 				broken = append(broken, st.Stage)
 			}
 		}
-		row.Broken = strings.Join(broken, ", ")
+		if len(broken) > 0 {
+			row.Broken = words(broken)
+		}
 		p.Services = append(p.Services, row)
 	}
 	s.render(w, http.StatusOK, "services", p)
@@ -265,7 +285,17 @@ func (s *Server) servicePage(w http.ResponseWriter, r *http.Request, t *Token, s
 			}
 		}
 	}
-	p.Status, _ = s.Store.StatusOf(r.Context(), repo)
+	// The pipeline: its stages in order, and its latest executions.
+	if doc, _, err := s.Store.DocumentTag(r.Context(), repo); err == nil {
+		if cfg, err := stages.Parse(doc, repo); err == nil {
+			now := time.Now()
+			sts, _ := s.Store.StatusOf(r.Context(), repo)
+			order := PipelineStages(cfg)
+			es, _ := s.Store.Executions(r.Context(), repo, order[len(order)-1], maxExecutions)
+			p.Stages = stageRows(cfg, sts, es, now)
+			p.Executions = executionRows(cfg, es[:min(10, len(es))], now)
+		}
+	}
 	s.render(w, status, "service", p)
 }
 
@@ -278,24 +308,45 @@ func (s *Server) addEnvironmentPage(w http.ResponseWriter, r *http.Request, t *T
 	stage := r.PostFormValue("stage")
 	env := stages.DocEnvironment{Name: strings.TrimSpace(r.PostFormValue("name")), Account: strings.TrimSpace(r.PostFormValue("account")), Region: strings.TrimSpace(r.PostFormValue("region"))}
 	_, err := s.addTestEnvironment(r, t, repo, stage, env, pageCond(r))
-	s.environmentChanged(w, r, t, err, "Added "+env.Name+" to "+stage+".")
+	var p page
+	if err != nil { // what was typed stays in the form
+		p.Add.Stage, p.Add.Name, p.Add.Account, p.Add.Region = stage, env.Name, env.Account, env.Region
+	}
+	s.environmentChanged(w, r, t, err, "Added "+env.Name+" to "+stage+".", p)
 }
 
 // environmentChanged answers an environment form: the page again, with
 // what was done, or why nothing was.
-func (s *Server) environmentChanged(w http.ResponseWriter, r *http.Request, t *Token, err error, done string) {
+func (s *Server) environmentChanged(w http.ResponseWriter, r *http.Request, t *Token, err error, done string, p page) {
 	var ce *ChangeError
 	var pe *PreconditionError
+	var fe *ForbiddenError
 	switch {
 	case err == nil:
 		s.servicePage(w, r, t, http.StatusOK, page{Message: done})
 	case errors.As(err, &ce):
-		s.servicePage(w, r, t, http.StatusUnprocessableEntity, page{Refusal: "The change is refused; nothing was changed:", Problems: ce.Problems})
+		p.Refusal, p.Problems = "The change is refused; nothing was changed:", ce.Problems
+		s.servicePage(w, r, t, http.StatusUnprocessableEntity, p)
 	case errors.As(err, &pe):
-		s.servicePage(w, r, t, http.StatusConflict, page{Refusal: "The document changed since this page was shown, so nothing was changed. The page now shows it as it is: check it, and try again."})
+		p.Refusal = "The document changed since this page was shown, so nothing was changed. The page now shows it as it is: check it, and try again."
+		s.servicePage(w, r, t, http.StatusConflict, p)
+	case errors.As(err, &fe):
+		p.Refusal = fe.Reason + "; nothing was changed."
+		s.servicePage(w, r, t, http.StatusForbidden, p)
 	default:
 		s.failErr(w, r, err)
 	}
+}
+
+// confirmed reports whether a removal form says yes; when it does not,
+// it shows the question, with a form that does.
+func (s *Server) confirmed(w http.ResponseWriter, r *http.Request, t *Token, question, back string) bool {
+	if r.PostFormValue("confirm") == "yes" {
+		return true
+	}
+	s.render(w, http.StatusOK, "confirm", page{Title: "Are you sure?", Token: t,
+		Confirm: &confirmation{Question: question, Action: r.URL.Path, Version: r.PostFormValue("version"), Back: back}})
+	return false
 }
 
 // editCond is the precondition of a form that edits or creates: the
@@ -329,8 +380,11 @@ func (s *Server) removeEnvironmentPage(w http.ResponseWriter, r *http.Request, t
 		http.Error(w, "this token may not change "+repo, http.StatusForbidden)
 		return
 	}
+	if !s.confirmed(w, r, t, "Remove the test environment "+name+" from "+repo+"? Its pipeline stops deploying to it at its next run; its stacks stay until you delete them.", "/ui/services/"+repo) {
+		return
+	}
 	_, err := s.removeTestEnvironment(r, t, repo, name, pageCond(r))
-	s.environmentChanged(w, r, t, err, "Removed "+name+".")
+	s.environmentChanged(w, r, t, err, "Removed "+name+".", page{})
 }
 
 // refusal is the page fields of a refused change.
@@ -422,13 +476,17 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, t *Token, sta
 			}
 		}
 	}
-	if kn := r.URL.Query().Get("edit"); kn != "" && p.Edit.Version == "" {
+	if kn := r.URL.Query().Get("edit"); kn != "" && p.Edit.Name == "" {
 		for _, e := range entries {
 			if e.kind+"/"+e.name == kn {
-				var body map[string]any
-				json.Unmarshal([]byte(e.body), &body)
-				delete(body, "name")
-				p.Edit.Kind, p.Edit.Name, p.Edit.Version, p.CalendarBody = e.kind, e.name, p.Tags[e.name], prettyJSON(body)
+				p.Edit.Kind, p.Edit.Name, p.Edit.Version = e.kind, e.name, p.Tags[e.name]
+				if e.kind == "window" {
+					json.Unmarshal([]byte(e.body), &p.Edit.Window)
+					p.Edit.AppliesTo = p.Edit.Window.AppliesTo
+				} else {
+					json.Unmarshal([]byte(e.body), &p.Edit.Blackout)
+					p.Edit.AppliesTo = p.Edit.Blackout.AppliesTo
+				}
 			}
 		}
 	}
@@ -466,45 +524,35 @@ func (s *Server) saveAccountPage(w http.ResponseWriter, r *http.Request, t *Toke
 }
 
 // saveCalendarPage creates or replaces a platform window or blackout from
-// its JSON, as PUT /v1/admin/windows/{name} does.
+// its fields, as PUT /v1/admin/windows/{name} does; a refused one keeps
+// what was typed.
 func (s *Server) saveCalendarPage(w http.ResponseWriter, r *http.Request, t *Token) {
 	if t.Role != RoleAdmin {
 		http.Error(w, "the platform team's page", http.StatusForbidden)
 		return
 	}
-	kind, name, text := r.PostFormValue("kind"), strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("body")
+	r.ParseForm()
+	field := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
+	kind, name := field("kind"), field("name")
+	edit := editForm{Kind: kind, Name: name, Version: field("version"), AppliesTo: r.PostForm["appliesTo"],
+		Window:   Window{Name: name, Timezone: field("timezone"), Days: r.PostForm["days"], Start: field("start"), End: field("end"), AppliesTo: r.PostForm["appliesTo"]},
+		Blackout: Blackout{Name: name, From: field("from"), To: field("to"), AppliesTo: r.PostForm["appliesTo"]}}
 	var body any
-	var err error
 	switch kind {
 	case "window":
-		var win Window
-		if err = stages.DecodeStrict([]byte(text), "the window", &win); err == nil {
-			win.Name = name
-			body = win
-		}
+		body = edit.Window
 	case "blackout":
-		var b Blackout
-		if err = stages.DecodeStrict([]byte(text), "the blackout", &b); err == nil {
-			b.Name = name
-			body = b
-		}
+		body = edit.Blackout
 	default:
-		err = fmt.Errorf("%q is neither a window nor a blackout", kind)
-	}
-	if err != nil {
-		problems := []stages.Problem{{Path: "body", Code: stages.CodeSyntax, Message: err.Error()}}
-		var ve *stages.ValidationError
-		if errors.As(err, &ve) {
-			problems = ve.Problems
-		}
-		s.adminPage(w, r, t, http.StatusUnprocessableEntity, page{CalendarBody: text, Refusal: "The change is refused; nothing was changed:", Problems: problems})
+		s.adminPage(w, r, t, http.StatusUnprocessableEntity, page{Edit: edit, Refusal: "The change is refused; nothing was changed:",
+			Problems: []stages.Problem{{Path: "kind", Code: stages.CodeInvalid, Message: fmt.Sprintf("%q is neither a window nor a blackout", kind)}}})
 		return
 	}
 	if _, err := s.Store.PutCalendar(r.Context(), actor(t), kind, name, body, editCond(r)); err != nil {
 		var pe *PreconditionError
 		if errors.As(err, &pe) {
-			s.adminPage(w, r, t, http.StatusConflict, page{CalendarBody: text, Edit: editForm{Kind: kind, Name: name},
-				Refusal: "The platform " + kind + " " + name + " was changed since this page was shown, or exists already: nothing was saved, and your text is kept. Edit it from its row to see it as it is now."})
+			s.adminPage(w, r, t, http.StatusConflict, page{Edit: edit,
+				Refusal: "The platform " + kind + " " + name + " was changed since this page was shown, or exists already: nothing was saved, and what you typed is kept. Edit it from its row to see it as it is now."})
 			return
 		}
 		p, ok := refusal(err)
@@ -512,7 +560,7 @@ func (s *Server) saveCalendarPage(w http.ResponseWriter, r *http.Request, t *Tok
 			s.failErr(w, r, err)
 			return
 		}
-		p.CalendarBody = text
+		p.Edit = edit
 		s.adminPage(w, r, t, http.StatusUnprocessableEntity, p)
 		return
 	}
@@ -525,6 +573,9 @@ func (s *Server) removeCalendarPage(w http.ResponseWriter, r *http.Request, t *T
 		return
 	}
 	kind, name := r.PathValue("kind"), r.PathValue("name")
+	if !s.confirmed(w, r, t, "Remove the platform "+kind+" "+name+"? Every pipeline it names may deploy in it from its next run.", "/ui/admin") {
+		return
+	}
 	if err := s.Store.DeleteCalendar(r.Context(), actor(t), kind, name, pageCond(r)); err != nil {
 		var pe *PreconditionError
 		if errors.As(err, &pe) {

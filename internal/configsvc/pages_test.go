@@ -3,6 +3,7 @@ package configsvc
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/handsoff-cdk/handsoff/internal/testenv"
 )
 
 // browser starts headless Chromium (Debian's chromium, which scripts/setup
@@ -64,6 +67,35 @@ func driver(t *testing.T, b context.Context) (text func(sel string) string, do f
 	return text, do
 }
 
+var updateShots = flag.Bool("update", false, "rewrite docs/screenshots from the browser tests")
+
+// screenshots takes the page the tab shows at a desktop and a phone width
+// as PNG (docs/screenshots/NAME-desktop.png and -phone.png with -update, which
+// the README shows; a temporary folder otherwise), then puts the desktop
+// width back.
+func screenshots(t *testing.T, b context.Context, name string) {
+	t.Helper()
+	dir := filepath.Join(testenv.Root(), "docs", "screenshots")
+	if !*updateShots {
+		dir = t.TempDir()
+	}
+	for _, v := range []struct {
+		suffix        string
+		width, height int64
+	}{{"phone", 390, 844}, {"desktop", 1280, 900}} {
+		if err := chromedp.Do(b, chromedp.EmulateViewport(v.width, v.height)); err != nil {
+			t.Fatal(err)
+		}
+		shot, err := chromedp.Run(b, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+"-"+v.suffix+".png"), shot, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestPagesInABrowser: a developer logs in with a token, sees the
 // pipelines with a broken one marked, where the service runs and its
 // stages' states, adds a test environment, sees an invalid one refused
@@ -71,32 +103,53 @@ func driver(t *testing.T, b context.Context) (text func(sel string) string, do f
 func TestPagesInABrowser(t *testing.T) {
 	s := newService(t, newSQLite(t))
 	detail, _ := json.Marshal(map[string]string{"action": "Validate-alpha"})
-	s.store.ReportStatus(ctx, "acme/orders", Status{ExecutionID: "e-7", Stage: "orders-alpha", State: "FAILED", Detail: detail})
-	s.store.ReportStatus(ctx, "acme/orders", Status{ExecutionID: "e-7", Stage: "Build", State: "SUCCEEDED"})
+	at := func(ago time.Duration) string { return time.Now().Add(-ago).UTC().Format(eventTime) }
+	for _, st := range []Status{
+		{ExecutionID: "e-6", Stage: "Source", State: "STARTED", At: at(3 * time.Hour)},
+		{ExecutionID: "e-6", Stage: "prod-wave-2", State: "SUCCEEDED", At: at(time.Hour)},
+		{ExecutionID: "e-7", Stage: "Build", State: "STARTED", At: at(15 * time.Minute)},
+		{ExecutionID: "e-7", Stage: "Build", State: "SUCCEEDED", At: at(12 * time.Minute)},
+		{ExecutionID: "e-7", Stage: "orders-alpha", State: "FAILED", At: at(2 * time.Minute), Detail: detail},
+		{ExecutionID: "e-7", Stage: "orders-alpha", State: "STARTED", At: at(10 * time.Minute)}, // late
+	} {
+		if err := s.store.ReportStatus(ctx, "acme/orders", st); err != nil {
+			t.Fatal(err)
+		}
+	}
 	b := browser(t)
 	text, do := driver(t, b)
-	do(chromedp.Navigate(s.URL+"/ui/"), chromedp.WaitVisible(C("#token")),
-		chromedp.SendKeys(C("#token"), s.team), chromedp.Click(C("#login")), chromedp.WaitVisible(C("#pipelines")))
+	do(chromedp.Navigate(s.URL+"/ui/"), chromedp.WaitVisible(C("#token")))
+	screenshots(t, b, "login")
+	do(chromedp.SendKeys(C("#token"), s.team), chromedp.Click(C("#login")), chromedp.WaitVisible(C("#pipelines")))
+	screenshots(t, b, "pipelines")
 	pipelines := text("#pipelines")
 	do(chromedp.Click(C(`a[href="/ui/services/acme/orders"]`)), chromedp.WaitVisible(C("#environments")))
-	envs, status := text("#environments"), text("#status")
+	screenshots(t, b, "service")
+	envs, status, executions := text("#environments"), text("#status"), text("#executions")
+	link, err := chromedp.Run(b, chromedp.AttributeValue(C(`#status a`), "href"))
+	if err != nil || link.Value != "https://us-east-1.console.aws.amazon.com/codesuite/codepipeline/pipelines/orders-pipeline/executions/e-6/timeline?region=us-east-1" {
+		t.Errorf("the execution's console link: %q %v", link.Value, err)
+	}
 	do(chromedp.SendKeys(C("#name"), "alpha-jane"), chromedp.SendKeys(C("#account"), "222222222222"), chromedp.SendKeys(C("#region"), "eu-west-1"),
 		chromedp.Click(C("#add-env")), chromedp.WaitVisible(C(`[role="status"]`)))
 	message, after := text(`[role="status"]`), text("#environments")
 	do(chromedp.SendKeys(C("#name"), "alpha-bad"), chromedp.SendKeys(C("#account"), "222222222222"), chromedp.SendKeys(C("#region"), "us-east-7"),
 		chromedp.Click(C("#add-env")), chromedp.WaitVisible(C(`[role="alert"]`)))
 	problems := text(`[role="alert"]`)
-	shot, err := chromedp.Run(b, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(filepath.Join(os.TempDir(), "handsoff-config-service-page.png"), shot, 0o644)
 	checks := []struct{ what, text, want string }{
 		{"pipelines", pipelines, "acme/orders"},
 		{"the broken pipeline", pipelines, "broken: orders-alpha"},
 		{"where it runs", envs, "prod-use1"},
 		{"the account's name", envs, "444444444444 (account 444444444444)"},
-		{"the stages' states", status, "orders-alpha FAILED e-7"},
+		{"the stages in order, with what took how long", status, "Build SUCCEEDED 12 minutes ago"},
+		{"a stage's duration", status, "3 min 0 s e-7"},
+		{"a failure, and how long it took", status, "orders-alpha FAILED 2 minutes ago"},
+		{"its duration, the late STARTED counted", status, "8 min 0 s e-7"},
+		{"the order", status, "Assets not reported orders-alpha FAILED"},
+		{"the newer execution wins", status, "prod-wave-2 SUCCEEDED"},
+		{"the history, newest first", executions, "e-7 15 minutes ago"},
+		{"in words", executions, "failed at orders-alpha e-6 3 hours ago"},
+		{"the older one", executions, "2 h 0 min succeeded"},
 		{"the added environment", message, "Added alpha-jane to alpha."},
 		{"it is listed", after, "alpha-jane"},
 		{"the refusal", problems, `"us-east-7" is not an AWS region`},
@@ -115,14 +168,23 @@ func TestPagesInABrowser(t *testing.T) {
 	meanwhile, _ := s.store.Service(ctx, "acme/orders")
 	meanwhile.Service.Owner = "team-elsewhere"
 	s.store.PutService(ctx, "test", "acme/orders", meanwhile, Cond{})
-	do(chromedp.Click(C(`form[action="/ui/services/acme/orders/environments/alpha-jane/remove"] button`)))
+	do(chromedp.Click(C(`form[action="/ui/services/acme/orders/environments/alpha-jane/remove"] button`)), chromedp.WaitVisible(C("#question")))
+	screenshots(t, b, "confirm")
+	if q := text("#question"); !strings.Contains(q, "Remove the test environment alpha-jane from acme/orders?") {
+		t.Errorf("the confirmation asks %q", q)
+	}
+	if doc, _ := s.store.Document(ctx, "acme/orders"); !strings.Contains(string(doc), "alpha-jane") {
+		t.Error("removed before the person said yes")
+	}
+	do(chromedp.Click(C("#yes")))
 	for i := 0; i < 100 && !strings.Contains(text(`[role="alert"]`), "The document changed since this page was shown"); i++ {
 		time.Sleep(50 * time.Millisecond)
 	}
 	if doc, _ := s.store.Document(ctx, "acme/orders"); !strings.Contains(string(doc), "alpha-jane") {
 		t.Error("a stale remove removed the environment")
 	}
-	do(chromedp.Click(C(`form[action="/ui/services/acme/orders/environments/alpha-jane/remove"] button`)), chromedp.WaitVisible(C(`[role="status"]`)))
+	do(chromedp.Click(C(`form[action="/ui/services/acme/orders/environments/alpha-jane/remove"] button`)), chromedp.WaitVisible(C("#yes")),
+		chromedp.Click(C("#yes")), chromedp.WaitVisible(C(`[role="status"]`)))
 	if removed := text(`[role="status"]`); !strings.Contains(removed, "Removed alpha-jane.") {
 		t.Errorf("remove: %q", removed)
 	}
@@ -180,6 +242,7 @@ func TestAdminPagesInABrowser(t *testing.T) {
 	if got := text(`[role="alert"]`); !strings.Contains(got, "Someone saved this document since you opened it, so nothing was saved") {
 		t.Errorf("stale save: %q", got)
 	}
+	screenshots(t, b, "stale-save")
 	if got := strings.Join(strings.Fields(text("#changed")), " "); !strings.Contains(got, `- "owner": "team-checkout"`) || !strings.Contains(got, `+ "owner": "team-elsewhere"`) {
 		t.Errorf("what changed meanwhile: %q", got)
 	}
@@ -207,19 +270,23 @@ func TestAdminPagesInABrowser(t *testing.T) {
 	}
 	// A platform window: a bad time zone is refused, a good one is served
 	// in the document, and it can be removed.
-	do(chromedp.SendKeys(C("#calendar-name"), "platform-friday"),
-		chromedp.SetValue(C("#calendar-body"), `{"timezone": "Mars/Olympus", "days": ["FRI"], "start": "16:00", "end": "24:00", "appliesTo": ["prod"]}`),
+	do(chromedp.SendKeys(C("#calendar-name"), "platform-friday"), chromedp.Click(C(`#add-calendar input[name="days"][value="FRI"]`)),
+		chromedp.SendKeys(C("#calendar-start"), "16:00"), chromedp.SendKeys(C("#calendar-end"), "24:00"), chromedp.SendKeys(C("#calendar-timezone"), "Mars/Olympus"),
+		chromedp.Click(C(`#add-calendar input[name="appliesTo"][value="prod"]`)),
 		chromedp.Click(C("#save-calendar")), chromedp.WaitVisible(C(`[role="alert"]`)))
 	if got := text(`[role="alert"]`); !strings.Contains(got, `"Mars/Olympus" is not an IANA time zone`) {
 		t.Errorf("window refusal: %q", got)
 	}
-	do(chromedp.SetValue(C("#calendar-name"), "platform-friday"),
-		chromedp.SetValue(C("#calendar-body"), `{"timezone": "UTC", "days": ["FRI"], "start": "16:00", "end": "24:00", "appliesTo": ["prod"]}`),
-		chromedp.Click(C("#save-calendar")), chromedp.WaitVisible(C(`[role="status"]`)))
+	// What was typed is kept: only the time zone changes.
+	do(chromedp.SetValue(C("#calendar-timezone"), "UTC"), chromedp.Click(C("#save-calendar")), chromedp.WaitVisible(C(`[role="status"]`)))
 	if d, _ := s.store.Document(ctx, "acme/orders"); !strings.Contains(string(d), `"name": "platform-friday"`) {
 		t.Error("the platform window is not in the document")
 	}
-	do(chromedp.Click(C(`form[action="/ui/admin/calendar/window/platform-friday/remove"] button`)))
+	screenshots(t, b, "admin")
+	if got := strings.Join(strings.Fields(text("#calendar")), " "); !strings.Contains(got, "platform-friday prod FRI, 16:00 to 24:00 (UTC)") {
+		t.Errorf("the calendar in words: %q", got)
+	}
+	do(chromedp.Click(C(`form[action="/ui/admin/calendar/window/platform-friday/remove"] button`)), chromedp.WaitVisible(C("#yes")), chromedp.Click(C("#yes")))
 	for i := 0; i < 100 && !strings.Contains(text(`[role="status"]`), "Removed the platform window platform-friday."); i++ {
 		time.Sleep(50 * time.Millisecond) // the old page's status until the new one loads
 	}

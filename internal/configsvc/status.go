@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -41,6 +42,9 @@ type Status struct {
 	State       string          `json:"state"`
 	At          string          `json:"at,omitempty"` // the event's time (RFC 3339)
 	Detail      json.RawMessage `json:"detail,omitempty"`
+	// Started is when the stage started in that execution, when its
+	// STARTED was reported (RFC 3339; read only).
+	Started string `json:"started,omitempty"`
 }
 
 const (
@@ -63,6 +67,31 @@ var reExecutionID = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)
 
 // fixedStages are the stages CDK Pipelines puts before the deployments.
 var fixedStages = []string{"Source", "Build", "UpdatePipeline", "Assets"}
+
+// PipelineStages lists the stages of the pipeline that pipeline.New
+// builds from cfg, in order: CDK Pipelines' fixed stages, then for each
+// stage its approval and its waves (pipeline's approvalStageName and
+// waveStageName; pipeline's TestStatusStagesAccepted holds a synthesized
+// pipeline to this list).
+func PipelineStages(cfg *stages.Config) []string {
+	out := slices.Clone(fixedStages)
+	for _, s := range cfg.Stages {
+		if s.Approval {
+			out = append(out, names.Join(100, "Approve", s.Name))
+		}
+		for _, w := range s.Waves {
+			switch {
+			case len(w.Environments) == 1:
+				out = append(out, names.Stage(cfg.Service.Name, w.Environments[0].Name))
+			case len(s.Waves) == 1 && w.Name == s.Name:
+				out = append(out, s.Name)
+			default:
+				out = append(out, names.Join(100, s.Name, w.Name))
+			}
+		}
+	}
+	return out
+}
 
 // PipelineStage reports whether name is a stage of the pipeline that
 // pipeline.New builds from cfg: the fixed stages, a stage's own name, its
@@ -181,11 +210,23 @@ func (s *Store) ReportStatus(ctx context.Context, repo string, st Status) error 
 			repo, st.ExecutionID, at); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO pipeline_status (repo, execution_id, stage, state, at, detail, event_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+		started := ""
+		if st.State == "STARTED" {
+			started = at
+		}
+		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO pipeline_status (repo, execution_id, stage, state, at, detail, event_at, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (repo, execution_id, stage) DO UPDATE SET state = excluded.state, at = excluded.at, detail = excluded.detail, event_at = excluded.event_at
 			WHERE excluded.event_at >= pipeline_status.event_at`),
-			repo, st.ExecutionID, st.Stage, st.State, now(), detail, at); err != nil {
+			repo, st.ExecutionID, st.Stage, st.State, now(), detail, at, started); err != nil {
 			return err
+		}
+		// The earliest STARTED of the stage in the execution, whenever it
+		// arrives.
+		if started != "" {
+			if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE pipeline_status SET started_at = ? WHERE repo = ? AND execution_id = ? AND stage = ? AND (started_at = '' OR started_at > ?)`),
+				started, repo, st.ExecutionID, st.Stage, started); err != nil {
+				return err
+			}
 		}
 		var cutoff string
 		err := tx.QueryRowContext(ctx, s.rebind(`SELECT first_at FROM executions WHERE repo = ? ORDER BY first_at DESC LIMIT 1 OFFSET ?`), repo, maxExecutions-1).Scan(&cutoff)
@@ -221,7 +262,7 @@ func (s *Store) PruneStatus(ctx context.Context, cutoff time.Time) error {
 // state it reported in the newest execution that reached it, in event
 // time order within that execution.
 func (s *Store) StatusOf(ctx context.Context, repo string) ([]Status, error) {
-	rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT s.execution_id, s.stage, s.state, s.event_at, s.detail FROM pipeline_status s
+	rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT s.execution_id, s.stage, s.state, s.event_at, s.detail, s.started_at FROM pipeline_status s
 		JOIN executions e ON e.repo = s.repo AND e.execution_id = s.execution_id
 		WHERE s.repo = ? ORDER BY e.first_at DESC, s.event_at DESC`), repo)
 	if err != nil {
@@ -233,20 +274,71 @@ func (s *Store) StatusOf(ctx context.Context, repo string) ([]Status, error) {
 	for rows.Next() {
 		var st Status
 		var detail string
-		if err := rows.Scan(&st.ExecutionID, &st.Stage, &st.State, &st.At, &detail); err != nil {
+		if err := rows.Scan(&st.ExecutionID, &st.Stage, &st.State, &st.At, &detail, &st.Started); err != nil {
 			return nil, err
 		}
 		if seen[st.Stage] {
 			continue
 		}
 		seen[st.Stage] = true
-		if t, err := time.Parse(time.RFC3339Nano, st.At); err == nil {
-			st.At = t.UTC().Format(time.RFC3339Nano)
-		}
+		st.At, st.Started = rfc3339(st.At), rfc3339(st.Started)
 		st.Detail = json.RawMessage(detail)
 		out = append(out, st)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Stage < out[j].Stage })
+	return out, rows.Err()
+}
+
+// rfc3339 is a stored time in RFC 3339 ("" stays "").
+func rfc3339(v string) string {
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		return t.UTC().Format(time.RFC3339Nano)
+	}
+	return v
+}
+
+// Execution is one pipeline execution as its reports tell it.
+type Execution struct {
+	ID       string `json:"executionId"`
+	Started  string `json:"started"`  // its first event (RFC 3339)
+	Last     string `json:"last"`     // its latest event
+	State    string `json:"state"`    // FAILED if a stage failed, else the state of its latest stage
+	Stage    string `json:"stage"`    // that stage
+	Finished bool   `json:"finished"` // the pipeline's last stage succeeded, or a stage failed or stopped
+}
+
+// Executions lists the newest executions of repo's pipeline, at most
+// limit, newest first; last is the pipeline's last stage.
+func (s *Store) Executions(ctx context.Context, repo, last string, limit int) ([]Execution, error) {
+	rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT e.execution_id, e.first_at, s.stage, s.state, s.event_at FROM executions e
+		JOIN pipeline_status s ON s.repo = e.repo AND s.execution_id = e.execution_id
+		WHERE e.repo = ? AND e.execution_id IN (SELECT execution_id FROM executions WHERE repo = ? ORDER BY first_at DESC LIMIT ?)
+		ORDER BY e.first_at DESC, s.event_at ASC`), repo, repo, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Execution
+	for rows.Next() {
+		var id, first, stage, state, at string
+		if err := rows.Scan(&id, &first, &stage, &state, &at); err != nil {
+			return nil, err
+		}
+		if len(out) == 0 || out[len(out)-1].ID != id {
+			out = append(out, Execution{ID: id, Started: rfc3339(first)})
+		}
+		e := &out[len(out)-1]
+		e.Last = rfc3339(at)
+		if e.State != "FAILED" {
+			e.State, e.Stage = state, stage
+		}
+		switch {
+		case state == "FAILED", state == "STOPPED", state == "CANCELED":
+			e.Finished = true
+		case stage == last && state == "SUCCEEDED":
+			e.Finished = true
+		}
+	}
 	return out, rows.Err()
 }
 

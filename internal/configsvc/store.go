@@ -179,6 +179,12 @@ CREATE TABLE sessions (hash TEXT PRIMARY KEY, token_id TEXT NOT NULL, created_at
 `, `
 CREATE TABLE sessions (hash TEXT PRIMARY KEY, token_id TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL);
 `},
+	// When a stage of an execution started, for its duration.
+	{7, `
+ALTER TABLE pipeline_status ADD COLUMN started_at TEXT NOT NULL DEFAULT '';
+`, `
+ALTER TABLE pipeline_status ADD COLUMN started_at TEXT NOT NULL DEFAULT '';
+`},
 }
 
 // SchemaVersion is the newest migration.
