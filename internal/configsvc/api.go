@@ -476,7 +476,7 @@ func (s *Server) logged(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: 200}
-		next.ServeHTTP(rec, r)
+		next.ServeHTTP(rec, r.WithContext(WithRequest(r.Context())))
 		level := slog.LevelInfo
 		if (r.Method == http.MethodGet || r.Method == http.MethodHead) && rec.status < 400 {
 			level = slog.LevelDebug

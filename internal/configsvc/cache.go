@@ -66,15 +66,43 @@ func keep[T any](c *cache, gen int64, pick func(*cache) map[string]T, key string
 func docsOf(c *cache) map[string]cachedDoc { return c.docs }
 func tokensOf(c *cache) map[string]Token   { return c.tokens }
 
-// generation is the count of changes, as the database has it now.
+// generation is the count of changes, as the database has it now: read
+// once per request (the first read after the request began is as good as
+// any later one for it), with a statement prepared once.
 func (s *Store) generation(ctx context.Context) (int64, error) {
+	held, _ := ctx.Value(generationKey{}).(*heldGeneration)
+	if held != nil {
+		held.mu.Lock()
+		defer held.mu.Unlock()
+		if held.read {
+			return held.n, nil
+		}
+	}
 	var n int64
-	if err := s.db.QueryRowContext(ctx, `SELECT n FROM generation WHERE id = 1`).Scan(&n); err != nil {
+	if err := s.genStmt.QueryRowContext(ctx).Scan(&n); err != nil {
 		return 0, err
+	}
+	if held != nil {
+		held.n, held.read = n, true
 	}
 	c := &s.cache
 	c.mu.Lock()
 	c.at(n)
 	c.mu.Unlock()
 	return n, nil
+}
+
+// generationKey holds a request's generation in its context.
+type generationKey struct{}
+
+type heldGeneration struct {
+	mu   sync.Mutex
+	n    int64
+	read bool
+}
+
+// WithRequest is the context of one request: the generation is read once
+// in it. The API's handler gives every request one.
+func WithRequest(ctx context.Context) context.Context {
+	return context.WithValue(ctx, generationKey{}, &heldGeneration{})
 }

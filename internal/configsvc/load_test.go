@@ -100,7 +100,7 @@ func BenchmarkReadLoad(b *testing.B) {
 // BenchmarkMixedLoad is the load test of what the service does all day:
 // 200 concurrent clients on loopback, 95% reading the document (what
 // pipelines do) and 5% changing it (a team adding or removing its own test
-// environment), for HANDSOFF_LOAD_SECONDS (default 5; the README's numbers
+// environment, the platform a window or an account), for HANDSOFF_LOAD_SECONDS (default 5; the README's numbers
 // use 30), on SQLite and PostgreSQL. It reports reads and writes per
 // second and their p50 and p99 latency, and fails on any failed write
 // (a 503 included). Bounded in clients and time, and only to 127.0.0.1:
@@ -124,6 +124,7 @@ func BenchmarkMixedLoad(b *testing.B) {
 			}
 			_, reader, _ := s.CreateToken(ctx, "load", RolePipeline, "acme/orders", "load")
 			_, writer, _ := s.CreateToken(ctx, "load", RoleTeam, "acme/orders", "load")
+			_, admin, _ := s.CreateToken(ctx, "load", RoleAdmin, "", "load")
 			srv := httptest.NewServer((&Server{Store: s, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
 			defer srv.Close()
 			for b.Loop() {
@@ -142,24 +143,45 @@ func BenchmarkMixedLoad(b *testing.B) {
 						rng := rand.New(rand.NewSource(int64(c)))
 						var myReads, myWrites []time.Duration
 						var myFailures []string
+						// What this client writes: 16 clients add and remove
+						// a test environment of their own (8 in alpha, 8 in
+						// beta: a stage holds at most 16), the others edit
+						// one of 8 platform windows or an account.
+						kind := c % 3
+						if kind == 0 && c >= 48 {
+							kind = 1
+						}
+						stage := "alpha"
+						if c >= 24 {
+							stage = "beta"
+						}
 						added, n := "", 0
 						for time.Now().Before(deadline) {
 							var req *http.Request
 							write := rng.Intn(100) < 5
+							put := func(method, path, body, token string) {
+								req, _ = http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+								req.Header.Set("Content-Type", "application/json")
+								req.Header.Set("Authorization", "Bearer "+token)
+							}
 							switch {
 							case !write:
 								req, _ = http.NewRequest("GET", srv.URL+"/v1/services/acme/orders", nil)
 								req.Header.Set("Authorization", "Bearer "+reader)
+							case kind == 1:
+								n++
+								put("PUT", fmt.Sprintf("/v1/admin/windows/load-%d", c%8),
+									fmt.Sprintf(`{"timezone": "UTC", "days": ["SUN"], "start": "%02d:00", "end": "23:00", "appliesTo": ["prod"]}`, n%20), admin)
+							case kind == 2:
+								n++
+								put("PUT", "/v1/admin/accounts/777777777777", fmt.Sprintf(`{"name": "load", "kind": "test", "teams": ["*"], "description": "write %d of %d"}`, n, c), admin)
 							case added == "":
 								n++
 								added = fmt.Sprintf("load-%d-%d", c, n)
-								req, _ = http.NewRequest("POST", srv.URL+"/v1/services/acme/orders/environments",
-									strings.NewReader(fmt.Sprintf(`{"stage": "beta", "name": %q, "account": "222222222222", "region": "eu-west-1"}`, added)))
-								req.Header.Set("Content-Type", "application/json")
-								req.Header.Set("Authorization", "Bearer "+writer)
+								put("POST", "/v1/services/acme/orders/environments",
+									fmt.Sprintf(`{"stage": %q, "name": %q, "account": "222222222222", "region": "eu-west-1"}`, stage, added), writer)
 							default:
-								req, _ = http.NewRequest("DELETE", srv.URL+"/v1/services/acme/orders/environments/"+added, nil)
-								req.Header.Set("Authorization", "Bearer "+writer)
+								put("DELETE", "/v1/services/acme/orders/environments/"+added, "", writer)
 								added = ""
 							}
 							start := time.Now()

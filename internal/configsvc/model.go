@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -240,22 +241,34 @@ func (s *Store) DocumentTag(ctx context.Context, repo string) ([]byte, string, e
 	if d, ok := cached(&s.cache, gen, docsOf, repo); ok {
 		return d.body, d.etag, nil
 	}
-	// The generation, the service and the calendar from one snapshot: the
-	// document is one that existed, and is kept under its own generation.
-	var doc []byte
-	err = s.read(ctx, func(db q) error {
-		if err := db.QueryRowContext(ctx, `SELECT n FROM generation WHERE id = 1`).Scan(&gen); err != nil {
+	// Readers that miss together (every change empties the cache) wait
+	// for one of them to project the document.
+	v, err, _ := s.flight.Do(fmt.Sprintf("%s@%d", repo, gen), func() (any, error) {
+		// The generation, the service and the calendar from one snapshot:
+		// the document is one that existed, and is kept under its own
+		// generation.
+		var doc []byte
+		var at int64
+		err := s.read(ctx, func(db q) error {
+			if err := db.QueryRowContext(ctx, `SELECT n FROM generation WHERE id = 1`).Scan(&at); err != nil {
+				return err
+			}
+			var err error
+			doc, err = s.document(ctx, db, repo)
 			return err
+		})
+		if err != nil {
+			return nil, err
 		}
-		doc, err = s.document(ctx, db, repo)
-		return err
+		d := cachedDoc{doc, tagOf(doc)}
+		keep(&s.cache, at, docsOf, repo, d)
+		return d, nil
 	})
 	if err != nil {
 		return nil, "", err
 	}
-	etag := tagOf(doc)
-	keep(&s.cache, gen, docsOf, repo, cachedDoc{doc, etag})
-	return doc, etag, nil
+	d := v.(cachedDoc)
+	return d.body, d.etag, nil
 }
 
 // document is the v1 document of repo as db has it.
@@ -755,16 +768,25 @@ func (s *Store) CalendarTag(ctx context.Context, kind, name string) (json.RawMes
 	return json.RawMessage(body), tagOf([]byte(body)), nil
 }
 
+// parsedExample is the example document, parsed once.
+var parsedExample = sync.OnceValues(func() (*stages.Document, error) {
+	cfg, err := stages.Parse(stages.ExampleDocument(), "example")
+	if err != nil {
+		return nil, err
+	}
+	return cfg.Document, nil
+})
+
 // validateCalendarEntry holds a platform window or blackout to the
 // library's rules on its own, whatever services there are now: it is
 // checked as the only window (or blackout) of the example document, which
 // has every stage.
 func validateCalendarEntry(kind string, body any) error {
-	cfg, err := stages.Parse(stages.ExampleDocument(), "example")
+	example, err := parsedExample()
 	if err != nil {
 		return err
 	}
-	d := *cfg.Document
+	d := *example
 	d.FreezeWindows, d.Blackouts = nil, nil
 	field := "freezeWindows"
 	switch b := body.(type) {

@@ -13,7 +13,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
-	"modernc.org/sqlite"               // registers "sqlite"
+	"golang.org/x/sync/singleflight"
+	"modernc.org/sqlite" // registers "sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
@@ -23,7 +24,9 @@ type Store struct {
 	postgres bool
 	cache    cache
 	writer   chan struct{} // a change's turn in this process (tx)
-	path     string        // the SQLite file, when it is one
+	genStmt  *sql.Stmt     // reads the generation
+	flight   singleflight.Group
+	path     string // the SQLite file, when it is one
 }
 
 // Open opens the database a DSN names and applies the migrations it lacks.
@@ -74,11 +77,18 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s.db.Close()
 		return nil, err
 	}
+	if s.genStmt, err = s.db.PrepareContext(ctx, `SELECT n FROM generation WHERE id = 1`); err != nil {
+		s.db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.genStmt.Close()
+	return s.db.Close()
+}
 
 // Ping reports whether the database answers (readiness).
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
@@ -234,7 +244,16 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("configsvc: migration %d: %w", m.version, err)
 		}
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	// What this request reads next must see its own change.
+	if held, _ := ctx.Value(generationKey{}).(*heldGeneration); held != nil {
+		held.mu.Lock()
+		held.read = false
+		held.mu.Unlock()
+	}
+	return nil
 }
 
 func now() string { return time.Now().UTC().Format(time.RFC3339Nano) }
