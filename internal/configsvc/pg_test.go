@@ -101,6 +101,19 @@ func newPostgres(t testing.TB) *Store {
 // newPostgresDSN is newPostgres and the DSN of its database.
 func newPostgresDSN(t testing.TB) (*Store, string) {
 	t.Helper()
+	dsn := emptyPostgres(t)
+	s, err := Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, dsn
+}
+
+// emptyPostgres is the DSN of a fresh, empty database of the throwaway
+// server.
+func emptyPostgres(t testing.TB) string {
+	t.Helper()
 	pg.once.Do(startPostgres)
 	if pg.err != nil {
 		if os.Getenv("CI") != "" {
@@ -117,13 +130,7 @@ func newPostgresDSN(t testing.TB) (*Store, string) {
 	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
 		t.Fatal(err)
 	}
-	dsn := strings.Replace(pg.dsn, "/postgres?", "/"+name+"?", 1)
-	s, err := Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s, dsn
+	return strings.Replace(pg.dsn, "/postgres?", "/"+name+"?", 1)
 }
 
 // newSQLite is a store on a fresh SQLite file.
@@ -158,23 +165,5 @@ func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard,
 // empty PostgreSQL database.
 func forEachStoreDSN(t *testing.T, f func(t *testing.T, dsn string)) {
 	t.Run("sqlite", func(t *testing.T) { f(t, filepath.Join(t.TempDir(), "config.db")) })
-	t.Run("postgres", func(t *testing.T) {
-		pg.once.Do(startPostgres)
-		if pg.err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("PostgreSQL: %v", pg.err)
-			}
-			t.Skipf("PostgreSQL: %v", pg.err)
-		}
-		admin, err := sql.Open("pgx", pg.dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer admin.Close()
-		name := fmt.Sprintf("t%d", time.Now().UnixNano())
-		if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-			t.Fatal(err)
-		}
-		f(t, strings.Replace(pg.dsn, "/postgres?", "/"+name+"?", 1))
-	})
+	t.Run("postgres", func(t *testing.T) { f(t, emptyPostgres(t)) })
 }
