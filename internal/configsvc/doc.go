@@ -49,9 +49,35 @@
 //
 // # Who may do what
 //
-// Tokens carry a role: admin (everything), team (read and change the test
-// environments of its own service, read its status), pipeline (read its
-// service's document, report its status). They are random, shown once
-// when created, and stored as SHA-256 hashes. Every change is written to
-// the audit log (who, when, what, before, after) in its own transaction.
+// Tokens carry a role: admin (everything), team (read its own service,
+// add and remove its own test environments, read its status), pipeline
+// (read its service's document, report its status). They are random,
+// shown once when created, and stored as SHA-256 hashes. Every change is
+// written to the audit log (who, when, what, before, after) in the
+// transaction that makes it. TestAccessTable walks every endpoint with
+// every role.
+//
+// Inside the door a team meets a fence: accounts have a kind (pipeline,
+// test, production) and a test account the teams (service owners) it is
+// open to; a team adds test environments only there, and removes only
+// those it added itself (team_environments), never the platform's.
+//
+// # Versions
+//
+// Everything a client may change has a strong entity tag, a hash of its
+// stored form; every write answers with the new one and honours If-Match
+// and If-None-Match inside its transaction (etag.go). The pages carry the
+// version they showed in every form, and never save over a change they
+// did not show.
+//
+// # Pages
+//
+// Server-rendered HTML without JavaScript (pages.go, view.go, ui/). A
+// login makes a server-side session (sessions.go); the cookie never holds
+// the token.
+//
+// # Pipeline status
+//
+// Reports are ordered by the event's own time and by execution, bounded,
+// and pruned (status.go).
 package configsvc
