@@ -117,8 +117,15 @@ func TestStoredNames(t *testing.T) {
 		{"a blackout named with a space", "PUT", "/v1/admin/blackouts/a%20b", `{"from": "2026-12-24T00:00:00Z", "to": "2026-12-26T00:00:00Z", "appliesTo": ["prod"]}`, 422, "must start with a letter"},
 		{"an account name of 900 KB", "PUT", "/v1/admin/accounts/999999999996", `{"name": "` + strings.Repeat("x", 900<<10) + `"}`, 422, "at most 100"},
 		{"an account name reversed by a bidi override", "PUT", "/v1/admin/accounts/999999999996", `{"name": "prod \u202Edorp"}`, 422, "U+202E"},
-		{"an account description with a newline", "PUT", "/v1/admin/accounts/999999999996", `{"name": "x", "description": "a\nb"}`, 422, "control character"},
+		{"an account description with a newline", "PUT", "/v1/admin/accounts/999999999996", `{"name": "x", "description": "a\nb"}`, 422, "control or line-break character"},
 		{"a repository in another case", "PUT", "/v1/admin/services/ACME/Orders", upper, 422, "in another case"},
+		{"an account name with a line separator", "PUT", "/v1/admin/accounts/999999999996", `{"name": "a\u2028b"}`, 422, "U+2028"},
+		{"an account name with a zero-width space", "PUT", "/v1/admin/accounts/999999999996", `{"name": "account 2222\u200b22222222"}`, 422, "U+200B"},
+		{"a description with a soft hyphen", "PUT", "/v1/admin/accounts/999999999996", `{"name": "x", "description": "pro\u00adduction"}`, 422, "U+00AD"},
+		{"a token for a repository in another case", "POST", "/v1/admin/tokens", `{"role": "team", "repo": "ACME/Orders", "name": "x"}`, 422, "in another case"},
+		{"a token named across two lines", "POST", "/v1/admin/tokens", `{"role": "team", "repo": "acme/orders", "name": "a\u2028b"}`, 422, "one line"},
+		{"a forced deploy with a bidi override and an escape", "POST", "/v1/services/acme/orders/deployments", `{"environment": "gamma-use1", "reason": "urgent fix \u202eLIVE\u202c \u001b[31m now", "command": "cdk deploy\r\nrm -rf /", "refusals": ["x"]}`, 422, `"path": "command"`},
+		{"a forced deploy with a reason of 900 KB", "POST", "/v1/services/acme/orders/deployments", `{"environment": "gamma-use1", "reason": "` + strings.Repeat("A", 900<<10) + `", "command": "cdk deploy", "refusals": ["prod"]}`, 422, "at most 1000"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -127,6 +134,17 @@ func TestStoredNames(t *testing.T) {
 				t.Errorf("%d, want %d with %q: %.300s", code, c.want, c.contains, body)
 			}
 		})
+	}
+	// Forced deploys recorded: ten at once, then one in ten seconds.
+	limited := 0
+	for range 12 {
+		code, _, _ := s.do(t, "POST", "/v1/services/acme/orders/deployments", s.team, `{"environment": "gamma-use1", "reason": "Hotfix for the checkout outage INC-42.", "command": "cdk deploy", "refusals": ["gamma"]}`)
+		if code == http.StatusTooManyRequests {
+			limited++
+		}
+	}
+	if limited == 0 {
+		t.Error("12 forced deploys recorded at once, none refused")
 	}
 	if _, _, err := st.CreateToken(ctx, "test", RoleAdmin, "", "ops\u2066x"); err == nil {
 		t.Error("a token named with a bidi isolate")
@@ -276,5 +294,76 @@ func TestAdminFormsNeverSaveUnseen(t *testing.T) {
 	}
 	if code, _ := post("/ui/admin/calendar", "kind=window&name=pw&timezone=UTC&days=SUN&start=05:00&end=06:00&appliesTo=prod"); code != 409 {
 		t.Errorf("a new window over an existing one: %d", code)
+	}
+}
+
+// TestTeamOwnsOnlyWhatItAdded: a team's claim to an environment ends when
+// the platform removes or changes it, so the same name defined later by
+// the platform is the platform's; a platform save that keeps it as it
+// was keeps the claim.
+func TestTeamOwnsOnlyWhatItAdded(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st *Store) {
+		s := newService(t, st)
+		const envs = "/v1/services/acme/orders/environments"
+		add := func(token string) int {
+			code, _, _ := s.do(t, "POST", envs, token, `{"stage": "alpha", "name": "t1", "account": "222222222222", "region": "us-east-1"}`)
+			return code
+		}
+		remove := func(token string) int {
+			code, _, _ := s.do(t, "DELETE", envs+"/t1", token, "")
+			return code
+		}
+		if add(s.team) != 201 || remove(s.admin) != 204 || add(s.admin) != 201 {
+			t.Fatal("setup")
+		}
+		if code := remove(s.team); code != 403 {
+			t.Errorf("the team removed the platform's t1 after the platform removed its own: %d", code)
+		}
+		remove(s.admin)
+		// The platform changes the team's environment: it is the platform's.
+		add(s.team)
+		own, _ := st.Service(ctx, "acme/orders")
+		for i := range own.Stages[0].Environments {
+			if own.Stages[0].Environments[i].Name == "t1" {
+				own.Stages[0].Environments[i].Region = "us-west-2"
+			}
+		}
+		st.PutService(ctx, "test", "acme/orders", own, Cond{})
+		if code := remove(s.team); code != 403 {
+			t.Errorf("the team removed t1 after the platform changed it: %d", code)
+		}
+		remove(s.admin)
+		// A platform save that keeps it as it was keeps the team's claim.
+		add(s.team)
+		own, _ = st.Service(ctx, "acme/orders")
+		own.Service.Owner = "team-orders"
+		st.PutService(ctx, "test", "acme/orders", own, Cond{})
+		if code := remove(s.team); code != 204 {
+			t.Errorf("the team may not remove its own t1 after a platform save that kept it: %d", code)
+		}
+	})
+}
+
+// TestFormBodies: the pages take URL-encoded forms of bounded size only;
+// a multipart body, which net/http would spool to temporary files, is
+// refused before it is read.
+func TestFormBodies(t *testing.T) {
+	s := newService(t, newSQLite(t))
+	cases := []struct {
+		name, contentType, body string
+		want                    int
+	}{
+		{"multipart", "multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"token\"\r\n\r\nx\r\n--x--\r\n", 415},
+		{"JSON", "application/json", `{"token": "x"}`, 415},
+		{"too large", "application/x-www-form-urlencoded", "token=" + strings.Repeat("x", maxFormBytes), 413},
+		{"a form", "application/x-www-form-urlencoded", "token=hso_nope", 401},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, body := s.do(t, "POST", "/ui/login", "", c.body, "Content-Type", c.contentType)
+			if code != c.want {
+				t.Errorf("%d, want %d: %.200s", code, c.want, body)
+			}
+		})
 	}
 }

@@ -39,6 +39,7 @@ type Server struct {
 	TrustProxy bool
 
 	reports limiter // status reports per token
+	deploys limiter // forced deploys recorded per token (deployRate)
 }
 
 // errorBody is every error's JSON: a message, and the library's problems
@@ -421,7 +422,32 @@ func (s *Server) Handler() http.Handler {
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"entries": nonNil(es)})
 	}))
-	return s.logged(mux)
+	return s.logged(forms(mux))
+}
+
+// maxFormBytes bounds a page form's body: a document and the text it was
+// edited from.
+const maxFormBytes = 2*MaxBodyBytes + 64<<10
+
+// forms holds the pages' POSTs to what their forms send: URL-encoded, at
+// most maxFormBytes, read here (multipart is refused: net/http would spool
+// its parts to temporary files).
+func forms(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/ui/") {
+			ct := r.Header.Get("Content-Type")
+			if mt, _, err := mime.ParseMediaType(ct); (ct != "" || r.ContentLength != 0) && (err != nil || mt != "application/x-www-form-urlencoded") {
+				http.Error(w, "a form is sent URL-encoded (application/x-www-form-urlencoded)", http.StatusUnsupportedMediaType)
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+			if err := r.ParseForm(); err != nil {
+				http.Error(w, fmt.Sprintf("the form is larger than %d bytes, or not a form", maxFormBytes), http.StatusRequestEntityTooLarge)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func nonNil[T any](s []T) []T {
@@ -645,7 +671,8 @@ func (s *Server) addTestEnvironment(r *http.Request, t *Token, repo, stage strin
 				fence = &ChangeError{Problems: []stages.Problem{{Path: "account", Code: stages.CodeInvalid,
 					Message: fmt.Sprintf("account %s (%s) is a %s account that is not open to %s for test environments: use a test account the platform opened to your team, or ask the platform team to open one (kind test, teams [%q])", a.ID, a.Name, a.Kind, d.Service.Owner, d.Service.Owner)}}}
 			}
-			if _, err := tx.ExecContext(r.Context(), s.Store.rebind(`INSERT INTO team_environments (repo, name) VALUES (?, ?) ON CONFLICT DO NOTHING`), repo, env.Name); err != nil {
+			if _, err := tx.ExecContext(r.Context(), s.Store.rebind(`INSERT INTO team_environments (repo, name, stage, account, region) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (repo, name) DO UPDATE SET stage = excluded.stage, account = excluded.account, region = excluded.region`), repo, env.Name, stage, env.Account, env.Region); err != nil {
 				return err
 			}
 		}

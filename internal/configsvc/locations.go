@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/handsoff-cdk/handsoff/internal/configapi"
@@ -112,6 +113,14 @@ func (s *Store) RecordManualDeploy(ctx context.Context, actor Actor, repo string
 		problems = append(problems, stages.Problem{Path: "environment", Code: stages.CodeInvalid,
 			Message: fmt.Sprintf("%q is not an environment of %s; environments: %s", d.Environment, repo, strings.Join(names, ", "))})
 	}
+	problems = append(problems, textProblem("reason", d.Reason, 1000)...)
+	problems = append(problems, textProblem("command", d.Command, 2000)...)
+	if len(d.Refusals) > 20 {
+		problems = append(problems, stages.Problem{Path: "refusals", Code: stages.CodeInvalid, Message: fmt.Sprintf("lists %d refusals; at most 20", len(d.Refusals))})
+	}
+	for i, r := range d.Refusals {
+		problems = append(problems, textProblem(fmt.Sprintf("refusals[%d]", i), r, 200)...)
+	}
 	if len(problems) > 0 {
 		return &ChangeError{Problems: problems}
 	}
@@ -125,6 +134,11 @@ func (s *Server) postDeployment(w http.ResponseWriter, r *http.Request) {
 	repo := repoOf(r)
 	t := s.auth(r)
 	if !allow(w, t, repo, RoleTeam) {
+		return
+	}
+	if !s.deploys.allowAt(t.ID, time.Now(), 0.1, 10) { // 10 at once, then one in 10 s
+		w.Header().Set("Retry-After", "10")
+		fail(w, http.StatusTooManyRequests, "this token recorded too many forced deploys at once; nothing was recorded")
 		return
 	}
 	var d ManualDeploy

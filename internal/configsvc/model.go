@@ -86,15 +86,20 @@ func textProblem(path, v string, max int) []stages.Problem {
 	bad := func(format string, args ...any) []stages.Problem {
 		return []stages.Problem{{Path: path, Code: stages.CodeInvalid, Message: fmt.Sprintf(format, args...)}}
 	}
+	if !utf8.ValidString(v) {
+		return bad("is not valid UTF-8")
+	}
 	if n := utf8.RuneCountInString(v); n > max {
 		return bad("is %d characters; at most %d", n, max)
 	}
 	for _, r := range v {
 		switch {
-		case unicode.IsControl(r):
-			return bad("holds the control character %U: use plain text on one line", r)
+		case unicode.IsControl(r), unicode.In(r, unicode.Zl, unicode.Zp):
+			return bad("holds the control or line-break character %U: use plain text on one line", r)
 		case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F, r == 0x061C:
 			return bad("holds the bidirectional control %U, which makes text read other than it is: remove it", r)
+		case unicode.Is(unicode.Cf, r):
+			return bad("holds the invisible format character %U (a zero-width space, a soft hyphen...), which makes two names look alike: remove it", r)
 		}
 	}
 	return nil
@@ -463,22 +468,39 @@ func (s *Store) TeamEnvironments(ctx context.Context, repo string) (map[string]b
 	return s.teamEnvironments(ctx, s.db, repo)
 }
 
-// pruneTeamEnvironments forgets the team environments that d no longer
-// holds in a test stage, so that an environment the platform defines
-// later under the same name is the platform's.
+// pruneTeamEnvironments forgets every team environment that d no longer
+// holds as the team added it: gone, moved out of its test stage, or in
+// another account or region. What the platform removes or changes is no
+// longer the team's, and the same name defined later is the platform's.
 func (s *Store) pruneTeamEnvironments(ctx context.Context, tx *sql.Tx, repo string, d *stages.Document) error {
-	have, err := s.teamEnvironments(ctx, tx, repo)
+	rows, err := tx.QueryContext(ctx, s.rebind(`SELECT name, stage, account, region FROM team_environments WHERE repo = ?`), repo)
 	if err != nil {
 		return err
 	}
-	for _, st := range d.Stages {
-		for _, e := range st.Environments {
-			if slices.Contains(testStages, st.Name) {
-				delete(have, e.Name)
+	type added struct{ name, stage, account, region string }
+	var gone []string
+	var recs []added
+	for rows.Next() {
+		var a added
+		if err := rows.Scan(&a.name, &a.stage, &a.account, &a.region); err != nil {
+			rows.Close()
+			return err
+		}
+		recs = append(recs, a)
+	}
+	rows.Close()
+	for _, a := range recs {
+		held := false
+		for _, st := range d.Stages {
+			for _, e := range st.Environments {
+				held = held || st.Name == a.stage && e.Name == a.name && e.Account == a.account && e.Region == a.region && slices.Contains(testStages, st.Name)
 			}
 		}
+		if !held {
+			gone = append(gone, a.name)
+		}
 	}
-	for name := range have {
+	for _, name := range gone {
 		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM team_environments WHERE repo = ? AND name = ?`), repo, name); err != nil {
 			return err
 		}
@@ -564,6 +586,9 @@ func (s *Store) editService(ctx context.Context, actor Actor, action, repo strin
 		}
 		body, _ := json.Marshal(d)
 		if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE services SET body = ?, updated_at = ? WHERE repo = ?`), string(body), now(), repo); err != nil {
+			return err
+		}
+		if err := s.pruneTeamEnvironments(ctx, tx, repo, d); err != nil {
 			return err
 		}
 		if err := s.validateAll(ctx, tx, []string{repo}); err != nil || refused != nil {

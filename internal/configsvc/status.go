@@ -65,6 +65,11 @@ const eventTime = "2006-01-02T15:04:05.000000000Z"
 
 var reExecutionID = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)
 
+// stateRank orders the states of one stage at the same event time
+// (EventBridge's times are whole seconds): an ending beats a start, a
+// failure beats everything, so that the order of arrival never decides.
+var stateRank = map[string]int{"STARTED": 0, "RESUMED": 1, "STOPPING": 2, "SUCCEEDED": 3, "CANCELED": 4, "STOPPED": 5, "FAILED": 6}
+
 // fixedStages are the stages CDK Pipelines puts before the deployments.
 var fixedStages = []string{"Source", "Build", "UpdatePipeline", "Assets"}
 
@@ -94,34 +99,26 @@ func PipelineStages(cfg *stages.Config) []string {
 }
 
 // PipelineStage reports whether name is a stage of the pipeline that
-// pipeline.New builds from cfg: the fixed stages, a stage's own name, its
-// approval (Approve-{stage}), an environment's Stage ({service}-{env}),
-// and a wave ({stage}-{wave}, where the planner names waves wave-N). The
-// rules are pipeline's approvalStageName, waveStageName and stageID;
-// pipeline's TestStatusStagesAccepted holds every stage of a synthesized
-// pipeline to this function.
+// pipeline.New builds from cfg: one of PipelineStages, or, for a stage
+// whose waves the library planned (their number depends on how many
+// stacks an environment has, which the document does not say), one of
+// {stage}-wave-1 to {stage}-wave-N, N its number of environments.
 func PipelineStage(cfg *stages.Config, name string) bool {
-	for _, f := range fixedStages {
-		if name == f {
-			return true
-		}
+	if contains(PipelineStages(cfg), name) {
+		return true
 	}
 	for _, s := range cfg.Stages {
-		if name == s.Name || name == names.Join(100, "Approve", s.Name) {
-			return true
+		if !s.PlannedWaves {
+			continue
 		}
+		envs := 0
 		for _, w := range s.Waves {
-			if name == names.Join(100, s.Name, w.Name) {
+			envs += len(w.Environments)
+		}
+		for n := 1; n <= envs; n++ {
+			if name == names.Join(100, s.Name, fmt.Sprintf("wave-%d", n)) {
 				return true
 			}
-			for _, e := range w.Environments {
-				if name == names.Stage(cfg.Service.Name, e.Name) {
-					return true
-				}
-			}
-		}
-		if rest, ok := strings.CutPrefix(name, s.Name+"-wave-"); ok && len(rest) <= 2 && strings.Trim(rest, "0123456789") == "" && rest != "" {
-			return true
 		}
 	}
 	return false
@@ -156,10 +153,11 @@ func checkReport(st *Status, cfg *stages.Config, now time.Time) []stages.Problem
 		add("detail", stages.CodeInvalid, "is %d bytes; at most %d", len(st.Detail), MaxDetailBytes)
 	} else if len(st.Detail) > 0 {
 		var obj map[string]json.RawMessage
-		if json.Unmarshal(st.Detail, &obj) != nil {
+		if json.Unmarshal(st.Detail, &obj) != nil || obj == nil {
 			add("detail", stages.CodeInvalid, "is not a JSON object")
+		} else if t, ok := obj["time"]; ok && json.Unmarshal(t, &detail.Time) != nil {
+			add("detail.time", stages.CodeInvalid, "is not a string: an RFC 3339 time")
 		}
-		json.Unmarshal(st.Detail, &detail)
 	}
 	at, path := st.At, "at"
 	if at == "" {
@@ -214,10 +212,10 @@ func (s *Store) ReportStatus(ctx context.Context, repo string, st Status) error 
 		if st.State == "STARTED" {
 			started = at
 		}
-		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO pipeline_status (repo, execution_id, stage, state, at, detail, event_at, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (repo, execution_id, stage) DO UPDATE SET state = excluded.state, at = excluded.at, detail = excluded.detail, event_at = excluded.event_at
-			WHERE excluded.event_at >= pipeline_status.event_at`),
-			repo, st.ExecutionID, st.Stage, st.State, now(), detail, at, started); err != nil {
+		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO pipeline_status (repo, execution_id, stage, state, at, detail, event_at, started_at, state_rank) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (repo, execution_id, stage) DO UPDATE SET state = excluded.state, at = excluded.at, detail = excluded.detail, event_at = excluded.event_at, state_rank = excluded.state_rank
+			WHERE (excluded.event_at, excluded.state_rank) >= (pipeline_status.event_at, pipeline_status.state_rank)`),
+			repo, st.ExecutionID, st.Stage, st.State, now(), detail, at, started, stateRank[st.State]); err != nil {
 			return err
 		}
 		// The earliest STARTED of the stage in the execution, whenever it
@@ -228,15 +226,17 @@ func (s *Store) ReportStatus(ctx context.Context, repo string, st Status) error 
 				return err
 			}
 		}
-		var cutoff string
-		err := tx.QueryRowContext(ctx, s.rebind(`SELECT first_at FROM executions WHERE repo = ? ORDER BY first_at DESC LIMIT 1 OFFSET ?`), repo, maxExecutions-1).Scan(&cutoff)
+		// Executions are ordered by their first event, then by ID (times
+		// tie): everything after the newest maxExecutions goes.
+		var cutAt, cutID string
+		err := tx.QueryRowContext(ctx, s.rebind(`SELECT first_at, execution_id FROM executions WHERE repo = ? ORDER BY first_at DESC, execution_id DESC LIMIT 1 OFFSET ?`), repo, maxExecutions-1).Scan(&cutAt, &cutID)
 		if err == sql.ErrNoRows {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		return s.pruneStatus(ctx, tx, "repo = ? AND first_at < ?", repo, cutoff)
+		return s.pruneStatus(ctx, tx, "repo = ? AND (first_at, execution_id) < (?, ?)", repo, cutAt, cutID)
 	})
 }
 
@@ -264,7 +264,7 @@ func (s *Store) PruneStatus(ctx context.Context, cutoff time.Time) error {
 func (s *Store) StatusOf(ctx context.Context, repo string) ([]Status, error) {
 	rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT s.execution_id, s.stage, s.state, s.event_at, s.detail, s.started_at FROM pipeline_status s
 		JOIN executions e ON e.repo = s.repo AND e.execution_id = s.execution_id
-		WHERE s.repo = ? ORDER BY e.first_at DESC, s.event_at DESC`), repo)
+		WHERE s.repo = ? ORDER BY e.first_at DESC, e.execution_id DESC, s.event_at DESC, s.state_rank DESC`), repo)
 	if err != nil {
 		return nil, err
 	}
@@ -312,8 +312,8 @@ type Execution struct {
 func (s *Store) Executions(ctx context.Context, repo, last string, limit int) ([]Execution, error) {
 	rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT e.execution_id, e.first_at, s.stage, s.state, s.event_at FROM executions e
 		JOIN pipeline_status s ON s.repo = e.repo AND s.execution_id = e.execution_id
-		WHERE e.repo = ? AND e.execution_id IN (SELECT execution_id FROM executions WHERE repo = ? ORDER BY first_at DESC LIMIT ?)
-		ORDER BY e.first_at DESC, s.event_at ASC`), repo, repo, limit)
+		WHERE e.repo = ? AND e.execution_id IN (SELECT execution_id FROM executions WHERE repo = ? ORDER BY first_at DESC, execution_id DESC LIMIT ?)
+		ORDER BY e.first_at DESC, e.execution_id DESC, s.event_at ASC, s.state_rank ASC`), repo, repo, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -342,10 +342,12 @@ func (s *Store) Executions(ctx context.Context, repo, last string, limit int) ([
 	return out, rows.Err()
 }
 
-// limiter is a token bucket per API token: reports a token may send.
+// limiter is a token bucket per API token: what a token may send at once
+// (burst) and then a second (rate).
 type limiter struct {
-	mu      sync.Mutex
-	buckets map[string]*bucket
+	rate, burst float64
+	mu          sync.Mutex
+	buckets     map[string]*bucket
 }
 
 type bucket struct {
@@ -355,20 +357,27 @@ type bucket struct {
 
 // allow takes one report from id's bucket; false when it is empty.
 func (l *limiter) allow(id string, now time.Time) bool {
+	return l.allowAt(id, now, reportRate, reportBurst)
+}
+
+// allowAt takes one from id's bucket, which holds burst and refills at
+// rate a second; false when it is empty.
+func (l *limiter) allowAt(id string, now time.Time, rate, burst float64) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.buckets == nil {
 		l.buckets = map[string]*bucket{}
 	}
+	l.rate, l.burst = rate, burst
 	b := l.buckets[id]
 	if b == nil {
 		if len(l.buckets) > 10000 {
 			l.buckets = map[string]*bucket{} // bounded: forget idle tokens
 		}
-		b = &bucket{tokens: reportBurst, at: now}
+		b = &bucket{tokens: l.burst, at: now}
 		l.buckets[id] = b
 	}
-	b.tokens = min(reportBurst, b.tokens+now.Sub(b.at).Seconds()*reportRate)
+	b.tokens = min(l.burst, b.tokens+now.Sub(b.at).Seconds()*l.rate)
 	b.at = now
 	if b.tokens < 1 {
 		return false

@@ -55,6 +55,13 @@ func TestStatusReports(t *testing.T) {
 			{"an approval", `{"executionId": "e-3", "stage": "Approve-prod", "state": "STARTED"}`, 204, "Approve-prod", "e-3 STARTED"},
 			{"a wave", `{"executionId": "e-3", "stage": "prod-wave-2", "state": "STARTED"}`, 204, "prod-wave-2", "e-3 STARTED"},
 			{"a wave the plan does not have", `{"executionId": "e-3", "stage": "prod-wave-x", "state": "STARTED"}`, 422, "", ""},
+			{"a planned wave of a stage with explicit waves", `{"executionId": "e-3", "stage": "prod-wave-99", "state": "FAILED"}`, 422, "", ""},
+			{"a wave of a stage with none", `{"executionId": "e-3", "stage": "alpha-wave-1", "state": "FAILED"}`, 422, "", ""},
+			{"the approval of a stage without one", `{"executionId": "e-3", "stage": "Approve-alpha", "state": "FAILED"}`, 422, "", ""},
+			{"a failure and a late start in the same second", `{"executionId": "e-3", "stage": "gamma", "state": "FAILED", "at": "` + at(30) + `"}`, 204, "gamma", "e-3 FAILED"},
+			{"the start, late", `{"executionId": "e-3", "stage": "gamma", "state": "STARTED", "at": "` + at(30) + `"}`, 204, "gamma", "e-3 FAILED"},
+			{"a detail of null", `{"executionId": "e-3", "stage": "Build", "state": "FAILED", "detail": null}`, 422, "", ""},
+			{"a detail time that is not a string", `{"executionId": "e-3", "stage": "Build", "state": "FAILED", "detail": {"time": 5}}`, 422, "", ""},
 			{"a detail too large", `{"executionId": "e-3", "stage": "Build", "state": "FAILED", "detail": {"x": "` + strings.Repeat("x", MaxDetailBytes) + `"}}`, 422, "Build", "e-3 SUCCEEDED"},
 			{"a detail that is not an object", `{"executionId": "e-3", "stage": "Build", "state": "FAILED", "detail": [1]}`, 422, "", ""},
 			{"a time in the future", `{"executionId": "e-3", "stage": "Build", "state": "FAILED", "at": "2999-01-01T00:00:00Z"}`, 422, "Build", "e-3 SUCCEEDED"},
@@ -82,7 +89,18 @@ func TestStatusReports(t *testing.T) {
 		if n > 10 {
 			t.Errorf("%d reports stored", n)
 		}
-		// The newest maxExecutions executions are kept.
+		// The newest maxExecutions executions are kept, also when they
+		// all began in the same second.
+		tie := time.Now().Add(30 * time.Minute).UTC().Format(eventTime)
+		for i := range maxExecutions + 30 {
+			if err := st.ReportStatus(ctx, "acme/orders", Status{ExecutionID: fmt.Sprintf("tie-%03d", i), Stage: "Source", State: "SUCCEEDED", At: tie}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		st.db.QueryRow(`SELECT COUNT(*) FROM executions`).Scan(&n)
+		if n != maxExecutions {
+			t.Errorf("%d executions kept when their times tie, want %d", n, maxExecutions)
+		}
 		base := time.Now().Add(time.Hour).Truncate(time.Second)
 		for i := range maxExecutions + 20 {
 			if err := st.ReportStatus(ctx, "acme/orders", Status{ExecutionID: fmt.Sprintf("k-%03d", i), Stage: "Build", State: "SUCCEEDED",
@@ -138,8 +156,8 @@ func TestStatusIsOrderIndependent(t *testing.T) {
 	run := 0
 	rapid.Check(t, func(rt *rapid.T) {
 		run++
-		// Events with distinct times, each of an execution that began
-		// with its first event.
+		// Events, two to a second, each of an execution that began with
+		// its first event.
 		n := rapid.IntRange(1, 14).Draw(rt, "events")
 		var events []Status
 		for i := range n {
@@ -147,7 +165,8 @@ func TestStatusIsOrderIndependent(t *testing.T) {
 				ExecutionID: fmt.Sprintf("e-%d", rapid.IntRange(0, 3).Draw(rt, "execution")),
 				Stage:       rapid.SampledFrom(stageNames).Draw(rt, "stage"),
 				State:       rapid.SampledFrom(states).Draw(rt, "state"),
-				At:          time.Date(2026, 12, 1, 0, 0, i, 0, time.UTC).Format(eventTime),
+				// Two events a second: EventBridge's times tie.
+				At: time.Date(2026, 12, 1, 0, 0, i/2, 0, time.UTC).Format(eventTime),
 			})
 		}
 		for _, e := range events {
@@ -190,10 +209,16 @@ func TestStatusIsOrderIndependent(t *testing.T) {
 				first[e.ExecutionID] = e.At
 			}
 		}
+		// Ties: executions by ID, a stage's states by stateRank.
+		newer := func(a, b Status) bool { // a over b
+			if fa, fb := first[a.ExecutionID], first[b.ExecutionID]; fa != fb || a.ExecutionID != b.ExecutionID {
+				return fa > fb || fa == fb && a.ExecutionID > b.ExecutionID
+			}
+			return a.At > b.At || a.At == b.At && stateRank[a.State] > stateRank[b.State]
+		}
 		best := map[string]Status{}
 		for _, e := range events {
-			b, ok := best[e.Stage]
-			if !ok || first[e.ExecutionID] > first[b.ExecutionID] || e.ExecutionID == b.ExecutionID && e.At > b.At {
+			if b, ok := best[e.Stage]; !ok || newer(e, b) {
 				best[e.Stage] = e
 			}
 		}

@@ -195,6 +195,20 @@ ALTER TABLE pipeline_status ADD COLUMN started_at TEXT NOT NULL DEFAULT '';
 `, `
 ALTER TABLE pipeline_status ADD COLUMN started_at TEXT NOT NULL DEFAULT '';
 `},
+	// Reports at the same time are ordered by state (a failure over a
+	// start); a team owns an environment only as it added it (stage,
+	// account, region: what the platform changes, it takes over).
+	{8, `
+ALTER TABLE pipeline_status ADD COLUMN state_rank INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE team_environments ADD COLUMN stage TEXT NOT NULL DEFAULT '';
+ALTER TABLE team_environments ADD COLUMN account TEXT NOT NULL DEFAULT '';
+ALTER TABLE team_environments ADD COLUMN region TEXT NOT NULL DEFAULT '';
+`, `
+ALTER TABLE pipeline_status ADD COLUMN state_rank INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE team_environments ADD COLUMN stage TEXT NOT NULL DEFAULT '';
+ALTER TABLE team_environments ADD COLUMN account TEXT NOT NULL DEFAULT '';
+ALTER TABLE team_environments ADD COLUMN region TEXT NOT NULL DEFAULT '';
+`},
 }
 
 // SchemaVersion is the newest migration.

@@ -59,6 +59,15 @@ func (s *Store) CreateToken(ctx context.Context, actor Actor, role, repo, name s
 	if problems := textProblem("name", name, 100); len(problems) > 0 || strings.TrimSpace(name) == "" {
 		return Token{}, "", fmt.Errorf("a token's name says whose it is, on one line, at most 100 characters (%q)", name)
 	}
+	if repo != "" {
+		// One repository, one name: a token for a case variant of a
+		// registered one could never be used.
+		var other string
+		err := s.db.QueryRowContext(ctx, s.rebind(`SELECT repo FROM services WHERE LOWER(repo) = ? AND repo <> ?`), strings.ToLower(repo), repo).Scan(&other)
+		if err == nil {
+			return Token{}, "", fmt.Errorf("%s is %s in another case, which is registered: make the token for %s", repo, other, other)
+		}
+	}
 	raw := make([]byte, 32)
 	rand.Read(raw)
 	secret := "hso_" + base64.RawURLEncoding.EncodeToString(raw)

@@ -5,13 +5,26 @@ package linediff
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
+
+// maxCells bounds the comparison table (8 bytes a cell, 32 MiB at most):
+// documents of a few thousand lines compare within it; a text sent to
+// make the table large (a page's form) does not.
+const maxCells = 4 << 20
 
 // Lines is a line diff of a and b (longest common subsequence), with
 // two lines of context around each change; "" when they are equal.
 func Lines(a, b []string) string {
 	n, m := len(a), len(b)
+	// The table is n×m: past maxCells, say so instead of comparing.
+	if n*m > maxCells {
+		if slices.Equal(a, b) {
+			return ""
+		}
+		return fmt.Sprintf("  (%d lines against %d: too long to compare line by line)\n", n, m)
+	}
 	lcs := make([][]int, n+1)
 	for i := range lcs {
 		lcs[i] = make([]int, m+1)
