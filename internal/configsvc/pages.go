@@ -29,7 +29,7 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"words":  words,
 	"days":   func() []string { return []string{"MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"} },
 	"stages": func() []string { return []string{stages.Alpha, stages.Beta, stages.Gamma, stages.Prod} },
-	"has":    func(list []string, v string) bool { return contains(list, v) },
+	"has":    func(list []string, v string) bool { return slices.Contains(list, v) },
 }).ParseFS(uiFiles, "ui/*.html"))
 
 type page struct {

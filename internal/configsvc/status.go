@@ -104,7 +104,7 @@ func PipelineStages(cfg *stages.Config) []string {
 // stacks an environment has, which the document does not say), one of
 // {stage}-wave-1 to {stage}-wave-N, N its number of environments.
 func PipelineStage(cfg *stages.Config, name string) bool {
-	if contains(PipelineStages(cfg), name) {
+	if slices.Contains(PipelineStages(cfg), name) {
 		return true
 	}
 	for _, s := range cfg.Stages {
@@ -143,7 +143,7 @@ func checkReport(st *Status, cfg *stages.Config, now time.Time) []stages.Problem
 	case !PipelineStage(cfg, st.Stage):
 		add("stage", stages.CodeInvalid, "%.120q is not a stage of %s's pipeline", st.Stage, cfg.Service.Repo)
 	}
-	if !contains(pipelineStates, st.State) {
+	if !slices.Contains(pipelineStates, st.State) {
 		add("state", stages.CodeInvalid, "%.40q is not one of %s", st.State, strings.Join(pipelineStates, ", "))
 	}
 	var detail struct {
@@ -179,17 +179,9 @@ func checkReport(st *Status, cfg *stages.Config, now time.Time) []stages.Problem
 	return problems
 }
 
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 // ReportStatus records a stage's state in an execution, unless a report
-// of the same execution and stage with a later event time is there; st.At
+// of the same execution and stage that comes later is there (a later event
+// time, or the same time and a higher stateRank); st.At
 // is the event's time in the fixed-width form checkReport gives (the
 // server's clock when empty). Only the newest maxExecutions executions of
 // repo are kept.

@@ -3,6 +3,7 @@ package configsvc
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -107,7 +108,7 @@ func stageRows(cfg *stages.Config, sts []Status, es []Execution, now time.Time) 
 	}
 	order := PipelineStages(cfg)
 	for _, st := range sts {
-		if !contains(order, st.Stage) {
+		if !slices.Contains(order, st.Stage) {
 			order = append(order, st.Stage)
 		}
 	}
