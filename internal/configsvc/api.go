@@ -657,7 +657,7 @@ func (s *Server) addTestEnvironment(r *http.Request, t *Token, repo, stage strin
 		return "", &ChangeError{Problems: []stages.Problem{{Path: "stage", Code: stages.CodeInvalid,
 			Message: fmt.Sprintf("%q is not alpha or beta: test environments go there; gamma and prod are the platform team's", stage)}}}
 	}
-	return s.Store.editService(r.Context(), actor(t), "environment.add", repo, c, func(tx *sql.Tx, d *stages.Document) error {
+	return s.Store.EditService(r.Context(), actor(t), "environment.add", repo, c, func(tx *sql.Tx, d *stages.Document) error {
 		// A refusal of the fence is returned after the change is made, so
 		// that the validation's problems are listed with it.
 		var fence error
@@ -718,25 +718,6 @@ func (s *Server) removeEnvironment(w http.ResponseWriter, r *http.Request) {
 
 var errNoTestEnvironment = errors.New("no such test environment")
 
-// hasEnvironment reports whether d has an environment of that name.
-func hasEnvironment(d *stages.Document, name string) bool {
-	for _, st := range d.Stages {
-		for _, e := range st.Environments {
-			if e.Name == name {
-				return true
-			}
-		}
-		for _, w := range st.Waves {
-			for _, e := range w.Environments {
-				if e.Name == name {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
-
 // ForbiddenError is a change the caller's token may not make (403).
 type ForbiddenError struct{ Reason string }
 
@@ -745,21 +726,20 @@ func (e *ForbiddenError) Error() string { return e.Reason }
 // removeTestEnvironment removes a test environment (alpha or beta) of repo,
 // when c holds for its document, and returns the document's new tag.
 func (s *Server) removeTestEnvironment(r *http.Request, t *Token, repo, name string, c Cond) (string, error) {
-	return s.Store.editService(r.Context(), actor(t), "environment.remove", repo, c, func(tx *sql.Tx, d *stages.Document) error {
+	return s.Store.EditService(r.Context(), actor(t), "environment.remove", repo, c, func(tx *sql.Tx, d *stages.Document) error {
 		if t.Role != RoleAdmin {
 			mine, err := s.Store.teamEnvironments(r.Context(), tx, repo)
 			if err != nil {
 				return err
 			}
 			if !mine[name] {
-				if hasEnvironment(d, name) {
+				if slices.ContainsFunc(environmentsOf(d), func(e stageEnvironment) bool { return e.Name == name }) {
 					return &ForbiddenError{Reason: fmt.Sprintf("%s is an environment the platform defined for %s: a team removes only the test environments it added itself", name, repo)}
 				}
 				return errNoTestEnvironment
 			}
-			if _, err := tx.ExecContext(r.Context(), s.Store.rebind(`DELETE FROM team_environments WHERE repo = ? AND name = ?`), repo, name); err != nil {
-				return err
-			}
+			// Its claim goes with it: EditService drops the claims the
+			// document no longer holds.
 		}
 		for i, st := range d.Stages {
 			if !slices.Contains(testStages, st.Name) {

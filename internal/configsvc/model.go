@@ -114,6 +114,29 @@ type (
 	Blackout = stages.DocBlackout
 )
 
+// stageEnvironment is an environment of a document and the stage it is in.
+type stageEnvironment struct {
+	Stage string
+	stages.DocEnvironment
+}
+
+// environmentsOf lists every environment of d with its stage, in the
+// document's order: a stage's plain list, then its waves'.
+func environmentsOf(d *stages.Document) []stageEnvironment {
+	var out []stageEnvironment
+	for _, st := range d.Stages {
+		for _, e := range st.Environments {
+			out = append(out, stageEnvironment{st.Name, e})
+		}
+		for _, w := range st.Waves {
+			for _, e := range w.Environments {
+				out = append(out, stageEnvironment{st.Name, e})
+			}
+		}
+	}
+	return out
+}
+
 // ChangeError is a change refused because of what it would do to the
 // documents; Problems are the library's, with paths prefixed by the
 // document they are in ("acme/orders: stages[0]...").
@@ -490,12 +513,9 @@ func (s *Store) pruneTeamEnvironments(ctx context.Context, tx *sql.Tx, repo stri
 	}
 	rows.Close()
 	for _, a := range recs {
-		held := false
-		for _, st := range d.Stages {
-			for _, e := range st.Environments {
-				held = held || st.Name == a.stage && e.Name == a.name && e.Account == a.account && e.Region == a.region && slices.Contains(testStages, st.Name)
-			}
-		}
+		held := slices.ContainsFunc(environmentsOf(d), func(e stageEnvironment) bool {
+			return e.Stage == a.stage && e.Name == a.name && e.Account == a.account && e.Region == a.region && slices.Contains(testStages, e.Stage)
+		})
 		if !held {
 			gone = append(gone, a.name)
 		}
@@ -554,17 +574,13 @@ func (s *Store) DeleteService(ctx context.Context, actor Actor, repo string, c C
 	})
 }
 
-// EditService changes a service's own part with f, inside the transaction,
-// and validates the result: the developer API's test environments. c is
-// held against the service's v1 document (DocumentTag), what the
-// developers read; the document's new tag is returned.
-func (s *Store) EditService(ctx context.Context, actor Actor, action, repo string, c Cond, f func(d *stages.Document) error) (string, error) {
-	return s.editService(ctx, actor, action, repo, c, func(_ *sql.Tx, d *stages.Document) error { return f(d) })
-}
-
-// editService is EditService with f given the transaction, to read and
-// write what the change depends on beside the document.
-func (s *Store) editService(ctx context.Context, actor Actor, action, repo string, c Cond, f func(tx *sql.Tx, d *stages.Document) error) (string, error) {
+// EditService changes a service's own part with f, inside the
+// transaction (which f may also read and write: what the change depends
+// on beside the document), and validates the result: the developer API's
+// test environments. c is held against the service's v1 document
+// (DocumentTag), what the developers read; the document's new tag is
+// returned.
+func (s *Store) EditService(ctx context.Context, actor Actor, action, repo string, c Cond, f func(tx *sql.Tx, d *stages.Document) error) (string, error) {
 	var tag string
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		doc, err := s.document(ctx, tx, repo)

@@ -213,13 +213,7 @@ func (s *Server) servicesPage(w http.ResponseWriter, r *http.Request, t *Token) 
 		if err != nil {
 			continue
 		}
-		row := serviceRow{Repo: repo, Owner: d.Service.Owner}
-		for _, st := range d.Stages {
-			row.Environments += len(st.Environments)
-			for _, wv := range st.Waves {
-				row.Environments += len(wv.Environments)
-			}
-		}
+		row := serviceRow{Repo: repo, Owner: d.Service.Owner, Environments: len(environmentsOf(d))}
 		sts, _ := s.Store.StatusOf(r.Context(), repo)
 		var broken []string
 		for _, st := range sts {
@@ -271,19 +265,9 @@ func (s *Server) servicePage(w http.ResponseWriter, r *http.Request, t *Token, s
 	if p.IsAdmin = t.Role == RoleAdmin; p.IsAdmin && p.Document == "" {
 		p.Document = prettyJSON(d)
 	}
-	for _, st := range d.Stages {
-		add := func(e stages.DocEnvironment) {
-			p.Environments = append(p.Environments, envRow{Stage: st.Name, Name: e.Name, Account: e.Account, AccountName: names[e.Account],
-				Region: e.Region, OneBox: e.OneBox, Removable: slices.Contains(testStages, st.Name) && (t.Role == RoleAdmin || t.Role == RoleTeam && mine[e.Name])})
-		}
-		for _, e := range st.Environments {
-			add(e)
-		}
-		for _, wv := range st.Waves {
-			for _, e := range wv.Environments {
-				add(e)
-			}
-		}
+	for _, e := range environmentsOf(d) {
+		p.Environments = append(p.Environments, envRow{Stage: e.Stage, Name: e.Name, Account: e.Account, AccountName: names[e.Account],
+			Region: e.Region, OneBox: e.OneBox, Removable: slices.Contains(testStages, e.Stage) && (t.Role == RoleAdmin || t.Role == RoleTeam && mine[e.Name])})
 	}
 	// The pipeline: its stages in order, and its latest executions.
 	if doc, _, err := s.Store.DocumentTag(r.Context(), repo); err == nil {
@@ -292,7 +276,7 @@ func (s *Server) servicePage(w http.ResponseWriter, r *http.Request, t *Token, s
 			sts, _ := s.Store.StatusOf(r.Context(), repo)
 			order := PipelineStages(cfg)
 			es, _ := s.Store.Executions(r.Context(), repo, order[len(order)-1], maxExecutions)
-			p.Stages = stageRows(cfg, sts, es, now)
+			p.Stages = stageRows(cfg, order, sts, es, now)
 			p.Executions = executionRows(cfg, es[:min(10, len(es))], now)
 		}
 	}

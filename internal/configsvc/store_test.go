@@ -2,6 +2,7 @@ package configsvc
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"io"
@@ -73,14 +74,14 @@ func TestChangesThatBreakADocumentAreRefused(t *testing.T) {
 			want   string
 		}{
 			{"an environment in a region that does not exist", func() error {
-				_, err := s.EditService(ctx, "test", "edit", "acme/orders", Cond{}, func(d *stages.Document) error {
+				_, err := s.EditService(ctx, "test", "edit", "acme/orders", Cond{}, func(_ *sql.Tx, d *stages.Document) error {
 					d.Stages[0].Environments[0].Region = "us-east-7"
 					return nil
 				})
 				return err
 			}, `acme/orders: stages[0].environments[0].region: "us-east-7" is not an AWS region`},
 			{"an unregistered account", func() error {
-				_, err := s.EditService(ctx, "test", "edit", "acme/orders", Cond{}, func(d *stages.Document) error {
+				_, err := s.EditService(ctx, "test", "edit", "acme/orders", Cond{}, func(_ *sql.Tx, d *stages.Document) error {
 					d.Stages[0].Environments[0].Account = "999999999999"
 					return nil
 				})

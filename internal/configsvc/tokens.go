@@ -161,26 +161,15 @@ func (s *Store) Seed(ctx context.Context, doc []byte) error {
 	// beta environments test accounts open to the service's team; the
 	// rest production.
 	kinds := map[string]string{cfg.Pipeline.Account: KindPipeline}
-	for _, st := range cfg.Stages {
-		for _, e := range st.Environments {
-			if _, ok := kinds[e.Account]; !ok && slices.Contains(testStages, st.Name) {
-				kinds[e.Account] = KindTest
-			}
+	ids := []string{cfg.Pipeline.Account}
+	for _, e := range environmentsOf(cfg) {
+		if _, ok := kinds[e.Account]; !ok && slices.Contains(testStages, e.Stage) {
+			kinds[e.Account] = KindTest
 		}
-	}
-	var ids []string
-	for _, st := range cfg.Stages {
-		for _, e := range st.Environments {
-			ids = append(ids, e.Account)
-		}
-		for _, w := range st.Waves {
-			for _, e := range w.Environments {
-				ids = append(ids, e.Account)
-			}
-		}
+		ids = append(ids, e.Account)
 	}
 	seen := map[string]bool{}
-	for _, id := range append([]string{cfg.Pipeline.Account}, ids...) {
+	for _, id := range ids {
 		if seen[id] {
 			continue
 		}

@@ -93,11 +93,11 @@ func consoleLink(cfg *stages.Config, execution string) string {
 		region, url.PathEscape(names.Pipeline(cfg.Service.Name)), url.PathEscape(execution), region)
 }
 
-// stageRows are the pipeline's stages in its order, each with its last
+// stageRows are the pipeline's stages in its order (PipelineStages), each with its last
 // report; reported stages the order does not know (a wave planned
 // otherwise) come after. A stage still STARTED is running only while its
 // execution (es) has not finished.
-func stageRows(cfg *stages.Config, sts []Status, es []Execution, now time.Time) []stageRow {
+func stageRows(cfg *stages.Config, order []string, sts []Status, es []Execution, now time.Time) []stageRow {
 	finished := map[string]bool{}
 	for _, e := range es {
 		finished[e.ID] = e.Finished
@@ -106,7 +106,7 @@ func stageRows(cfg *stages.Config, sts []Status, es []Execution, now time.Time) 
 	for _, st := range sts {
 		by[st.Stage] = st
 	}
-	order := PipelineStages(cfg)
+	order = slices.Clone(order)
 	for _, st := range sts {
 		if !slices.Contains(order, st.Stage) {
 			order = append(order, st.Stage)
