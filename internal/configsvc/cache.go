@@ -3,15 +3,17 @@ package configsvc
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // cache keeps projected documents and authenticated tokens while the
 // database's generation (the count of changes, bumped in every change's
 // transaction) is the one they were read at. Every request reads the
-// generation (one row by its key): a change acknowledged by any instance
-// counts from the next request to every instance, and a revoked token at
-// once. What the cache saves is the projection and validation of a
-// document, not the database round trip.
+// generation (one row by its key) after it arrives: a change acknowledged
+// by any instance counts from the next request to every instance, and a
+// revoked token at once. What the cache saves is the projection of a
+// document and the lookup of a token; on PostgreSQL, requests also share
+// the reads of the generation (genReads).
 type cache struct {
 	mu     sync.Mutex
 	gen    int64
@@ -78,8 +80,22 @@ func (s *Store) generation(ctx context.Context) (int64, error) {
 			return held.n, nil
 		}
 	}
+	query := func(ctx context.Context) (n int64, err error) {
+		err = s.genStmt.QueryRowContext(ctx).Scan(&n)
+		return n, err
+	}
+	// On PostgreSQL the read is a round trip to another process, which
+	// requests share. SQLite's is a call in this process that costs less
+	// than waiting for a shared one (measured: a read p99 of 27 ms shared,
+	// 16 ms not, under BenchmarkMixedLoad).
 	var n int64
-	if err := s.genStmt.QueryRowContext(ctx).Scan(&n); err != nil {
+	var err error
+	if s.postgres {
+		n, err = s.genReads.read(ctx, query)
+	} else {
+		n, err = query(ctx)
+	}
+	if err != nil {
 		return 0, err
 	}
 	if held != nil {
@@ -90,6 +106,64 @@ func (s *Store) generation(ctx context.Context) (int64, error) {
 	c.at(n)
 	c.mu.Unlock()
 	return n, nil
+}
+
+// genReads shares reads of the generation between requests without ever
+// answering one with a read that began before it did: a request joins the
+// next read to start, never one already under way, so what it is answered
+// with was read after it arrived, which is all linearizability asks of a
+// read (Herlihy and Wing's; Raft's ReadIndex batches reads the same way).
+// Under load one read of the database serves every request that arrived
+// while the one before it was under way, instead of one each; a request
+// waits for at most the rest of one read and the whole of the next.
+type genReads struct {
+	mu      sync.Mutex
+	running bool     // a read is under way
+	next    *genRead // the read that starts when the one under way ends
+}
+
+type genRead struct {
+	done chan struct{}
+	n    int64
+	err  error
+}
+
+// genReadTimeout bounds one shared read: no request's context is its own.
+const genReadTimeout = 5 * time.Second
+
+// read returns the generation as a read that began after the call did
+// has it.
+func (g *genReads) read(ctx context.Context, query func(context.Context) (int64, error)) (int64, error) {
+	g.mu.Lock()
+	if g.next == nil {
+		g.next = &genRead{done: make(chan struct{})}
+	}
+	r := g.next
+	if !g.running {
+		g.running, g.next = true, nil
+		go g.run(r, query)
+	}
+	g.mu.Unlock()
+	select {
+	case <-r.done:
+		return r.n, r.err
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
+
+// run reads for r, then for whoever joined the next read meanwhile.
+func (g *genReads) run(r *genRead, query func(context.Context) (int64, error)) {
+	for r != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), genReadTimeout)
+		r.n, r.err = query(ctx)
+		cancel()
+		close(r.done)
+		g.mu.Lock()
+		r, g.next = g.next, nil
+		g.running = r != nil
+		g.mu.Unlock()
+	}
 }
 
 // generationKey holds a request's generation in its context.

@@ -360,6 +360,7 @@ func (s *Store) validateAll(ctx context.Context, tx *sql.Tx, repos []string) err
 			return err
 		}
 		doc := project(own, ws, bs)
+		s.committing(tx).docs[repo] = doc
 		if _, err := stages.Parse(doc, repo); err != nil {
 			var ve *stages.ValidationError
 			if !errors.As(err, &ve) {
@@ -416,8 +417,12 @@ func (s *Store) audit(ctx context.Context, tx *sql.Tx, actor Actor, action, targ
 		return err
 	}
 	// Every audited change is a new generation: read caches start again.
-	_, err := tx.ExecContext(ctx, `UPDATE generation SET n = n + 1 WHERE id = 1`)
-	return err
+	var gen int64
+	if err := tx.QueryRowContext(ctx, `UPDATE generation SET n = n + 1 WHERE id = 1 RETURNING n`).Scan(&gen); err != nil {
+		return err
+	}
+	s.committing(tx).gen = gen
+	return nil
 }
 
 // PutService creates or replaces a service's own part, when c holds for

@@ -3,6 +3,7 @@ package configsvc
 import (
 	"context"
 	"database/sql"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -81,6 +82,10 @@ func startPostgres() {
 }
 
 func TestMain(m *testing.M) {
+	// Every change checks what it gives the cache against what it
+	// commits, but not under the load benchmarks, which time the service.
+	flag.Parse()
+	checkCommits = flag.Lookup("test.bench").Value.String() == ""
 	if dsn := os.Getenv(linChildEnv); dsn != "" {
 		serveChild(dsn) // TestLinearizable's child service; never returns
 	}

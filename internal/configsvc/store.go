@@ -1,6 +1,7 @@
 package configsvc
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -25,6 +27,8 @@ type Store struct {
 	cache    cache
 	writer   chan struct{} // a change's turn in this process (tx)
 	genStmt  *sql.Stmt     // reads the generation
+	genReads genReads      // shares those reads between requests
+	commits  sync.Map      // *sql.Tx → *commit: what a change will commit
 	flight   singleflight.Group
 	path     string // the SQLite file, when it is one
 }
@@ -62,8 +66,8 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		if err == nil {
 			// One writer at a time is SQLite's rule; a small pool keeps
 			// readers concurrent under WAL.
-			s.db.SetMaxOpenConns(8)
-			s.db.SetMaxIdleConns(8)
+			s.db.SetMaxOpenConns(16)
+			s.db.SetMaxIdleConns(16)
 		}
 	}
 	if err != nil {
@@ -335,11 +339,73 @@ func (s *Store) try(ctx context.Context, f func(*sql.Tx) error) error {
 	if err != nil {
 		return err
 	}
+	defer s.commits.Delete(tx)
 	if err := f(tx); err != nil {
 		tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	c := s.committing(tx)
+	if checkCommits {
+		if err := s.checkCommit(ctx, tx, c); err != nil {
+			tx.Rollback()
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if c.gen > 0 {
+		for repo, doc := range c.docs {
+			keep(&s.cache, c.gen, docsOf, repo, cachedDoc{doc, tagOf(doc)})
+		}
+	}
+	return nil
+}
+
+// commit is what a change's transaction knows of the state it commits:
+// the generation its last audit bumped to, and the documents validateAll
+// projected after the change. No other change commits in between (tx
+// makes them serializable, and each bumps the one generation row), so the
+// documents are the ones of that generation, and the cache is given them
+// at once: the readers after a change do not all wait for a projection.
+// validateAll runs after every write to services and the calendar, and
+// audit is a change's last statement; with checkCommits (the tests) each
+// commit checks that against the database before committing.
+type commit struct {
+	gen  int64
+	docs map[string][]byte
+}
+
+func (s *Store) committing(tx *sql.Tx) *commit {
+	c, _ := s.commits.LoadOrStore(tx, &commit{docs: map[string][]byte{}})
+	return c.(*commit)
+}
+
+// checkCommits makes every change check, before it commits, what it will
+// give the cache against the database (set by the tests).
+var checkCommits = false
+
+func (s *Store) checkCommit(ctx context.Context, tx *sql.Tx, c *commit) error {
+	if len(c.docs) == 0 {
+		return nil
+	}
+	var gen int64
+	if err := tx.QueryRowContext(ctx, `SELECT n FROM generation WHERE id = 1`).Scan(&gen); err != nil {
+		return err
+	}
+	if gen != c.gen {
+		return fmt.Errorf("configsvc: a change would cache documents at generation %d but commits %d", c.gen, gen)
+	}
+	for repo, doc := range c.docs {
+		now, err := s.document(ctx, tx, repo)
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(now, doc) {
+			return fmt.Errorf("configsvc: a change would cache a document of %s that is not the one it commits:\n%s\n----\n%s", repo, doc, now)
+		}
+	}
+	return nil
 }
 
 // writeWait bounds how long a change waits for its turn in this process

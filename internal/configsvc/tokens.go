@@ -94,10 +94,16 @@ func (s *Store) Authenticate(ctx context.Context, secret string) (Token, error) 
 	if t, ok := cached(&s.cache, gen, tokensOf, hash); ok {
 		return t, nil
 	}
-	t, err := s.authenticate(ctx, hash)
-	if err == nil {
-		keep(&s.cache, gen, tokensOf, hash, t)
-	}
+	// Requests with one token that miss together (every change empties
+	// the cache) wait for one of them to read it.
+	v, err, _ := s.flight.Do(fmt.Sprintf("token %s@%d", hash, gen), func() (any, error) {
+		t, err := s.authenticate(context.WithoutCancel(ctx), hash)
+		if err == nil {
+			keep(&s.cache, gen, tokensOf, hash, t)
+		}
+		return t, err
+	})
+	t, _ := v.(Token)
 	return t, err
 }
 
