@@ -74,91 +74,193 @@ func checkPublicBucketPolicy(r Resource, _ Context) []Verdict {
 		if !isAllow(t, st, path, j) {
 			return
 		}
-		for _, p := range t.Field(st, "Principal") {
-			if !p.Known() {
-				if !p.Absent {
-					j.unresolved(join(path, "Principal"), p, "the principal")
+		for _, who := range anyone(t, st, path, j) {
+			for _, c := range t.Field(st, "Condition") {
+				switch restricted, unknown := restricts(t, c); {
+				case unknown != nil:
+					j.unresolved(join(path, "Condition"), *unknown, "the condition")
+				case !restricted:
+					j.breach(path, "allows %s without a condition that only named callers can meet%s: the bucket is public", who.what, whenAll(who.v, c))
 				}
-				continue
-			}
-			if !everyone(t, p) {
-				continue
-			}
-			restricted, unknown := restricts(t, st)
-			switch {
-			case unknown != nil:
-				j.unresolved(join(path, "Condition"), *unknown, "the condition")
-			case !restricted:
-				j.breach(path, "allows everyone (Principal *) without a condition that restricts who%s: the bucket is public", p.When())
 			}
 		}
 	})
 	return j.verdicts()
 }
 
-// everyone reports whether a principal value is "*" or {"AWS": "*"} (or a
-// list holding "*").
-func everyone(t *Template, p Value) bool {
+// whenAll describes the choices of two alternatives, for messages.
+func whenAll(a, b Value) string {
+	seen := map[string]bool{}
+	var conds []string
+	for _, c := range append(append([]string{}, a.Conds...), b.Conds...) {
+		if !seen[c] {
+			seen[c] = true
+			conds = append(conds, c)
+		}
+	}
+	return Value{Conds: conds}.When()
+}
+
+// everyoneIn is one way a statement lets anyone in.
+type everyoneIn struct {
+	what string
+	v    Value
+}
+
+// anyone lists the alternatives in which a statement's principal is
+// anyone: Principal "*" or {"AWS": "*"}, or any NotPrincipal, which with
+// Allow is everyone but those it names
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).
+// A principal it cannot read is reported.
+func anyone(t *Template, st Value, path string, j *judge) []everyoneIn {
+	var out []everyoneIn
+	for _, p := range t.Field(st, "Principal") {
+		switch {
+		case p.Absent:
+		case !p.Known():
+			j.unresolved(join(path, "Principal"), p, "the principal")
+		default:
+			for _, e := range everyone(t, p, join(path, "Principal"), j) {
+				out = append(out, everyoneIn{"everyone (Principal *)", e})
+			}
+		}
+	}
+	for _, p := range t.Field(st, "NotPrincipal") {
+		if !p.Absent {
+			out = append(out, everyoneIn{"everyone but the NotPrincipal", p})
+		}
+	}
+	return out
+}
+
+// everyone returns the alternatives in which a principal value is "*" or
+// {"AWS": "*"} (or a list holding "*"), reporting the parts it cannot read.
+func everyone(t *Template, p Value, path string, j *judge) []Value {
 	if s, ok := p.Str(); ok {
-		return s == "*"
+		if s == "*" {
+			return []Value{p}
+		}
+		// IAM takes no other string as a principal; a JSON string is not
+		// parsed here as it is for a whole policy document.
+		j.unresolved(path, Value{Unknown: fmt.Sprintf("the principal %q, which is neither \"*\" nor an object", s), Conds: p.Conds}, "the principal")
+		return nil
 	}
 	m, ok := p.V.(map[string]any)
 	if !ok {
-		return false
+		j.unresolved(path, Value{Unknown: "not a principal", Conds: p.Conds}, "the principal")
+		return nil
 	}
-	for _, it := range t.Items(m["AWS"], "AWS", true) {
-		if s, ok := it.Str(); ok && s == "*" {
-			return true
-		}
-	}
-	return false
-}
-
-// restricts reports whether a statement's condition limits it with a
-// restricting key and fixed values (no wildcard, a source IP range no
-// wider than a /8, or /32 for IPv6).
-func restricts(t *Template, st Value) (bool, *Value) {
-	for _, c := range t.Field(st, "Condition") {
-		if c.Absent {
+	var out []Value
+	for _, it := range t.Items(m["AWS"], "AWS", true, p.Conds...) {
+		if !it.Known() {
+			j.unresolved(join(path, "AWS"), it.Value, "the principal")
 			continue
 		}
-		if !c.Known() {
-			return false, &c
-		}
-		ops, _ := c.V.(map[string]any)
-		for op, kv := range ops {
-			if strings.HasPrefix(op, "ForAnyValue:") || strings.HasSuffix(op, "IfExists") || strings.HasPrefix(op, "Not") {
-				continue // IfExists passes when the key is absent; Not* and ForAnyValue do not restrict to fixed values
-			}
-			keys, _ := kv.(map[string]any)
-			for key, vals := range keys {
-				if !restrictingKeys[strings.ToLower(key)] {
-					continue
-				}
-				fixed := true
-				for _, it := range t.Items(vals, key, true) {
-					if !it.Known() {
-						return false, &it.Value
-					}
-					if _, opaque := it.V.(Opaque); opaque {
-						continue // a resource's id or ARN: fixed
-					}
-					s, ok := it.Str()
-					if !ok || strings.ContainsAny(s, "*?") {
-						fixed = false
-						continue
-					}
-					if strings.EqualFold(key, "aws:SourceIp") {
-						if p, err := netip.ParsePrefix(s); err != nil || (p.Addr().Is4() && p.Bits() < 8) || (p.Addr().Is6() && p.Bits() < 32) {
-							fixed = false
-						}
-					}
-				}
-				if fixed {
-					return true, nil
-				}
-			}
+		if s, ok := it.Str(); ok && s == "*" {
+			out = append(out, it.Value)
 		}
 	}
-	return false, nil
+	return out
+}
+
+// restrictingOps are the condition operators that hold only when the
+// request's key is present and matches one of the statement's values
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html).
+// Every other operator can be met by a caller who does not have what the
+// statement names: the negated ones (StringNotEquals, ArnNotLike,
+// NotIpAddress...) by anyone else; ...IfExists and ForAllValues: when the
+// key is absent; Null by any value at all; Bool and the numeric and date
+// operators test what any caller controls. ForAnyValue: is left out too,
+// which may report a statement that is not public, never the other way.
+var restrictingOps = map[string]bool{
+	"stringequals": true, "stringequalsignorecase": true, "stringlike": true,
+	"arnequals": true, "arnlike": true, "ipaddress": true,
+}
+
+// restricts reports whether a condition (one alternative of a statement's
+// Condition) limits the statement to callers named by fixed values: some
+// restricting operator, in every alternative of its keys, tests a
+// restricting key against fixed values (no wildcard, no policy variable,
+// a source IP range no wider than a /8, or /32 for IPv6). A condition,
+// operator or value it cannot read is returned as unknown when nothing
+// else restricts.
+func restricts(t *Template, c Value) (bool, *Value) {
+	if c.Absent {
+		return false, nil
+	}
+	if !c.Known() {
+		return false, &c
+	}
+	ops, ok := c.V.(map[string]any)
+	if !ok {
+		return false, &Value{Unknown: "not an object", Conds: c.Conds}
+	}
+	var open *Value
+	for _, op := range sortedKeys(ops) {
+		if !restrictingOps[strings.ToLower(op)] {
+			continue
+		}
+		every := true
+		for _, alt := range t.Objects(ops[op], c.Conds...) {
+			if !alt.Known() {
+				open, every = &alt, false
+				continue
+			}
+			r, u := restrictsKeys(t, alt)
+			if u != nil && open == nil {
+				open = u
+			}
+			every = every && r
+		}
+		if every && len(t.Objects(ops[op], c.Conds...)) > 0 {
+			return true, nil
+		}
+	}
+	return false, open
+}
+
+// restrictsKeys reports whether some key of an operator's map is a
+// restricting key with fixed values only.
+func restrictsKeys(t *Template, keys Value) (bool, *Value) {
+	var open *Value
+	m := keys.V.(map[string]any)
+	for _, key := range sortedKeys(m) {
+		if !restrictingKeys[strings.ToLower(key)] {
+			continue
+		}
+		fixed, any := true, false
+		for _, it := range t.Items(m[key], key, true, keys.Conds...) {
+			any = true
+			if !it.Known() {
+				if open == nil {
+					v := it.Value
+					open = &v
+				}
+				fixed = false
+				continue
+			}
+			if o, opaque := it.V.(Opaque); opaque {
+				if strings.ContainsAny(string(o), "*?") {
+					fixed = false
+				}
+				continue // a resource's id or ARN: fixed
+			}
+			s, ok := it.Str()
+			if !ok || strings.ContainsAny(s, "*?") || strings.Contains(s, "${") {
+				fixed = false
+				continue
+			}
+			if strings.EqualFold(key, "aws:SourceIp") {
+				if p, err := netip.ParsePrefix(s); err != nil || (p.Addr().Is4() && p.Bits() < 8) || (p.Addr().Is6() && p.Bits() < 32) {
+					if a, err := netip.ParseAddr(s); err != nil || !a.IsValid() {
+						fixed = false
+					}
+				}
+			}
+		}
+		if fixed && any {
+			return true, nil
+		}
+	}
+	return false, open
 }

@@ -3,6 +3,7 @@ package guardrails
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -77,7 +78,9 @@ func (v Value) When() string {
 	}
 	var parts []string
 	for _, c := range v.Conds {
-		if name, ok := strings.CutPrefix(c, "!"); ok {
+		if name, val, ok := strings.Cut(c, "="); ok {
+			parts = append(parts, "parameter "+name+" is "+val)
+		} else if name, ok := strings.CutPrefix(c, "!"); ok {
 			parts = append(parts, "condition "+name+" is false")
 		} else {
 			parts = append(parts, "condition "+c+" is true")
@@ -108,16 +111,26 @@ type Template struct {
 func (t *Template) Eval(v any, conds ...string) []Value {
 	out := t.eval(v, conds)
 	if len(out) > maxAlternatives {
-		return []Value{{Unknown: fmt.Sprintf("more than %d combinations of Fn::If", maxAlternatives), Conds: conds}}
+		return []Value{{Unknown: fmt.Sprintf("more than %d combinations of Fn::If and parameters", maxAlternatives), Conds: conds}}
 	}
 	return out
 }
 
+// dynamicReference is how a string asks CloudFormation to put in a value
+// from SSM or Secrets Manager at deploy time
+// (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html).
+const dynamicReference = "{{resolve:"
+
 func (t *Template) eval(v any, conds []string) []Value {
 	m, ok := v.(map[string]any)
 	if !ok || len(m) != 1 {
-		if v == nil {
+		switch x := v.(type) {
+		case nil:
 			return []Value{{Absent: true, Conds: conds}}
+		case string:
+			if strings.Contains(x, dynamicReference) {
+				return []Value{{Unknown: "a dynamic reference, resolved at deploy time", Conds: conds}}
+			}
 		}
 		return []Value{{V: v, Conds: conds}}
 	}
@@ -140,7 +153,7 @@ func (t *Template) eval(v any, conds []string) []Value {
 		case pseudoParameters[name]:
 			return []Value{{V: Opaque(name), Conds: conds}}
 		case t.Parameters[name] != nil:
-			return unknown("parameter " + name)
+			return t.parameter(name, conds)
 		case t.Resources[name]:
 			return []Value{{V: Opaque("Ref " + name), Conds: conds}}
 		}
@@ -152,147 +165,348 @@ func (t *Template) eval(v any, conds []string) []Value {
 			return unknown("a malformed Fn::If")
 		}
 		name, _ := args[0].(string)
-		yes := t.eval(args[1], append(append([]string{}, conds...), name))
-		no := t.eval(args[2], append(append([]string{}, conds...), "!"+name))
+		yes := t.eval(args[1], with(conds, name))
+		no := t.eval(args[2], with(conds, "!"+name))
 		return append(yes, no...)
 	case "Fn::FindInMap":
 		if len(args) != 3 {
 			return unknown("a malformed Fn::FindInMap")
 		}
-		var keys []string
-		for _, a := range args {
-			alts := t.eval(a, nil)
-			if len(alts) != 1 {
-				return unknown("Fn::FindInMap with keys chosen by a condition")
+		var out []Value
+		for _, k := range t.product(args, conds) {
+			if !k.Known() {
+				return unknown("Fn::FindInMap with a key known only at deploy time (" + k.Unknown + ")")
 			}
-			s, ok := alts[0].Str()
+			keys, ok := strs(k.V.([]any))
 			if !ok {
-				return unknown("Fn::FindInMap with a key known only at deploy time")
+				return unknown("Fn::FindInMap with a key that is not a string")
 			}
-			keys = append(keys, s)
+			top, _ := t.Mappings[keys[0]].(map[string]any)
+			second, _ := top[keys[1]].(map[string]any)
+			val, ok := second[keys[2]]
+			if !ok {
+				return unknown(fmt.Sprintf("Fn::FindInMap %s.%s.%s, which the template's Mappings lack", keys[0], keys[1], keys[2]))
+			}
+			out = append(out, t.eval(val, k.Conds)...)
+			if len(out) > maxAlternatives {
+				return out
+			}
 		}
-		top, _ := t.Mappings[keys[0]].(map[string]any)
-		second, _ := top[keys[1]].(map[string]any)
-		val, ok := second[keys[2]]
-		if !ok {
-			return unknown(fmt.Sprintf("Fn::FindInMap %s.%s.%s, which the template's Mappings lack", keys[0], keys[1], keys[2]))
-		}
-		return t.eval(val, conds)
+		return out
 	case "Fn::Select":
 		if len(args) != 2 {
 			return unknown("a malformed Fn::Select")
 		}
-		idx := t.eval(args[0], nil)
-		list := t.eval(args[1], nil)
-		if len(idx) != 1 || len(list) != 1 || !idx[0].Known() || !list[0].Known() {
-			return unknown("Fn::Select of a value known only at deploy time")
-		}
-		var i int
-		switch x := idx[0].V.(type) {
-		case float64:
-			i = int(x)
-		case string:
-			if _, err := fmt.Sscan(x, &i); err != nil {
-				return unknown("Fn::Select with index " + x)
+		var out []Value
+		for _, idx := range t.eval(args[0], conds) {
+			if !idx.Known() {
+				return unknown("Fn::Select with an index known only at deploy time (" + idx.Unknown + ")")
 			}
-		default:
-			return unknown("Fn::Select with an index known only at deploy time")
+			var i int
+			switch x := idx.V.(type) {
+			case float64:
+				i = int(x)
+			case string:
+				n, err := strconv.Atoi(x)
+				if err != nil {
+					return unknown("Fn::Select with index " + x)
+				}
+				i = n
+			default:
+				return unknown("Fn::Select with an index that is not a number")
+			}
+			for _, list := range t.eval(args[1], idx.Conds) {
+				l, ok := list.V.([]any)
+				if !list.Known() || !ok {
+					return unknown("Fn::Select of a list known only at deploy time")
+				}
+				if i < 0 || i >= len(l) {
+					return unknown(fmt.Sprintf("Fn::Select of element %d of a list of %d", i, len(l)))
+				}
+				out = append(out, t.eval(l[i], list.Conds)...)
+				if len(out) > maxAlternatives {
+					return out
+				}
+			}
 		}
-		l, ok := list[0].V.([]any)
-		if !ok || i < 0 || i >= len(l) {
-			return unknown("Fn::Select of a list known only at deploy time")
+		return out
+	case "Fn::Split":
+		if len(args) != 2 {
+			return unknown("a malformed Fn::Split")
 		}
-		return t.eval(l[i], conds)
+		var out []Value
+		for _, p := range t.product(args, conds) {
+			if !p.Known() {
+				return unknown("Fn::Split of " + p.Unknown)
+			}
+			pair := p.V.([]any)
+			sep, ok1 := pair[0].(string)
+			src, ok2 := pair[1].(string)
+			if !ok1 || !ok2 || sep == "" {
+				return unknown("Fn::Split of a value that is not a string")
+			}
+			var list []any
+			for _, part := range strings.Split(src, sep) {
+				list = append(list, part)
+			}
+			out = append(out, Value{V: list, Conds: p.Conds})
+		}
+		return out
 	case "Fn::Join":
 		if len(args) != 2 {
 			return unknown("a malformed Fn::Join")
 		}
-		sep, _ := args[0].(string)
-		parts := t.eval(args[1], nil)
-		if len(parts) != 1 || !parts[0].Known() {
-			return unknown("Fn::Join of a list known only at deploy time")
-		}
-		list, _ := parts[0].V.([]any)
-		combos := []Value{{V: "", Conds: conds}}
-		opaque := false
-		for i, p := range list {
-			var next []Value
-			for _, alt := range t.eval(p, nil) {
-				if !alt.Known() {
-					if alt.Absent {
-						continue
+		var out []Value
+		for _, sep := range t.eval(args[0], conds) {
+			d, ok := sep.Str()
+			if !ok {
+				return unknown("Fn::Join with a delimiter that is not a string")
+			}
+			for _, list := range t.eval(args[1], sep.Conds) {
+				l, ok := list.V.([]any)
+				if !list.Known() || !ok {
+					return unknown("Fn::Join of a list known only at deploy time")
+				}
+				for _, parts := range t.product(l, list.Conds) {
+					if !parts.Known() {
+						return unknown("Fn::Join of " + parts.Unknown)
 					}
-					return unknown("Fn::Join of " + alt.Unknown)
-				}
-				var s string
-				switch x := alt.V.(type) {
-				case string:
-					s = x
-				case float64:
-					s = fmt.Sprint(x)
-				case Opaque:
-					s, opaque = "${"+string(x)+"}", true
-				default:
-					return unknown("Fn::Join of a value that is not a string")
-				}
-				for _, c := range combos {
-					joined := c.V.(string)
-					if i > 0 {
-						joined += sep
+					s, opaque, ok := concat(parts.V.([]any), d)
+					if !ok {
+						return unknown("Fn::Join of a value that is not a string")
 					}
-					next = append(next, Value{V: joined + s, Conds: append(append([]string{}, c.Conds...), alt.Conds...)})
+					out = append(out, t.stringValue(s, opaque, parts.Conds)...)
+				}
+				if len(out) > maxAlternatives {
+					return out
 				}
 			}
-			if len(next) > maxAlternatives {
-				return unknown(fmt.Sprintf("more than %d combinations of Fn::If", maxAlternatives))
-			}
-			combos = next
 		}
-		if opaque {
-			for i := range combos {
-				combos[i].V = Opaque(combos[i].V.(string))
-			}
-		}
-		return combos
+		return out
 	case "Fn::Sub":
-		s, _ := arg.(string)
-		if len(args) == 2 {
-			s, _ = args[0].(string)
-		}
-		for _, ref := range subVars(s) {
-			if t.Parameters[ref] != nil {
-				return unknown("parameter " + ref)
-			}
-		}
-		if len(subVars(s)) == 0 {
-			return []Value{{V: s, Conds: conds}}
-		}
-		return []Value{{V: Opaque(s), Conds: conds}}
+		return t.sub(arg, conds)
 	}
 	return unknown(fn)
 }
 
-// subVars are the names a Fn::Sub string substitutes (${Name}, not ${!Literal}).
-func subVars(s string) []string {
-	var out []string
+// with is conds and one more choice, in a new slice.
+func with(conds []string, c string) []string {
+	return append(append([]string{}, conds...), c)
+}
+
+// parameter is what Ref gives for a template parameter: one of its
+// AllowedValues, or unknown when it has none or is of a type whose value
+// is not the text given (a list, an SSM parameter).
+func (t *Template) parameter(name string, conds []string) []Value {
+	p, _ := t.Parameters[name].(map[string]any)
+	typ, _ := p["Type"].(string)
+	allowed, _ := p["AllowedValues"].([]any)
+	if (typ != "String" && typ != "Number") || len(allowed) == 0 {
+		return []Value{{Unknown: "parameter " + name, Conds: conds}}
+	}
+	var out []Value
+	for _, a := range allowed {
+		switch a.(type) {
+		case string, float64:
+		default:
+			return []Value{{Unknown: "parameter " + name, Conds: conds}}
+		}
+		s := fmt.Sprint(a)
+		if strings.Contains(s, dynamicReference) {
+			return []Value{{Unknown: "parameter " + name, Conds: conds}}
+		}
+		out = append(out, Value{V: s, Conds: with(conds, name+"="+s)})
+	}
+	return out
+}
+
+// product evaluates each of items and returns every combination of their
+// alternatives as a list, each with the choices that lead to it; an
+// unknown item makes the combination unknown, an absent one leaves it out
+// (AWS::NoValue in a list removes the element).
+func (t *Template) product(items []any, conds []string) []Value {
+	combos := []Value{{V: []any{}, Conds: conds}}
+	for _, it := range items {
+		var next []Value
+		for _, c := range combos {
+			for _, alt := range t.eval(it, c.Conds) {
+				switch {
+				case alt.Absent:
+					next = append(next, Value{V: c.V, Conds: alt.Conds})
+				case !alt.Known():
+					return []Value{alt}
+				default:
+					next = append(next, Value{V: append(append([]any{}, c.V.([]any)...), alt.V), Conds: alt.Conds})
+				}
+			}
+		}
+		if len(next) > maxAlternatives {
+			return []Value{{Unknown: fmt.Sprintf("more than %d combinations of Fn::If and parameters", maxAlternatives), Conds: conds}}
+		}
+		combos = next
+	}
+	return combos
+}
+
+// strs are items as strings, when every one is a string.
+func strs(items []any) ([]string, bool) {
+	out := make([]string, len(items))
+	for i, it := range items {
+		s, ok := it.(string)
+		if !ok {
+			return nil, false
+		}
+		out[i] = s
+	}
+	return out, true
+}
+
+// concat joins parts with sep; an opaque part makes the result opaque
+// (spelled with ${...} where the part is).
+func concat(parts []any, sep string) (string, bool, bool) {
+	var b strings.Builder
+	opaque := false
+	for i, p := range parts {
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		switch x := p.(type) {
+		case string:
+			b.WriteString(x)
+		case float64:
+			b.WriteString(strconv.FormatFloat(x, 'f', -1, 64))
+		case bool:
+			b.WriteString(strconv.FormatBool(x))
+		case Opaque:
+			b.WriteString("${" + string(x) + "}")
+			opaque = true
+		default:
+			return "", false, false
+		}
+	}
+	return b.String(), opaque, true
+}
+
+// stringValue is a string built at deploy time: unknown when it holds a
+// dynamic reference (which CloudFormation resolves in the built string),
+// opaque when a part was.
+func (t *Template) stringValue(s string, opaque bool, conds []string) []Value {
+	if strings.Contains(s, dynamicReference) {
+		return []Value{{Unknown: "a dynamic reference, resolved at deploy time", Conds: conds}}
+	}
+	if opaque {
+		return []Value{{V: Opaque(s), Conds: conds}}
+	}
+	return []Value{{V: s, Conds: conds}}
+}
+
+// sub evaluates Fn::Sub: the string form, or a string and a map of
+// variables, each variable over its alternatives
+// (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-sub.html).
+func (t *Template) sub(arg any, conds []string) []Value {
+	unknown := func(why string) []Value { return []Value{{Unknown: why, Conds: conds}} }
+	tmplArg, vars := arg, map[string]any{}
+	if list, ok := arg.([]any); ok {
+		if len(list) != 2 {
+			return unknown("a malformed Fn::Sub")
+		}
+		tmplArg = list[0]
+		m, ok := list[1].(map[string]any)
+		if !ok {
+			return unknown("Fn::Sub with variables known only at deploy time")
+		}
+		vars = m
+	}
+	// The string itself may be an intrinsic (Fn::If of two strings).
+	var out []Value
+	for _, str := range t.eval(tmplArg, conds) {
+		s, ok := str.Str()
+		if !ok {
+			if o, isOpaque := str.V.(Opaque); isOpaque && str.Known() {
+				out = append(out, Value{V: o, Conds: str.Conds})
+				continue
+			}
+			return unknown("Fn::Sub of a string known only at deploy time")
+		}
+		pieces, names := subPieces(s)
+		var values []any
+		for _, name := range names {
+			base, _, dotted := strings.Cut(name, ".")
+			switch {
+			case vars[name] != nil:
+				values = append(values, vars[name])
+			case dotted && t.Resources[base]:
+				values = append(values, map[string]any{"Fn::GetAtt": []any{base, name[len(base)+1:]}})
+			default:
+				values = append(values, map[string]any{"Ref": name})
+			}
+		}
+		for _, combo := range t.product(values, str.Conds) {
+			if !combo.Known() {
+				return []Value{combo}
+			}
+			vals := combo.V.([]any)
+			if len(vals) != len(names) {
+				return unknown("Fn::Sub of AWS::NoValue")
+			}
+			parts := make([]any, 0, 2*len(vals)+1)
+			for i, p := range pieces {
+				parts = append(parts, p)
+				if i < len(vals) {
+					parts = append(parts, vals[i])
+				}
+			}
+			joined, opaque, ok := concat(parts, "")
+			if !ok {
+				return unknown("Fn::Sub of a value that is not a string")
+			}
+			out = append(out, t.stringValue(joined, opaque, combo.Conds)...)
+		}
+		if len(out) > maxAlternatives {
+			return out
+		}
+	}
+	return out
+}
+
+// subPieces splits a Fn::Sub string into its literal pieces and the names
+// between them: pieces has one more element than names. ${!Literal} is
+// the literal ${Literal}.
+func subPieces(s string) (pieces, names []string) {
+	var cur strings.Builder
 	for {
 		i := strings.Index(s, "${")
 		if i < 0 {
-			return out
+			cur.WriteString(s)
+			return append(pieces, cur.String()), names
 		}
 		j := strings.Index(s[i:], "}")
 		if j < 0 {
-			return out
+			cur.WriteString(s)
+			return append(pieces, cur.String()), names
 		}
+		cur.WriteString(s[:i])
 		name := s[i+2 : i+j]
-		if !strings.HasPrefix(name, "!") {
-			if dot := strings.Index(name, "."); dot >= 0 {
-				name = name[:dot]
-			}
-			out = append(out, name)
+		if lit, ok := strings.CutPrefix(name, "!"); ok {
+			cur.WriteString("${" + lit + "}")
+		} else {
+			pieces = append(pieces, cur.String())
+			cur.Reset()
+			names = append(names, strings.TrimSpace(name))
 		}
 		s = s[i+j+1:]
 	}
+}
+
+// subVars are the names a Fn::Sub string substitutes (${Name}, not ${!Literal}).
+func subVars(s string) []string {
+	_, names := subPieces(s)
+	for i, n := range names {
+		if base, _, ok := strings.Cut(n, "."); ok {
+			names[i] = base
+		}
+	}
+	return names
 }
 
 // Item is one element of a list value, with where it is.
