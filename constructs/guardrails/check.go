@@ -109,6 +109,7 @@ func CheckTemplate(name string, data []byte, ctx Context) (Report, error) {
 // templates synthesized without path metadata.
 func checkTemplate(name string, data []byte, ctx Context, paths map[string]string) (Report, error) {
 	var tmpl struct {
+		Transform  any
 		Parameters map[string]any
 		Mappings   map[string]any
 		Resources  map[string]struct {
@@ -128,6 +129,15 @@ func checkTemplate(name string, data []byte, ctx Context, paths map[string]strin
 	}
 	sort.Strings(ids)
 	var rep Report
+	if tmpl.Transform != nil {
+		// A transform (AWS::Serverless, AWS::Include, a macro) rewrites the
+		// template at deploy time: what it creates is not what is here
+		// (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/transform-section-structure.html).
+		rule, _ := RuleByID("HS-CFN-1")
+		raw, _ := json.Marshal(tmpl.Transform)
+		rep.Findings = append(rep.Findings, Finding{Rule: rule, Outcome: Unresolved, Template: name, Resource: name, Path: "Transform",
+			Message: "the template is rewritten at deploy time by the transform " + string(raw) + ", so no guardrail sees what it creates"})
+	}
 	for _, id := range ids {
 		raw := tmpl.Resources[id]
 		r := Resource{LogicalID: id, Type: raw.Type, Properties: raw.Properties, Metadata: raw.Metadata, Template: t}

@@ -116,3 +116,19 @@ func TestIsReason(t *testing.T) {
 		}
 	}
 }
+
+// TestTransformIsUnresolved: a template rewritten at deploy time is never
+// passed, whatever its resources look like.
+func TestTransformIsUnresolved(t *testing.T) {
+	for _, tr := range []string{`"AWS::Serverless-2016-10-31"`, `["AWS::LanguageExtensions", "AWS::Serverless-2016-10-31"]`, `{"Name": "AWS::Include", "Parameters": {"Location": "s3://b/k"}}`} {
+		data := []byte(`{"Transform": ` + tr + `, "Resources": {"Fn": {"Type": "AWS::Serverless::Function", "Properties": {"Policies": ["AdministratorAccess"]}}}}`)
+		rep, err := CheckTemplate("t.json", data, Context{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fails := rep.Failures()
+		if len(fails) != 1 || fails[0].Rule.ID != "HS-CFN-1" || fails[0].Outcome != Unresolved {
+			t.Errorf("Transform %s: got %v, want one HS-CFN-1 cannot be checked", tr, fails)
+		}
+	}
+}

@@ -6,8 +6,12 @@
 // time, which is reported rather than passed), each at a property path.
 // Rules judge what the template does, not how it is spelled: every value
 // goes through one evaluator of the intrinsic functions ([Template.Eval]),
-// which gives both branches of Fn::If, resolves Fn::FindInMap and
-// Fn::Select from the template, and calls a parameter or an import unknown.
+// which gives the set of values it can take at deploy time (both branches
+// of Fn::If, a parameter's AllowedValues, Fn::FindInMap, Fn::Select,
+// Fn::Split, Fn::Join and Fn::Sub over those sets), and calls anything
+// else unknown: a parameter without AllowedValues, an import, a dynamic
+// reference, a transform. A rule passes a value only when every value of
+// its set passes; a template with a Transform section is unresolved whole.
 // The rules:
 //
 //	HS-S3-1  bucket-public-access-block  every bucket blocks public access four ways

@@ -10,19 +10,23 @@ import (
 // The rules judge what a template does at deploy time, not how it is
 // spelled, so every value they read goes through one evaluator of
 // CloudFormation's intrinsic functions
-// (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html):
+// (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html),
+// which gives the set of values it can take:
 //
 //   - Fn::If gives both branches, each marked with its condition, so a
 //     breaking branch is a finding that names the condition;
+//   - a parameter of type String or Number is each of its AllowedValues,
+//     marked with the choice ("parameter Env is prod");
 //   - Ref to AWS::NoValue removes the property;
 //   - Ref to a resource, Fn::GetAtt and pseudo parameters are fixed values
 //     the template decides (opaque: known to be set, not what they are);
-//   - Fn::FindInMap and Fn::Select with literal arguments are resolved
-//     against the template's Mappings;
-//   - Fn::Join and Fn::Sub of known parts are strings;
-//   - a template parameter, Fn::ImportValue and every other function are
-//     unknown: the rule reports "cannot be checked at synth time", and
-//     never reads the intrinsic as if it were data.
+//   - Fn::FindInMap, Fn::Select, Fn::Split, Fn::Join and Fn::Sub (with or
+//     without a variable map) are computed over their arguments' sets;
+//   - everything else is unknown: a parameter without AllowedValues or of
+//     another type, Fn::ImportValue, a dynamic reference
+//     ({{resolve:...}}, anywhere in a string), Fn::Transform, a JSON string
+//     where an object belongs. The rule reports "cannot be checked at
+//     synth time", and never reads the intrinsic as if it were data.
 
 // Value is one alternative of a CloudFormation value after evaluation.
 type Value struct {
