@@ -179,9 +179,10 @@ type suppression struct {
 type suppressionList []suppression
 
 // covering finds the suppression written for this verdict: same rule,
-// same kind, and (when it names paths) a path that is the verdict's or
-// holds it. A suppression for an unknown value does not cover a breach
-// found beside it, nor one for one place another place.
+// same kind, and (when it names paths) every place the verdict names is
+// one of them or under one. A suppression for an unknown value does not
+// cover a breach found beside it, nor one for one place a finding that
+// another place is part of (two ranges that together open a port).
 func (l suppressionList) covering(rule string, v Verdict) (suppression, bool) {
 	for _, s := range l {
 		if s.rule != rule || s.unresolved != (v.Outcome == Unresolved) {
@@ -190,12 +191,16 @@ func (l suppressionList) covering(rule string, v Verdict) (suppression, bool) {
 		if len(s.at) == 0 {
 			return s, true
 		}
-		for _, at := range s.at {
-			for _, p := range strings.Split(v.Path, ", ") {
-				if p == at || strings.HasPrefix(p, at+".") || strings.HasPrefix(p, at+"[") {
-					return s, true
-				}
+		all := true
+		for _, p := range strings.Split(v.Path, ", ") {
+			under := false
+			for _, at := range s.at {
+				under = under || p == at || strings.HasPrefix(p, at+".") || strings.HasPrefix(p, at+"[")
 			}
+			all = all && under
+		}
+		if all {
+			return s, true
 		}
 	}
 	return suppression{}, false
@@ -231,9 +236,20 @@ func suppressions(r Resource, where string, rep *Report) suppressionList {
 	return out
 }
 
+// placeholders are words that mark a reason nobody wrote yet.
+var placeholders = []string{"todo", "tbd", "fixme", "xxx", "lorem", "ipsum", "placeholder", "changeme", "reason here", "write the reason", "add a reason", "some reason", "no reason"}
+
 // IsReason reports whether text reads as a reason: at least four words of
-// letters, three of them different. "xxxxxxxxxx" and "ok ok ok ok" are not.
+// letters, three of them different, and none of the words that mark a
+// placeholder ("TODO: write the reason here", lorem ipsum). "xxxxxxxxxx"
+// and "ok ok ok ok" are not reasons.
 func IsReason(text string) bool {
+	lower := strings.ToLower(text)
+	for _, p := range placeholders {
+		if strings.Contains(" "+strings.Join(strings.FieldsFunc(lower, func(r rune) bool { return !unicode.IsLetter(r) }), " ")+" ", " "+p+" ") {
+			return false
+		}
+	}
 	words := 0
 	distinct := map[string]bool{}
 	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '\'' }) {

@@ -110,6 +110,9 @@ func TestIsReason(t *testing.T) {
 		"xxxxxxxxxx": false, "ok ok ok ok": false, "fine": false, "12345 67890 1111 2222": false, "it is fine": false,
 		"Break-glass bastion, opened only by runbook OPS-12.": true, "carries only public status-page events": true,
 		"Nur öffentliche Statusmeldungen, keine Kundendaten.": true,
+		"TODO: write the reason here": false, "Lorem ipsum dolor sit amet": false, "TBD by the platform team later": false,
+		"placeholder until the review is done": false, "FIXME before we go live": false,
+		"The todos app serves only public pages.": true,
 	} {
 		if got := IsReason(text); got != want {
 			t.Errorf("IsReason(%q) = %v, want %v", text, got, want)
@@ -129,6 +132,38 @@ func TestTransformIsUnresolved(t *testing.T) {
 		fails := rep.Failures()
 		if len(fails) != 1 || fails[0].Rule.ID != "HS-CFN-1" || fails[0].Outcome != Unresolved {
 			t.Errorf("Transform %s: got %v, want one HS-CFN-1 cannot be checked", tr, fails)
+		}
+	}
+}
+
+// TestSuppressionCoversOnlyItsPlaces: a suppression written for one entry
+// does not hide a finding that another entry is part of.
+func TestSuppressionCoversOnlyItsPlaces(t *testing.T) {
+	const reason = "Break-glass bastion, opened only by runbook OPS-12."
+	sg := func(suppress string, ranges ...string) string {
+		var entries []string
+		for _, r := range ranges {
+			entries = append(entries, `{"CidrIp":"`+r+`","IpProtocol":"tcp","FromPort":22,"ToPort":22}`)
+		}
+		return `{"Resources":{"Web":{"Type":"AWS::EC2::SecurityGroup","Metadata":{"handsoff:guardrails":{"suppress":` + suppress +
+			`}},"Properties":{"GroupDescription":"g","SecurityGroupIngress":[` + strings.Join(entries, ",") + `]}}}}`
+	}
+	for _, c := range []struct {
+		name     string
+		tmpl     string
+		failures int
+	}{
+		{"written for [0], [1] open too", sg(`[{"rule":"HS-EC2-1","reason":"`+reason+`","at":["SecurityGroupIngress[0]"]}]`, "0.0.0.0/0", "0.0.0.0/0"), 1},
+		{"written for [0], [0] and [1] open it together", sg(`[{"rule":"HS-EC2-1","reason":"`+reason+`","at":["SecurityGroupIngress[0]"]}]`, "0.0.0.0/1", "128.0.0.0/1"), 1},
+		{"written for both", sg(`[{"rule":"HS-EC2-1","reason":"`+reason+`","at":["SecurityGroupIngress[0]","SecurityGroupIngress[1]"]}]`, "0.0.0.0/1", "128.0.0.0/1"), 0},
+		{"written for [0], only [0] open", sg(`[{"rule":"HS-EC2-1","reason":"`+reason+`","at":["SecurityGroupIngress[0]"]}]`, "0.0.0.0/0", "10.0.0.0/8"), 0},
+	} {
+		rep, err := CheckTemplate("t.json", []byte(c.tmpl), Context{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(rep.Failures()); got != c.failures {
+			t.Errorf("%s: %d failures %v, want %d", c.name, got, rep.Failures(), c.failures)
 		}
 	}
 }

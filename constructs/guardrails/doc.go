@@ -19,6 +19,7 @@
 //	HS-EC2-1 no-open-admin-ports         no SSH, RDP or WinRM reachable from the internet, by any ranges
 //	HS-IAM-1 no-admin-access             no Allow of every action on every resource, in any spelling
 //	HS-IAM-2 no-broad-managed-access     no iam:* on *, IAMFullAccess or PowerUserAccess
+//	HS-IAM-3 no-privilege-escalation     no published privilege-escalation method granted on every resource
 //	HS-SQS-1 queue-encrypted             queues are encrypted at rest
 //	HS-SNS-1 topic-encrypted             topics are encrypted at rest
 //	HS-TAG-1 required-tags               every taggable type (the registry's list) carries every required tag

@@ -209,11 +209,15 @@ func checkOpenAdminPorts(r Resource, _ Context) []Verdict {
 				limit = ipv6Internet
 			}
 			if publicAddresses(ranges, v6).Cmp(limit) >= 0 {
-				var names []string
-				for _, p := range ranges {
-					names = append(names, p.String())
+				// Only the entries that let public addresses in are part
+				// of the finding (a suppression for them covers it).
+				var names, open []string
+				for i, p := range ranges {
+					if publicAddresses([]netip.Prefix{p}, v6).Sign() > 0 {
+						names, open = append(names, p.String()), append(open, paths[i])
+					}
 				}
-				j.breach(strings.Join(uniq(paths), ", "), "port %d (%s) is open to the internet (%s)%s", ap.port, ap.name, strings.Join(uniq(names), " + "), when)
+				j.breach(strings.Join(uniq(open), ", "), "port %d (%s) is open to the internet (%s)%s", ap.port, ap.name, strings.Join(uniq(names), " + "), when)
 			}
 		}
 	}

@@ -104,6 +104,12 @@ var rules = []Rule{
 		Check: checkBroadAccess,
 	},
 	{
+		ID: "HS-IAM-3", Name: "no-privilege-escalation",
+		Why:   "a principal that may, say, attach policies to any role or pass any role to a new function can make itself an administrator (Rhino Security Labs' published methods, and assuming any role)",
+		Fix:   "scope the action to the resources the code needs (a grant method does), or drop it",
+		Check: checkEscalation,
+	},
+	{
 		ID: "HS-SQS-1", Name: "queue-encrypted",
 		Why:   "messages at rest must be encrypted",
 		Fix:   "leave SQS-managed encryption on, or set Encryption: awssqs.QueueEncryption_KMS",

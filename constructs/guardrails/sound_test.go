@@ -143,7 +143,7 @@ func (g *gen) expr(pool []any, depth int) (any, slot) {
 		v := g.fresh("V")
 		return map[string]any{"Fn::Sub": []any{"${" + v + "}", map[string]any{v: e}}}, s
 	case "param-allowed":
-		sub := subset(g.t, strs)
+		sub := drawSubset(g.t, strs)
 		p := g.fresh("P")
 		var allowed []any
 		for _, i := range sub {
@@ -155,7 +155,7 @@ func (g *gen) expr(pool []any, depth int) (any, slot) {
 		}
 		return map[string]any{"Ref": p}, slot{can: sub}
 	case "map-param":
-		sub := subset(g.t, strs)
+		sub := drawSubset(g.t, strs)
 		m, p := g.fresh("M"), g.fresh("K")
 		top := map[string]any{}
 		var keys []any
@@ -285,7 +285,7 @@ func onlyStrings(pool []any, s slot) ([]string, bool) {
 	return out, true
 }
 
-func subset(t *rapid.T, idx []int) []int {
+func drawSubset(t *rapid.T, idx []int) []int {
 	return rapid.SliceOfNDistinct(rapid.SampledFrom(idx), 1, len(idx), rapid.ID[int]).Draw(t, "allowed")
 }
 
