@@ -190,7 +190,7 @@ func (g *gen) literalStr(pool []any, strs []int) (any, slot) {
 	i := rapid.SampledFrom(strs).Draw(g.t, "string")
 	s := pool[i].(string)
 	one := slot{can: []int{i}}
-	switch rapid.IntRange(0, 4).Draw(g.t, "spelling") {
+	switch rapid.IntRange(0, 5).Draw(g.t, "spelling") {
 	case 0:
 		cut := rapid.IntRange(0, len(s)).Draw(g.t, "cut")
 		return map[string]any{"Fn::Join": []any{"", []any{s[:cut], s[cut:]}}}, one
@@ -205,6 +205,15 @@ func (g *gen) literalStr(pool []any, strs []int) (any, slot) {
 		}
 		cut := rapid.IntRange(0, len(s)).Draw(g.t, "cut")
 		return map[string]any{"Fn::Sub": []any{s[:cut] + "${X}", map[string]any{"X": s[cut:]}}}, one
+	case 4:
+		// The partition as the stack has it.
+		if rest, ok := strings.CutPrefix(s, "arn:aws:"); ok && !strings.Contains(rest, "${") {
+			if rapid.Bool().Draw(g.t, "by Join") {
+				return map[string]any{"Fn::Join": []any{"", []any{"arn:", map[string]any{"Ref": "AWS::Partition"}, ":" + rest}}}, one
+			}
+			return map[string]any{"Fn::Sub": "arn:${AWS::Partition}:" + rest}, one
+		}
+		return s, one
 	case 3:
 		m := g.fresh("M")
 		g.maps[m] = map[string]any{"a": map[string]any{"b": s}}
@@ -387,7 +396,35 @@ func indexOf(pool []any, v any) int {
 	return -1
 }
 
+var (
+	actionPool = []any{"*", "*:*", "s3:*", "s3:GetObject", "iam:*", "*Object"}
+	// actionAll: the patterns that match every action.
+	actionAll    = map[any]bool{"*": true, "*:*": true}
+	resourcePool = []any{"*", "arn:*", "arn:aws:*:*:*:*", "arn:aws:*", "arn:aws:s3:::b/*", "arn:aws:iam::*:*", "arn:aws:*:*:123456789012:*"}
+	// resourceAll: the patterns that match every resource of the
+	// partition the stack deploys in (aws here).
+	resourceAll = map[any]bool{"*": true, "arn:*": true, "arn:aws:*:*:*:*": true, "arn:aws:*": true}
+)
+
 var soundRules = []soundRule{
+	{
+		rule: "HS-IAM-1", typ: "AWS::IAM::Policy",
+		build: func(g *gen) (map[string]any, []slot) {
+			effect, se := g.expr(effectPool, 2)
+			action, sa := g.expr(actionPool, 3)
+			resource, sr := g.expr(resourcePool, 3)
+			if rapid.Bool().Draw(g.t, "action in a list") {
+				action = []any{action}
+			}
+			st := map[string]any{"Effect": effect, "Action": action, "Resource": resource}
+			return map[string]any{"PolicyName": "p", "Roles": []any{"r"}, "PolicyDocument": map[string]any{"Version": "2012-10-17", "Statement": []any{st}}}, []slot{se, sa, sr}
+		},
+		judge: func(s []slot) (bool, bool) {
+			return cross([][]any{effectPool, actionPool, resourcePool}, s, func(v []any) bool {
+				return v[0] == "Allow" && actionAll[v[1]] && resourceAll[v[2]]
+			}), anyOpen(s)
+		},
+	},
 	{
 		rule: "HS-EC2-1", typ: "AWS::EC2::SecurityGroup",
 		build: func(g *gen) (map[string]any, []slot) {

@@ -180,3 +180,26 @@ type heldGeneration struct {
 func WithRequest(ctx context.Context) context.Context {
 	return context.WithValue(ctx, generationKey{}, &heldGeneration{})
 }
+
+// sharedTimeout bounds work that requests share (a document's projection,
+// a token's lookup): no one request's context is its own.
+const sharedTimeout = 5 * time.Second
+
+// shared runs f once for all the requests that ask for key at once, on a
+// context of its own (the first request's values, not its cancellation,
+// bounded by sharedTimeout), and each request waits on its own context:
+// one client hanging up fails no other, and a slow database holds no
+// request past its deadline.
+func (s *Store) shared(ctx context.Context, key string, f func(context.Context) (any, error)) (any, error) {
+	ch := s.flight.DoChan(key, func() (any, error) {
+		c, cancel := context.WithTimeout(context.WithoutCancel(ctx), sharedTimeout)
+		defer cancel()
+		return f(c)
+	})
+	select {
+	case r := <-ch:
+		return r.Val, r.Err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}

@@ -271,7 +271,7 @@ func (s *Store) DocumentTag(ctx context.Context, repo string) ([]byte, string, e
 	}
 	// Readers that miss together (every change empties the cache) wait
 	// for one of them to project the document.
-	v, err, _ := s.flight.Do(fmt.Sprintf("%s@%d", repo, gen), func() (any, error) {
+	v, err := s.shared(ctx, fmt.Sprintf("%s@%d", repo, gen), func(ctx context.Context) (any, error) {
 		// The generation, the service and the calendar from one snapshot:
 		// the document is one that existed, and is kept under its own
 		// generation.
@@ -349,8 +349,15 @@ func (s *Store) validateAll(ctx context.Context, tx *sql.Tx, repos []string) err
 	}
 	for rows.Next() {
 		var id string
-		rows.Scan(&id)
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
 		accounts[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return err
 	}
 	rows.Close()
 	var problems []stages.Problem

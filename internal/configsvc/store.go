@@ -262,16 +262,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("configsvc: migration %d: %w", m.version, err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	// What this request reads next must see its own change.
-	if held, _ := ctx.Value(generationKey{}).(*heldGeneration); held != nil {
-		held.mu.Lock()
-		held.read = false
-		held.mu.Unlock()
-	}
-	return nil
+	return tx.Commit()
 }
 
 func now() string { return time.Now().UTC().Format(time.RFC3339Nano) }
@@ -300,9 +291,10 @@ func now() string { return time.Now().UTC().Format(time.RFC3339Nano) }
 //
 // A change that does not get its turn within those bounds fails with
 // ErrBusy, having changed nothing; the API answers it with 503 and
-// Retry-After. The statements run on a context that the caller's going
-// away does not cancel: a change that started either commits or rolls
-// back whole, and is never left half-known because a client hung up.
+// Retry-After. A change is one transaction: a client that hangs up
+// while it runs cancels its statements and the change rolls back whole;
+// the commit and the retries run on a context the caller's going away does
+// not cancel, so a change is never left half-known.
 func (s *Store) tx(ctx context.Context, f func(*sql.Tx) error) error {
 	wait := time.NewTimer(writeWait)
 	defer wait.Stop()
@@ -353,6 +345,12 @@ func (s *Store) try(ctx context.Context, f func(*sql.Tx) error) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return err
+	}
+	// What this request reads next must see its own change.
+	if held, _ := ctx.Value(generationKey{}).(*heldGeneration); held != nil {
+		held.mu.Lock()
+		held.read = false
+		held.mu.Unlock()
 	}
 	if c.gen > 0 {
 		for repo, doc := range c.docs {

@@ -96,8 +96,8 @@ func (s *Store) Authenticate(ctx context.Context, secret string) (Token, error) 
 	}
 	// Requests with one token that miss together (every change empties
 	// the cache) wait for one of them to read it.
-	v, err, _ := s.flight.Do(fmt.Sprintf("token %s@%d", hash, gen), func() (any, error) {
-		t, err := s.authenticate(context.WithoutCancel(ctx), hash)
+	v, err := s.shared(ctx, fmt.Sprintf("token %s@%d", hash, gen), func(ctx context.Context) (any, error) {
+		t, err := s.authenticate(ctx, hash)
 		if err == nil {
 			keep(&s.cache, gen, tokensOf, hash, t)
 		}

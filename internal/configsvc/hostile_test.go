@@ -1,7 +1,11 @@
 package configsvc
 
-// Hostile tests of the read optimisations of a7397cf (shared generation
-// reads, the cache given what a change validated, shared token lookups).
+// A hostile tester's attacks on the read path (shared generation reads,
+// the cache given what a change validated, shared projections and token
+// lookups), written without seeing the other tests; three of them found
+// bugs, fixed since: a token lookup that ignored the request's deadline,
+// one client's hang-up failing the other readers of a document, and a
+// request not seeing its own change.
 // Run: go test ./internal/configsvc -run Attack -count=1
 
 import (
@@ -401,7 +405,7 @@ func waitForLockWaiters(t *testing.T, dsn string, n int) {
 // Attack 4: readers of one document share one projection (singleflight),
 // run on the context of whichever reader came first. That reader's client
 // hanging up fails every other reader that joined it.
-func TestAttackDocumentFlightLeaderHangsUpFailsFollowers(t *testing.T) {
+func TestAttackOneHangUpFailsNoOtherReader(t *testing.T) {
 	s, dsn := newPostgresDSN(t)
 	svc := newService(t, s) // seeds, makes tokens: the last change gives the cache no document
 	release := lockTable(t, dsn, "services")
@@ -439,7 +443,7 @@ func TestAttackDocumentFlightLeaderHangsUpFailsFollowers(t *testing.T) {
 // context nothing cancels, with no bound: while the database is slow, a
 // request's deadline is not honoured, and every request with that token
 // waits (goroutines and connections pile up).
-func TestAttackTokenFlightIgnoresDeadlines(t *testing.T) {
+func TestAttackTokenLookupHonoursDeadlines(t *testing.T) {
 	s, dsn := newPostgresDSN(t)
 	seeded(t, s)
 	_, secret, err := s.CreateToken(context.Background(), "t", RoleAdmin, "", "a")
@@ -485,7 +489,7 @@ func TestAttackTokenFlightIgnoresDeadlines(t *testing.T) {
 // see its own change") sits at the end of migrate, not of tx. A request
 // that reads, changes, and reads again is served what it read before its
 // own acknowledged change — including a token it has just revoked.
-func TestAttackOwnChangeUnseenInSameRequest(t *testing.T) {
+func TestAttackRequestSeesItsOwnChange(t *testing.T) {
 	forEachStore(t, func(t *testing.T, s *Store) {
 		bg := context.Background()
 		seeded(t, s)
