@@ -295,6 +295,9 @@ func CheckAssembly(dir string, ctx Context) (Report, error) {
 		return Report{}, fmt.Errorf("guardrails: %w", err)
 	}
 	paths := constructPaths(m)
+	if ctx.nested, err = publishedTemplates(dir); err != nil {
+		return Report{}, fmt.Errorf("guardrails: %w", err)
+	}
 	var all Report
 	all.Problems = append(all.Problems, suppressErrors(m)...)
 	for _, f := range files {
@@ -352,4 +355,51 @@ func suppressErrors(m *assembly.Manifest) []Problem {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Resource < out[j].Resource })
 	return out
+}
+
+// publishedTemplates reads the assembly's asset manifests: the "bucket/key"
+// objects to which they publish a file of the assembly that the check
+// reads as a template (*.template.json), as the file is, not a directory
+// or an archive.
+// https://github.com/aws/aws-cdk-cli/tree/main/packages/cloud-assembly-schema (assets.json)
+func publishedTemplates(dir string) (map[string]bool, error) {
+	manifests, err := filepath.Glob(filepath.Join(dir, "*.assets.json"))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, f := range manifests {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		var m struct {
+			Files map[string]struct {
+				Source struct {
+					Path      string `json:"path"`
+					Packaging string `json:"packaging"`
+				} `json:"source"`
+				Destinations map[string]struct {
+					BucketName string `json:"bucketName"`
+					ObjectKey  string `json:"objectKey"`
+				} `json:"destinations"`
+			} `json:"files"`
+		}
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Base(f), err)
+		}
+		for _, a := range m.Files {
+			p := a.Source.Path
+			if a.Source.Packaging != "" && a.Source.Packaging != "file" || p != filepath.Base(p) || !strings.HasSuffix(p, ".template.json") {
+				continue
+			}
+			if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
+				continue
+			}
+			for _, d := range a.Destinations {
+				out[d.BucketName+"/"+d.ObjectKey] = true
+			}
+		}
+	}
+	return out, nil
 }

@@ -110,7 +110,7 @@ func TestIsReason(t *testing.T) {
 		"xxxxxxxxxx": false, "ok ok ok ok": false, "fine": false, "12345 67890 1111 2222": false, "it is fine": false,
 		"Break-glass bastion, opened only by runbook OPS-12.": true, "carries only public status-page events": true,
 		"Nur öffentliche Statusmeldungen, keine Kundendaten.": true,
-		"TODO: write the reason here": false, "Lorem ipsum dolor sit amet": false, "TBD by the platform team later": false,
+		"TODO: write the reason here":                         false, "Lorem ipsum dolor sit amet": false, "TBD by the platform team later": false,
 		"placeholder until the review is done": false, "FIXME before we go live": false,
 		"The todos app serves only public pages.": true,
 	} {
@@ -165,5 +165,60 @@ func TestSuppressionCoversOnlyItsPlaces(t *testing.T) {
 		if got := len(rep.Failures()); got != c.failures {
 			t.Errorf("%s: %d failures %v, want %d", c.name, got, rep.Failures(), c.failures)
 		}
+	}
+}
+
+// TestNestedStackProvenByTheAssembly: a nested stack passes HS-CFN-1 only
+// when an asset manifest of the assembly publishes a template the check
+// reads to the bucket and key of its TemplateURL, as CDK writes one; the
+// nested template's own resources are checked with the app's.
+func TestNestedStackProvenByTheAssembly(t *testing.T) {
+	const bucket = "cdk-hnb659fds-assets-111111111111-us-east-1"
+	url := func(key string) string {
+		return `{"Fn::Join":["",["https://s3.us-east-1.",{"Ref":"AWS::URLSuffix"},"/` + bucket + `/` + key + `"]]}`
+	}
+	assets := func(path, key string) string {
+		return `{"version":"50.0.0","files":{"h":{"source":{"path":"` + path + `","packaging":"file"},"destinations":{"d":{"bucketName":"` + bucket + `","objectKey":"` + key + `"}}}}}`
+	}
+	nested := `{"Resources":{"T":{"Type":"AWS::SNS::Topic","Properties":{"KmsMasterKeyId":"alias/aws/sns"}}}}`
+	for _, c := range []struct {
+		name, templateURL, metadata, assets string
+		files                               map[string]string
+		wantCFN                             bool
+	}{
+		{"CDK's nested stack", url("abc.json"), "", assets("AppNested.nested.template.json", "abc.json"), map[string]string{"AppNested.nested.template.json": nested}, false},
+		{"metadata copied, no asset", url("abc.json"), `"Metadata":{"aws:asset:path":"AppNested.nested.template.json"},`, `{"files":{}}`, map[string]string{"AppNested.nested.template.json": nested}, true},
+		{"another key", url("other.json"), "", assets("AppNested.nested.template.json", "abc.json"), map[string]string{"AppNested.nested.template.json": nested}, true},
+		{"an asset the assembly lacks", url("abc.json"), "", assets("AppNested.nested.template.json", "abc.json"), nil, true},
+		{"an asset that is no template the check reads", url("abc.json"), "", assets("network.yaml", "abc.json"), map[string]string{"network.yaml": "Resources: {}"}, true},
+		{"an asset outside the assembly", url("abc.json"), "", assets("../AppNested.nested.template.json", "abc.json"), nil, true},
+	} {
+		dir := t.TempDir()
+		parent := `{"Resources":{"N":{"Type":"AWS::CloudFormation::Stack",` + c.metadata + `"Properties":{"TemplateURL":` + c.templateURL + `}}}}`
+		os.WriteFile(filepath.Join(dir, "App.template.json"), []byte(parent), 0o644)
+		os.WriteFile(filepath.Join(dir, "App.assets.json"), []byte(c.assets), 0o644)
+		for name, body := range c.files {
+			os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644)
+		}
+		rep, err := CheckAssembly(dir, Context{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := false
+		for _, f := range rep.Failures() {
+			got = got || f.Rule.ID == "HS-CFN-1"
+		}
+		if got != c.wantCFN {
+			t.Errorf("%s: HS-CFN-1 reported %v, want %v (%v)", c.name, got, c.wantCFN, rep.Failures())
+		}
+	}
+	// The nested template is checked: a topic without a key fails.
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "App.template.json"), []byte(`{"Resources":{"N":{"Type":"AWS::CloudFormation::Stack","Properties":{"TemplateURL":`+url("abc.json")+`}}}}`), 0o644)
+	os.WriteFile(filepath.Join(dir, "App.assets.json"), []byte(assets("AppNested.nested.template.json", "abc.json")), 0o644)
+	os.WriteFile(filepath.Join(dir, "AppNested.nested.template.json"), []byte(`{"Resources":{"T":{"Type":"AWS::SNS::Topic"}}}`), 0o644)
+	rep, _ := CheckAssembly(dir, Context{})
+	if fails := rep.Failures(); len(fails) != 1 || fails[0].Rule.ID != "HS-SNS-1" {
+		t.Errorf("the nested template's topic: %v, want one HS-SNS-1", fails)
 	}
 }

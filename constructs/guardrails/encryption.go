@@ -52,28 +52,48 @@ func checkTopicEncrypted(r Resource, _ Context) []Verdict {
 	return j.verdicts()
 }
 
-// checkNestedStack is HS-CFN-1: a nested stack whose template the app
-// holds (a CDK NestedStack: its template is an asset of the assembly,
-// checked with the app's) is fine; any other TemplateURL points outside
-// what the rules can see.
-func checkNestedStack(r Resource, _ Context) []Verdict {
+// checkNestedStack is HS-CFN-1: a nested stack is checked only when its
+// template is one the check reads, which the assembly proves: the
+// TemplateURL is the bucket and key to which an asset manifest of the
+// assembly publishes that template file (what CDK writes for a
+// NestedStack). Metadata, or a URL that looks like the bootstrap bucket,
+// proves nothing: a construct can write either.
+func checkNestedStack(r Resource, ctx Context) []Verdict {
 	if r.Type != "AWS::CloudFormation::Stack" {
 		return nil
 	}
-	if p, _ := r.Metadata["aws:asset:path"].(string); strings.HasSuffix(p, ".nested.template.json") {
-		return []Verdict{{Outcome: Compliant}}
-	}
+	j := &judge{}
 	for _, u := range r.tmpl().Eval(r.Properties["TemplateURL"]) {
-		// CDK NestedStacks without asset metadata: the URL is built from
-		// the bootstrap assets bucket and the template's hash.
-		if o, ok := u.V.(Opaque); ok && strings.Contains(string(o), "-assets-") && strings.HasSuffix(string(o), ".json") {
-			continue
+		var s string
+		switch x := u.V.(type) {
+		case string:
+			s = x
+		case Opaque:
+			s = string(x)
 		}
-		s, _ := u.Str()
-		if !u.Known() {
-			s = u.Unknown
+		switch {
+		case u.Absent:
+			j.out = append(j.out, Verdict{Outcome: Unresolved, Path: "TemplateURL", Message: "the nested stack has no TemplateURL" + u.When()})
+		case !u.Known():
+			j.unresolved("TemplateURL", u, "the nested stack's template")
+		case s == "" || !ctx.nested[objectOf(s)]:
+			j.out = append(j.out, Verdict{Outcome: Unresolved, Path: "TemplateURL",
+				Message: "the nested stack's template (" + s + ") is not one this app synthesized, so no guardrail sees what it creates" + u.When()})
 		}
-		return []Verdict{{Outcome: Unresolved, Path: "TemplateURL", Message: "the nested stack's template (" + s + ") is outside the app, so no guardrail sees what it creates"}}
 	}
-	return []Verdict{{Outcome: Compliant}}
+	return j.verdicts()
+}
+
+// objectOf is the "bucket/key" of an S3 URL as CDK writes a nested
+// stack's (https://s3.REGION.URLSUFFIX/BUCKET/KEY), or "".
+func objectOf(url string) string {
+	rest, ok := strings.CutPrefix(url, "https://")
+	if !ok {
+		return ""
+	}
+	host, path, ok := strings.Cut(rest, "/")
+	if !ok || !strings.HasPrefix(host, "s3.") {
+		return ""
+	}
+	return path
 }

@@ -69,6 +69,9 @@ type Rule struct {
 // must carry.
 type Context struct {
 	RequiredTags []string
+	// nested are the "bucket/key" objects to which the assembly's asset
+	// manifests publish a template the check reads (CheckAssembly).
+	nested map[string]bool
 }
 
 // rules are the guardrails every environment is held to.
