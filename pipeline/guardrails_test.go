@@ -1,6 +1,7 @@
 package pipeline_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -122,5 +123,30 @@ func TestCheckSourceExcludesTheAssembly(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("no source asset among %v", assets)
+	}
+}
+
+// TestReasonPatternFromTheDocument: the platform's guardrails.reasonPatterns
+// reach the check; a suppression without what they ask for fails synthesis.
+func TestReasonPatternFromTheDocument(t *testing.T) {
+	onlyBeta := func(stage awscdk.Stage, env pipeline.Environment) {
+		if env.Stage == stages.Alpha {
+			orders.Service(stage, env)
+			return
+		}
+		careless(stage, env)
+	}
+	var d map[string]any
+	if err := json.Unmarshal(stages.ExampleDocument(), &d); err != nil {
+		t.Fatal(err)
+	}
+	d["guardrails"] = map[string]any{"reasonPatterns": []any{`\bSEC-[0-9]+\b`}}
+	doc, _ := json.Marshal(d)
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+	_, err := pipeline.Build(app, pipeline.Props{Repo: "acme/orders", Service: onlyBeta, CheckSourceDir: "testdata/checksource",
+		Load: stages.LoadOptions{Document: doc}})
+	want := "which the platform's guardrails.reasonPatterns (`\\bSEC-[0-9]+\\b`) do not all match"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("Build = %v, want an error with %q", err, want)
 	}
 }

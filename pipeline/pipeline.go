@@ -83,7 +83,7 @@ type guardrailCheck struct {
 func (p *Pipeline) startGuardrails(d *envDeployment) {
 	c := &guardrailCheck{done: make(chan struct{})}
 	d.check = c
-	ctx := guardrails.Context{RequiredTags: p.requiredTags()}
+	ctx := guardrails.Context{RequiredTags: p.requiredTags(), ReasonPatterns: p.config.Guardrails.ReasonPatterns}
 	go func() {
 		defer close(c.done)
 		if d.written != nil {

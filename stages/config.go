@@ -36,6 +36,9 @@ type Config struct {
 	Stages []Stage
 	// Access is how developers sign in; its zero value: not given.
 	Access Access
+	// Guardrails is what the platform asks of guardrail exceptions; its
+	// zero value asks nothing more than the library does.
+	Guardrails Guardrails
 	// Document is the wire form the Config was made from.
 	Document *Document
 }
@@ -66,6 +69,13 @@ type Pipeline struct {
 // means the document does not say.
 type Access struct {
 	SSOStartURL, SSORegion, SSORoleName string
+}
+
+// Guardrails is the document's optional guardrails section.
+type Guardrails struct {
+	// ReasonPatterns are compiled by the validation; each must match the
+	// reason of every guardrail suppression.
+	ReasonPatterns []string
 }
 
 // Check types known to v1.

@@ -14,6 +14,17 @@ type Document struct {
 	// Access is optional: how developers sign in to the environments'
 	// accounts (handsoff profiles writes AWS CLI profiles from it).
 	Access *DocAccess `json:"access,omitempty"`
+	// Guardrails is optional: what the platform asks of guardrail
+	// exceptions.
+	Guardrails *DocGuardrails `json:"guardrails,omitempty"`
+}
+
+// DocGuardrails is what the platform asks of guardrail exceptions.
+type DocGuardrails struct {
+	// ReasonPatterns are Go (RE2) regular expressions that the reason of
+	// every guardrails.Suppress must each match somewhere, such as a
+	// ticket reference: "\\b[A-Z]+-[0-9]+\\b".
+	ReasonPatterns []string `json:"reasonPatterns,omitempty"`
 }
 
 // DocAccess says how people reach the accounts of the document.

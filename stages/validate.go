@@ -148,7 +148,38 @@ func (v *validator) config() *Config {
 	cfg.FreezeWindows = v.freezeWindows(d.FreezeWindows)
 	cfg.Blackouts = v.blackouts(d.Blackouts)
 	cfg.Access = v.access(d.Access)
+	cfg.Guardrails = v.guardrails(d.Guardrails)
 	return cfg
+}
+
+// Bounds of the guardrails section.
+const (
+	maxReasonPatterns      = 10
+	maxReasonPatternLength = 200
+)
+
+func (v *validator) guardrails(g *DocGuardrails) Guardrails {
+	if g == nil {
+		return Guardrails{}
+	}
+	if len(g.ReasonPatterns) > maxReasonPatterns {
+		v.addf("guardrails.reasonPatterns", "has %d patterns; at most %d", len(g.ReasonPatterns), maxReasonPatterns)
+	}
+	var out []string
+	for i, p := range g.ReasonPatterns {
+		path := fmt.Sprintf("guardrails.reasonPatterns[%d]", i)
+		switch _, err := regexp.Compile(p); {
+		case strings.TrimSpace(p) == "":
+			v.addc(CodeRequired, path, "is empty: a Go regular expression that every suppression's reason must match, such as %q", `\b[A-Z]+-[0-9]+\b`)
+		case len(p) > maxReasonPatternLength:
+			v.addf(path, "is %d characters; at most %d", len(p), maxReasonPatternLength)
+		case err != nil:
+			v.addf(path, "is not a Go regular expression (RE2): %v", err)
+		default:
+			out = append(out, p)
+		}
+	}
+	return Guardrails{ReasonPatterns: out}
 }
 
 // reRoleName is IAM's pattern for role (and permission set) names.

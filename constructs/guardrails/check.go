@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"unicode"
@@ -102,7 +103,11 @@ func (r Report) Err() error {
 // name resources by construct path where the template's aws:cdk:path
 // metadata gives it, by logical id otherwise.
 func CheckTemplate(name string, data []byte, ctx Context) (Report, error) {
-	return checkTemplate(name, data, ctx, nil)
+	var bad []Problem
+	ctx.reasons, bad = compilePatterns(ctx.ReasonPatterns)
+	rep, err := checkTemplate(name, data, ctx, nil)
+	rep.Problems = append(bad, rep.Problems...)
+	return rep, err
 }
 
 // checkTemplate is CheckTemplate with construct paths by logical id, for
@@ -129,6 +134,7 @@ func checkTemplate(name string, data []byte, ctx Context, paths map[string]strin
 	}
 	sort.Strings(ids)
 	var rep Report
+	patterns := ctx.reasons
 	if tmpl.Transform != nil {
 		// A transform (AWS::Serverless, AWS::Include, a macro) rewrites the
 		// template at deploy time: what it creates is not what is here
@@ -150,7 +156,7 @@ func checkTemplate(name string, data []byte, ctx Context, paths map[string]strin
 		} else if p, ok := paths[id]; ok {
 			where = p
 		}
-		sups := suppressions(r, where, &rep)
+		sups := suppressions(r, where, patterns, &rep)
 		for _, rule := range rules {
 			for _, v := range rule.Check(r, ctx) {
 				if v.Outcome != NonCompliant && v.Outcome != Unresolved {
@@ -206,7 +212,23 @@ func (l suppressionList) covering(rule string, v Verdict) (suppression, bool) {
 	return suppression{}, false
 }
 
-func suppressions(r Resource, where string, rep *Report) suppressionList {
+// compilePatterns compiles the reason patterns, reporting those that do
+// not compile.
+func compilePatterns(ps []string) ([]*regexp.Regexp, []Problem) {
+	var out []*regexp.Regexp
+	var bad []Problem
+	for _, p := range ps {
+		re, err := regexp.Compile(p)
+		if err != nil {
+			bad = append(bad, Problem{"guardrails.reasonPatterns", fmt.Sprintf("%q is not a Go regular expression: %v", p, err)})
+			continue
+		}
+		out = append(out, re)
+	}
+	return out, bad
+}
+
+func suppressions(r Resource, where string, patterns []*regexp.Regexp, rep *Report) suppressionList {
 	var out suppressionList
 	m, _ := r.Metadata[MetadataKey].(map[string]any)
 	list, _ := m["suppress"].([]any)
@@ -229,6 +251,8 @@ func suppressions(r Resource, where string, rep *Report) suppressionList {
 			rep.Problems = append(rep.Problems, Problem{where, fmt.Sprintf("suppresses unknown guardrail %q; rules are %s", id, ruleIDs())})
 		case !IsReason(reason):
 			rep.Problems = append(rep.Problems, Problem{where, fmt.Sprintf("suppresses %s with the reason %q: say in a sentence why it is safe (at least 4 words)", rule.ID, reason)})
+		case !matchesAll(patterns, reason):
+			rep.Problems = append(rep.Problems, Problem{where, fmt.Sprintf("suppresses %s with the reason %q, which the platform's guardrails.reasonPatterns (%s) do not all match: add what they ask for, such as a ticket reference", rule.ID, reason, patternList(patterns))})
 		default:
 			out = append(out, suppression{rule: rule.ID, reason: reason, unresolved: unresolved, at: at})
 		}
@@ -299,6 +323,7 @@ func CheckAssembly(dir string, ctx Context) (Report, error) {
 		return Report{}, fmt.Errorf("guardrails: %w", err)
 	}
 	var all Report
+	ctx.reasons, all.Problems = compilePatterns(ctx.ReasonPatterns)
 	all.Problems = append(all.Problems, suppressErrors(m)...)
 	for _, f := range files {
 		data, err := os.ReadFile(f)
@@ -402,4 +427,21 @@ func publishedTemplates(dir string) (map[string]bool, error) {
 		}
 	}
 	return out, nil
+}
+
+func matchesAll(patterns []*regexp.Regexp, reason string) bool {
+	for _, p := range patterns {
+		if !p.MatchString(reason) {
+			return false
+		}
+	}
+	return true
+}
+
+func patternList(patterns []*regexp.Regexp) string {
+	var out []string
+	for _, p := range patterns {
+		out = append(out, "`"+p.String()+"`")
+	}
+	return strings.Join(out, ", ")
 }

@@ -222,3 +222,31 @@ func TestNestedStackProvenByTheAssembly(t *testing.T) {
 		t.Errorf("the nested template's topic: %v, want one HS-SNS-1", fails)
 	}
 }
+
+// TestReasonPatterns: with the platform's patterns, a suppression whose
+// reason does not match each of them is a problem, and its finding fails.
+func TestReasonPatterns(t *testing.T) {
+	tmpl := func(reason string) []byte {
+		return []byte(`{"Resources":{"T":{"Type":"AWS::SNS::Topic","Metadata":{"handsoff:guardrails":{"suppress":[{"rule":"HS-SNS-1","reason":"` + reason + `"}]}}}}}`)
+	}
+	for _, c := range []struct {
+		name, reason string
+		patterns     []string
+		problems     int
+		failures     int
+	}{
+		{"no pattern", "carries only public status-page events", nil, 0, 0},
+		{"with the ticket", "carries only public status-page events, see SEC-42", []string{`\b[A-Z]+-[0-9]+\b`}, 0, 0},
+		{"without the ticket", "carries only public status-page events", []string{`\b[A-Z]+-[0-9]+\b`}, 1, 1},
+		{"one of two patterns", "carries only public status-page events, see SEC-42", []string{`\b[A-Z]+-[0-9]+\b`, `(?i)approved by`}, 1, 1},
+		{"a pattern that does not compile", "carries only public status-page events", []string{`[`}, 1, 0},
+	} {
+		rep, err := CheckTemplate("t.json", tmpl(c.reason), Context{ReasonPatterns: c.patterns})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Problems) != c.problems || len(rep.Failures()) != c.failures {
+			t.Errorf("%s: problems %v, failures %v; want %d and %d", c.name, rep.Problems, rep.Failures(), c.problems, c.failures)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package guardrails
 
 import (
+	"regexp"
 	"strings"
 )
 
@@ -69,6 +70,13 @@ type Rule struct {
 // must carry.
 type Context struct {
 	RequiredTags []string
+	// ReasonPatterns are Go (RE2) regular expressions that the reason of
+	// every suppression must each match somewhere (the document's
+	// guardrails.reasonPatterns: a ticket reference, say); none by
+	// default. A pattern that does not compile is a problem of the report.
+	ReasonPatterns []string
+	// reasons are ReasonPatterns compiled.
+	reasons []*regexp.Regexp
 	// nested are the "bucket/key" objects to which the assembly's asset
 	// manifests publish a template the check reads (CheckAssembly).
 	nested map[string]bool

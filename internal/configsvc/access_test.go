@@ -44,6 +44,8 @@ var accessTable = []struct {
 	{"GET", "/v1/admin/blackouts/b", []string{"admin"}},
 	{"PUT", "/v1/admin/blackouts/b", []string{"admin"}},
 	{"DELETE", "/v1/admin/blackouts/b", []string{"admin"}},
+	{"GET", "/v1/admin/guardrails", []string{"admin"}},
+	{"PUT", "/v1/admin/guardrails", []string{"admin"}},
 	{"GET", "/v1/admin/audit", []string{"admin"}},
 	{"GET", "/v1/admin/tokens", []string{"admin"}},
 	{"POST", "/v1/admin/tokens", []string{"admin"}},

@@ -363,6 +363,35 @@ func (s *Server) Handler() http.Handler {
 			w.WriteHeader(http.StatusNoContent)
 		}))
 	}
+	// The guardrails' reason patterns, which every document carries.
+	mux.HandleFunc("GET /v1/admin/guardrails", s.admin(func(w http.ResponseWriter, r *http.Request, _ *Token) {
+		g, etag, err := s.Store.Guardrails(r.Context())
+		if err != nil {
+			s.failErr(w, r, err)
+			return
+		}
+		if etag == "" {
+			writeJSON(w, http.StatusOK, g)
+			return
+		}
+		writeTagged(w, r, http.StatusOK, etag, g)
+	}))
+	mux.HandleFunc("PUT /v1/admin/guardrails", s.admin(func(w http.ResponseWriter, r *http.Request, t *Token) {
+		c, ok := s.cond(w, r)
+		if !ok {
+			return
+		}
+		var g stages.DocGuardrails
+		if !decode(w, r, &g) {
+			return
+		}
+		etag, err := s.Store.PutGuardrails(r.Context(), actor(t), g, c)
+		if err != nil {
+			s.failErr(w, r, err)
+			return
+		}
+		writeTagged(w, r, http.StatusOK, etag, g)
+	}))
 	// Tokens, for a platform whose service runs where no one has a shell
 	// (Fargate): the first admin token makes the others.
 	mux.HandleFunc("GET /v1/admin/tokens", s.admin(func(w http.ResponseWriter, r *http.Request, _ *Token) {

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -210,4 +211,43 @@ func TestLibraryAgainstTheService(t *testing.T) {
 		t.Errorf("404: %v", err)
 	}
 	_ = bytes.NewReader
+}
+
+// TestPlatformReasonPatterns: the platform's guardrails reason patterns
+// reach every document after the service's own, on both databases; a
+// pattern that is not a regular expression is refused with its place; a
+// stale If-Match changes nothing.
+func TestPlatformReasonPatterns(t *testing.T) {
+	for name, st := range map[string]*Store{"sqlite": newSQLite(t), "postgres": newPostgres(t)} {
+		t.Run(name, func(t *testing.T) {
+			s := newService(t, st)
+			_, h, _ := s.do(t, "GET", "/v1/services/acme/orders", s.pipelineTk, "")
+			before := h.Get("ETag")
+			if code, _, body := s.do(t, "PUT", "/v1/admin/guardrails", s.admin, `{"reasonPatterns": ["OPS-[0-9+"]}`, "Content-Type", "application/json"); code != 422 || !strings.Contains(body, `reasonPatterns[0]`) || !strings.Contains(body, "not a Go regular expression") {
+				t.Fatalf("a bad pattern: %d %s", code, body)
+			}
+			code, h, body := s.do(t, "PUT", "/v1/admin/guardrails", s.admin, `{"reasonPatterns": ["\\bSEC-[0-9]+\\b"]}`, "Content-Type", "application/json")
+			if code != 200 {
+				t.Fatalf("PUT: %d %s", code, body)
+			}
+			tag := h.Get("ETag")
+			_, h, doc := s.do(t, "GET", "/v1/services/acme/orders", s.pipelineTk, "")
+			var d stages.Document
+			if err := json.Unmarshal([]byte(doc), &d); err != nil {
+				t.Fatal(err)
+			}
+			if d.Guardrails == nil || !slices.Equal(d.Guardrails.ReasonPatterns, []string{`\bSEC-[0-9]+\b`}) || h.Get("ETag") == before {
+				t.Errorf("the document's guardrails: %+v (ETag %s, before %s)", d.Guardrails, h.Get("ETag"), before)
+			}
+			if code, _, _ := s.do(t, "PUT", "/v1/admin/guardrails", s.admin, `{"reasonPatterns": []}`, "Content-Type", "application/json", "If-Match", `"stale"`); code != 412 {
+				t.Errorf("a stale If-Match: %d, want 412", code)
+			}
+			if code, _, _ := s.do(t, "PUT", "/v1/admin/guardrails", s.admin, `{"reasonPatterns": []}`, "Content-Type", "application/json", "If-Match", tag); code != 200 {
+				t.Errorf("the current If-Match: %d, want 200", code)
+			}
+			if _, _, doc := s.do(t, "GET", "/v1/services/acme/orders", s.pipelineTk, ""); strings.Contains(doc, "reasonPatterns") {
+				t.Errorf("patterns removed, still served:\n%s", doc)
+			}
+		})
+	}
 }

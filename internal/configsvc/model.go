@@ -188,6 +188,111 @@ func (s *Store) serviceBody(ctx context.Context, db q, repo string) (*stages.Doc
 	return &d, nil
 }
 
+// platform is what the platform adds to every document: windows,
+// blackouts and the guardrails' reason patterns.
+type platform struct {
+	ws         []Window
+	bs         []Blackout
+	guardrails stages.DocGuardrails
+}
+
+// platformPart reads what the platform adds to every document.
+func (s *Store) platformPart(ctx context.Context, db q) (platform, error) {
+	ws, bs, err := s.calendar(ctx, db)
+	if err != nil {
+		return platform{}, err
+	}
+	g, _, err := s.guardrails(ctx, db)
+	return platform{ws, bs, g}, err
+}
+
+// guardrailsSetting is the settings row of the platform's guardrails.
+const guardrailsSetting = "guardrails"
+
+// guardrails reads the platform's guardrails setting and its stored form
+// ("" when never set).
+func (s *Store) guardrails(ctx context.Context, db q) (stages.DocGuardrails, string, error) {
+	var body string
+	err := db.QueryRowContext(ctx, s.rebind(`SELECT body FROM settings WHERE name = ?`), guardrailsSetting).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return stages.DocGuardrails{}, "", nil
+	}
+	if err != nil {
+		return stages.DocGuardrails{}, "", err
+	}
+	var g stages.DocGuardrails
+	if err := json.Unmarshal([]byte(body), &g); err != nil {
+		return g, "", fmt.Errorf("configsvc: the stored guardrails setting is damaged: %w", err)
+	}
+	return g, body, nil
+}
+
+// Guardrails is the platform's guardrails setting and its entity tag
+// ("" when never set).
+func (s *Store) Guardrails(ctx context.Context) (stages.DocGuardrails, string, error) {
+	g, raw, err := s.guardrails(ctx, s.db)
+	return g, tagIfAny(raw), err
+}
+
+// PutGuardrails sets the platform's guardrails setting, when c holds for
+// it, and returns its new tag: every document carries its reason patterns
+// after its own, and every suppression in every pipeline must match them.
+func (s *Store) PutGuardrails(ctx context.Context, actor Actor, g stages.DocGuardrails, c Cond) (string, error) {
+	if err := validateGuardrails(g); err != nil {
+		return "", err
+	}
+	raw, _ := json.Marshal(g)
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		_, prev, err := s.guardrails(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := c.check("the platform's guardrails", tagIfAny(prev)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO settings (name, body) VALUES (?, ?)
+			ON CONFLICT (name) DO UPDATE SET body = excluded.body`), guardrailsSetting, string(raw)); err != nil {
+			return err
+		}
+		repos, err := s.repos(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := s.validateAll(ctx, tx, repos); err != nil {
+			return err
+		}
+		var b any
+		if prev != "" {
+			b = []byte(prev)
+		}
+		return s.audit(ctx, tx, actor, "guardrails.put", guardrailsSetting, b, raw)
+	})
+	return tagOf(raw), err
+}
+
+// validateGuardrails checks a guardrails setting with the library's
+// validation, in a document that is otherwise the example.
+func validateGuardrails(g stages.DocGuardrails) error {
+	example, err := parsedExample()
+	if err != nil {
+		return err
+	}
+	d := *example
+	d.Guardrails = &g
+	raw, _ := json.Marshal(d)
+	_, err = stages.Parse(raw, "the guardrails setting")
+	var ve *stages.ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	var problems []stages.Problem
+	for _, p := range ve.Problems {
+		p.Path = strings.TrimPrefix(strings.TrimPrefix(p.Path, "guardrails"), ".")
+		problems = append(problems, p)
+	}
+	return &ChangeError{Problems: problems}
+}
+
 // calendar reads the platform windows and blackouts.
 func (s *Store) calendar(ctx context.Context, db q) ([]Window, []Blackout, error) {
 	rows, err := db.QueryContext(ctx, `SELECT kind, body FROM calendar ORDER BY name`)
@@ -215,10 +320,24 @@ func (s *Store) calendar(ctx context.Context, db q) ([]Window, []Blackout, error
 	return ws, bs, rows.Err()
 }
 
-// project is the v1 document of a service: its own part, and the platform
-// windows and blackouts that name one of its stages (narrowed to those).
-func project(own *stages.Document, ws []Window, bs []Blackout) []byte {
+// project is the v1 document of a service: its own part, the platform
+// windows and blackouts that name one of its stages (narrowed to those),
+// and the platform's reason patterns after its own.
+func project(own *stages.Document, p platform) []byte {
+	ws, bs := p.ws, p.bs
 	d := *own
+	if pats := p.guardrails.ReasonPatterns; len(pats) > 0 {
+		g := stages.DocGuardrails{}
+		if d.Guardrails != nil {
+			g.ReasonPatterns = slices.Clone(d.Guardrails.ReasonPatterns)
+		}
+		for _, pat := range pats {
+			if !slices.Contains(g.ReasonPatterns, pat) {
+				g.ReasonPatterns = append(g.ReasonPatterns, pat)
+			}
+		}
+		d.Guardrails = &g
+	}
 	d.APIVersion = stages.APIVersion
 	has := map[string]bool{}
 	for _, st := range d.Stages {
@@ -305,11 +424,11 @@ func (s *Store) document(ctx context.Context, db q, repo string) ([]byte, error)
 	if err != nil {
 		return nil, err
 	}
-	ws, bs, err := s.calendar(ctx, db)
+	p, err := s.platformPart(ctx, db)
 	if err != nil {
 		return nil, err
 	}
-	return project(own, ws, bs), nil
+	return project(own, p), nil
 }
 
 // Repos lists the services, sorted.
@@ -338,7 +457,7 @@ func (s *Store) repos(ctx context.Context, db q) ([]string, error) {
 // library's validation on each; an environment or pipeline must be in a
 // registered account.
 func (s *Store) validateAll(ctx context.Context, tx *sql.Tx, repos []string) error {
-	ws, bs, err := s.calendar(ctx, tx)
+	p, err := s.platformPart(ctx, tx)
 	if err != nil {
 		return err
 	}
@@ -366,7 +485,7 @@ func (s *Store) validateAll(ctx context.Context, tx *sql.Tx, repos []string) err
 		if err != nil {
 			return err
 		}
-		doc := project(own, ws, bs)
+		doc := project(own, p)
 		s.committing(tx).docs[repo] = doc
 		if _, err := stages.Parse(doc, repo); err != nil {
 			var ve *stages.ValidationError

@@ -213,6 +213,13 @@ ALTER TABLE team_environments ADD COLUMN stage TEXT NOT NULL DEFAULT '';
 ALTER TABLE team_environments ADD COLUMN account TEXT NOT NULL DEFAULT '';
 ALTER TABLE team_environments ADD COLUMN region TEXT NOT NULL DEFAULT '';
 `},
+	// Platform settings that every document carries (the guardrails'
+	// reason patterns), by name.
+	{9, `
+CREATE TABLE settings (name TEXT PRIMARY KEY, body TEXT NOT NULL);
+`, `
+CREATE TABLE settings (name TEXT PRIMARY KEY, body TEXT NOT NULL);
+`},
 }
 
 // SchemaVersion is the newest migration.
