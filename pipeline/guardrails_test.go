@@ -150,3 +150,32 @@ func TestReasonPatternFromTheDocument(t *testing.T) {
 		t.Fatalf("Build = %v, want an error with %q", err, want)
 	}
 }
+
+// BenchmarkGuardrails is the guardrail pass over the example's nine
+// environments, as the pipeline runs it beside synthesis (whose trace line
+// shows only what synthesis waits for it):
+//
+//	go test ./pipeline -run '^$' -bench Guardrails
+func BenchmarkGuardrails(b *testing.B) {
+	out := b.TempDir()
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(out)})
+	if _, err := pipeline.Build(app, pipeline.Props{Repo: "acme/orders", Service: orders.Service, CheckSourceDir: "testdata/checksource",
+		Load: stages.LoadOptions{Document: stages.ExampleDocument()}}); err != nil {
+		b.Fatal(err)
+	}
+	app.Synth(nil)
+	dirs, _ := filepath.Glob(filepath.Join(out, "assembly-*"))
+	if len(dirs) == 0 {
+		b.Fatal("no environment assemblies")
+	}
+	ctx := guardrails.Context{RequiredTags: stages.ReservedTags()}
+	for b.Loop() {
+		for _, d := range dirs {
+			rep, err := guardrails.CheckAssembly(d, ctx)
+			if err != nil || len(rep.Failures()) > 0 {
+				b.Fatal(err, rep.Failures())
+			}
+		}
+	}
+	b.ReportMetric(float64(len(dirs)), "assemblies")
+}
