@@ -236,26 +236,36 @@ func entryReaches(t *Template, e Item, j *judge) []reach {
 			j.unresolved(join(e.Path, "IpProtocol"), proto, "the protocol")
 			continue
 		}
-		from, to := -1, -1
+		// Every pair of the ports' alternatives: each is a range the
+		// entry may open.
+		type span struct{ from, to int }
+		spans := []span{{-1, -1}}
 		if p == "tcp" || p == "udp" {
-			f, okF := first(t.Field(e.Value, "FromPort"))
-			l, okT := first(t.Field(e.Value, "ToPort"))
-			a, okA := portOf(f)
-			b, okB := portOf(l)
-			if !okF || !okT || !okA || !okB {
-				why := f
-				if okF && okA {
-					why = l
+			spans = nil
+			m := e.V.(map[string]any)
+			for _, f := range t.Eval(m["FromPort"], proto.Conds...) {
+				for _, l := range t.Eval(m["ToPort"], f.Conds...) {
+					a, okA := portOf(f)
+					b, okB := portOf(l)
+					if !f.Known() || !l.Known() || !okA || !okB {
+						why := f
+						if f.Known() && okA {
+							why = l
+						}
+						if why.Unknown == "" {
+							why.Unknown = "not a number"
+						}
+						j.unresolved(join(e.Path, "FromPort"), why, "the port range")
+						continue
+					}
+					// -1 on either end: every port (EC2's documentation
+					// gives -1 to ICMP; for TCP and UDP it is the wider
+					// reading that is taken).
+					if a == -1 || b == -1 {
+						a, b = -1, -1
+					}
+					spans = append(spans, span{a, b})
 				}
-				if why.Unknown == "" {
-					why.Unknown = "not a number"
-				}
-				j.unresolved(join(e.Path, "FromPort"), why, "the port range")
-				continue
-			}
-			from, to = a, b
-			if from == -1 {
-				to = -1
 			}
 		}
 		for _, key := range []string{"CidrIp", "CidrIpv6"} {
@@ -279,7 +289,9 @@ func entryReaches(t *Template, e Item, j *judge) []reach {
 				if when == "" {
 					when = proto.When()
 				}
-				out = append(out, reach{path: join(e.Path, key), proto: p, from: from, to: to, prefix: prefix, when: when})
+				for _, sp := range spans {
+					out = append(out, reach{path: join(e.Path, key), proto: p, from: sp.from, to: sp.to, prefix: prefix, when: when})
+				}
 			}
 		}
 	}

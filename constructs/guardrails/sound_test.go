@@ -2,6 +2,7 @@ package guardrails
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"strings"
 	"testing"
@@ -29,6 +30,11 @@ import (
 // CI runs it with rapid's default seed and checks; a longer search:
 // go test ./constructs/guardrails -run TestSound -rapid.checks=20000 -rapid.seed=$RANDOM
 func TestSound(t *testing.T) {
+	if !testing.Short() && flag.Lookup("rapid.checks").Value.String() == "100" {
+		// A wider search than rapid's default, still a second or two.
+		flag.Set("rapid.checks", "1000")
+		t.Cleanup(func() { flag.Set("rapid.checks", "100") })
+	}
 	for _, r := range soundRules {
 		t.Run(r.rule, func(t *testing.T) {
 			rapid.Check(t, func(t *rapid.T) {
@@ -406,7 +412,96 @@ var (
 	resourceAll = map[any]bool{"*": true, "arn:*": true, "arn:aws:*:*:*:*": true, "arn:aws:*": true}
 )
 
+var (
+	flagPool = []any{true, false, "true", "false", absent}
+	// flagOn: a public-access block that is on.
+	flagOn     = map[any]bool{true: true, "true": true}
+	topicKeys  = []any{absent, "", "alias/aws/sns", "arn:aws:kms:us-east-1:111122223333:key/1"}
+	fromPorts  = []any{22, "22", 0, 443, -1, 3000}
+	toPorts    = []any{22, 443, 65535, -1, "23"}
+	portNumber = func(v any) int {
+		switch x := v.(type) {
+		case int:
+			return x
+		case string:
+			n := 0
+			fmt.Sscan(x, &n)
+			return n
+		}
+		return -2
+	}
+)
+
 var soundRules = []soundRule{
+	{
+		rule: "HS-S3-1", typ: "AWS::S3::Bucket",
+		build: func(g *gen) (map[string]any, []slot) {
+			cfg := map[string]any{}
+			var slots []slot
+			for _, k := range []string{"BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"} {
+				e, sl := g.expr(flagPool, 2)
+				cfg[k] = e
+				slots = append(slots, sl)
+			}
+			// The whole configuration may be there only under a condition.
+			present := slot{can: []int{0}}
+			var whole any = cfg
+			switch rapid.IntRange(0, 3).Draw(g.t, "configuration") {
+			case 0:
+				c := g.fresh("C")
+				g.conds[c] = map[string]any{"Fn::Equals": []any{map[string]any{"Ref": "AWS::Region"}, "us-east-1"}}
+				whole, present = map[string]any{"Fn::If": []any{c, cfg, map[string]any{"Ref": "AWS::NoValue"}}}, slot{can: []int{0, 1}}
+			case 1:
+				whole, present = nil, slot{can: []int{1}}
+			}
+			props := map[string]any{}
+			if whole != nil {
+				props["PublicAccessBlockConfiguration"] = whole
+			}
+			return props, append(slots, present)
+		},
+		judge: func(s []slot) (bool, bool) {
+			pools := [][]any{flagPool, flagPool, flagPool, flagPool, {"there", "absent"}}
+			return cross(pools, s, func(v []any) bool {
+				return v[4] == "absent" || !flagOn[v[0]] || !flagOn[v[1]] || !flagOn[v[2]] || !flagOn[v[3]]
+			}), anyOpen(s)
+		},
+	},
+	{
+		rule: "HS-SNS-1", typ: "AWS::SNS::Topic",
+		build: func(g *gen) (map[string]any, []slot) {
+			key, sk := g.expr(topicKeys, 3)
+			return map[string]any{"KmsMasterKeyId": key}, []slot{sk}
+		},
+		judge: func(s []slot) (bool, bool) {
+			// SNS does not encrypt without a key, and an empty key turns
+			// encryption off
+			// (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topic.html#cfn-sns-topic-kmsmasterkeyid).
+			return cross([][]any{topicKeys}, s, func(v []any) bool { return v[0] == absent || v[0] == "" }), anyOpen(s)
+		},
+	},
+	{
+		rule: "HS-EC2-1", typ: "AWS::EC2::SecurityGroupIngress",
+		build: func(g *gen) (map[string]any, []slot) {
+			from, sf := g.expr(fromPorts, 2)
+			to, st := g.expr(toPorts, 2)
+			cidr, sc := g.expr(cidrPool, 2)
+			return map[string]any{"GroupId": "sg-1", "IpProtocol": "tcp", "FromPort": from, "ToPort": to, "CidrIp": cidr}, []slot{sf, st, sc}
+		},
+		judge: func(s []slot) (bool, bool) {
+			// An admin port over TCP (SSH 22, RDP 3389, WinRM 5985 and
+			// 5986) is in the range, -1 standing for every port (the
+			// wider reading).
+			return cross([][]any{fromPorts, toPorts, cidrPool}, s, func(v []any) bool {
+				from, to := portNumber(v[0]), portNumber(v[1])
+				in := from == -1 || to == -1
+				for _, p := range []int{22, 3389, 5985, 5986} {
+					in = in || from <= p && p <= to
+				}
+				return in && cidrOpen[v[2]]
+			}), anyOpen(s)
+		},
+	},
 	{
 		rule: "HS-IAM-1", typ: "AWS::IAM::Policy",
 		build: func(g *gen) (map[string]any, []slot) {

@@ -382,7 +382,14 @@ func concat(parts []any, sep string) (string, bool, bool) {
 		case bool:
 			b.WriteString(strconv.FormatBool(x))
 		case Opaque:
-			b.WriteString("${" + string(x) + "}")
+			// A value built by Fn::Sub or Fn::Join is already spelled with
+			// ${...} where its opaque parts are; a bare one (a pseudo
+			// parameter, a resource's Ref) is put in as ${name}.
+			if strings.Contains(string(x), "${") {
+				b.WriteString(string(x))
+			} else {
+				b.WriteString("${" + string(x) + "}")
+			}
 			opaque = true
 		default:
 			return "", false, false
