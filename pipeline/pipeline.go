@@ -729,7 +729,7 @@ func (p *Pipeline) gateActions(s stages.Stage, w stages.Wave) (actions []gates.A
 		if len(targets) > stages.BakeEnvironmentsPerAction {
 			name = fmt.Sprintf("Bake-%d", i/stages.BakeEnvironmentsPerAction+1)
 		}
-		a, err := gates.BakeAction(name, p.config.Service.Name, gates.BakeWatcherName(p.config), int(w.Bake.Minutes()), chunk, bakeAt)
+		a, err := gates.BakeAction(name, p.config.Service.Name, waveStageName(p.config, s, w), gates.BakeWatcherName(p.config), int(w.Bake.Minutes()), chunk, bakeAt)
 		if err != nil {
 			return nil, false, err
 		}

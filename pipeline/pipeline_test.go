@@ -104,7 +104,7 @@ func TestPipelineAssertions(t *testing.T) {
 				"Name":         "Bake",
 				"ActionTypeId": map[string]any{"Category": "Invoke", "Owner": "AWS", "Provider": "Lambda", "Version": "1"},
 				"Configuration": map[string]any{"FunctionName": "orders-bake-watch",
-					"UserParameters": `{"m":60,"p":"orders","e":[{"n":"prod-use1-onebox","a":"444444444444","r":"us-east-1","s":["-"]}]}`},
+					"UserParameters": `{"m":60,"p":"orders","g":"orders-prod-use1-onebox","e":[{"n":"prod-use1-onebox","a":"444444444444","r":"us-east-1","s":["-"]}]}`},
 				"RunOrder": 3,
 			}}),
 		})}),

@@ -20,8 +20,13 @@ const APIVersion = "handsoff/v1"
 // names the service limit it protects.
 const (
 	// MaxBake is the longest bake. A bake holds every later change behind it;
-	// the Amazon practice is at most 12 h after the first regional wave.
-	MaxBake = 24 * time.Hour
+	// the Amazon practice is at most 12 h after the first regional wave. The
+	// bake is a Lambda invoke action, which CodePipeline times out after 24
+	// hours counted from its first call
+	// (https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html):
+	// 23 hours leaves an hour for CodePipeline's gaps between the watcher's
+	// calls (each continuation is a new invocation, queued by CodePipeline).
+	MaxBake = 23 * time.Hour
 	// MaxValidation is the longest a check may run, with its retries, and
 	// the validation state machine's own timeout. CodePipeline's quotas give
 	// actions other than the listed ones 1 hour

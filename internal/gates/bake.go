@@ -57,6 +57,7 @@ type bakeTarget struct {
 type bakeParams struct {
 	Minutes int          `json:"m"`
 	Service string       `json:"p"`
+	Stage   string       `json:"g,omitempty"`
 	Envs    []bakeTarget `json:"e"`
 }
 
@@ -81,8 +82,11 @@ type bakeParams struct {
 // The parameters are compact, to fit CodePipeline's 1,000 characters per
 // configuration value: a stack named {service}-{environment}{rest} (as CDK
 // names the stacks of a Stage) is written as "-" + rest.
-func BakeAction(name, service, function string, minutes int, targets []BakeTarget, runOrder int) (Action, error) {
-	p := bakeParams{Minutes: minutes, Service: service}
+//
+// stage is the pipeline stage the action is in, which the watcher looks up
+// to tell a rollback (which it does not bake) from a release.
+func BakeAction(name, service, stage, function string, minutes int, targets []BakeTarget, runOrder int) (Action, error) {
+	p := bakeParams{Minutes: minutes, Service: service, Stage: stage}
 	for _, t := range targets {
 		var stacks []string
 		prefix := service + "-" + t.Environment
@@ -117,8 +121,10 @@ func BakeAction(name, service, function string, minutes int, targets []BakeTarge
 // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodepipeline.html).
 func NewBakeWatcher(stack awscdk.Stack, id string, cfg *stages.Config) awslambda.CfnFunction {
 	gateRoles := fmt.Sprintf("arn:%s:iam::*:role/%s-gate-*", stages.Partition(cfg.Pipeline.Region), checks.Prefix)
+	pipelineArn := fmt.Sprintf("arn:%s:codepipeline:%s:%s:%s", stages.Partition(cfg.Pipeline.Region), cfg.Pipeline.Region, cfg.Pipeline.Account, names.Pipeline(cfg.Service.Name))
 	return pipelineFunction{
 		name:        BakeWatcherName(cfg),
+		environment: map[string]string{"PIPELINE": names.Pipeline(cfg.Service.Name)},
 		roleName:    BakeWatcherRoleName(cfg),
 		description: "handsoff: watches the alarms of " + cfg.Service.Name + "'s environments while they bake; fails the action on an alarm",
 		role:        "handsoff: bake watcher of " + cfg.Service.Name + " (reads alarms through the gate roles, reports the job)",
@@ -127,6 +133,7 @@ func NewBakeWatcher(stack awscdk.Stack, id string, cfg *stages.Config) awslambda
 		statements: []Statement{
 			{Sid: "UseGateRoles", Effect: "Allow", Action: []string{"sts:AssumeRole"}, Resource: []string{gateRoles}},
 			{Sid: "ReportJob", Effect: "Allow", Action: []string{"codepipeline:PutJobSuccessResult", "codepipeline:PutJobFailureResult"}, Resource: []string{"*"}},
+			{Sid: "TellRollbacks", Effect: "Allow", Action: []string{"codepipeline:GetPipelineState"}, Resource: []string{pipelineArn}},
 		},
 		suppressions: []nag.Suppression{
 			{ID: "AwsSolutions-IAM5", Reason: "CodePipeline's PutJobSuccessResult and PutJobFailureResult accept only Resource \"*\".", AppliesTo: []any{"Resource::*"}},

@@ -16,14 +16,37 @@
 // with the environment's bootstrap gate role; DescribeAlarms returns composite
 // alarms only to a caller allowed "*".
 //
-// UserParameters: {"m": bake minutes, "p": service, "e": [{"n": environment,
-// "a": account, "r": region, "s": [stacks], "l": [named alarms]}]}. A stack
-// written "-rest" is named {service}-{environment}-rest... in full: the
-// parameters must fit CodePipeline's 1,000 characters.
+// Which alarms count: every alarm of the stacks, composite or metric, but
+// those whose alarm actions are all Auto Scaling policies: a step-scaling
+// policy's scale-in alarm (CDK's scaleOnMetric) is in ALARM whenever load is
+// low, which says nothing about health. An alarm the document names always
+// counts. DescribeAlarms is read page by page (NextToken).
+//
+// A rollback: CodePipeline runs the stage's actions again, in a new execution
+// whose type is ROLLBACK (GetPipelineState: stageStates[].latestExecution.type,
+// https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_StageExecution.html;
+// https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-rollback.html).
+// The alarm that caused it is likely still in ALARM, and watching it would
+// fail the return to the known-good version: in a rollback the watcher
+// succeeds at once and says why. When it cannot tell, it bakes as usual.
+//
+// UserParameters: {"m": bake minutes, "p": service, "g": the pipeline stage,
+// "e": [{"n": environment, "a": account, "r": region, "s": [stacks], "l":
+// [named alarms]}]}. A stack written "-rest" is named
+// {service}-{environment}-rest... in full: the parameters must fit
+// CodePipeline's 1,000 characters. PIPELINE (environment) names the pipeline.
 "use strict";
 
 const POLL_MS = 55000; // at most one check a minute, inside the 90 s timeout
+const MARGIN_MS = 15000; // kept for reporting the job after the sleep
 const MAX_ERRORS = 5; // consecutive failed checks before the bake fails
+
+// scaling reports whether every alarm action of an alarm is an Auto Scaling
+// policy (EC2 Auto Scaling or Application Auto Scaling: both arn:...:autoscaling:).
+function scaling(alarm) {
+  const actions = alarm.AlarmActions || [];
+  return actions.length > 0 && actions.every((a) => /^arn:[^:]+:autoscaling:/.test(a));
+}
 
 class Permanent extends Error {}
 
@@ -75,12 +98,23 @@ async function firing(deps, params, partition) {
     const names = await alarmsOf(deps, params.p, env, credentials);
     const cw = deps.cloudwatch(env.r, credentials);
     const seen = new Set();
+    const named = new Set(env.l || []);
     for (let i = 0; i < names.length; i += 100) {
-      const page = await cw.describeAlarms({ AlarmNames: names.slice(i, i + 100), AlarmTypes: ["MetricAlarm", "CompositeAlarm"] });
-      for (const a of [...(page.MetricAlarms || []), ...(page.CompositeAlarms || [])]) {
-        seen.add(a.AlarmName);
-        if (a.StateValue === "ALARM") out.push(`${env.n}: alarm ${a.AlarmName} is in ALARM (${a.StateReason || "no reason given"})`);
-      }
+      let token;
+      do {
+        const page = await cw.describeAlarms({ AlarmNames: names.slice(i, i + 100), AlarmTypes: ["MetricAlarm", "CompositeAlarm"], MaxRecords: 100, NextToken: token });
+        for (const a of page.MetricAlarms || []) {
+          seen.add(a.AlarmName);
+          if (a.StateValue === "ALARM" && (named.has(a.AlarmName) || !scaling(a))) {
+            out.push(`${env.n}: alarm ${a.AlarmName} is in ALARM (${a.StateReason || "no reason given"})`);
+          }
+        }
+        for (const a of page.CompositeAlarms || []) {
+          seen.add(a.AlarmName);
+          if (a.StateValue === "ALARM") out.push(`${env.n}: alarm ${a.AlarmName} is in ALARM (${a.StateReason || "no reason given"})`);
+        }
+        token = page.NextToken;
+      } while (token);
     }
     for (const name of env.l || []) {
       if (!seen.has(name)) throw new Permanent(`alarm ${name}, named by the document for ${env.n}, does not exist in ${env.a} ${env.r}`);
@@ -109,6 +143,22 @@ function makeHandler(deps) {
     } catch (e) {
       return fail("handsoff bake watcher: bad parameters (fails closed): " + e.message);
     }
+    if (!job.data.continuationToken && params.g && deps.pipeline) {
+      // A rollback does not bake (see the top of this file).
+      let type;
+      try {
+        const st = await cp.getPipelineState({ name: deps.pipeline });
+        const stage = (st.stageStates || []).find((x) => x.stageName === params.g);
+        type = stage && stage.latestExecution && stage.latestExecution.type;
+      } catch (e) {
+        console.log(`cannot tell whether this is a rollback, baking as usual: ${e.message}`);
+      }
+      if (type === "ROLLBACK") {
+        return cp.putJobSuccessResult({ jobId: job.id, executionDetails: {
+          summary: "handsoff bake: a rollback to a known-good version; the alarms are not watched while it returns",
+        } });
+      }
+    }
     let lines;
     try {
       lines = await firing(deps, params, partitionOf(context));
@@ -127,7 +177,10 @@ function makeHandler(deps) {
     if (now >= state.until && state.errors === 0) {
       return cp.putJobSuccessResult({ jobId: job.id });
     }
-    await deps.sleep(Math.max(0, Math.min(POLL_MS, state.until - now)));
+    // Sleep only as long as the invocation has left after the checks,
+    // keeping MARGIN_MS to report the job.
+    const left = context && typeof context.getRemainingTimeInMillis === "function" ? context.getRemainingTimeInMillis() : POLL_MS + MARGIN_MS;
+    await deps.sleep(Math.max(0, Math.min(POLL_MS, state.until - now, left - MARGIN_MS)));
     return cp.putJobSuccessResult({ jobId: job.id, continuationToken: JSON.stringify(state) });
   };
 }
@@ -135,6 +188,7 @@ function makeHandler(deps) {
 // The AWS SDK for JavaScript v3 comes with the Lambda Node.js runtime.
 const aws = (name) => require("@aws-sdk/client-" + name);
 const real = {
+  pipeline: process.env.PIPELINE,
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   codepipeline: () => new (aws("codepipeline").CodePipeline)({}),
