@@ -170,6 +170,23 @@ type blackoutJSON struct {
 	AppliesTo []string `json:"appliesTo"`
 }
 
+// For is the calendar of one stage: the windows and blackouts that apply
+// to it (the document's stages are kept).
+func (c *Calendar) For(stage string) *Calendar {
+	out := &Calendar{stages: c.stages}
+	for _, w := range c.windows {
+		if slices.Contains(w.AppliesTo, stage) {
+			out.windows = append(out.windows, w)
+		}
+	}
+	for _, b := range c.blackouts {
+		if slices.Contains(b.AppliesTo, stage) {
+			out.blackouts = append(out.blackouts, b)
+		}
+	}
+	return out
+}
+
 // JSON renders the calendar for the freeze-gate function.
 func (c *Calendar) JSON() string {
 	cal := calendarJSON{Windows: []windowJSON{}, Blackouts: []blackoutJSON{}, Stages: c.stages}

@@ -106,7 +106,16 @@
 // has no rollback condition, so a rejected or expired approval stops the
 // release without rolling anything back.
 //
-// The freeze gate's event (a LambdaInvoke rule's) is not documented: when it
-// cannot find a stage it knows in the event, it fails closed and says what
-// it received.
+// The freeze gate reads nothing from its event (a LambdaInvoke rule's event
+// is not documented): there is one gate per gated stage, with the stage,
+// the calendar, the pipeline and the stage's pipeline stages fixed in its
+// environment. What it assumes of the rule is what the rule's reference
+// says: the rule fails when the function returns an error, and passes when
+// it returns
+// (https://docs.aws.amazon.com/codepipeline/latest/userguide/rule-reference-LambdaInvoke.html).
+// Inside a window it lets in a rollback (a new execution of type ROLLBACK,
+// which runs the entry conditions again) when every execution waiting to
+// enter the stage's pipeline stages is one (GetPipelineState's
+// inboundExecutions); when it cannot tell, it blocks, and says how to let a
+// rollback in by hand: override the stage's entry condition.
 package checks

@@ -51,14 +51,16 @@
 //     current pipeline structure; self-mutation makes a new structure. The
 //     plan says so; the first release after a structural change fails
 //     forward.
-//   - Fixed names are RetainExceptOnCreate, so a failed first create can be
-//     retried; IAM policies stay inside IAM's size quotas at a hundred
+//   - Log groups with fixed names go with their stack, so a failed first
+//     create can be retried and a removed environment added back (the KMS
+//     key of the checks is kept, RetainExceptOnCreate, with a generated
+//     name); IAM policies stay inside IAM's size quotas at a hundred
 //     environments.
 //
 // Where the documentation is silent or reads two ways (the CloudWatchAlarm
 // rule's WaitTime and composite alarms; the LambdaInvoke rule's event), the
-// design takes the reading-independent path: bakes are actions, and the
-// freeze gate fails closed.
+// design takes the reading-independent path: bakes are actions, and each
+// stage's freeze gate knows its stage without reading the event.
 //
 // [New] prints the plan and writes a picture of the pipeline beside the
 // cloud assembly; [Build] returns errors instead of exiting, for tests and

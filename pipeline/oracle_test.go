@@ -116,14 +116,23 @@ func TestRolesExistBeforePipeline(t *testing.T) {
 }
 
 // TestIAMQuotasAndRetention: every policy of the example fits IAM's size
-// quotas, and no resource with a fixed name survives a failed first create.
+// quotas, and no resource with a fixed name outlives its stack, so an
+// environment removed can be added back.
 func TestIAMQuotasAndRetention(t *testing.T) {
 	s := synthExample(t)
 	asm := oracle.Assembly(testenv.Templates(t, s.dir))
 	for _, p := range oracle.IAMQuotas(asm) {
 		t.Error(p)
 	}
-	for _, p := range oracle.RetainedOnFailedCreate(asm) {
+	for _, p := range oracle.RetainedWithTheirName(asm) {
+		// CDK's cross-region support stacks keep their replication
+		// bucket, which the pipeline never deletes: a region removed
+		// keeps its support stack, and adding it back updates the stack
+		// instead of creating it (the README says to empty and delete
+		// both by hand to remove a region for good).
+		if strings.HasPrefix(p, "cross-region-stack-") && strings.Contains(p, "CrossRegionCodePipelineReplicationBucket") {
+			continue
+		}
 		t.Error(p)
 	}
 }

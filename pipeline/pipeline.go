@@ -631,9 +631,24 @@ func (p *Pipeline) addGates() error {
 	role := p.role
 	var functions []string
 	if needFreeze {
-		fn := gates.NewFreezeGate(p.stack, "FreezeGate", cfg, p.calendar)
-		cfn.AddDependency(fn)
-		functions = append(functions, gates.FreezeGateArn(cfg))
+		// One gate per document stage that a window or blackout names: the
+		// stage is fixed in the function, not read from the rule's event.
+		for _, s := range cfg.Stages {
+			if !p.calendar.Applies(s.Name) {
+				continue
+			}
+			var waves []string
+			for _, w := range s.Waves {
+				waves = append(waves, waveStageName(cfg, s, w))
+			}
+			env, err := gates.FreezeGateEnvironment(cfg, p.calendar, s.Name, waves)
+			if err != nil {
+				return &Error{Source: cfg.Origin, Problems: []stages.Problem{{Path: "freezeWindows", Message: err.Error()}}}
+			}
+			fn := gates.NewFreezeGate(p.stack, "FreezeGate-"+s.Name, cfg, s.Name, env)
+			cfn.AddDependency(fn)
+			functions = append(functions, gates.FreezeGateArn(cfg, s.Name))
+		}
 	}
 	if needBake {
 		fn := gates.NewBakeWatcher(p.stack, "BakeWatcher", cfg)

@@ -151,10 +151,25 @@ func TestPipelineAssertions(t *testing.T) {
 			"execution-trigger": map[string]any{"trigger-type": []any{"AutomatedRollback", "ManualRollback"}},
 		})}),
 	})
-	// The freeze gate carries the calendar.
+	// Prod's freeze gate carries its stage, the calendar, the pipeline and
+	// prod's pipeline stages: it reads nothing from the rule's event.
 	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{
-		"FunctionName": "orders-freeze-gate",
-		"Environment":  map[string]any{"Variables": map[string]any{"CALENDAR": assertions.Match_StringLikeRegexp(jsii.String("sales-demos.*Asia/Hong_Kong.*year-end"))}},
+		"FunctionName": "orders-freeze-prod",
+		"Environment": map[string]any{"Variables": map[string]any{
+			"STAGE":    "prod",
+			"CALENDAR": assertions.Match_StringLikeRegexp(jsii.String("sales-demos.*Asia/Hong_Kong.*year-end")),
+			"PIPELINE": "orders-pipeline",
+			"WAVES":    assertions.Match_StringLikeRegexp(jsii.String(`"orders-prod-use1-onebox".*"prod-wave-2"`)),
+		}},
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), map[string]any{
+		"Stages": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+			"Name": "prod-wave-2",
+			"BeforeEntry": map[string]any{"Conditions": []any{map[string]any{"Result": "FAIL", "Rules": []any{map[string]any{
+				"Name": "FreezeCalendar", "RuleTypeId": map[string]any{"Category": "Rule", "Owner": "AWS", "Provider": "LambdaInvoke", "Version": "1"},
+				"Configuration": map[string]any{"FunctionName": "orders-freeze-prod"},
+			}}}}},
+		})}),
 	})
 }
 

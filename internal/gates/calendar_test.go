@@ -2,6 +2,7 @@ package gates
 
 import (
 	_ "embed"
+	"encoding/json"
 	"fmt"
 	"github.com/handsoff-cdk/handsoff/checks"
 	"os"
@@ -130,48 +131,68 @@ process.stdout.write(out.join("\n"));`, gate, cal.JSON(), n, start.UnixMilli(), 
 	}
 }
 
-// TestFreezeGateFailsClosed: the LambdaInvoke rule's event is not
-// documented, so the gate must refuse to let a stage start when it cannot
-// find a stage it knows in the event, and say what it received.
-func TestFreezeGateFailsClosed(t *testing.T) {
+// TestFreezeGate runs the gate's own code under Node with a fake
+// CodePipeline. It reads its stage from its environment, never from the
+// rule's event (whose shape is not documented): any event, the same
+// answer. Inside a window only a rollback enters, and only when every
+// execution waiting at the stage's pipeline stages is one; when it cannot
+// tell, it blocks.
+func TestFreezeGate(t *testing.T) {
 	node := testenv.NeedNode(t)
-	cfg := calendarConfig(t)
-	cal := checks.NewCalendar(cfg)
+	cal := checks.NewCalendar(calendarConfig(t))
 	dir := t.TempDir()
 	gate := filepath.Join(dir, "gate.js")
-	os.WriteFile(gate, []byte(freezeGateJS), 0o644)
-	// A time outside every window of calendarConfig: 2026-01-03 is a Saturday, 03:00 UTC.
-	run := func(event string) (string, error) {
-		script := fmt.Sprintf(`process.env.CALENDAR = %q; Date.now = () => Date.parse("2026-01-03T03:00:00Z");
-require(%q).handler(%s).then(r => console.log("allowed " + JSON.stringify(r)), e => { console.log("blocked: " + e.message); process.exit(1); })`, cal.JSON(), gate, event)
+	os.WriteFile(gate, []byte(freezeGateCode), 0o644)
+	const outside, inside = "2026-01-03T03:00:00Z", "2026-03-03T04:30:00Z" // a Saturday night; the Hong Kong demo
+	if cal.Blocked("prod", mustTime(t, outside)) != nil || cal.Blocked("prod", mustTime(t, inside)) == nil {
+		t.Fatal("the test's times are not what they claim")
+	}
+	run := func(stage, at, event, state string) (string, bool) {
+		env, err := FreezeGateEnvironment(calendarConfig(t), cal, stage, []string{"orders-prod-use1-onebox", "prod-wave-2"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		env["STAGE"] = stage
+		script := fmt.Sprintf(`const g = require(%q);
+const calls = [];
+const deps = { env: %s, now: () => Date.parse(%q), codepipeline: () => ({ getPipelineState: async (r) => {
+  calls.push("state " + r.name); const s = %s; if (s === "error") throw new Error("throttled"); return s; } }) };
+g.makeHandler(deps)(%s).then(r => console.log(calls.concat("allowed " + JSON.stringify(r)).join("; ")),
+  e => { console.log(calls.concat("blocked: " + e.message).join("; ")); process.exit(1); })`, gate, mustJSON(env), at, state, event)
 		out, err := exec.Command(node, "-e", script).CombinedOutput()
-		return strings.TrimSpace(string(out)), err
+		return strings.TrimSpace(string(out)), err == nil
 	}
-	if blocked := cal.Blocked("prod", mustTime(t, "2026-01-03T03:00:00Z")); len(blocked) > 0 {
-		t.Fatalf("the test's time is blocked for prod: %v", blocked)
-	}
+	rollback := `{ stageStates: [{ stageName: "prod-wave-2", inboundExecutions: [{ pipelineExecutionId: "r", status: "InProgress", type: "ROLLBACK" }] }] }`
+	mixed := `{ stageStates: [{ stageName: "prod-wave-2", inboundExecutions: [{ type: "ROLLBACK" }, { type: "STANDARD" }] }] }`
+	elsewhere := `{ stageStates: [{ stageName: "gamma", inboundExecutions: [{ type: "ROLLBACK" }] }] }`
+	none := `{ stageStates: [] }`
 	cases := []struct {
-		name, event string
-		allowed     bool
+		name, stage, at, event, state string
+		allowed                       bool
+		says                          string
 	}{
-		{"rule configuration names prod", `{"ruleConfiguration":{"configuration":{"UserParameters":"prod"}}}`, true},
-		{"flat UserParameters", `{"UserParameters":"prod"}`, true},
-		{"empty event", `{}`, false},
-		{"null event", `null`, false},
-		{"unknown stage", `{"UserParameters":"production"}`, false},
-		{"stage not in the document", `{"UserParameters":"qa"}`, false},
-		{"stage of the wrong type", `{"UserParameters":["prod"]}`, false},
-		{"another event shape", `{"stageName":"prod","detail":{"stage":"prod"}}`, false},
+		{"outside a window, any event", "prod", outside, `{"hello":"world"}`, none, true, `allowed {"stage":"prod","allowed":true}`},
+		{"outside a window, no event", "prod", outside, `undefined`, none, true, `allowed`},
+		{"outside a window, an event naming another stage", "prod", outside, `{"ruleConfiguration":{"configuration":{"UserParameters":"beta"}}}`, none, true, `allowed`},
+		{"inside a window", "prod", inside, `{}`, none, false, `blocked: stage prod may not start now: freeze window sales-demos`},
+		{"inside a window, the event says another stage", "prod", inside, `{"UserParameters":"alpha"}`, none, false, `blocked: stage prod may not start now`},
+		{"a rollback inside a window", "prod", inside, `{}`, rollback, true, `allowed {"stage":"prod","allowed":true,"rollback":true}`},
+		{"a rollback beside a release", "prod", inside, `{}`, mixed, false, `blocked: stage prod may not start now`},
+		{"a rollback of another stage", "prod", inside, `{}`, elsewhere, false, `blocked`},
+		{"cannot tell", "prod", inside, `{}`, `"error"`, false, `blocked: stage prod may not start now`},
+		{"a stage the document lacks", "qa", outside, `{}`, none, false, `fails closed`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			out, err := run(c.event)
-			if c.allowed != (err == nil) {
-				t.Fatalf("allowed = %v, want %v: %s", err == nil, c.allowed, out)
-			}
-			if !c.allowed && (!strings.Contains(out, "fails closed") || !strings.Contains(out, "received: ")) {
-				t.Errorf("the refusal does not say why and what came: %s", out)
+			out, allowed := run(c.stage, c.at, c.event, c.state)
+			if allowed != c.allowed || !strings.Contains(out, c.says) {
+				t.Errorf("allowed %v: %s\nwant allowed %v, saying %q", allowed, out, c.allowed, c.says)
 			}
 		})
 	}
+}
+
+func mustJSON(v any) string {
+	raw, _ := json.Marshal(v)
+	return string(raw)
 }

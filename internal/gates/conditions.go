@@ -2,7 +2,6 @@ package gates
 
 import (
 	"github.com/handsoff-cdk/handsoff/checks"
-	"github.com/handsoff-cdk/handsoff/internal/names"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
 
@@ -10,8 +9,9 @@ import (
 // (one wave), in CloudFormation's shape.
 //
 //   - BeforeEntry: when a freeze window or blackout names the stage, a
-//     LambdaInvoke rule runs the freeze gate, which fails while the calendar
-//     blocks the stage, so the stage does not start (Result FAIL). A stage
+//     LambdaInvoke rule runs the stage's freeze gate, which fails while the
+//     calendar blocks the stage (but for a rollback), so the stage does not
+//     start (Result FAIL). The gate reads nothing from the rule's event. A stage
 //     with an approval has the approval in a pipeline stage of its own
 //     before it, so the calendar is read after the approval, not days
 //     before it.
@@ -25,12 +25,6 @@ type StageConditions struct {
 	OnFailure   OnFailure
 }
 
-// FreezeGateName is the physical name of a service's freeze-gate function,
-// in the pipeline account and region.
-func FreezeGateName(cfg *stages.Config) string {
-	return names.Join(64, cfg.Service.Name, "freeze-gate")
-}
-
 // ConditionsFor returns the conditions of every wave of stage s.
 func ConditionsFor(cfg *stages.Config, cal *checks.Calendar, s stages.Stage) StageConditions {
 	var c StageConditions
@@ -40,7 +34,7 @@ func ConditionsFor(cfg *stages.Config, cal *checks.Calendar, s stages.Stage) Sta
 			Rules: []Rule{{
 				Name:          "FreezeCalendar",
 				RuleTypeId:    ActionType{Category: "Rule", Owner: "AWS", Provider: "LambdaInvoke", Version: "1"},
-				Configuration: map[string]string{"FunctionName": FreezeGateName(cfg), "UserParameters": s.Name},
+				Configuration: map[string]string{"FunctionName": FreezeGateName(cfg, s.Name)},
 			}},
 		}}}
 	}

@@ -14,7 +14,7 @@ import (
 )
 
 // pipelineFunction is a handsoff function in the pipeline's stack: its
-// code inline, its own log group (a year, RetainExceptOnCreate), a role
+// code inline, its own log group (a year, deleted with it), a role
 // that may write its logs and traces plus statements, X-Ray tracing.
 type pipelineFunction struct {
 	name, roleName    string // roleName empty: CloudFormation names the role

@@ -243,7 +243,10 @@ func logGroup(stack awscdk.Stack, id, name string) awslogs.CfnLogGroup {
 		LogGroupName:    jsii.String(name),
 		RetentionInDays: jsii.Number(365),
 	})
-	lg.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, nil)
+	// A fixed name goes with its stack: kept, it would make the function's
+	// next create (a freeze gate needed again) fail on the name
+	// (oracle.RetainedWithTheirName).
+	lg.ApplyRemovalPolicy(awscdk.RemovalPolicy_DESTROY, nil)
 	return lg
 }
 

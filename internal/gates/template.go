@@ -35,8 +35,14 @@ func GatesTemplate(cfg *stages.Config, env stages.Environment, v *Validation) ma
 		r.DeletionPolicy, r.UpdateReplacePolicy = "RetainExceptOnCreate", "Retain"
 		return r
 	}
+	// Log groups have fixed names (the functions and the state machine log
+	// to them by name, and people find them so) and go with their stack: a
+	// kept one would make adding the environment back fail on its name
+	// (oracle.RetainedWithTheirName).
 	logGroup := func(id, name string) {
-		res[id] = retain(cfnResource{Type: "AWS::Logs::LogGroup", Properties: logGroupProps{LogGroupName: name, RetentionInDays: 365}})
+		r := cfnResource{Type: "AWS::Logs::LogGroup", Properties: logGroupProps{LogGroupName: name, RetentionInDays: 365}}
+		r.DeletionPolicy, r.UpdateReplacePolicy = "Delete", "Delete"
+		res[id] = r
 	}
 	role := func(id, name, desc string, trustDoc map[string]any, policy string, statements []any, sups []nag.Suppression) {
 		r := cfnResource{Type: "AWS::IAM::Role", Properties: roleProps{

@@ -154,12 +154,16 @@ func refs(v any) []string {
 	return out
 }
 
-// RetainedOnFailedCreate lists resources with a fixed physical name whose
-// DeletionPolicy is Retain: when the stack's first create fails,
-// CloudFormation keeps them, and every later create fails on the name.
-// RetainExceptOnCreate keeps them on delete and replacement but not then
+// RetainedWithTheirName lists resources with a fixed physical name that
+// outlive their stack: DeletionPolicy Retain keeps them when the stack's
+// first create fails, and Retain or RetainExceptOnCreate when the stack is
+// deleted (an environment removed, a freeze gate no longer needed). Either
+// way the next create of the stack (the environment added back) fails on
+// the name
 // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html).
-func RetainedOnFailedCreate(asm Assembly) []string {
+// A fixed name goes with its stack, or a kept resource has a generated
+// name.
+func RetainedWithTheirName(asm Assembly) []string {
 	nameProps := map[string]string{
 		"AWS::Logs::LogGroup": "LogGroupName", "AWS::S3::Bucket": "BucketName", "AWS::DynamoDB::Table": "TableName",
 		"AWS::SQS::Queue": "QueueName", "AWS::SNS::Topic": "TopicName", "AWS::IAM::Role": "RoleName",
@@ -171,12 +175,13 @@ func RetainedOnFailedCreate(asm Assembly) []string {
 	for path, tmpl := range asm {
 		for id, r := range resources(tmpl) {
 			prop, ok := nameProps[fmt.Sprint(r["Type"])]
-			if !ok || r["DeletionPolicy"] != "Retain" {
+			policy := fmt.Sprint(r["DeletionPolicy"])
+			if !ok || policy != "Retain" && policy != "RetainExceptOnCreate" {
 				continue
 			}
 			props, _ := r["Properties"].(map[string]any)
 			if _, named := props[prop]; named {
-				out = append(out, fmt.Sprintf("%s: %s %s has a fixed %s and DeletionPolicy Retain: a failed first create leaves it behind and every later create fails on the name; use RetainExceptOnCreate", path, r["Type"], id, prop))
+				out = append(out, fmt.Sprintf("%s: %s %s has a fixed %s and DeletionPolicy %s: it outlives its stack, and creating the stack again (the environment added back) fails on the name; delete it with the stack, or let CloudFormation name it", path, r["Type"], id, prop, policy))
 			}
 		}
 	}

@@ -48,15 +48,17 @@ func TestIAMQuotas(t *testing.T) {
 	}
 }
 
-func TestRetainedOnFailedCreate(t *testing.T) {
-	asm := Assembly{"t.template.json": {"Resources": map[string]any{
+func TestRetainedWithTheirName(t *testing.T) {
+	asm := Assembly{"a.template.json": map[string]any{"Resources": map[string]any{
 		"Named":    map[string]any{"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Retain", "Properties": map[string]any{"LogGroupName": "/x"}},
 		"Unnamed":  map[string]any{"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Retain", "Properties": map[string]any{}},
-		"Fine":     map[string]any{"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "RetainExceptOnCreate", "Properties": map[string]any{"LogGroupName": "/y"}},
+		"Kept":     map[string]any{"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "RetainExceptOnCreate", "Properties": map[string]any{"LogGroupName": "/y"}},
+		"Fine":     map[string]any{"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Delete", "Properties": map[string]any{"LogGroupName": "/z"}},
+		"Default":  map[string]any{"Type": "AWS::Logs::LogGroup", "Properties": map[string]any{"LogGroupName": "/w"}},
 		"Function": map[string]any{"Type": "AWS::Lambda::Function", "DeletionPolicy": "Retain", "Properties": map[string]any{"FunctionName": "f"}},
 	}}}
-	got := RetainedOnFailedCreate(asm)
-	if len(got) != 2 || !strings.Contains(got[0], "AWS::Lambda::Function Function") || !strings.Contains(got[1], "AWS::Logs::LogGroup Named") {
-		t.Errorf("got %q", got)
+	got := RetainedWithTheirName(asm)
+	if len(got) != 3 || !strings.Contains(got[0], "AWS::Lambda::Function Function") || !strings.Contains(got[1], "AWS::Logs::LogGroup Kept has a fixed LogGroupName and DeletionPolicy RetainExceptOnCreate") || !strings.Contains(got[2], "AWS::Logs::LogGroup Named") {
+		t.Errorf("got:\n%s", strings.Join(got, "\n"))
 	}
 }
