@@ -126,11 +126,13 @@ func checkTemplate(name string, data []byte, ctx Context, paths map[string]strin
 	if err := json.Unmarshal(data, &tmpl); err != nil {
 		return Report{}, fmt.Errorf("guardrails: %s: %w", name, err)
 	}
-	t := &Template{Parameters: tmpl.Parameters, Mappings: tmpl.Mappings, Resources: map[string]bool{}}
+	t := &Template{Parameters: tmpl.Parameters, Mappings: tmpl.Mappings, Resources: map[string]bool{}, Types: map[string]string{}, properties: map[string]any{}}
 	ids := make([]string, 0, len(tmpl.Resources))
-	for id := range tmpl.Resources {
+	for id, r := range tmpl.Resources {
 		ids = append(ids, id)
 		t.Resources[id] = true
+		t.Types[id] = r.Type
+		t.properties[id] = r.Properties
 	}
 	sort.Strings(ids)
 	var rep Report
@@ -236,17 +238,42 @@ func suppressions(r Resource, where string, patterns []*regexp.Regexp, rep *Repo
 		s, _ := x.(map[string]any)
 		id, _ := s["rule"].(string)
 		reason, _ := s["reason"].(string)
-		unresolved, _ := s["unresolved"].(bool)
+		// A field of the wrong shape is a problem, never read as "all":
+		// "unresolved": "true" or "at": "Path" must not widen what the
+		// suppression covers.
+		var bad []string
+		unresolved, ok := s["unresolved"].(bool)
+		if !ok && s["unresolved"] != nil {
+			bad = append(bad, `"unresolved" must be true or false`)
+		}
 		var at []string
-		if l, ok := s["at"].([]any); ok {
+		switch l := s["at"].(type) {
+		case nil:
+		case []any:
 			for _, a := range l {
-				if p, ok := a.(string); ok {
+				if p, ok := a.(string); ok && p != "" {
 					at = append(at, p)
+				} else {
+					bad = append(bad, `"at" must list property paths (strings)`)
+					break
 				}
+			}
+			if len(l) == 0 {
+				bad = append(bad, `"at" is empty: name the property paths, or leave it out to cover the whole resource`)
+			}
+		default:
+			bad = append(bad, `"at" must be a list of property paths`)
+		}
+		for k := range s {
+			if k != "rule" && k != "reason" && k != "unresolved" && k != "at" {
+				bad = append(bad, fmt.Sprintf("%q is no field of a suppression (rule, reason, unresolved, at)", k))
 			}
 		}
 		rule, ok := RuleByID(id)
 		switch {
+		case len(bad) > 0:
+			sort.Strings(bad)
+			rep.Problems = append(rep.Problems, Problem{where, fmt.Sprintf("suppresses %q with a malformed entry: %s; nothing is suppressed", id, strings.Join(bad, "; "))})
 		case !ok:
 			rep.Problems = append(rep.Problems, Problem{where, fmt.Sprintf("suppresses unknown guardrail %q; rules are %s", id, ruleIDs())})
 		case !IsReason(reason):
@@ -260,17 +287,24 @@ func suppressions(r Resource, where string, patterns []*regexp.Regexp, rep *Repo
 	return out
 }
 
-// placeholders are words that mark a reason nobody wrote yet.
-var placeholders = []string{"todo", "tbd", "fixme", "xxx", "lorem", "ipsum", "placeholder", "changeme", "reason here", "write the reason", "add a reason", "some reason", "no reason"}
+// placeholders are words that mark a reason nobody wrote yet, matched on
+// the reason's letters with punctuation inside words removed ("To-do",
+// "T.B.D." read as "todo", "tbd").
+var placeholders = []string{"todo", "tbd", "tba", "fixme", "xxx", "lorem", "ipsum", "placeholder", "changeme", "reason here",
+	"write the reason", "add a reason", "some reason", "no reason", "explain later", "justify later", "justify this later",
+	"to be written", "to be explained", "fill in", "fill this in", "will explain"}
 
 // IsReason reports whether text reads as a reason: at least four words of
 // letters, three of them different, and none of the words that mark a
 // placeholder ("TODO: write the reason here", lorem ipsum). "xxxxxxxxxx"
 // and "ok ok ok ok" are not reasons.
 func IsReason(text string) bool {
-	lower := strings.ToLower(text)
+	// Words joined by - or . are one word ("to-do", "t.b.d."); other
+	// punctuation separates words.
+	lower := strings.NewReplacer("-", "", ".", "", "_", "").Replace(strings.ToLower(text))
+	joined := " " + strings.Join(strings.FieldsFunc(lower, func(r rune) bool { return !unicode.IsLetter(r) }), " ") + " "
 	for _, p := range placeholders {
-		if strings.Contains(" "+strings.Join(strings.FieldsFunc(lower, func(r rune) bool { return !unicode.IsLetter(r) }), " ")+" ", " "+p+" ") {
+		if strings.Contains(joined, " "+p+" ") {
 			return false
 		}
 	}

@@ -148,6 +148,7 @@ type reach struct {
 	from, to int // -1: all ports
 	prefix   netip.Prefix
 	when     string
+	conds    []string // the choices under which the entry lets it in
 }
 
 // checkOpenAdminPorts is HS-EC2-1. It reads every ingress entry of a
@@ -164,6 +165,8 @@ func checkOpenAdminPorts(r Resource, _ Context) []Verdict {
 		entries = t.Items(r.Properties["SecurityGroupIngress"], "SecurityGroupIngress", false)
 	case "AWS::EC2::SecurityGroupIngress":
 		entries = []Item{{Value: Value{V: r.Properties}}}
+	case "AWS::Lightsail::Instance":
+		entries = lightsailEntries(t, r, j)
 	default:
 		return nil
 	}
@@ -182,9 +185,7 @@ func checkOpenAdminPorts(r Resource, _ Context) []Verdict {
 	}
 	for _, ap := range adminPorts {
 		for _, v6 := range []bool{false, true} {
-			var ranges []netip.Prefix
-			var paths []string
-			when := ""
+			var candidates []reach
 			for _, rc := range reaches {
 				if rc.prefix.Addr().Is6() != v6 {
 					continue
@@ -195,20 +196,51 @@ func checkOpenAdminPorts(r Resource, _ Context) []Verdict {
 				if rc.proto != "all" && rc.from != -1 && (ap.port < rc.from || ap.port > rc.to) {
 					continue
 				}
-				ranges = append(ranges, rc.prefix)
-				paths = append(paths, rc.path)
-				if rc.when != "" {
-					when = rc.when
-				}
+				candidates = append(candidates, rc)
 			}
-			if len(ranges) == 0 {
+			if len(candidates) == 0 {
 				continue
 			}
 			limit := ipv4Internet
 			if v6 {
 				limit = ipv6Internet
 			}
-			if publicAddresses(ranges, v6).Cmp(limit) >= 0 {
+			// The entries that one deployment holds together (one value
+			// of each condition and parameter), world by world; past
+			// maxWorlds, all of them at once, which may report what no
+			// deployment does, never the other way.
+			var sets [][]string
+			for _, rc := range candidates {
+				sets = append(sets, rc.conds)
+			}
+			var open []reach
+			complete := worlds(nil, sets, func(holds func([]string) bool) bool {
+				var in []reach
+				var ranges []netip.Prefix
+				for _, rc := range candidates {
+					if holds(rc.conds) {
+						in, ranges = append(in, rc), append(ranges, rc.prefix)
+					}
+				}
+				if len(ranges) > 0 && publicAddresses(ranges, v6).Cmp(limit) >= 0 {
+					open = in
+					return false
+				}
+				return true
+			})
+			if !complete {
+				open = candidates
+			}
+			if open != nil {
+				var ranges []netip.Prefix
+				var paths []string
+				when := ""
+				for _, rc := range open {
+					ranges, paths = append(ranges, rc.prefix), append(paths, rc.path)
+					if rc.when != "" {
+						when = rc.when
+					}
+				}
 				// Only the entries that let public addresses in are part
 				// of the finding (a suppression for them covers it).
 				var names, open []string
@@ -238,13 +270,19 @@ func entryReaches(t *Template, e Item, j *judge) []reach {
 		}
 		// Every pair of the ports' alternatives: each is a range the
 		// entry may open.
-		type span struct{ from, to int }
-		spans := []span{{-1, -1}}
+		type span struct {
+			from, to int
+			conds    []string
+		}
+		spans := []span{{-1, -1, proto.Conds}}
 		if p == "tcp" || p == "udp" {
 			spans = nil
 			m := e.V.(map[string]any)
 			for _, f := range t.Eval(m["FromPort"], proto.Conds...) {
 				for _, l := range t.Eval(m["ToPort"], f.Conds...) {
+					if !consistent(l.Conds) {
+						continue // one parameter or condition, two values
+					}
 					a, okA := portOf(f)
 					b, okB := portOf(l)
 					if !f.Known() || !l.Known() || !okA || !okB {
@@ -264,7 +302,18 @@ func entryReaches(t *Template, e Item, j *judge) []reach {
 					if a == -1 || b == -1 {
 						a, b = -1, -1
 					}
-					spans = append(spans, span{a, b})
+					spans = append(spans, span{a, b, l.Conds})
+				}
+			}
+		}
+		// A prefix list's ranges are in the prefix list, known at deploy
+		// time: an entry from one that may reach an admin port is
+		// reported.
+		if present(t, e.V.(map[string]any)["SourcePrefixListId"], e.Conds) {
+			for _, sp := range spans {
+				if reachesAdminPort(p, sp.from, sp.to) {
+					j.unresolved(join(e.Path, "SourcePrefixListId"), Value{Unknown: "a prefix list's ranges", Conds: sp.conds}, "who may reach an admin port")
+					break
 				}
 			}
 		}
@@ -290,7 +339,11 @@ func entryReaches(t *Template, e Item, j *judge) []reach {
 					when = proto.When()
 				}
 				for _, sp := range spans {
-					out = append(out, reach{path: join(e.Path, key), proto: p, from: sp.from, to: sp.to, prefix: prefix, when: when})
+					conds := append(slices.Clone(sp.conds), c.Conds...)
+					if !consistent(conds) {
+						continue
+					}
+					out = append(out, reach{path: join(e.Path, key), proto: p, from: sp.from, to: sp.to, prefix: prefix, when: when, conds: conds})
 				}
 			}
 		}
@@ -317,6 +370,77 @@ func uniq(s []string) []string {
 		if !seen[x] {
 			seen[x] = true
 			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// reachesAdminPort reports whether protocol p on ports from-to (-1: all)
+// reaches an admin port.
+func reachesAdminPort(p string, from, to int) bool {
+	for _, ap := range adminPorts {
+		if (p == "all" || slices.Contains(ap.protos, p)) && (p == "all" || from == -1 || from <= ap.port && ap.port <= to) {
+			return true
+		}
+	}
+	return false
+}
+
+// lightsailEntries reads a Lightsail instance's firewall as ingress
+// entries: each port rule once per range. Without Networking.Ports,
+// Lightsail opens SSH (22) and HTTP (80) to every address; a rule without
+// Cidrs or Ipv6Cidrs is read as open to every address, the wider reading
+// (https://docs.aws.amazon.com/lightsail/latest/userguide/understanding-firewall-and-port-mappings-in-amazon-lightsail.html,
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-port.html).
+func lightsailEntries(t *Template, r Resource, j *judge) []Item {
+	var out []Item
+	defaults := func(conds []string) {
+		out = append(out, Item{Path: "Networking.Ports", Value: Value{V: map[string]any{"IpProtocol": "tcp", "FromPort": 22.0, "ToPort": 22.0, "CidrIp": "0.0.0.0/0"}, Conds: conds}})
+	}
+	for _, n := range t.Eval(r.Properties["Networking"]) {
+		m, isMap := n.V.(map[string]any)
+		switch {
+		case n.Absent:
+			defaults(n.Conds)
+			continue
+		case !n.Known() || !isMap:
+			if n.Unknown == "" {
+				n.Unknown = "not an object"
+			}
+			j.unresolved("Networking", n, "the firewall")
+			continue
+		}
+		ports := t.Eval(m["Ports"], n.Conds...)
+		for _, ps := range ports {
+			if ps.Absent {
+				defaults(ps.Conds)
+			}
+		}
+		for _, port := range t.Items(m["Ports"], "Networking.Ports", false, n.Conds...) {
+			pm, isMap := port.V.(map[string]any)
+			if !port.Known() || !isMap {
+				out = append(out, port)
+				continue
+			}
+			entry := func(key string, cidr any, conds []string) {
+				out = append(out, Item{Path: port.Path, Value: Value{V: map[string]any{
+					"IpProtocol": pm["Protocol"], "FromPort": pm["FromPort"], "ToPort": pm["ToPort"], key: cidr}, Conds: conds}})
+			}
+			ranged := false
+			for key, from := range map[string]string{"CidrIp": "Cidrs", "CidrIpv6": "Ipv6Cidrs"} {
+				for _, c := range t.Items(pm[from], join(port.Path, from), false, port.Conds...) {
+					ranged = true
+					if !c.Known() {
+						j.unresolved(c.Path, c.Value, "a range of the firewall")
+						continue
+					}
+					entry(key, c.V, c.Conds)
+				}
+			}
+			if !ranged {
+				entry("CidrIp", "0.0.0.0/0", port.Conds)
+				entry("CidrIpv6", "::/0", port.Conds)
+			}
 		}
 	}
 	return out

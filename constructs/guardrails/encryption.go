@@ -59,6 +59,11 @@ func checkTopicEncrypted(r Resource, _ Context) []Verdict {
 // NestedStack). Metadata, or a URL that looks like the bootstrap bucket,
 // proves nothing: a construct can write either.
 func checkNestedStack(r Resource, ctx Context) []Verdict {
+	if r.Type == "AWS::CloudFormation::StackSet" {
+		// A stack set deploys its template into other accounts and
+		// regions, outside the app: no guardrail reads it.
+		return []Verdict{{Outcome: Unresolved, Path: "TemplateBody", Message: "the stack set's template is deployed outside the app, so no guardrail sees what it creates"}}
+	}
 	if r.Type != "AWS::CloudFormation::Stack" {
 		return nil
 	}

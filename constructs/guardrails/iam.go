@@ -1,6 +1,7 @@
 package guardrails
 
 import (
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -12,6 +13,9 @@ var policyHolders = map[string]string{
 	"AWS::IAM::Policy": "PolicyDocument", "AWS::IAM::ManagedPolicy": "PolicyDocument",
 	"AWS::IAM::RolePolicy": "PolicyDocument", "AWS::IAM::UserPolicy": "PolicyDocument", "AWS::IAM::GroupPolicy": "PolicyDocument",
 	"AWS::IAM::Role": "Policies", "AWS::IAM::User": "Policies", "AWS::IAM::Group": "Policies",
+	// An IAM Identity Center permission set is the policy of everyone it
+	// is assigned to (its InlinePolicy, a JSON document or object).
+	"AWS::SSO::PermissionSet": "InlinePolicy",
 }
 
 // forStatements calls f for every statement of the policy document doc
@@ -42,8 +46,11 @@ func forPolicies(r Resource, j *judge, f func(st Value, path string)) bool {
 		return false
 	}
 	t := r.tmpl()
-	if where == "PolicyDocument" {
-		forStatements(t, r.Properties["PolicyDocument"], "PolicyDocument", j, f)
+	if where == "PolicyDocument" || where == "InlinePolicy" {
+		if where == "InlinePolicy" && r.Properties[where] == nil {
+			return true
+		}
+		forStatements(t, r.Properties[where], where, j, f)
 		return true
 	}
 	for _, p := range t.Items(r.Properties["Policies"], "Policies", false) {
@@ -85,8 +92,10 @@ func isAllow(t *Template, st Value, path string, j *judge) bool {
 // which it does not name, so a resource pattern covers everything when it
 // covers every probe of some partition.
 var (
-	actionProbes = []string{"s3:GetObject", "iam:CreateUser", "ec2:RunInstances", "sts:AssumeRole", "kms:Decrypt"}
-	iamProbes    = []string{"iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:CreateUser", "iam:PassRole"}
+	// Each list ends with an action no service has: only a pattern that
+	// matches every action (of IAM) matches it, never a list of names.
+	actionProbes = []string{"s3:GetObject", "iam:CreateUser", "ec2:RunInstances", "sts:AssumeRole", "kms:Decrypt", "handsoffprobe:NoSuchAction"}
+	iamProbes    = []string{"iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:CreateUser", "iam:PassRole", "iam:HandsoffProbeNoSuchAction"}
 	partitions   = []partition{
 		{"aws", "us-east-1", "amazonaws.com"},
 		{"aws-cn", "cn-north-1", "amazonaws.com.cn"},
@@ -108,7 +117,8 @@ func (p partition) arn(service, region, resource string) string {
 // anyResource are probes of every kind of resource.
 func (p partition) anyResource() []string {
 	return []string{"arn:" + p.name + ":s3:::bucket/key", p.arn("iam", "", "role/admin"),
-		p.arn("ec2", p.region, "instance/i-0abc"), p.arn("dynamodb", p.region, "table/t"), p.arn("kms", p.region, "key/1")}
+		p.arn("ec2", p.region, "instance/i-0abc"), p.arn("dynamodb", p.region, "table/t"), p.arn("kms", p.region, "key/1"),
+		p.arn("handsoffprobe", p.region, "no-such/resource")}
 }
 
 // iamResource are probes of every kind of IAM resource.
@@ -189,9 +199,14 @@ func covers(t *Template, v any, path string, probes []string, fold bool) (bool, 
 // coversIn is covers for resources: the patterns must match every probe
 // of one partition.
 func coversIn(t *Template, v any, path string, probes func(partition) []string, fold bool) (bool, *Item) {
+	return coverItems(t.Items(v, path, true), probes, fold)
+}
+
+// coverItems is coversIn for evaluated items.
+func coverItems(items []Item, probes func(partition) []string, fold bool) (bool, *Item) {
 	var unknown *Item
 	var patterns []any
-	for _, it := range t.Items(v, path, true) {
+	for _, it := range items {
 		switch x := it.V.(type) {
 		case string:
 			if it.Known() {
@@ -216,6 +231,9 @@ func coversIn(t *Template, v any, path string, probes func(partition) []string, 
 				if o, opaque := pat.(Opaque); opaque {
 					s, ok = p.pattern(o), true
 				}
+				// A literal account may be the one the stack deploys in,
+				// which the template does not say: read it as that one.
+				s = anyAccount(s)
 				if ok && wildcardMatch(s, probe, fold) {
 					matched = true
 					break
@@ -237,7 +255,7 @@ func coversIn(t *Template, v any, path string, probes func(partition) []string, 
 func everything(t *Template, st Value, path string, probes []string, resources func(partition) []string) (bool, *Item) {
 	m := st.V.(map[string]any)
 	actions, uA := false, (*Item)(nil)
-	if m["NotAction"] != nil {
+	if present(t, m["NotAction"], st.Conds) {
 		actions = true // all but a few actions
 	} else {
 		actions, uA = covers(t, m["Action"], join(path, "Action"), probes, true)
@@ -245,10 +263,39 @@ func everything(t *Template, st Value, path string, probes []string, resources f
 	if !actions {
 		return false, uA
 	}
-	if m["NotResource"] != nil {
+	if present(t, m["NotResource"], st.Conds) {
 		return true, nil
 	}
-	return coversIn(t, m["Resource"], join(path, "Resource"), resources, false)
+	all, unknown := coversIn(t, m["Resource"], join(path, "Resource"), resources, false)
+	if !all || present(t, m["NotAction"], st.Conds) {
+		return all, unknown
+	}
+	// Both cover in some alternative: in one deployment too? An action and
+	// a resource chosen by one condition (Fn::If [C, "*", ...] beside
+	// Fn::If [C, bucket, "*"]) never cover together.
+	acts := t.Items(m["Action"], join(path, "Action"), true, st.Conds...)
+	res := t.Items(m["Resource"], join(path, "Resource"), true, st.Conds...)
+	var sets [][]string
+	for _, it := range append(slices.Clone(acts), res...) {
+		sets = append(sets, it.Conds)
+	}
+	together := false
+	complete := worlds(st.Conds, sets, func(holds func([]string) bool) bool {
+		pick := func(items []Item) []Item {
+			var out []Item
+			for _, it := range items {
+				if holds(it.Conds) {
+					out = append(out, it)
+				}
+			}
+			return out
+		}
+		a, _ := coverItems(pick(acts), func(partition) []string { return probes }, true)
+		r, _ := coverItems(pick(res), resources, false)
+		together = a && r
+		return !together
+	})
+	return together || !complete, nil
 }
 
 // managedPolicies are AWS managed policies judged by name.
@@ -261,10 +308,15 @@ var managedPolicies = map[string]string{
 var reManagedArn = regexp.MustCompile(`^arn:[^:]+:iam::aws:policy/(?:.*/)?([^/]+)$`)
 
 func checkManaged(r Resource, rule string, j *judge) {
-	if r.Type != "AWS::IAM::Role" && r.Type != "AWS::IAM::User" && r.Type != "AWS::IAM::Group" {
+	prop := "ManagedPolicyArns"
+	switch r.Type {
+	case "AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group":
+	case "AWS::SSO::PermissionSet":
+		prop = "ManagedPolicies"
+	default:
 		return
 	}
-	for _, it := range r.tmpl().Items(r.Properties["ManagedPolicyArns"], "ManagedPolicyArns", false) {
+	for _, it := range r.tmpl().Items(r.Properties[prop], prop, false) {
 		s, ok := it.Str()
 		if !ok {
 			if o, opaque := it.V.(Opaque); opaque {
@@ -414,58 +466,46 @@ func escalationResources(action string) func(partition) []string {
 	}
 }
 
-// checkEscalation is HS-IAM-3: a resource's policies, taken together
-// (a principal holds them all), grant every action of a published
-// privilege-escalation method, each on every resource of its kind.
+// checkEscalation is HS-IAM-3: a principal's policies, taken together,
+// grant every action of a published privilege-escalation method, each on
+// every resource of its kind. A role, user or group holds its own policies
+// and the AWS::IAM::Policy and ManagedPolicy resources of the template that
+// attach to it (as CDK writes a role's grants: a DefaultPolicy beside the
+// role); a policy resource is judged on its own as well, and a method one
+// policy grants alone is reported there, not again on the principal.
 // Statements HS-IAM-1 or HS-IAM-2 report are not counted again; a
 // statement whose resources are unknown is reported when it names an
 // action of a method.
 func checkEscalation(r Resource, _ Context) []Verdict {
 	j := &judge{}
-	granted := map[string]string{} // action → where
 	t := r.tmpl()
-	holds := forPolicies(r, j, func(st Value, path string) {
-		if !isAllow(t, st, path, &judge{}) { // HS-IAM-1 reports an unknown effect
-			return
-		}
-		if admin, _ := everything(t, st, path, actionProbes, partition.anyResource); admin {
-			return
-		}
-		if all, _ := everything(t, st, path, iamProbes, partition.iamResource); all {
-			return
-		}
-		m := st.V.(map[string]any)
-		for _, e := range escalations {
-			for _, a := range e.actions {
-				if _, ok := granted[a]; ok {
-					continue
-				}
-				var names bool
-				if m["NotAction"] != nil {
-					names, _ = covers(t, m["NotAction"], join(path, "NotAction"), []string{a}, true)
-					names = !names
-				} else {
-					names, _ = covers(t, m["Action"], join(path, "Action"), []string{a}, true)
-				}
-				if !names {
-					continue
-				}
-				if m["NotResource"] != nil {
-					granted[a] = path + st.When()
-					continue
-				}
-				all, unknown := coversIn(t, m["Resource"], join(path, "Resource"), escalationResources(a), false)
-				switch {
-				case all:
-					granted[a] = path + st.When()
-				case unknown != nil:
-					j.unresolved(unknown.Path, unknown.Value, "the resource of "+a)
+	own := map[string]string{} // action → where
+	holds := forPolicies(r, j, func(st Value, path string) { escalationGrants(t, st, path, own, j) })
+	if !holds {
+		return nil
+	}
+	// The policies of the template attached to this principal, each alone
+	// and together with the principal's own.
+	all := maps.Clone(own)
+	var alone []map[string]string
+	if attach := attachKey[r.Type]; attach != "" {
+		for _, id := range sortedKeys(t.properties) {
+			props, _ := t.properties[id].(map[string]any)
+			typ := t.Types[id]
+			if typ != "AWS::IAM::Policy" && typ != "AWS::IAM::ManagedPolicy" || !attachesTo(t, props[attach], r.LogicalID) {
+				continue
+			}
+			mine := map[string]string{}
+			forStatements(t, props["PolicyDocument"], "PolicyDocument", &judge{}, func(st Value, path string) {
+				escalationGrants(t, st, id+" "+path, mine, &judge{})
+			})
+			alone = append(alone, mine)
+			for a, w := range mine {
+				if _, ok := all[a]; !ok {
+					all[a] = w
 				}
 			}
 		}
-	})
-	if !holds {
-		return nil
 	}
 	var fired [][]string
 	// The shortest first: a longer method holding a reported one is not
@@ -473,23 +513,93 @@ func checkEscalation(r Resource, _ Context) []Verdict {
 	byLength := slices.Clone(escalations)
 	slices.SortStableFunc(byLength, func(a, b escalation) int { return len(a.actions) - len(b.actions) })
 	for _, e := range byLength {
-		var where []string
-		for _, a := range e.actions {
-			w, ok := granted[a]
-			if !ok {
-				where = nil
-				break
-			}
-			where = append(where, a+" ("+w+")")
-		}
-		if where == nil || slices.ContainsFunc(fired, func(f []string) bool { return subset(f, e.actions) }) {
+		if !grantsAll(all, e.actions) || slices.ContainsFunc(fired, func(f []string) bool { return subset(f, e.actions) }) {
 			continue // not granted, or a longer way to what is reported
 		}
 		fired = append(fired, e.actions)
-		first, _, _ := strings.Cut(granted[e.actions[0]], " (")
-		j.breach(first, "grants, each on every resource of its kind, %s: privilege escalation %s", strings.Join(where, ", "), e.name)
+		if slices.ContainsFunc(alone, func(g map[string]string) bool { return grantsAll(g, e.actions) }) {
+			continue // the policy that grants it alone reports it
+		}
+		var where, places []string
+		for _, a := range e.actions {
+			where = append(where, a+" ("+all[a]+")")
+			// The finding's places are every statement of the method, so
+			// that a suppression for one of them does not cover another.
+			p, _, _ := strings.Cut(all[a], " (when")
+			if !slices.Contains(places, p) {
+				places = append(places, p)
+			}
+		}
+		j.breach(strings.Join(places, ", "), "grants, each on every resource of its kind, %s: privilege escalation %s", strings.Join(where, ", "), e.name)
 	}
 	return j.verdicts()
+}
+
+// attachKey is where a policy resource names the principals it attaches to.
+var attachKey = map[string]string{"AWS::IAM::Role": "Roles", "AWS::IAM::User": "Users", "AWS::IAM::Group": "Groups"}
+
+// attachesTo reports whether a policy's Roles (Users, Groups) may name
+// the principal id: a Ref to it in some alternative.
+func attachesTo(t *Template, list any, id string) bool {
+	for _, it := range t.Items(list, "", false) {
+		if o, ok := it.V.(Opaque); ok && string(o) == "Ref "+id {
+			return true
+		}
+	}
+	return false
+}
+
+// grantsAll reports whether granted holds every action.
+func grantsAll(granted map[string]string, actions []string) bool {
+	for _, a := range actions {
+		if _, ok := granted[a]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// escalationGrants records in granted the escalation actions a statement
+// allows on every resource of their kind, with where.
+func escalationGrants(t *Template, st Value, path string, granted map[string]string, j *judge) {
+	if !isAllow(t, st, path, &judge{}) { // HS-IAM-1 reports an unknown effect
+		return
+	}
+	if admin, _ := everything(t, st, path, actionProbes, partition.anyResource); admin {
+		return
+	}
+	if all, _ := everything(t, st, path, iamProbes, partition.iamResource); all {
+		return
+	}
+	m := st.V.(map[string]any)
+	for _, e := range escalations {
+		for _, a := range e.actions {
+			if _, ok := granted[a]; ok {
+				continue
+			}
+			var names bool
+			if present(t, m["NotAction"], st.Conds) {
+				names, _ = covers(t, m["NotAction"], join(path, "NotAction"), []string{a}, true)
+				names = !names
+			} else {
+				names, _ = covers(t, m["Action"], join(path, "Action"), []string{a}, true)
+			}
+			if !names {
+				continue
+			}
+			if present(t, m["NotResource"], st.Conds) {
+				granted[a] = path + st.When()
+				continue
+			}
+			all, unknown := coversIn(t, m["Resource"], join(path, "Resource"), escalationResources(a), false)
+			switch {
+			case all:
+				granted[a] = path + st.When()
+			case unknown != nil:
+				j.unresolved(unknown.Path, unknown.Value, "the resource of "+a)
+			}
+		}
+	}
 }
 
 // subset reports whether every element of a is in b.
@@ -500,4 +610,29 @@ func subset(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// anyAccount replaces the literal 12-digit account of an ARN pattern with
+// the probes' account.
+func anyAccount(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) == 6 && len(parts[4]) == 12 && strings.Trim(parts[4], "0123456789") == "" {
+		parts[4] = probeAccount
+		return strings.Join(parts, ":")
+	}
+	return arn
+}
+
+// present reports whether a statement element is there in some
+// alternative (AWS::NoValue removes it).
+func present(t *Template, v any, conds []string) bool {
+	if v == nil {
+		return false
+	}
+	for _, alt := range t.Eval(v, conds...) {
+		if !alt.Absent {
+			return true
+		}
+	}
+	return false
 }

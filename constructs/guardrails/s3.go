@@ -66,11 +66,22 @@ var restrictingKeys = map[string]bool{
 }
 
 func checkPublicBucketPolicy(r Resource, _ Context) []Verdict {
-	if r.Type != "AWS::S3::BucketPolicy" {
+	doc := "PolicyDocument"
+	switch r.Type {
+	case "AWS::S3::BucketPolicy":
+	case "AWS::S3::AccessPoint":
+		// An access point's own policy reaches the bucket's objects too,
+		// from the internet unless the access point is a VPC's
+		// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html).
+		if r.Properties["Policy"] == nil || present(r.tmpl(), r.Properties["VpcConfiguration"], nil) {
+			return []Verdict{{Outcome: Compliant}}
+		}
+		doc = "Policy"
+	default:
 		return nil
 	}
 	t, j := r.tmpl(), &judge{}
-	forStatements(t, r.Properties["PolicyDocument"], "PolicyDocument", j, func(st Value, path string) {
+	forStatements(t, r.Properties[doc], doc, j, func(st Value, path string) {
 		if !isAllow(t, st, path, j) {
 			return
 		}
@@ -179,11 +190,12 @@ var restrictingOps = map[string]bool{
 
 // restricts reports whether a condition (one alternative of a statement's
 // Condition) limits the statement to callers named by fixed values: some
-// restricting operator, in every alternative of its keys, tests a
-// restricting key against fixed values (no wildcard, no policy variable,
-// a source IP range no wider than a /8, or /32 for IPv6). A condition,
-// operator or value it cannot read is returned as unknown when nothing
-// else restricts.
+// restricting operator, in every alternative of its keys (one that
+// AWS::NoValue removes restricts nothing), tests a restricting key against
+// fixed values (no wildcard, no policy variable; source IP ranges that
+// together hold less than a /8 of public addresses). A condition, operator
+// or value it cannot read is returned as unknown when nothing else
+// restricts.
 func restricts(t *Template, c Value) (bool, *Value) {
 	if c.Absent {
 		return false, nil
@@ -201,18 +213,25 @@ func restricts(t *Template, c Value) (bool, *Value) {
 			continue
 		}
 		every := true
-		for _, alt := range t.Objects(ops[op], c.Conds...) {
-			if !alt.Known() {
-				open, every = &alt, false
-				continue
+		for _, alt := range t.Eval(ops[op], c.Conds...) {
+			switch _, isMap := alt.V.(map[string]any); {
+			case alt.Absent || alt.Known() && !isMap:
+				every = false
+			case !alt.Known():
+				if open == nil {
+					a := alt
+					open = &a
+				}
+				every = false
+			default:
+				r, u := restrictsKeys(t, alt)
+				if u != nil && open == nil {
+					open = u
+				}
+				every = every && r
 			}
-			r, u := restrictsKeys(t, alt)
-			if u != nil && open == nil {
-				open = u
-			}
-			every = every && r
 		}
-		if every && len(t.Objects(ops[op], c.Conds...)) > 0 {
+		if every {
 			return true, nil
 		}
 	}
@@ -220,7 +239,7 @@ func restricts(t *Template, c Value) (bool, *Value) {
 }
 
 // restrictsKeys reports whether some key of an operator's map is a
-// restricting key with fixed values only.
+// restricting key with fixed values only, in every alternative of them.
 func restrictsKeys(t *Template, keys Value) (bool, *Value) {
 	var open *Value
 	m := keys.V.(map[string]any)
@@ -228,37 +247,76 @@ func restrictsKeys(t *Template, keys Value) (bool, *Value) {
 		if !restrictingKeys[strings.ToLower(key)] {
 			continue
 		}
-		fixed, any := true, false
-		for _, it := range t.Items(m[key], key, true, keys.Conds...) {
-			any = true
-			if !it.Known() {
-				if open == nil {
-					v := it.Value
-					open = &v
-				}
-				fixed = false
+		fixed := true
+		for _, alt := range t.Eval(m[key], keys.Conds...) {
+			if alt.Absent {
+				fixed = false // the key tests nothing in this alternative
 				continue
 			}
-			if o, opaque := it.V.(Opaque); opaque {
-				if strings.ContainsAny(string(o), "*?") {
-					fixed = false
-				}
-				continue // a resource's id or ARN: fixed
-			}
-			s, ok := it.Str()
-			if !ok || strings.ContainsAny(s, "*?") || strings.Contains(s, "${") {
-				fixed = false
-				continue
-			}
-			if strings.EqualFold(key, "aws:SourceIp") {
-				if p, err := netip.ParsePrefix(s); err != nil || (p.Addr().Is4() && p.Bits() < 8) || (p.Addr().Is6() && p.Bits() < 32) {
-					if a, err := netip.ParseAddr(s); err != nil || !a.IsValid() {
-						fixed = false
+			var values []Value
+			if list, isList := alt.V.([]any); isList && alt.Known() {
+				for _, e := range list {
+					for _, ev := range t.Eval(e, alt.Conds...) {
+						if !ev.Absent {
+							values = append(values, ev)
+						}
 					}
 				}
+				if len(values) == 0 {
+					fixed = false // an empty list tests nothing
+				}
+			} else {
+				values = []Value{alt}
+			}
+			var ranges []netip.Prefix
+			for _, v := range values {
+				if !v.Known() {
+					if open == nil {
+						u := v
+						open = &u
+					}
+					fixed = false
+					continue
+				}
+				if o, opaque := v.V.(Opaque); opaque {
+					if strings.ContainsAny(string(o), "*?") {
+						fixed = false
+					}
+					continue // a resource's id or ARN: fixed
+				}
+				s, ok := v.Str()
+				if !ok || strings.ContainsAny(s, "*?") || strings.Contains(s, "${") {
+					fixed = false
+					continue
+				}
+				if strings.EqualFold(key, "aws:SourceIp") {
+					p, err := netip.ParsePrefix(s)
+					if err != nil {
+						a, errA := netip.ParseAddr(s)
+						if errA != nil {
+							fixed = false
+							continue
+						}
+						p = netip.PrefixFrom(a, a.BitLen())
+					}
+					ranges = append(ranges, p)
+				}
+			}
+			// Ranges that together hold a /8 of public IPv4 addresses (or a
+			// /32 of IPv6), however they are cut, let in anyone from there.
+			var v4, v6 []netip.Prefix
+			for _, p := range ranges {
+				if p.Addr().Is4() {
+					v4 = append(v4, p)
+				} else {
+					v6 = append(v6, p)
+				}
+			}
+			if publicAddresses(v4, false).Cmp(ipv4Internet) >= 0 || publicAddresses(v6, true).Cmp(ipv6Internet) >= 0 {
+				fixed = false
 			}
 		}
-		if fixed && any {
+		if fixed {
 			return true, nil
 		}
 	}

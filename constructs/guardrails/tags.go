@@ -42,7 +42,10 @@ func checkRequiredTags(r Resource, ctx Context) []Verdict {
 	t, j := r.tmpl(), &judge{}
 	path := info.Property
 	for _, tags := range t.Eval(r.Properties[info.Property]) {
-		have := map[string]bool{}
+		// present: for each tag key, the choices under which an element
+		// gives it a value; a required tag must have one in every world.
+		present := map[string][][]string{}
+		flagged := map[string]bool{} // a value missing under a condition, reported where it is
 		switch {
 		case tags.Absent:
 		case !tags.Known():
@@ -56,10 +59,10 @@ func checkRequiredTags(r Resource, ctx Context) []Verdict {
 				continue
 			}
 			for _, k := range sortedKeys(m) {
-				tagValue(t, Value{V: m[k], Conds: tags.Conds}, k, join(path, k), have, j)
+				tagValue(t, Value{V: m[k], Conds: tags.Conds}, k, join(path, k), present, flagged, j)
 			}
 		default:
-			for _, it := range t.Items(tags.V, path, false) {
+			for _, it := range t.Items(tags.V, path, false, tags.Conds...) {
 				if !it.Known() {
 					j.unresolved(it.Path, it.Value, "a tag")
 					continue
@@ -68,13 +71,21 @@ func checkRequiredTags(r Resource, ctx Context) []Verdict {
 				if !isMap {
 					continue
 				}
-				key, _ := m["Key"].(string)
-				tagValue(t, Value{V: m["Value"], Conds: it.Conds}, key, join(it.Path, "Value"), have, j)
+				for _, key := range t.Eval(m["Key"], it.Conds...) {
+					k, ok := key.Str()
+					if !ok {
+						if !key.Absent {
+							j.unresolved(join(it.Path, "Key"), key, "a tag's key")
+						}
+						continue
+					}
+					tagValue(t, Value{V: m["Value"], Conds: key.Conds}, k, join(it.Path, "Value"), present, flagged, j)
+				}
 			}
 		}
 		var missing []string
 		for _, k := range ctx.RequiredTags {
-			if !have[k] {
+			if !flagged[k] && !everyWorld(tags.Conds, present[k]) {
 				missing = append(missing, k)
 			}
 		}
@@ -85,20 +96,22 @@ func checkRequiredTags(r Resource, ctx Context) []Verdict {
 	return j.verdicts()
 }
 
-// tagValue records that tag key has a value, or reports why not.
-func tagValue(t *Template, v Value, key, path string, have map[string]bool, j *judge) {
+// tagValue records under which choices tag key has a value, or reports
+// why it has none.
+func tagValue(t *Template, v Value, key, path string, present map[string][][]string, flagged map[string]bool, j *judge) {
 	for _, alt := range t.Eval(v.V, v.Conds...) {
 		s, isStr := alt.Str()
 		switch {
 		case alt.Absent, isStr && strings.TrimSpace(s) == "":
 			if len(alt.Conds) > len(v.Conds) {
 				j.breach(path, "tag %s has no value%s", key, alt.When())
+				flagged[key] = true
 			}
 		case !alt.Known():
 			j.unresolved(path, alt, "the value of tag "+key)
-			have[key] = true // reported once, as unresolved
+			present[key] = append(present[key], alt.Conds) // reported once, as unresolved
 		default:
-			have[key] = true
+			present[key] = append(present[key], alt.Conds)
 		}
 	}
 }

@@ -2,6 +2,8 @@ package guardrails
 
 import (
 	"fmt"
+	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -104,15 +106,33 @@ var pseudoParameters = map[string]bool{
 const maxAlternatives = 64
 
 // Template is what the evaluator needs from a template besides the value.
+// It is not safe for concurrent use.
 type Template struct {
 	Parameters map[string]any
 	Mappings   map[string]any
 	Resources  map[string]bool // logical ids
+	// Types are the resources' types, by logical id: a custom resource's
+	// Ref and attributes, and attributes that hold data rather than name
+	// a resource, are known only at deploy time.
+	Types map[string]string
+
+	properties   map[string]any // the resources' properties, by logical id
+	steps, depth int            // of the Eval under way
 }
+
+// Bounds of one evaluation: a value nested deeper, or one whose
+// alternatives take more steps to work out, is unknown rather than slow.
+const (
+	maxDepth = 64
+	maxSteps = 20000
+)
 
 // Eval returns the alternatives of v. conds are the choices made on the
 // way to it.
 func (t *Template) Eval(v any, conds ...string) []Value {
+	if t.depth == 0 {
+		t.steps = 0
+	}
 	out := t.eval(v, conds)
 	if len(out) > maxAlternatives {
 		return []Value{{Unknown: fmt.Sprintf("more than %d combinations of Fn::If and parameters", maxAlternatives), Conds: conds}}
@@ -126,6 +146,12 @@ func (t *Template) Eval(v any, conds ...string) []Value {
 const dynamicReference = "{{resolve:"
 
 func (t *Template) eval(v any, conds []string) []Value {
+	t.steps++
+	t.depth++
+	defer func() { t.depth-- }()
+	if t.depth > maxDepth || t.steps > maxSteps {
+		return []Value{{Unknown: fmt.Sprintf("a value nested more than %d deep or taking more than %d steps to evaluate", maxDepth, maxSteps), Conds: conds}}
+	}
 	m, ok := v.(map[string]any)
 	if !ok || len(m) != 1 {
 		switch x := v.(type) {
@@ -158,17 +184,45 @@ func (t *Template) eval(v any, conds []string) []Value {
 			return []Value{{V: Opaque(name), Conds: conds}}
 		case t.Parameters[name] != nil:
 			return t.parameter(name, conds)
+		case t.Resources[name] && custom(t.Types[name]):
+			return unknown("Ref " + name + ", a custom resource, which chooses its own id")
 		case t.Resources[name]:
 			return []Value{{V: Opaque("Ref " + name), Conds: conds}}
 		}
 		return unknown("Ref " + name + ", which the template does not define")
 	case "Fn::GetAtt":
-		return []Value{{V: Opaque(fmt.Sprint("GetAtt ", arg)), Conds: conds}}
+		var res, attr string
+		switch x := arg.(type) {
+		case string:
+			res, attr, _ = strings.Cut(x, ".")
+		case []any:
+			if len(x) == 2 {
+				res, _ = x[0].(string)
+				attr, _ = x[1].(string)
+			}
+		}
+		switch {
+		case res == "" || attr == "":
+			return unknown("a Fn::GetAtt whose resource or attribute is known only at deploy time")
+		case custom(t.Types[res]) || t.Types[res] == "AWS::CloudFormation::Stack" || !reIdentifier.MatchString(attr):
+			// What a custom resource or a nested stack returns, or an
+			// attribute that holds data (a parameter's Value), may be
+			// anything: "*" as much as a name.
+			return unknown("Fn::GetAtt " + res + "." + attr + ", a value the resource has at deploy time")
+		}
+		return []Value{{V: Opaque("GetAtt " + res + "." + attr), Conds: conds}}
 	case "Fn::If":
 		if len(args) != 3 {
 			return unknown("a malformed Fn::If")
 		}
 		name, _ := args[0].(string)
+		// A condition already chosen on the way here decides the branch.
+		switch {
+		case slices.Contains(conds, name):
+			return t.eval(args[1], conds)
+		case slices.Contains(conds, "!"+name):
+			return t.eval(args[2], conds)
+		}
 		yes := t.eval(args[1], with(conds, name))
 		no := t.eval(args[2], with(conds, "!"+name))
 		return append(yes, no...)
@@ -190,6 +244,12 @@ func (t *Template) eval(v any, conds []string) []Value {
 			val, ok := second[keys[2]]
 			if !ok {
 				return unknown(fmt.Sprintf("Fn::FindInMap %s.%s.%s, which the template's Mappings lack", keys[0], keys[1], keys[2]))
+			}
+			// Mappings hold literal strings and lists of them; CloudFormation
+			// takes no intrinsic function there.
+			// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/mappings-section-structure.html
+			if !literalData(val) {
+				return unknown(fmt.Sprintf("Fn::FindInMap %s.%s.%s, which is not a literal", keys[0], keys[1], keys[2]))
 			}
 			out = append(out, t.eval(val, k.Conds)...)
 			if len(out) > maxAlternatives {
@@ -291,6 +351,36 @@ func (t *Template) eval(v any, conds []string) []Value {
 		return t.sub(arg, conds)
 	}
 	return unknown(fn)
+}
+
+// custom reports whether a resource type is a custom resource, whose
+// attributes and id its own code returns.
+func custom(typ string) bool {
+	return strings.HasPrefix(typ, "Custom::") || typ == "AWS::CloudFormation::CustomResource"
+}
+
+// reIdentifier matches the attributes that name or locate the resource
+// itself (an ARN, an id, a name, an endpoint), whatever its type; every
+// other attribute is data, known only at deploy time.
+var reIdentifier = regexp.MustCompile(`(Arn|ARN|Id|ID|Name|Url|URL|DomainName|DnsName|DNSName|Endpoint|Endpoint\.Address|Address)$`)
+
+// literalData reports whether v is a string, number or boolean, or a list
+// of them: what a mapping may hold.
+func literalData(v any) bool {
+	switch x := v.(type) {
+	case string, float64, bool:
+		return true
+	case []any:
+		for _, e := range x {
+			switch e.(type) {
+			case string, float64, bool:
+			default:
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // with is conds and one more choice, in a new slice.
@@ -594,4 +684,119 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// choice splits one choice of a Value's Conds: a condition ("C" true, "!C"
+// false) or a parameter ("P=v").
+func choice(c string) (name, value string) {
+	if n, v, ok := strings.Cut(c, "="); ok {
+		return "=" + n, v
+	}
+	if n, ok := strings.CutPrefix(c, "!"); ok {
+		return n, "false"
+	}
+	return c, "true"
+}
+
+// maxWorlds bounds the deploy-time choices everyWorld enumerates; past it,
+// it answers false (the rule then reports).
+const maxWorlds = 4096
+
+// everyWorld reports whether, whatever the deploy-time choices beyond base
+// (conditions true or false, parameters any of their values), one of sets
+// holds: all of its choices are made. It decides whether something present
+// only under some choices (a tag under Fn::If) is there in every
+// deployment: If(C, a, b) covers both worlds, If(C, a, NoValue) does not.
+// Past maxWorlds it answers false (the rule then reports).
+func everyWorld(base []string, sets [][]string) bool {
+	all := true
+	ok := worlds(base, sets, func(holds func([]string) bool) bool {
+		if !slices.ContainsFunc(sets, holds) {
+			all = false
+			return false
+		}
+		return true
+	})
+	return ok && all
+}
+
+// worlds calls f with every assignment of the deploy-time choices that sets
+// name (beyond base, which is fixed), as a test of whether a set's choices
+// all hold in it, until f returns false. It returns false, calling f
+// never, when there are more than maxWorlds assignments.
+func worlds(base []string, sets [][]string, f func(holds func([]string) bool) bool) bool {
+	fixed := map[string]string{}
+	for _, c := range base {
+		n, v := choice(c)
+		fixed[n] = v
+	}
+	values := map[string][]string{}
+	for _, set := range sets {
+		for _, c := range set {
+			n, v := choice(c)
+			if _, ok := fixed[n]; ok {
+				continue
+			}
+			if !slices.Contains(values[n], v) {
+				values[n] = append(values[n], v)
+			}
+		}
+	}
+	names := make([]string, 0, len(values))
+	count := 1
+	for n, vs := range values {
+		names = append(names, n)
+		if !strings.HasPrefix(n, "=") {
+			values[n] = []string{"true", "false"}
+		} else {
+			values[n] = append(vs, "\x00other") // a value no set names
+		}
+		count *= len(values[n])
+		if count > maxWorlds {
+			return false
+		}
+	}
+	sort.Strings(names)
+	world := map[string]string{}
+	for n, v := range fixed {
+		world[n] = v
+	}
+	holds := func(set []string) bool {
+		for _, c := range set {
+			n, v := choice(c)
+			if world[n] != v {
+				return false
+			}
+		}
+		return true
+	}
+	var walk func(i int) bool
+	walk = func(i int) bool {
+		if i == len(names) {
+			return f(holds)
+		}
+		for _, v := range values[names[i]] {
+			world[names[i]] = v
+			if !walk(i + 1) {
+				return false
+			}
+		}
+		return true
+	}
+	walk(0)
+	return true
+}
+
+// consistent reports whether choices can all be made at once: no
+// condition both true and false, no parameter with two values.
+func consistent(conds []string) bool {
+	seen := map[string]string{}
+	for _, c := range conds {
+		n, v := choice(c)
+		if w, ok := seen[n]; ok && w != v {
+			return false
+		}
+		seen[n] = v
+	}
+	return true
 }
