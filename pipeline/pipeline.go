@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
@@ -42,6 +44,8 @@ type Pipeline struct {
 	envs  []*envDeployment
 	byEnv map[string]*envDeployment // envs by environment name
 	plan  *Plan
+	// bakePer is how many environments one bake action watches.
+	bakePer int
 	// outdir is the App's cloud assembly directory.
 	outdir string
 	// qualifier is the CDK bootstrap qualifier the gates deploy with.
@@ -50,6 +54,10 @@ type Pipeline struct {
 }
 
 // envDeployment is one environment: its Stage, stacks and gates.
+// maxPipelineStageName is the longest name CodePipeline takes for a stage
+// (https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html).
+const maxPipelineStageName = 100
+
 type envDeployment struct {
 	// suppressed are guardrail findings that the team suppressed.
 	suppressed []guardrails.Finding
@@ -240,10 +248,21 @@ func Build(scope constructs.Construct, props Props) (*Pipeline, error) {
 	}
 	done()
 	maxStacks := 1
+	var targets []gates.BakeTarget
 	for _, d := range p.envs {
 		maxStacks = max(maxStacks, len(d.stacks))
+		targets = append(targets, gates.BakeTarget{Environment: d.env.Name, Account: d.env.Account, Region: d.env.Region, Stacks: d.local, Alarms: d.env.Alarms})
 	}
-	if err := cfg.Plan(stages.Capacity{DeployActionsPerEnvironment: p.actionsPerStack() * maxStacks}); err != nil {
+	// Bake actions hold as many environments as the longest one's
+	// parameters leave room for, under the longest stage name CodePipeline
+	// takes: the plan counts them so.
+	bakePer := gates.BakeTargetsPerAction(cfg.Service.Name, maxPipelineStageName, targets)
+	if bakePer < 1 {
+		return nil, &Error{Source: cfg.Origin, Problems: []stages.Problem{{Path: "stages", Message: fmt.Sprintf(
+			"an environment's bake parameters (its stack and alarm names) do not fit CodePipeline's %d characters for one bake action: use shorter stack names, fewer stacks or fewer named alarms", gates.MaxActionConfigurationValue)}}}
+	}
+	p.bakePer = bakePer
+	if err := cfg.Plan(stages.Capacity{DeployActionsPerEnvironment: p.actionsPerStack() * maxStacks, BakeEnvironmentsPerAction: bakePer}); err != nil {
 		return nil, err
 	}
 	done = phase("pipeline")
@@ -255,9 +274,42 @@ func Build(scope constructs.Construct, props Props) (*Pipeline, error) {
 	return p, nil
 }
 
+// maxSourceDestinations is how many account-regions one check-source asset
+// is published to. CDK Pipelines publishes an asset from one CodeBuild
+// project with a command per destination, about 330 characters each at the
+// longest names; a buildspec holds at most 25,600
+// (https://docs.aws.amazon.com/codebuild/latest/APIReference/API_ProjectSource.html,
+// aws/aws-cdk#30326). Past this many, the source is published as several
+// assets (the same files, each its own hash), each from its own project.
+const maxSourceDestinations = 50
+
+// sourceGroups assigns each account-region that receives the check source
+// a group: all in group 0 up to maxSourceDestinations, else chunks of that
+// many in sorted order.
+func sourceGroups(cfg *stages.Config) map[string]int {
+	seen := map[string]bool{}
+	var dests []string
+	for _, env := range cfg.Environments() {
+		if d := env.Account + "/" + env.Region; gates.NeedsSource(cfg, env) && !seen[d] {
+			seen[d] = true
+			dests = append(dests, d)
+		}
+	}
+	slices.Sort(dests)
+	out := map[string]int{}
+	for i, d := range dests {
+		if len(dests) > maxSourceDestinations {
+			out[d] = i / maxSourceDestinations
+		}
+	}
+	return out
+}
+
 func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) error {
 	cfg := p.config
 	var problems []stages.Problem
+	groups := sourceGroups(cfg)
+	var sourceHash string // the check source's fingerprint, when it is split
 	for _, env := range cfg.Environments() {
 		tags := Tags(cfg, env)
 		stage := awscdk.NewStage(scope, jsii.String(stageID(cfg, env)), &awscdk.StageProps{
@@ -323,10 +375,18 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 				// of the environment's account and region: CDK Pipelines
 				// publishes it to that environment's bootstrap bucket before
 				// the stage deploys.
-				asset := awss3assets.NewAsset(first, jsii.String("HandsoffCheckSource"), &awss3assets.AssetProps{
+				ap := &awss3assets.AssetProps{
 					Path:    jsii.String(props.checkSourceDir()),
 					Exclude: jsii.Strings(p.sourceExcludes(props.checkSourceDir())...),
-				})
+				}
+				if g, split := groups[env.Account+"/"+env.Region]; split {
+					if sourceHash == "" {
+						sourceHash = *awscdk.FileSystem_Fingerprint(ap.Path, &awscdk.FingerprintOptions{Exclude: ap.Exclude})
+					}
+					sum := sha256.Sum256([]byte(fmt.Sprintf("%s/%d", sourceHash, g)))
+					ap.AssetHashType, ap.AssetHash = awscdk.AssetHashType_CUSTOM, jsii.String(hex.EncodeToString(sum[:]))
+				}
+				asset := awss3assets.NewAsset(first, jsii.String("HandsoffCheckSource"), ap)
 				gp.SourceBucket, gp.SourceKey = *asset.S3BucketName(), *asset.S3ObjectKey()
 				if strings.Contains(gp.SourceBucket+gp.SourceKey, "${Token[") {
 					problems = append(problems, stages.Problem{Path: env.Path, Message: fmt.Sprintf("the codebuild checks of %s need the source uploaded to a bucket known at synth, but stack %s uses a stack synthesizer whose asset bucket is known only at deploy time: use the default synthesizer (DefaultStackSynthesizer) for it", env.Name, *first.StackName())})
@@ -738,11 +798,15 @@ func (p *Pipeline) gateActions(s stages.Stage, w stages.Wave) (actions []gates.A
 		d := p.byEnv[env.Name]
 		targets = append(targets, gates.BakeTarget{Environment: env.Name, Account: env.Account, Region: env.Region, Stacks: d.local, Alarms: env.Alarms})
 	}
-	for i := 0; i < len(targets); i += stages.BakeEnvironmentsPerAction {
-		chunk := targets[i:min(i+stages.BakeEnvironmentsPerAction, len(targets))]
+	per := p.bakePer
+	if per < 1 {
+		per = stages.BakeEnvironmentsPerAction
+	}
+	for i := 0; i < len(targets); i += per {
+		chunk := targets[i:min(i+per, len(targets))]
 		name := "Bake"
-		if len(targets) > stages.BakeEnvironmentsPerAction {
-			name = fmt.Sprintf("Bake-%d", i/stages.BakeEnvironmentsPerAction+1)
+		if len(targets) > per {
+			name = fmt.Sprintf("Bake-%d", i/per+1)
 		}
 		a, err := gates.BakeAction(name, p.config.Service.Name, waveStageName(p.config, s, w), gates.BakeWatcherName(p.config), int(w.Bake.Minutes()), chunk, bakeAt)
 		if err != nil {

@@ -26,6 +26,12 @@ type Capacity struct {
 	FixedStages int
 	// FixedActions is the number of actions in those stages. Default: 4.
 	FixedActions int
+	// BakeEnvironmentsPerAction is the most environments one bake action
+	// watches: as many as its parameters (each environment's account,
+	// region, stacks and named alarms) fit in CodePipeline's 1,000
+	// characters, which the pipeline works out from the longest
+	// environment's. Default: BakeEnvironmentsPerAction.
+	BakeEnvironmentsPerAction int
 }
 
 func (c Capacity) withDefaults() Capacity {
@@ -38,14 +44,18 @@ func (c Capacity) withDefaults() Capacity {
 	if c.FixedActions <= 0 {
 		c.FixedActions = 4
 	}
+	if c.BakeEnvironmentsPerAction <= 0 {
+		c.BakeEnvironmentsPerAction = BakeEnvironmentsPerAction
+	}
 	return c
 }
 
 // BakeEnvironmentsPerAction is the most environments one bake action
-// watches. The action's parameters (each environment's account, region and
-// stacks) must fit CodePipeline's 1,000 characters per configuration value,
-// and one action per wave rather than per environment keeps a hundred baked
-// environments inside the 500 actions of a pipeline.
+// watches by default (Capacity.BakeEnvironmentsPerAction). The action's
+// parameters (each environment's account, region and stacks) must fit
+// CodePipeline's 1,000 characters per configuration value, and one action
+// per wave rather than per environment keeps a hundred baked environments
+// inside the 500 actions of a pipeline.
 const BakeEnvironmentsPerAction = 10
 
 // ActionsPerEnvironment is the number of actions one environment of stage s
@@ -76,7 +86,17 @@ func (c Capacity) WaveActions(s Stage, waveIndex int) int {
 }
 
 func (c Capacity) actions(s Stage, n int, bake time.Duration) int {
-	return n*c.ActionsPerEnvironment(s) + BakeActions(n, bake)
+	return n*c.ActionsPerEnvironment(s) + c.BakeActions(n, bake)
+}
+
+// BakeActions is the number of bake actions a wave of n environments holds
+// at this capacity.
+func (c Capacity) BakeActions(n int, bake time.Duration) int {
+	if bake <= 0 || n == 0 {
+		return 0
+	}
+	per := c.withDefaults().BakeEnvironmentsPerAction
+	return (n + per - 1) / per
 }
 
 // waveLimit is the most environments one wave of s with the given bake may
@@ -133,7 +153,7 @@ func (cfg *Config) plan(capacity Capacity) error {
 			}
 			if n > MaxActionsPerStage {
 				bake := ""
-				if b := BakeActions(len(w.Environments), w.Bake); b > 0 {
+				if b := capacity.BakeActions(len(w.Environments), w.Bake); b > 0 {
 					bake = fmt.Sprintf(", plus %d bake action(s)", b)
 				}
 				ps.addc(CodeQuota, where, "%s needs %d CodePipeline actions (%d environments × %d%s); a stage holds at most %d actions: split it into smaller waves",

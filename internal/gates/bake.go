@@ -61,6 +61,38 @@ type bakeParams struct {
 	Envs    []bakeTarget `json:"e"`
 }
 
+// bakeTargetOf is a target as the action's parameters write it.
+func bakeTargetOf(service string, t BakeTarget) bakeTarget {
+	var stacks []string
+	prefix := service + "-" + t.Environment
+	for _, s := range t.Stacks {
+		if rest, ok := strings.CutPrefix(s, prefix); ok {
+			s = "-" + rest
+		}
+		stacks = append(stacks, s)
+	}
+	return bakeTarget{Name: t.Environment, Acct: t.Account, Region: t.Region, Stacks: stacks, Alarms: t.Alarms}
+}
+
+// BakeTargetsPerAction is how many targets one bake action holds when each
+// is at most as long as the longest of targets and the pipeline stage's
+// name at most stageLen characters: what fits CodePipeline's 1,000
+// characters of parameters for the longest bake. It is 0 when not even one
+// fits.
+func BakeTargetsPerAction(service string, stageLen int, targets []BakeTarget) int {
+	p := bakeParams{Minutes: int(stages.MaxBake.Minutes()), Service: service, Stage: strings.Repeat("x", stageLen)}
+	empty, _ := json.Marshal(p)
+	longest := 0
+	for _, t := range targets {
+		raw, _ := json.Marshal(bakeTargetOf(service, t))
+		longest = max(longest, len(raw)+1) // and a comma
+	}
+	if longest == 0 {
+		return stages.BakeEnvironmentsPerAction
+	}
+	return (MaxActionConfigurationValue - len(empty)) / longest
+}
+
 // BakeAction is the CodePipeline action, in CloudFormation's shape, that
 // bakes targets for minutes: a Lambda invoke action of the bake watcher
 // (NewBakeWatcher) that fails, and so rolls the stage back, as soon as an
@@ -88,15 +120,7 @@ type bakeParams struct {
 func BakeAction(name, service, stage, function string, minutes int, targets []BakeTarget, runOrder int) (Action, error) {
 	p := bakeParams{Minutes: minutes, Service: service, Stage: stage}
 	for _, t := range targets {
-		var stacks []string
-		prefix := service + "-" + t.Environment
-		for _, s := range t.Stacks {
-			if rest, ok := strings.CutPrefix(s, prefix); ok {
-				s = "-" + rest
-			}
-			stacks = append(stacks, s)
-		}
-		p.Envs = append(p.Envs, bakeTarget{Name: t.Environment, Acct: t.Account, Region: t.Region, Stacks: stacks, Alarms: t.Alarms})
+		p.Envs = append(p.Envs, bakeTargetOf(service, t))
 	}
 	raw, err := json.Marshal(p)
 	if err != nil {

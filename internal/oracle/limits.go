@@ -1,0 +1,182 @@
+package oracle
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// A Limit is one documented quota a synthesized assembly must respect.
+type Limit struct {
+	What string // what is limited
+	Max  int
+	Doc  string // where AWS documents it
+}
+
+// The limits the synthesized pipeline and its environments are held to,
+// each with the documentation it comes from. IAM's are IAMQuotas'.
+var (
+	LimitActionConfiguration = Limit{"characters in one CodePipeline action configuration value", 1000,
+		"https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html"}
+	LimitPipelineName = Limit{"characters in a CodePipeline pipeline, stage or action name", 100,
+		"https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html"}
+	LimitActionsPerStage = Limit{"actions in a CodePipeline stage", 50,
+		"https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html"}
+	LimitStages = Limit{"stages in a CodePipeline pipeline", 50,
+		"https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html"}
+	LimitActions = Limit{"actions in a CodePipeline pipeline", 500,
+		"https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html"}
+	LimitBuildSpec = Limit{"characters in a CodeBuild project's buildspec", 25600,
+		"https://docs.aws.amazon.com/codebuild/latest/APIReference/API_ProjectSource.html (aws/aws-cdk#30326)"}
+	LimitResources = Limit{"resources in a CloudFormation template", 500,
+		"https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html"}
+	LimitOutputs = Limit{"outputs in a CloudFormation template", 200,
+		"https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html"}
+	LimitParameters = Limit{"parameters in a CloudFormation template", 200,
+		"https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html"}
+	LimitTemplateBytes = Limit{"bytes of a CloudFormation template body read from S3", 1_000_000,
+		"https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html"}
+	LimitLambdaEnvironment = Limit{"bytes of a Lambda function's environment variables", 4096,
+		"https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html"}
+	LimitEventPattern = Limit{"characters in an EventBridge rule's event pattern", 4096,
+		"https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html"}
+	LimitTargetInput = Limit{"characters in an EventBridge target's Input or input template", 8192,
+		"https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Target.html"}
+	LimitStateMachineName = Limit{"characters in a Step Functions state machine name", 80,
+		"https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html"}
+	LimitFunctionName = Limit{"characters in a Lambda function name", 64,
+		"https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html"}
+)
+
+// Limits holds an assembly's templates to the limits above: each line
+// names the template, what exceeds which limit, and by how much.
+func Limits(asm Assembly, raw map[string][]byte) []string {
+	var out []string
+	over := func(path, what string, n int, l Limit) {
+		if n > l.Max {
+			out = append(out, fmt.Sprintf("%s: %s has %d %s; the limit is %d (%s)", path, what, n, l.What, l.Max, l.Doc))
+		}
+	}
+	for path, data := range raw {
+		over(path, "the template", len(data), LimitTemplateBytes)
+	}
+	for path, tmpl := range asm {
+		res := resources(tmpl)
+		over(path, "the template", len(res), LimitResources)
+		outputs, _ := tmpl["Outputs"].(map[string]any)
+		over(path, "the template", len(outputs), LimitOutputs)
+		params, _ := tmpl["Parameters"].(map[string]any)
+		over(path, "the template", len(params), LimitParameters)
+		for id, r := range res {
+			props, _ := r["Properties"].(map[string]any)
+			switch r["Type"] {
+			case "AWS::CodePipeline::Pipeline":
+				out = append(out, pipelineLimits(path, id, props)...)
+			case "AWS::CodeBuild::Project":
+				src, _ := props["Source"].(map[string]any)
+				over(path, "CodeBuild project "+id, textLength(src["BuildSpec"]), LimitBuildSpec)
+			case "AWS::Lambda::Function":
+				env, _ := props["Environment"].(map[string]any)
+				vars, _ := env["Variables"].(map[string]any)
+				n := 0
+				for k, v := range vars {
+					n += len(k) + textLength(v)
+				}
+				over(path, "function "+id, n, LimitLambdaEnvironment)
+				if name, ok := props["FunctionName"].(string); ok {
+					over(path, "function "+id+"'s name", len(name), LimitFunctionName)
+				}
+			case "AWS::Events::Rule":
+				if p := props["EventPattern"]; p != nil {
+					over(path, "rule "+id, textLength(p), LimitEventPattern)
+				}
+				targets, _ := props["Targets"].([]any)
+				for _, t := range targets {
+					tm, _ := t.(map[string]any)
+					over(path, "rule "+id+"'s target input", textLength(tm["Input"]), LimitTargetInput)
+					if it, ok := tm["InputTransformer"].(map[string]any); ok {
+						over(path, "rule "+id+"'s input template", textLength(it["InputTemplate"]), LimitTargetInput)
+					}
+				}
+			case "AWS::StepFunctions::StateMachine":
+				if name, ok := props["StateMachineName"].(string); ok {
+					over(path, "state machine "+id+"'s name", len(name), LimitStateMachineName)
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func pipelineLimits(path, id string, props map[string]any) []string {
+	var out []string
+	over := func(what string, n int, l Limit) {
+		if n > l.Max {
+			out = append(out, fmt.Sprintf("%s: %s has %d %s; the limit is %d (%s)", path, what, n, l.What, l.Max, l.Doc))
+		}
+	}
+	if name, ok := props["Name"].(string); ok {
+		over("pipeline "+id+"'s name", len(name), LimitPipelineName)
+	}
+	stages, _ := props["Stages"].([]any)
+	over("pipeline "+id, len(stages), LimitStages)
+	total := 0
+	for _, s := range stages {
+		sm, _ := s.(map[string]any)
+		sname := fmt.Sprint(sm["Name"])
+		over("stage "+sname+"'s name", len(sname), LimitPipelineName)
+		actions, _ := sm["Actions"].([]any)
+		total += len(actions)
+		over("stage "+sname, len(actions), LimitActionsPerStage)
+		for _, a := range actions {
+			am, _ := a.(map[string]any)
+			aname := fmt.Sprint(am["Name"])
+			over("action "+sname+"/"+aname+"'s name", len(aname), LimitPipelineName)
+			cfg, _ := am["Configuration"].(map[string]any)
+			for k, v := range cfg {
+				over("action "+sname+"/"+aname+"'s "+k, textLength(v), LimitActionConfiguration)
+			}
+		}
+	}
+	over("pipeline "+id, total, LimitActions)
+	return out
+}
+
+// textLength is the length of a value as CloudFormation passes it on: a
+// string's characters; an object's JSON (an intrinsic counts as its
+// longest literal reading would, never less than its literal parts).
+func textLength(v any) int {
+	switch x := v.(type) {
+	case nil:
+		return 0
+	case string:
+		return len(x)
+	case map[string]any:
+		if parts, ok := x["Fn::Join"].([]any); ok && len(parts) == 2 {
+			sep, _ := parts[0].(string)
+			list, _ := parts[1].([]any)
+			n := 0
+			for i, p := range list {
+				if i > 0 {
+					n += len(sep)
+				}
+				n += textLength(p)
+			}
+			return n
+		}
+		if s, ok := x["Fn::Sub"].(string); ok {
+			return len(s)
+		}
+		if len(x) == 1 {
+			for k := range x {
+				if k == "Ref" || strings.HasPrefix(k, "Fn::") {
+					return 100 // a reference: an ARN, counted long
+				}
+			}
+		}
+	}
+	raw, _ := json.Marshal(v)
+	return len(raw)
+}
