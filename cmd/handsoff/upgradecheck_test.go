@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -10,15 +12,39 @@ import (
 
 // TestUpgradeCheckExample: CI runs the upgrade check over the example app
 // against the last release: no stateful resource may be deleted or
-// replaced without a breaking release.
+// replaced unless CHANGELOG.md's Unreleased section announces it under
+// "### Breaking", naming its logical ID (a new major version).
 func TestUpgradeCheckExample(t *testing.T) {
 	out, errs, code := runCLI(t, "upgrade-check")
-	if code != 0 || !strings.Contains(out, "no stateful resource is deleted or replaced") {
-		t.Errorf("exit %d\n%s\n%s", code, out, errs)
-	}
 	for _, cmd := range []string{"$ git archive ", "go run ./examples/twoline)"} {
 		if !strings.Contains(out, cmd) {
 			t.Errorf("the commands it runs are not printed (%q):\n%s", cmd, out)
+		}
+	}
+	if code == 0 && strings.Contains(out, "no stateful resource is deleted or replaced") {
+		return
+	}
+	if code != 1 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	changelog, err := os.ReadFile(filepath.Join("..", "..", "CHANGELOG.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unreleased, _, _ := strings.Cut(strings.SplitN(string(changelog), "## Unreleased", 2)[1], "\n## ")
+	breaking, _, _ := strings.Cut(strings.SplitN(unreleased+"### Breaking", "### Breaking", 2)[1], "\n### ")
+	for _, line := range strings.Split(out, "\n") {
+		line = strings.TrimSpace(line)
+		if !strings.HasPrefix(line, "- ") {
+			continue
+		}
+		// "- stack: Type LogicalID (...) would be ..."
+		fields := strings.Fields(line)
+		if len(fields) < 4 {
+			continue
+		}
+		if id := fields[3]; !strings.Contains(breaking, "`"+id+"`") {
+			t.Errorf("not announced under ### Breaking in CHANGELOG.md's Unreleased section (name `%s`): %s", id, line)
 		}
 	}
 }
