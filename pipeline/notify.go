@@ -16,8 +16,19 @@ import (
 const hour = time.Hour
 
 // addNotifications sends failures, approvals and rollbacks to the
-// document's SNS topic. The topic is the platform's: its policy must let
-// codestar-notifications.amazonaws.com and events.amazonaws.com publish.
+// document's SNS topic. The topic is the platform's, and its policy is not
+// the pipeline's to write (AWS::SNS::TopicPolicy would replace it whole):
+//
+//   - the rollback rule publishes with a role of its own (sns:Publish on
+//     the topic), which EventBridge documents for SNS targets, so it does
+//     not depend on the topic's policy naming events.amazonaws.com
+//     (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions);
+//   - a CodeStar notification rule publishes only through the topic's
+//     policy (codestar-notifications.amazonaws.com), which
+//     `handsoff bootstrap` prints for the platform to add
+//     (https://docs.aws.amazon.com/dtconsole/latest/userguide/set-up-sns.html).
+//
+// oracle.NotificationsDelivered holds both.
 func addNotifications(scope constructs.Construct, p awscodepipeline.Pipeline, cfg *stages.Config) {
 	if cfg.Pipeline.NotificationTopicArn == "" {
 		return
@@ -43,6 +54,6 @@ func addNotifications(scope constructs.Construct, p awscodepipeline.Pipeline, cf
 				"execution-trigger": map[string]interface{}{"trigger-type": []string{"AutomatedRollback", "ManualRollback"}},
 			},
 		},
-		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewSnsTopic(topic, nil)},
+		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewSnsTopic(topic, &awseventstargets.SnsTopicProps{AuthorizeUsingRole: jsii.Bool(true)})},
 	})
 }

@@ -207,3 +207,33 @@ func TestValidationsStoppable(t *testing.T) {
 }
 
 func compactJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+// TestNotificationsDelivered: the rollback rule publishes to the
+// platform's topic with a role of its own, and the notification rule's
+// topic is one whose policy statement handsoff bootstrap prints. The
+// mutations take each away.
+func TestNotificationsDelivered(t *testing.T) {
+	s := synthExample(t)
+	asm := oracle.Assembly(testenv.Templates(t, s.dir))
+	topic := s.pipeline.Config().Pipeline.NotificationTopicArn
+	if got := oracle.NotificationsDelivered(asm, []string{topic}); len(got) > 0 {
+		t.Errorf("the example:\n  %s", strings.Join(got, "\n  "))
+	}
+	noRole := clone(t, asm)
+	for _, r := range pipelineResources(t, noRole) {
+		rm := r.(map[string]any)
+		props, _ := rm["Properties"].(map[string]any)
+		targets, _ := props["Targets"].([]any)
+		if rm["Type"] == "AWS::Events::Rule" {
+			for _, tg := range targets {
+				delete(tg.(map[string]any), "RoleArn")
+			}
+		}
+	}
+	if got := strings.Join(oracle.NotificationsDelivered(noRole, []string{topic}), "\n"); !strings.Contains(got, "publishes to "+topic+" without a role") {
+		t.Errorf("a rule without a role is not caught: %q", got)
+	}
+	if got := strings.Join(oracle.NotificationsDelivered(asm, nil), "\n"); !strings.Contains(got, "handsoff bootstrap does not print") {
+		t.Errorf("a topic bootstrap does not print a policy for is not caught: %q", got)
+	}
+}

@@ -102,6 +102,13 @@ Flags:
 	}
 	cmds := Commands(cfg, trusted, file, only)
 	fmt.Fprintf(stdout, "# handsoff bootstrap for %s: pipeline account %s (%s); wrote %s\n", cfg.Service.Repo, cfg.Pipeline.Account, cfg.Pipeline.Region, file)
+	if st := TopicPolicyStatement(cfg); st != "" && only == "" {
+		fmt.Fprintf(stdout, "\n# the notification topic %s is the platform's: add this statement to its access policy (CodeStar Notifications publishes\n"+
+			"# only through it; without it the pipeline's failure and approval notifications are dropped). If the topic is encrypted\n"+
+			"# with a KMS key, its key policy must also let codestar-notifications.amazonaws.com and the pipeline's rollback rule role\n"+
+			"# use it (kms:GenerateDataKey*, kms:Decrypt). https://docs.aws.amazon.com/dtconsole/latest/userguide/set-up-sns.html\n# %s\n",
+			cfg.Pipeline.NotificationTopicArn, st)
+	}
 	for _, c := range cmds {
 		fmt.Fprintf(stdout, "\n# %s\n%s\n", c.Why, c.Shell())
 		if *execute && c.Prod && !*prod {
@@ -297,4 +304,20 @@ func loadConfig(path, repo string) (*stages.Config, error) {
 		repo = defaultRepo()
 	}
 	return stages.Load(stages.LoadOptions{Repo: repo})
+}
+
+// TopicPolicyStatement is the statement the document's notification topic
+// needs in its access policy for the pipeline's CodeStar notification rule
+// to publish: "" without a topic.
+func TopicPolicyStatement(cfg *stages.Config) string {
+	if cfg.Pipeline.NotificationTopicArn == "" {
+		return ""
+	}
+	st, _ := json.Marshal(map[string]any{
+		"Sid": "HandsoffPipelineNotifications", "Effect": "Allow",
+		"Principal": map[string]any{"Service": "codestar-notifications.amazonaws.com"},
+		"Action":    "sns:Publish", "Resource": cfg.Pipeline.NotificationTopicArn,
+		"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": cfg.Pipeline.Account}},
+	})
+	return string(st)
 }

@@ -3,6 +3,7 @@ package oracle
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -179,4 +180,72 @@ func textLength(v any) int {
 	}
 	raw, _ := json.Marshal(v)
 	return len(raw)
+}
+
+// NotificationsDelivered holds what reaching a topic the template does not
+// own takes: an EventBridge rule's SNS target publishes with a role of the
+// template that may sns:Publish to it (the topic's policy is the
+// platform's, and a rule without a role depends on it naming
+// events.amazonaws.com:
+// https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions);
+// and every topic a CodeStar notification rule targets is one of
+// printed, the topics whose policy statement `handsoff bootstrap` prints.
+func NotificationsDelivered(asm Assembly, printed []string) []string {
+	var out []string
+	for path, tmpl := range asm {
+		res := resources(tmpl)
+		publishes := map[string][]string{} // role logical id → topics it may publish to
+		for _, r := range res {
+			if r["Type"] != "AWS::IAM::Policy" {
+				continue
+			}
+			props, _ := r["Properties"].(map[string]any)
+			doc, _ := props["PolicyDocument"].(map[string]any)
+			sts, _ := doc["Statement"].([]any)
+			roles, _ := props["Roles"].([]any)
+			for _, st := range sts {
+				sm, _ := st.(map[string]any)
+				if sm["Effect"] != "Allow" || !strings.Contains(fmt.Sprint(sm["Action"]), "sns:Publish") {
+					continue
+				}
+				for _, role := range roles {
+					if ref, ok := role.(map[string]any)["Ref"].(string); ok {
+						publishes[ref] = append(publishes[ref], fmt.Sprint(sm["Resource"]))
+					}
+				}
+			}
+		}
+		for id, r := range res {
+			props, _ := r["Properties"].(map[string]any)
+			switch r["Type"] {
+			case "AWS::Events::Rule":
+				targets, _ := props["Targets"].([]any)
+				for _, t := range targets {
+					tm, _ := t.(map[string]any)
+					arn, _ := tm["Arn"].(string)
+					if !strings.HasPrefix(arn, "arn:") || !strings.Contains(arn, ":sns:") {
+						continue
+					}
+					role := ""
+					roleArn, _ := tm["RoleArn"].(map[string]any)
+					if ga, ok := roleArn["Fn::GetAtt"].([]any); ok && len(ga) == 2 {
+						role, _ = ga[0].(string)
+					}
+					if role == "" || !strings.Contains(strings.Join(publishes[role], " "), arn) {
+						out = append(out, fmt.Sprintf("%s: rule %s publishes to %s without a role of the template that may sns:Publish to it: delivery then rests on the topic's policy, which the pipeline does not own", path, id, arn))
+					}
+				}
+			case "AWS::CodeStarNotifications::NotificationRule":
+				targets, _ := props["Targets"].([]any)
+				for _, t := range targets {
+					tm, _ := t.(map[string]any)
+					if arn, _ := tm["TargetAddress"].(string); tm["TargetType"] == "SNS" && !slices.Contains(printed, arn) {
+						out = append(out, fmt.Sprintf("%s: notification rule %s targets %s, whose policy statement for codestar-notifications.amazonaws.com handsoff bootstrap does not print: its notifications would be dropped", path, id, arn))
+					}
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
