@@ -121,6 +121,7 @@ func checkTemplate(name string, data []byte, ctx Context, paths map[string]strin
 			Type       string
 			Properties map[string]any
 			Metadata   map[string]any
+			Condition  string
 		}
 	}
 	if err := json.Unmarshal(data, &tmpl); err != nil {
@@ -159,6 +160,12 @@ func checkTemplate(name string, data []byte, ctx Context, paths map[string]strin
 			where = p
 		}
 		sups := suppressions(r, where, patterns, &rep)
+		// A resource with a Condition exists only when it is true: its
+		// values are judged in those deployments only.
+		t.base = nil
+		if raw.Condition != "" {
+			t.base = []string{raw.Condition}
+		}
 		for _, rule := range rules {
 			for _, v := range rule.Check(r, ctx) {
 				if v.Outcome != NonCompliant && v.Outcome != Unresolved {
@@ -233,7 +240,10 @@ func compilePatterns(ps []string) ([]*regexp.Regexp, []Problem) {
 func suppressions(r Resource, where string, patterns []*regexp.Regexp, rep *Report) suppressionList {
 	var out suppressionList
 	m, _ := r.Metadata[MetadataKey].(map[string]any)
-	list, _ := m["suppress"].([]any)
+	list, isList := m["suppress"].([]any)
+	if m["suppress"] != nil && !isList {
+		rep.Problems = append(rep.Problems, Problem{where, `"suppress" must be a list of suppressions; nothing is suppressed`})
+	}
 	for _, x := range list {
 		s, _ := x.(map[string]any)
 		id, _ := s["rule"].(string)

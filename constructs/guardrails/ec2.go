@@ -1,6 +1,7 @@
 package guardrails
 
 import (
+	"fmt"
 	"math/big"
 	"net/netip"
 	"slices"
@@ -167,6 +168,18 @@ func checkOpenAdminPorts(r Resource, _ Context) []Verdict {
 		entries = []Item{{Value: Value{V: r.Properties}}}
 	case "AWS::Lightsail::Instance":
 		entries = lightsailEntries(t, r, j)
+	case "AWS::GameLift::Fleet":
+		// A fleet's inbound permissions are its firewall
+		// (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-ippermission.html).
+		for _, p := range t.Items(r.Properties["EC2InboundPermissions"], "EC2InboundPermissions", false) {
+			pm, isMap := p.V.(map[string]any)
+			if !p.Known() || !isMap {
+				entries = append(entries, p)
+				continue
+			}
+			entries = append(entries, Item{Path: p.Path, Value: Value{V: map[string]any{
+				"IpProtocol": pm["Protocol"], "FromPort": pm["FromPort"], "ToPort": pm["ToPort"], "CidrIp": pm["IpRange"]}, Conds: p.Conds}})
+		}
 	default:
 		return nil
 	}
@@ -214,7 +227,7 @@ func checkOpenAdminPorts(r Resource, _ Context) []Verdict {
 				sets = append(sets, rc.conds)
 			}
 			var open []reach
-			complete := worlds(nil, sets, func(holds func([]string) bool) bool {
+			complete := t.worlds(nil, sets, func(holds func([]string) bool) bool {
 				var in []reach
 				var ranges []netip.Prefix
 				for _, rc := range candidates {
@@ -223,13 +236,29 @@ func checkOpenAdminPorts(r Resource, _ Context) []Verdict {
 					}
 				}
 				if len(ranges) > 0 && publicAddresses(ranges, v6).Cmp(limit) >= 0 {
-					open = in
-					return false
+					// Every open world's entries are the finding's, so that
+					// a suppression for one world's covers no other's.
+					for _, rc := range in {
+						if !slices.ContainsFunc(open, func(o reach) bool { return o.path == rc.path && o.prefix == rc.prefix }) {
+							open = append(open, rc)
+						}
+					}
 				}
 				return true
 			})
 			if !complete {
-				open = candidates
+				// Too many deployments to judge one by one: all of them at
+				// once, and said so, unless even that keeps the port closed.
+				var ranges []netip.Prefix
+				var paths []string
+				for _, rc := range candidates {
+					ranges, paths = append(ranges, rc.prefix), append(paths, rc.path)
+				}
+				if publicAddresses(ranges, v6).Cmp(limit) >= 0 {
+					j.out = append(j.out, Verdict{Outcome: Unresolved, Path: strings.Join(uniq(paths), ", "),
+						Message: fmt.Sprintf("who may reach port %d (%s) is not known at synth time (the entries' conditions and parameters make more than %d combinations to judge one by one)", ap.port, ap.name, maxWorlds)})
+				}
+				continue
 			}
 			if open != nil {
 				var ranges []netip.Prefix
@@ -426,10 +455,13 @@ func lightsailEntries(t *Template, r Resource, j *judge) []Item {
 				out = append(out, Item{Path: port.Path, Value: Value{V: map[string]any{
 					"IpProtocol": pm["Protocol"], "FromPort": pm["FromPort"], "ToPort": pm["ToPort"], key: cidr}, Conds: conds}})
 			}
-			ranged := false
+			// In a world where neither list holds a range, the rule is open
+			// to every address: one alternative of each without a range
+			// (absent, or emptied by AWS::NoValue) makes it so.
+			var sets [][]string
 			for key, from := range map[string]string{"CidrIp": "Cidrs", "CidrIpv6": "Ipv6Cidrs"} {
 				for _, c := range t.Items(pm[from], join(port.Path, from), false, port.Conds...) {
-					ranged = true
+					sets = append(sets, c.Conds)
 					if !c.Known() {
 						j.unresolved(c.Path, c.Value, "a range of the firewall")
 						continue
@@ -437,7 +469,7 @@ func lightsailEntries(t *Template, r Resource, j *judge) []Item {
 					entry(key, c.V, c.Conds)
 				}
 			}
-			if !ranged {
+			if !t.everyWorld(port.Conds, sets) {
 				entry("CidrIp", "0.0.0.0/0", port.Conds)
 				entry("CidrIpv6", "::/0", port.Conds)
 			}

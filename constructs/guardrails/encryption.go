@@ -64,6 +64,9 @@ func checkNestedStack(r Resource, ctx Context) []Verdict {
 		// regions, outside the app: no guardrail reads it.
 		return []Verdict{{Outcome: Unresolved, Path: "TemplateBody", Message: "the stack set's template is deployed outside the app, so no guardrail sees what it creates"}}
 	}
+	if r.Type == "AWS::ServiceCatalog::CloudFormationProvisionedProduct" {
+		return []Verdict{{Outcome: Unresolved, Path: "ProductId", Message: "the provisioned product's stack comes from a Service Catalog template outside the app, so no guardrail sees what it creates"}}
+	}
 	if r.Type != "AWS::CloudFormation::Stack" {
 		return nil
 	}
@@ -98,6 +101,12 @@ func objectOf(url string) string {
 	}
 	host, path, ok := strings.Cut(rest, "/")
 	if !ok || !strings.HasPrefix(host, "s3.") {
+		return ""
+	}
+	// The host is S3's, in a region: a value built in (a resource's name)
+	// could point anywhere.
+	host = strings.NewReplacer("${AWS::Region}", "region", "${AWS::URLSuffix}", "amazonaws.com").Replace(host)
+	if strings.ContainsAny(host, "${}") {
 		return ""
 	}
 	return path

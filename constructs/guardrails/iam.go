@@ -1,7 +1,7 @@
 package guardrails
 
 import (
-	"maps"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -280,7 +280,7 @@ func everything(t *Template, st Value, path string, probes []string, resources f
 		sets = append(sets, it.Conds)
 	}
 	together := false
-	complete := worlds(st.Conds, sets, func(holds func([]string) bool) bool {
+	complete := t.worlds(st.Conds, sets, func(holds func([]string) bool) bool {
 		pick := func(items []Item) []Item {
 			var out []Item
 			for _, it := range items {
@@ -295,7 +295,10 @@ func everything(t *Template, st Value, path string, probes []string, resources f
 		together = a && r
 		return !together
 	})
-	return together || !complete, nil
+	if !complete {
+		return false, &Item{Value: Value{Unknown: fmt.Sprintf("the statement's conditions and parameters make more than %d combinations to judge one by one", maxWorlds), Conds: st.Conds}, Path: path}
+	}
+	return together, nil
 }
 
 // managedPolicies are AWS managed policies judged by name.
@@ -469,42 +472,49 @@ func escalationResources(action string) func(partition) []string {
 // checkEscalation is HS-IAM-3: a principal's policies, taken together,
 // grant every action of a published privilege-escalation method, each on
 // every resource of its kind. A role, user or group holds its own policies
-// and the AWS::IAM::Policy and ManagedPolicy resources of the template that
-// attach to it (as CDK writes a role's grants: a DefaultPolicy beside the
-// role); a policy resource is judged on its own as well, and a method one
-// policy grants alone is reported there, not again on the principal.
+// and those of the template attached to it: AWS::IAM::Policy and
+// ManagedPolicy resources naming it, managed policies its ManagedPolicyArns
+// name, RolePolicy, UserPolicy and GroupPolicy resources, and, for a user,
+// its groups' (Groups, UserToGroupAddition). A method its own statements
+// grant is reported on it; one an attached policy grants alone is reported
+// on that policy; one that takes several is reported on the principal.
+// Grants under exclusive choices (one condition both ways) do not combine.
 // Statements HS-IAM-1 or HS-IAM-2 report are not counted again; a
 // statement whose resources are unknown is reported when it names an
 // action of a method.
 func checkEscalation(r Resource, _ Context) []Verdict {
 	j := &judge{}
 	t := r.tmpl()
-	own := map[string]string{} // action → where
+	own := grants{}
 	holds := forPolicies(r, j, func(st Value, path string) { escalationGrants(t, st, path, own, j) })
 	if !holds {
 		return nil
 	}
-	// The policies of the template attached to this principal, each alone
-	// and together with the principal's own.
-	all := maps.Clone(own)
-	var alone []map[string]string
-	if attach := attachKey[r.Type]; attach != "" {
-		for _, id := range sortedKeys(t.properties) {
-			props, _ := t.properties[id].(map[string]any)
-			typ := t.Types[id]
-			if typ != "AWS::IAM::Policy" && typ != "AWS::IAM::ManagedPolicy" || !attachesTo(t, props[attach], r.LogicalID) {
-				continue
-			}
-			mine := map[string]string{}
-			forStatements(t, props["PolicyDocument"], "PolicyDocument", &judge{}, func(st Value, path string) {
-				escalationGrants(t, st, id+" "+path, mine, &judge{})
-			})
-			alone = append(alone, mine)
-			for a, w := range mine {
-				if _, ok := all[a]; !ok {
-					all[a] = w
+	var attached []grants
+	if attachKey[r.Type] != "" {
+		for _, src := range t.attachedPolicies(r.LogicalID, r.Type, r.Properties, 0) {
+			// One policy attached to many principals is read once.
+			key := src.id + "\x00" + strings.Join(t.base, ",")
+			g, ok := t.grantsOf[key]
+			if !ok {
+				g = grants{}
+				for _, doc := range src.docs {
+					forStatements(t, doc.v, doc.path, &judge{}, func(st Value, path string) {
+						escalationGrants(t, st, src.id+" "+path, g, &judge{})
+					})
 				}
+				if t.grantsOf == nil {
+					t.grantsOf = map[string]grants{}
+				}
+				t.grantsOf[key] = g
 			}
+			attached = append(attached, g)
+		}
+	}
+	all := grants{}
+	for _, g := range append([]grants{own}, attached...) {
+		for a, list := range g {
+			all[a] = append(all[a], list...)
 		}
 	}
 	var fired [][]string
@@ -513,55 +523,188 @@ func checkEscalation(r Resource, _ Context) []Verdict {
 	byLength := slices.Clone(escalations)
 	slices.SortStableFunc(byLength, func(a, b escalation) int { return len(a.actions) - len(b.actions) })
 	for _, e := range byLength {
-		if !grantsAll(all, e.actions) || slices.ContainsFunc(fired, func(f []string) bool { return subset(f, e.actions) }) {
-			continue // not granted, or a longer way to what is reported
+		if slices.ContainsFunc(fired, func(f []string) bool { return subset(f, e.actions) }) {
+			continue // a longer way to what is reported
+		}
+		from := own
+		if !own.method(e.actions) {
+			if !all.method(e.actions) {
+				continue
+			}
+			if slices.ContainsFunc(attached, func(g grants) bool { return g.method(e.actions) }) {
+				fired = append(fired, e.actions)
+				continue // the policy that grants it alone reports it
+			}
+			from = all
 		}
 		fired = append(fired, e.actions)
-		if slices.ContainsFunc(alone, func(g map[string]string) bool { return grantsAll(g, e.actions) }) {
-			continue // the policy that grants it alone reports it
-		}
 		var where, places []string
 		for _, a := range e.actions {
-			where = append(where, a+" ("+all[a]+")")
-			// The finding's places are every statement of the method, so
-			// that a suppression for one of them does not cover another.
-			p, _, _ := strings.Cut(all[a], " (when")
-			if !slices.Contains(places, p) {
-				places = append(places, p)
+			var at []string
+			for _, g := range from[a] {
+				at = append(at, g.where)
+				// The finding's places are every statement that grants an
+				// action of the method, so that a suppression for one of
+				// them covers no other.
+				if p, _, _ := strings.Cut(g.where, " (when"); !slices.Contains(places, p) {
+					places = append(places, p)
+				}
 			}
+			where = append(where, a+" ("+strings.Join(at, "; ")+")")
 		}
 		j.breach(strings.Join(places, ", "), "grants, each on every resource of its kind, %s: privilege escalation %s", strings.Join(where, ", "), e.name)
 	}
 	return j.verdicts()
 }
 
+// grant is one statement granting an escalation action on every resource
+// of its kind, and the choices it is there under.
+type grant struct {
+	where string
+	conds []string
+}
+
+// grants are the grants of each escalation action.
+type grants map[string][]grant
+
+// method reports whether the grants hold every action of a method under
+// one consistent set of choices.
+func (g grants) method(actions []string) bool {
+	var try func(i int, conds []string) bool
+	try = func(i int, conds []string) bool {
+		if i == len(actions) {
+			return true
+		}
+		for _, gr := range g[actions[i]] {
+			if c := append(slices.Clone(conds), gr.conds...); consistent(c) && try(i+1, c) {
+				return true
+			}
+		}
+		return false
+	}
+	return try(0, nil)
+}
+
 // attachKey is where a policy resource names the principals it attaches to.
 var attachKey = map[string]string{"AWS::IAM::Role": "Roles", "AWS::IAM::User": "Users", "AWS::IAM::Group": "Groups"}
 
-// attachesTo reports whether a policy's Roles (Users, Groups) may name
-// the principal id: a Ref to it in some alternative.
-func attachesTo(t *Template, list any, id string) bool {
-	for _, it := range t.Items(list, "", false) {
-		if o, ok := it.V.(Opaque); ok && string(o) == "Ref "+id {
-			return true
+// inlineKey is, for a principal type, the policy resource of one principal
+// and where it names it.
+var inlineKey = map[string][2]string{
+	"AWS::IAM::Role":  {"AWS::IAM::RolePolicy", "RoleName"},
+	"AWS::IAM::User":  {"AWS::IAM::UserPolicy", "UserName"},
+	"AWS::IAM::Group": {"AWS::IAM::GroupPolicy", "GroupName"},
+}
+
+// policySource is a resource of the template whose policy documents a
+// principal holds.
+type policySource struct {
+	id   string
+	docs []struct {
+		v    any
+		path string
+	}
+}
+
+func (p *policySource) add(v any, path string) {
+	p.docs = append(p.docs, struct {
+		v    any
+		path string
+	}{v, path})
+}
+
+// attachedPolicies are the policy resources of the template that a
+// principal (id, of type typ) holds, beside its own Policies.
+func (t *Template) attachedPolicies(id, typ string, props map[string]any, depth int) []policySource {
+	var out []policySource
+	names := func(v any) bool { return t.namesResource(v, id, props, typ) }
+	for _, other := range sortedKeys(t.properties) {
+		op, _ := t.properties[other].(map[string]any)
+		switch ot := t.Types[other]; {
+		case ot == "AWS::IAM::Policy" || ot == "AWS::IAM::ManagedPolicy":
+			attached := false
+			for _, it := range t.Items(op[attachKey[typ]], "", false) {
+				attached = attached || names(it.V)
+			}
+			// A managed policy the principal's ManagedPolicyArns names.
+			if ot == "AWS::IAM::ManagedPolicy" {
+				for _, it := range t.Items(props["ManagedPolicyArns"], "", false) {
+					attached = attached || t.namesResource(it.V, other, op, ot)
+				}
+			}
+			if attached {
+				src := policySource{id: other}
+				src.add(op["PolicyDocument"], "PolicyDocument")
+				out = append(out, src)
+			}
+		case ot == inlineKey[typ][0]:
+			for _, v := range t.Eval(op[inlineKey[typ][1]]) {
+				if names(v.V) {
+					src := policySource{id: other}
+					src.add(op["PolicyDocument"], "PolicyDocument")
+					out = append(out, src)
+					break
+				}
+			}
+		case typ == "AWS::IAM::User" && depth == 0 && ot == "AWS::IAM::Group":
+			// The user's groups: its Groups, or a UserToGroupAddition.
+			member := false
+			for _, it := range t.Items(props["Groups"], "", false) {
+				member = member || t.namesResource(it.V, other, op, ot)
+			}
+			for _, add := range sortedKeys(t.properties) {
+				ap, _ := t.properties[add].(map[string]any)
+				if t.Types[add] != "AWS::IAM::UserToGroupAddition" {
+					continue
+				}
+				inGroup := false
+				for _, v := range t.Eval(ap["GroupName"]) {
+					inGroup = inGroup || t.namesResource(v.V, other, op, ot)
+				}
+				for _, it := range t.Items(ap["Users"], "", false) {
+					member = member || inGroup && names(it.V)
+				}
+			}
+			if member {
+				src := policySource{id: other}
+				for _, pol := range t.Items(op["Policies"], "Policies", false) {
+					if m, ok := pol.V.(map[string]any); ok {
+						src.add(m["PolicyDocument"], pol.Path+".PolicyDocument")
+					}
+				}
+				out = append(out, src)
+				out = append(out, t.attachedPolicies(other, ot, op, depth+1)...)
+			}
+		}
+	}
+	return out
+}
+
+// namesResource reports whether a value names the resource id: its Ref
+// (bare, or as Fn::Sub writes it), or the literal name the template gives
+// it (RoleName, UserName, GroupName, ManagedPolicyName).
+func (t *Template) namesResource(v any, id string, props map[string]any, typ string) bool {
+	switch x := v.(type) {
+	case Opaque:
+		return string(x) == "Ref "+id || string(x) == "${Ref "+id+"}"
+	case string:
+		if key := nameProperty(typ, props); key != "" {
+			if n, ok := props[key].(string); ok && n == x {
+				return true
+			}
+		}
+		if typ == "AWS::IAM::ManagedPolicy" {
+			if n, ok := props["ManagedPolicyName"].(string); ok && strings.HasSuffix(x, ":policy/"+n) {
+				return true
+			}
 		}
 	}
 	return false
 }
 
-// grantsAll reports whether granted holds every action.
-func grantsAll(granted map[string]string, actions []string) bool {
-	for _, a := range actions {
-		if _, ok := granted[a]; !ok {
-			return false
-		}
-	}
-	return true
-}
-
 // escalationGrants records in granted the escalation actions a statement
 // allows on every resource of their kind, with where.
-func escalationGrants(t *Template, st Value, path string, granted map[string]string, j *judge) {
+func escalationGrants(t *Template, st Value, path string, granted grants, j *judge) {
 	if !isAllow(t, st, path, &judge{}) { // HS-IAM-1 reports an unknown effect
 		return
 	}
@@ -572,29 +715,26 @@ func escalationGrants(t *Template, st Value, path string, granted map[string]str
 		return
 	}
 	m := st.V.(map[string]any)
+	seen := map[string]bool{}
 	for _, e := range escalations {
 		for _, a := range e.actions {
-			if _, ok := granted[a]; ok {
+			if seen[a] {
 				continue
 			}
-			var names bool
-			if present(t, m["NotAction"], st.Conds) {
-				names, _ = covers(t, m["NotAction"], join(path, "NotAction"), []string{a}, true)
-				names = !names
-			} else {
-				names, _ = covers(t, m["Action"], join(path, "Action"), []string{a}, true)
-			}
-			if !names {
+			seen[a] = true
+			under := names(t, m, path, st.Conds, a)
+			if len(under) == 0 {
 				continue
 			}
-			if present(t, m["NotResource"], st.Conds) {
-				granted[a] = path + st.When()
-				continue
+			all, unknown := true, (*Item)(nil)
+			if !present(t, m["NotResource"], st.Conds) {
+				all, unknown = coversIn(t, m["Resource"], join(path, "Resource"), escalationResources(a), false)
 			}
-			all, unknown := coversIn(t, m["Resource"], join(path, "Resource"), escalationResources(a), false)
 			switch {
 			case all:
-				granted[a] = path + st.When()
+				for _, conds := range under {
+					granted[a] = append(granted[a], grant{where: path + st.When(), conds: conds})
+				}
 			case unknown != nil:
 				j.unresolved(unknown.Path, unknown.Value, "the resource of "+a)
 			}
@@ -635,4 +775,43 @@ func present(t *Template, v any, conds []string) bool {
 		}
 	}
 	return false
+}
+
+// names returns the choices under which a statement allows action a: those
+// of each Action pattern that matches it; for NotAction, the statement's,
+// when in some world none of the NotAction patterns present there matches
+// it (a pattern AWS::NoValue removes, or one of exclusive choices, leaves
+// it allowed). None: the statement never allows it.
+func names(t *Template, m map[string]any, path string, conds []string, a string) [][]string {
+	probe := func(partition) []string { return []string{a} }
+	if !present(t, m["NotAction"], conds) {
+		var out [][]string
+		for _, it := range t.Items(m["Action"], join(path, "Action"), true, conds...) {
+			if ok, _ := coverItems([]Item{it}, probe, true); ok {
+				out = append(out, it.Conds)
+			}
+		}
+		return out
+	}
+	items := t.Items(m["NotAction"], join(path, "NotAction"), true, conds...)
+	var sets [][]string
+	for _, it := range items {
+		sets = append(sets, it.Conds)
+	}
+	allowed := false
+	complete := t.worlds(conds, sets, func(holds func([]string) bool) bool {
+		var in []Item
+		for _, it := range items {
+			if holds(it.Conds) {
+				in = append(in, it)
+			}
+		}
+		excluded, _ := coverItems(in, probe, true)
+		allowed = !excluded
+		return !allowed
+	})
+	if allowed || !complete {
+		return [][]string{conds}
+	}
+	return nil
 }

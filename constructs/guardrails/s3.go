@@ -73,7 +73,7 @@ func checkPublicBucketPolicy(r Resource, _ Context) []Verdict {
 		// An access point's own policy reaches the bucket's objects too,
 		// from the internet unless the access point is a VPC's
 		// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html).
-		if r.Properties["Policy"] == nil || present(r.tmpl(), r.Properties["VpcConfiguration"], nil) {
+		if r.Properties["Policy"] == nil || everywhere(r.tmpl(), r.Properties["VpcConfiguration"]) {
 			return []Verdict{{Outcome: Compliant}}
 		}
 		doc = "Policy"
@@ -86,7 +86,10 @@ func checkPublicBucketPolicy(r Resource, _ Context) []Verdict {
 			return
 		}
 		for _, who := range anyone(t, st, path, j) {
-			for _, c := range t.Field(st, "Condition") {
+			for _, c := range t.Eval(st.V.(map[string]any)["Condition"], who.v.Conds...) {
+				if !consistent(c.Conds) {
+					continue // the principal and the condition of exclusive choices
+				}
 				switch restricted, unknown := restricts(t, c); {
 				case unknown != nil:
 					j.unresolved(join(path, "Condition"), *unknown, "the condition")
@@ -262,13 +265,21 @@ func restrictsKeys(t *Template, keys Value) (bool, *Value) {
 						}
 					}
 				}
-				if len(values) == 0 {
-					fixed = false // an empty list tests nothing
+				var sets [][]string
+				for _, v := range values {
+					sets = append(sets, v.Conds)
+				}
+				if !t.everyWorld(alt.Conds, sets) {
+					fixed = false // a list that AWS::NoValue may empty tests nothing
 				}
 			} else {
 				values = []Value{alt}
 			}
-			var ranges []netip.Prefix
+			type ipRange struct {
+				p     netip.Prefix
+				conds []string
+			}
+			var ranges []ipRange
 			for _, v := range values {
 				if !v.Known() {
 					if open == nil {
@@ -299,20 +310,35 @@ func restrictsKeys(t *Template, keys Value) (bool, *Value) {
 						}
 						p = netip.PrefixFrom(a, a.BitLen())
 					}
-					ranges = append(ranges, p)
+					ranges = append(ranges, ipRange{p, v.Conds})
 				}
 			}
 			// Ranges that together hold a /8 of public IPv4 addresses (or a
-			// /32 of IPv6), however they are cut, let in anyone from there.
-			var v4, v6 []netip.Prefix
-			for _, p := range ranges {
-				if p.Addr().Is4() {
-					v4 = append(v4, p)
-				} else {
-					v6 = append(v6, p)
-				}
+			// /32 of IPv6), however they are cut, let in anyone from there:
+			// those of one deployment, never of exclusive choices.
+			var sets [][]string
+			for _, r := range ranges {
+				sets = append(sets, r.conds)
 			}
-			if publicAddresses(v4, false).Cmp(ipv4Internet) >= 0 || publicAddresses(v6, true).Cmp(ipv6Internet) >= 0 {
+			complete := t.worlds(alt.Conds, sets, func(holds func([]string) bool) bool {
+				var v4, v6 []netip.Prefix
+				for _, r := range ranges {
+					if !holds(r.conds) {
+						continue
+					}
+					if r.p.Addr().Is4() {
+						v4 = append(v4, r.p)
+					} else {
+						v6 = append(v6, r.p)
+					}
+				}
+				if publicAddresses(v4, false).Cmp(ipv4Internet) >= 0 || publicAddresses(v6, true).Cmp(ipv6Internet) >= 0 {
+					fixed = false
+					return false
+				}
+				return true
+			})
+			if !complete {
 				fixed = false
 			}
 		}
@@ -321,4 +347,17 @@ func restrictsKeys(t *Template, keys Value) (bool, *Value) {
 		}
 	}
 	return false, open
+}
+
+// everywhere reports whether a property is there in every alternative.
+func everywhere(t *Template, v any) bool {
+	if v == nil {
+		return false
+	}
+	for _, alt := range t.Eval(v) {
+		if alt.Absent {
+			return false
+		}
+	}
+	return true
 }

@@ -85,7 +85,7 @@ func checkRequiredTags(r Resource, ctx Context) []Verdict {
 		}
 		var missing []string
 		for _, k := range ctx.RequiredTags {
-			if !flagged[k] && !everyWorld(tags.Conds, present[k]) {
+			if !flagged[k] && !t.everyWorld(tags.Conds, present[k]) {
 				missing = append(missing, k)
 			}
 		}

@@ -116,8 +116,10 @@ type Template struct {
 	// a resource, are known only at deploy time.
 	Types map[string]string
 
-	properties   map[string]any // the resources' properties, by logical id
-	steps, depth int            // of the Eval under way
+	properties   map[string]any    // the resources' properties, by logical id
+	base         []string          // the resource's own Condition, while its rules run
+	grantsOf     map[string]grants // HS-IAM-3's reading of a policy resource
+	steps, depth int               // of the Eval under way
 }
 
 // Bounds of one evaluation: a value nested deeper, or one whose
@@ -132,6 +134,9 @@ const (
 func (t *Template) Eval(v any, conds ...string) []Value {
 	if t.depth == 0 {
 		t.steps = 0
+		if len(t.base) > 0 {
+			conds = append(slices.Clone(t.base), conds...)
+		}
 	}
 	out := t.eval(v, conds)
 	if len(out) > maxAlternatives {
@@ -185,8 +190,24 @@ func (t *Template) eval(v any, conds []string) []Value {
 		case t.Parameters[name] != nil:
 			return t.parameter(name, conds)
 		case t.Resources[name] && custom(t.Types[name]):
-			return unknown("Ref " + name + ", a custom resource, which chooses its own id")
+			return unknown("Ref " + name + ", a custom or third-party resource, which chooses its own id")
 		case t.Resources[name]:
+			// A resource whose name the template gives returns that name
+			// (an alarm's AlarmName, a bucket's BucketName): whatever the
+			// template wrote, "*" included. Without one, CloudFormation
+			// generates it: a fixed value no one chose.
+			if props, _ := t.properties[name].(map[string]any); props != nil {
+				if key := nameProperty(t.Types[name], props); key != "" {
+					var out []Value
+					for _, v := range t.eval(props[key], conds) {
+						if v.Absent {
+							v = Value{V: Opaque("Ref " + name), Conds: v.Conds}
+						}
+						out = append(out, v)
+					}
+					return out
+				}
+			}
 			return []Value{{V: Opaque("Ref " + name), Conds: conds}}
 		}
 		return unknown("Ref " + name + ", which the template does not define")
@@ -204,7 +225,7 @@ func (t *Template) eval(v any, conds []string) []Value {
 		switch {
 		case res == "" || attr == "":
 			return unknown("a Fn::GetAtt whose resource or attribute is known only at deploy time")
-		case custom(t.Types[res]) || t.Types[res] == "AWS::CloudFormation::Stack" || !reIdentifier.MatchString(attr):
+		case custom(t.Types[res]) || t.Types[res] == "AWS::CloudFormation::Stack" || strings.HasPrefix(attr, "Outputs.") || !reIdentifier.MatchString(attr):
 			// What a custom resource or a nested stack returns, or an
 			// attribute that holds data (a parameter's Value), may be
 			// anything: "*" as much as a name.
@@ -356,7 +377,22 @@ func (t *Template) eval(v any, conds []string) []Value {
 // custom reports whether a resource type is a custom resource, whose
 // attributes and id its own code returns.
 func custom(typ string) bool {
-	return strings.HasPrefix(typ, "Custom::") || typ == "AWS::CloudFormation::CustomResource"
+	// A type not of AWS (a third-party or private registry type, a
+	// custom resource) returns what its own handler chooses.
+	return typ != "" && !strings.HasPrefix(typ, "AWS::") || typ == "AWS::CloudFormation::CustomResource"
+}
+
+// nameProperty is the property that names a resource of type typ, when
+// the template sets it: {Type}Name (AlarmName, BucketName, RoleName) or
+// Name.
+func nameProperty(typ string, props map[string]any) string {
+	parts := strings.Split(typ, "::")
+	for _, k := range []string{parts[len(parts)-1] + "Name", "Name"} {
+		if _, ok := props[k]; ok {
+			return k
+		}
+	}
+	return ""
 }
 
 // reIdentifier matches the attributes that name or locate the resource
@@ -397,6 +433,12 @@ func (t *Template) parameter(name string, conds []string) []Value {
 	allowed, _ := p["AllowedValues"].([]any)
 	if (typ != "String" && typ != "Number") || len(allowed) == 0 {
 		return []Value{{Unknown: "parameter " + name, Conds: conds}}
+	}
+	// A parameter already chosen on the way here has that value.
+	for _, c := range conds {
+		if v, ok := strings.CutPrefix(c, name+"="); ok {
+			return []Value{{V: v, Conds: conds}}
+		}
 	}
 	var out []Value
 	for _, a := range allowed {
@@ -698,9 +740,21 @@ func choice(c string) (name, value string) {
 	return c, "true"
 }
 
-// maxWorlds bounds the deploy-time choices everyWorld enumerates; past it,
-// it answers false (the rule then reports).
-const maxWorlds = 4096
+// maxWorlds bounds the deploy-time choices a rule enumerates; past it, it
+// judges every choice at once, which may report what no deployment does,
+// never the other way.
+const maxWorlds = 256
+
+// allowed is a parameter's AllowedValues, as the evaluator reads them.
+func (t *Template) allowed(name string) []string {
+	p, _ := t.Parameters[name].(map[string]any)
+	list, _ := p["AllowedValues"].([]any)
+	var out []string
+	for _, a := range list {
+		out = append(out, fmt.Sprint(a))
+	}
+	return out
+}
 
 // everyWorld reports whether, whatever the deploy-time choices beyond base
 // (conditions true or false, parameters any of their values), one of sets
@@ -708,9 +762,9 @@ const maxWorlds = 4096
 // only under some choices (a tag under Fn::If) is there in every
 // deployment: If(C, a, b) covers both worlds, If(C, a, NoValue) does not.
 // Past maxWorlds it answers false (the rule then reports).
-func everyWorld(base []string, sets [][]string) bool {
+func (t *Template) everyWorld(base []string, sets [][]string) bool {
 	all := true
-	ok := worlds(base, sets, func(holds func([]string) bool) bool {
+	ok := t.worlds(base, sets, func(holds func([]string) bool) bool {
 		if !slices.ContainsFunc(sets, holds) {
 			all = false
 			return false
@@ -724,7 +778,10 @@ func everyWorld(base []string, sets [][]string) bool {
 // name (beyond base, which is fixed), as a test of whether a set's choices
 // all hold in it, until f returns false. It returns false, calling f
 // never, when there are more than maxWorlds assignments.
-func worlds(base []string, sets [][]string, f func(holds func([]string) bool) bool) bool {
+//
+// A parameter takes each of its AllowedValues (only parameters that have
+// them are choices); a condition, true or false.
+func (t *Template) worlds(base []string, sets [][]string, f func(holds func([]string) bool) bool) bool {
 	fixed := map[string]string{}
 	for _, c := range base {
 		n, v := choice(c)
@@ -748,6 +805,8 @@ func worlds(base []string, sets [][]string, f func(holds func([]string) bool) bo
 		names = append(names, n)
 		if !strings.HasPrefix(n, "=") {
 			values[n] = []string{"true", "false"}
+		} else if allowed := t.allowed(n[1:]); allowed != nil {
+			values[n] = allowed
 		} else {
 			values[n] = append(vs, "\x00other") // a value no set names
 		}
