@@ -254,40 +254,55 @@ func (s *Store) PutGuardrails(ctx context.Context, actor Actor, g stages.DocGuar
 			ON CONFLICT (name) DO UPDATE SET body = excluded.body`), guardrailsSetting, string(raw)); err != nil {
 			return err
 		}
-		repos, err := s.repos(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := s.validateAll(ctx, tx, repos); err != nil {
-			return err
-		}
-		var b any
-		if prev != "" {
-			b = []byte(prev)
-		}
-		return s.audit(ctx, tx, actor, "guardrails.put", guardrailsSetting, b, raw)
+		return s.platformChanged(ctx, tx, actor, "guardrails.put", guardrailsSetting, prev, raw)
 	})
 	return tagOf(raw), err
+}
+
+// platformChanged ends a change to what every document carries (a window,
+// a blackout, the guardrails setting): every service's document must stay
+// valid, and the change is audited with what it replaced (prev, "" when
+// nothing).
+func (s *Store) platformChanged(ctx context.Context, tx *sql.Tx, actor Actor, action, target, prev string, raw []byte) error {
+	repos, err := s.repos(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if err := s.validateAll(ctx, tx, repos); err != nil {
+		return err
+	}
+	var b any
+	if prev != "" {
+		b = []byte(prev)
+	}
+	return s.audit(ctx, tx, actor, action, target, b, raw)
 }
 
 // validateGuardrails checks a guardrails setting with the library's
 // validation, in a document that is otherwise the example.
 func validateGuardrails(g stages.DocGuardrails) error {
+	return validateInExample("the guardrails setting", "guardrails", func(d *stages.Document) { d.Guardrails = &g })
+}
+
+// validateInExample checks one part of a document with the library's
+// validation, in the example document with that part set; problems name
+// their place within the part (field is its path in the document).
+func validateInExample(source, field string, set func(*stages.Document)) error {
 	example, err := parsedExample()
 	if err != nil {
 		return err
 	}
 	d := *example
-	d.Guardrails = &g
+	set(&d)
 	raw, _ := json.Marshal(d)
-	_, err = stages.Parse(raw, "the guardrails setting")
+	_, err = stages.Parse(raw, source)
 	var ve *stages.ValidationError
 	if !errors.As(err, &ve) {
 		return err
 	}
 	var problems []stages.Problem
 	for _, p := range ve.Problems {
-		p.Path = strings.TrimPrefix(strings.TrimPrefix(p.Path, "guardrails"), ".")
+		p.Path = strings.TrimPrefix(strings.TrimPrefix(p.Path, field), ".")
 		problems = append(problems, p)
 	}
 	return &ChangeError{Problems: problems}
@@ -881,18 +896,7 @@ func (s *Store) PutCalendar(ctx context.Context, actor Actor, kind, name string,
 			ON CONFLICT (name) DO UPDATE SET body = excluded.body`), name, kind, string(raw)); err != nil {
 			return err
 		}
-		repos, err := s.repos(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := s.validateAll(ctx, tx, repos); err != nil {
-			return err
-		}
-		var b any
-		if prev != "" {
-			b = []byte(prev)
-		}
-		return s.audit(ctx, tx, actor, kind+".put", name, b, raw)
+		return s.platformChanged(ctx, tx, actor, kind+".put", name, prev, raw)
 	})
 	return tagOf(raw), err
 }
@@ -954,31 +958,19 @@ var parsedExample = sync.OnceValues(func() (*stages.Document, error) {
 // checked as the only window (or blackout) of the example document, which
 // has every stage.
 func validateCalendarEntry(kind string, body any) error {
-	example, err := parsedExample()
-	if err != nil {
-		return err
+	field := "freezeWindows[0]"
+	if _, ok := body.(Blackout); ok {
+		field = "blackouts[0]"
 	}
-	d := *example
-	d.FreezeWindows, d.Blackouts = nil, nil
-	field := "freezeWindows"
-	switch b := body.(type) {
-	case Window:
-		d.FreezeWindows = []Window{b}
-	case Blackout:
-		d.Blackouts, field = []Blackout{b}, "blackouts"
-	}
-	raw, _ := json.Marshal(d)
-	_, err = stages.Parse(raw, "the "+kind)
-	var ve *stages.ValidationError
-	if !errors.As(err, &ve) {
-		return err
-	}
-	var problems []stages.Problem
-	for _, p := range ve.Problems {
-		p.Path = strings.TrimPrefix(strings.TrimPrefix(p.Path, field+"[0]"), ".")
-		problems = append(problems, p)
-	}
-	return &ChangeError{Problems: problems}
+	return validateInExample("the "+kind, field, func(d *stages.Document) {
+		d.FreezeWindows, d.Blackouts = nil, nil
+		switch b := body.(type) {
+		case Window:
+			d.FreezeWindows = []Window{b}
+		case Blackout:
+			d.Blackouts = []Blackout{b}
+		}
+	})
 }
 
 // Calendar lists the platform windows and blackouts.
