@@ -115,6 +115,7 @@ func CheckTemplate(name string, data []byte, ctx Context) (Report, error) {
 func checkTemplate(name string, data []byte, ctx Context, paths map[string]string) (Report, error) {
 	var tmpl struct {
 		Transform  any
+		Conditions map[string]any
 		Parameters map[string]any
 		Mappings   map[string]any
 		Resources  map[string]struct {
@@ -127,7 +128,7 @@ func checkTemplate(name string, data []byte, ctx Context, paths map[string]strin
 	if err := json.Unmarshal(data, &tmpl); err != nil {
 		return Report{}, fmt.Errorf("guardrails: %s: %w", name, err)
 	}
-	t := &Template{Parameters: tmpl.Parameters, Mappings: tmpl.Mappings, Resources: map[string]bool{}, Types: map[string]string{}, properties: map[string]any{}}
+	t := &Template{Parameters: tmpl.Parameters, Mappings: tmpl.Mappings, Conditions: tmpl.Conditions, Resources: map[string]bool{}, Types: map[string]string{}, properties: map[string]any{}}
 	ids := make([]string, 0, len(tmpl.Resources))
 	for id, r := range tmpl.Resources {
 		ids = append(ids, id)
@@ -164,7 +165,16 @@ func checkTemplate(name string, data []byte, ctx Context, paths map[string]strin
 		// values are judged in those deployments only.
 		t.base = nil
 		if raw.Condition != "" {
-			t.base = []string{raw.Condition}
+			cond, truth, constant := t.condition(raw.Condition)
+			switch {
+			case constant && !truth:
+				continue // never created
+			case constant:
+			case truth:
+				t.base = []string{cond}
+			default:
+				t.base = []string{"!" + cond}
+			}
 		}
 		for _, rule := range rules {
 			for _, v := range rule.Check(r, ctx) {

@@ -168,10 +168,14 @@ func checkOpenAdminPorts(r Resource, _ Context) []Verdict {
 		entries = []Item{{Value: Value{V: r.Properties}}}
 	case "AWS::Lightsail::Instance":
 		entries = lightsailEntries(t, r, j)
-	case "AWS::GameLift::Fleet":
+	case "AWS::GameLift::Fleet", "AWS::GameLift::ContainerFleet":
 		// A fleet's inbound permissions are its firewall
 		// (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-ippermission.html).
-		for _, p := range t.Items(r.Properties["EC2InboundPermissions"], "EC2InboundPermissions", false) {
+		key := "EC2InboundPermissions"
+		if r.Type == "AWS::GameLift::ContainerFleet" {
+			key = "InstanceInboundPermissions"
+		}
+		for _, p := range t.Items(r.Properties[key], key, false) {
 			pm, isMap := p.V.(map[string]any)
 			if !p.Known() || !isMap {
 				entries = append(entries, p)

@@ -64,6 +64,10 @@ func checkNestedStack(r Resource, ctx Context) []Verdict {
 		// regions, outside the app: no guardrail reads it.
 		return []Verdict{{Outcome: Unresolved, Path: "TemplateBody", Message: "the stack set's template is deployed outside the app, so no guardrail sees what it creates"}}
 	}
+	if strings.HasSuffix(r.Type, "::MODULE") {
+		// A registry module is expanded into resources at deploy time.
+		return []Verdict{{Outcome: Unresolved, Message: "the module " + r.Type + " is expanded into resources at deploy time, so no guardrail sees what it creates"}}
+	}
 	if r.Type == "AWS::ServiceCatalog::CloudFormationProvisionedProduct" {
 		return []Verdict{{Outcome: Unresolved, Path: "ProductId", Message: "the provisioned product's stack comes from a Service Catalog template outside the app, so no guardrail sees what it creates"}}
 	}

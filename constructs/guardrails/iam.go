@@ -267,16 +267,18 @@ func everything(t *Template, st Value, path string, probes []string, resources f
 		return true, nil
 	}
 	all, unknown := coversIn(t, m["Resource"], join(path, "Resource"), resources, false)
-	if !all || present(t, m["NotAction"], st.Conds) {
+	if !all {
 		return all, unknown
 	}
 	// Both cover in some alternative: in one deployment too? An action and
 	// a resource chosen by one condition (Fn::If [C, "*", ...] beside
-	// Fn::If [C, bucket, "*"]) never cover together.
+	// Fn::If [C, bucket, "*"]) never cover together; nor does a NotAction
+	// beside the resource of the other choice.
 	acts := t.Items(m["Action"], join(path, "Action"), true, st.Conds...)
+	nacts := t.Items(m["NotAction"], join(path, "NotAction"), true, st.Conds...)
 	res := t.Items(m["Resource"], join(path, "Resource"), true, st.Conds...)
 	var sets [][]string
-	for _, it := range append(slices.Clone(acts), res...) {
+	for _, it := range slices.Concat(acts, nacts, res) {
 		sets = append(sets, it.Conds)
 	}
 	together := false
@@ -291,6 +293,7 @@ func everything(t *Template, st Value, path string, probes []string, resources f
 			return out
 		}
 		a, _ := coverItems(pick(acts), func(partition) []string { return probes }, true)
+		a = a || len(pick(nacts)) > 0 // all but a few actions
 		r, _ := coverItems(pick(res), resources, false)
 		together = a && r
 		return !together
@@ -379,8 +382,12 @@ func checkBroadAccess(r Resource, _ Context) []Verdict {
 		if admin, _ := everything(t, st, path, actionProbes, partition.anyResource); admin {
 			return
 		}
-		if all, _ := everything(t, st, path, iamProbes, partition.iamResource); all {
+		all, unknown := everything(t, st, path, iamProbes, partition.iamResource)
+		switch {
+		case all:
 			j.breach(path, "allows every IAM action on every resource%s", st.When())
+		case unknown != nil && strings.Contains(unknown.Unknown, "combinations"):
+			j.unresolved(unknown.Path, unknown.Value, "an action or resource")
 		}
 	})
 	checkManaged(r, "HS-IAM-2", j)
@@ -617,19 +624,19 @@ func (p *policySource) add(v any, path string) {
 // principal (id, of type typ) holds, beside its own Policies.
 func (t *Template) attachedPolicies(id, typ string, props map[string]any, depth int) []policySource {
 	var out []policySource
-	names := func(v any) bool { return t.namesResource(v, id, props, typ) }
+	names := func(v Value) bool { return t.namesResource(v, id, props, typ) }
 	for _, other := range sortedKeys(t.properties) {
 		op, _ := t.properties[other].(map[string]any)
 		switch ot := t.Types[other]; {
 		case ot == "AWS::IAM::Policy" || ot == "AWS::IAM::ManagedPolicy":
 			attached := false
 			for _, it := range t.Items(op[attachKey[typ]], "", false) {
-				attached = attached || names(it.V)
+				attached = attached || names(it.Value)
 			}
 			// A managed policy the principal's ManagedPolicyArns names.
 			if ot == "AWS::IAM::ManagedPolicy" {
 				for _, it := range t.Items(props["ManagedPolicyArns"], "", false) {
-					attached = attached || t.namesResource(it.V, other, op, ot)
+					attached = attached || t.namesResource(it.Value, other, op, ot)
 				}
 			}
 			if attached {
@@ -639,7 +646,7 @@ func (t *Template) attachedPolicies(id, typ string, props map[string]any, depth 
 			}
 		case ot == inlineKey[typ][0]:
 			for _, v := range t.Eval(op[inlineKey[typ][1]]) {
-				if names(v.V) {
+				if names(v) {
 					src := policySource{id: other}
 					src.add(op["PolicyDocument"], "PolicyDocument")
 					out = append(out, src)
@@ -650,19 +657,22 @@ func (t *Template) attachedPolicies(id, typ string, props map[string]any, depth 
 			// The user's groups: its Groups, or a UserToGroupAddition.
 			member := false
 			for _, it := range t.Items(props["Groups"], "", false) {
-				member = member || t.namesResource(it.V, other, op, ot)
+				member = member || t.namesResource(it.Value, other, op, ot)
 			}
-			for _, add := range sortedKeys(t.properties) {
-				ap, _ := t.properties[add].(map[string]any)
-				if t.Types[add] != "AWS::IAM::UserToGroupAddition" {
-					continue
+			for _, add := range t.additions() {
+				if member {
+					break
 				}
+				ap, _ := t.properties[add].(map[string]any)
 				inGroup := false
 				for _, v := range t.Eval(ap["GroupName"]) {
-					inGroup = inGroup || t.namesResource(v.V, other, op, ot)
+					inGroup = inGroup || t.namesResource(v, other, op, ot)
+				}
+				if !inGroup {
+					continue
 				}
 				for _, it := range t.Items(ap["Users"], "", false) {
-					member = member || inGroup && names(it.V)
+					member = member || names(it.Value)
 				}
 			}
 			if member {
@@ -680,23 +690,32 @@ func (t *Template) attachedPolicies(id, typ string, props map[string]any, depth 
 	return out
 }
 
-// namesResource reports whether a value names the resource id: its Ref
-// (bare, or as Fn::Sub writes it), or the literal name the template gives
-// it (RoleName, UserName, GroupName, ManagedPolicyName).
-func (t *Template) namesResource(v any, id string, props map[string]any, typ string) bool {
-	switch x := v.(type) {
-	case Opaque:
-		return string(x) == "Ref "+id || string(x) == "${Ref "+id+"}"
-	case string:
-		if key := nameProperty(typ, props); key != "" {
-			if n, ok := props[key].(string); ok && n == x {
-				return true
-			}
+// namesResource reports whether a value may name the resource id: its
+// Ref (bare, or as Fn::Sub writes it), an ARN or a name that some value of
+// the name the template gives it matches, or a value known only at deploy
+// time (which may be any name: read as naming it, failing closed).
+func (t *Template) namesResource(v Value, id string, props map[string]any, typ string) bool {
+	if !v.Known() {
+		return !v.Absent
+	}
+	s := fmt.Sprint(v.V)
+	if s == "Ref "+id || s == "${Ref "+id+"}" {
+		return true
+	}
+	key := refIsName[typ]
+	if typ == "AWS::IAM::ManagedPolicy" {
+		key = "ManagedPolicyName"
+	}
+	if key == "" || props[key] == nil {
+		return false
+	}
+	for _, n := range t.Eval(props[key]) {
+		if !n.Known() {
+			return true // a name known only at deploy time may be this one
 		}
-		if typ == "AWS::IAM::ManagedPolicy" {
-			if n, ok := props["ManagedPolicyName"].(string); ok && strings.HasSuffix(x, ":policy/"+n) {
-				return true
-			}
+		name := fmt.Sprint(n.V)
+		if s == name || strings.HasSuffix(s, "/"+name) {
+			return true
 		}
 	}
 	return false
@@ -726,17 +745,28 @@ func escalationGrants(t *Template, st Value, path string, granted grants, j *jud
 			if len(under) == 0 {
 				continue
 			}
-			all, unknown := true, (*Item)(nil)
-			if !present(t, m["NotResource"], st.Conds) {
-				all, unknown = coversIn(t, m["Resource"], join(path, "Resource"), escalationResources(a), false)
-			}
-			switch {
-			case all:
+			if present(t, m["NotResource"], st.Conds) {
 				for _, conds := range under {
 					granted[a] = append(granted[a], grant{where: path + st.When(), conds: conds})
 				}
-			case unknown != nil:
-				j.unresolved(unknown.Path, unknown.Value, "the resource of "+a)
+				continue
+			}
+			// The resources of the same deployment as the action: those
+			// whose choices agree with the action's.
+			res := t.Items(m["Resource"], join(path, "Resource"), true, st.Conds...)
+			for _, conds := range under {
+				var in []Item
+				for _, it := range res {
+					if consistent(slices.Concat(conds, it.Conds)) {
+						in = append(in, it)
+					}
+				}
+				switch all, unknown := coverItems(in, escalationResources(a), false); {
+				case all:
+					granted[a] = append(granted[a], grant{where: path + st.When(), conds: conds})
+				case unknown != nil:
+					j.unresolved(unknown.Path, unknown.Value, "the resource of "+a)
+				}
 			}
 		}
 	}
@@ -814,4 +844,17 @@ func names(t *Template, m map[string]any, path string, conds []string, a string)
 		return [][]string{conds}
 	}
 	return nil
+}
+
+// additions are the template's UserToGroupAddition resources.
+func (t *Template) additions() []string {
+	if t.adds == nil {
+		t.adds = []string{}
+		for _, id := range sortedKeys(t.properties) {
+			if t.Types[id] == "AWS::IAM::UserToGroupAddition" {
+				t.adds = append(t.adds, id)
+			}
+		}
+	}
+	return t.adds
 }

@@ -62,7 +62,7 @@ const rt3PassRoleDoc = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","
 const rt3Reason = `"reason":"Break-glass bastion, opened only by runbook OPS-12."`
 
 func rt3Cases() []rt3Case {
-	cond := `"Conditions":{"C":{"Fn::Equals":["a","a"]},"Restrict":{"Fn::Equals":["a","b"]},"Private":{"Fn::Equals":["a","b"]},"BreakGlass":{"Fn::Equals":["a","b"]},"Public":{"Fn::Equals":["a","b"]}},`
+	cond := `"Conditions":{"C":{"Fn::Equals":[{"Ref":"AWS::Region"},"us-east-1"]},"Restrict":{"Fn::Equals":[{"Ref":"AWS::Region"},"eu-west-1"]},"Private":{"Fn::Equals":[{"Ref":"AWS::Region"},"eu-west-1"]},"BreakGlass":{"Fn::Equals":[{"Ref":"AWS::Region"},"eu-west-1"]},"Public":{"Fn::Equals":[{"Ref":"AWS::Region"},"eu-west-1"]}},`
 	return []rt3Case{
 		// ---------------------------------------------------------------
 		// (1) choices dropped / worlds added up
@@ -371,7 +371,7 @@ func rt3Cases() []rt3Case {
 			name: "iam1-parameter-action-and-resource", held: true,
 			rule: "HS-IAM-1", want: rt3Required,
 			why:  "P = * gives Action * on Resource *",
-			tmpl: `{"Parameters":{"P":{"Type":"String","AllowedValues":["*","s3:GetObject"]}},"Resources":{"MP":{"Type":"AWS::IAM::ManagedPolicy","Properties":{"PolicyDocument":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":{"Ref":"P"},"Resource":{"Fn::If":["C",{"Ref":"P"},"arn:aws:s3:::b/*"]}}]}}}},"Conditions":{"C":{"Fn::Equals":["a","a"]}}}`,
+			tmpl: `{"Parameters":{"P":{"Type":"String","AllowedValues":["*","s3:GetObject"]}},"Resources":{"MP":{"Type":"AWS::IAM::ManagedPolicy","Properties":{"PolicyDocument":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":{"Ref":"P"},"Resource":{"Fn::If":["C",{"Ref":"P"},"arn:aws:s3:::b/*"]}}]}}}},"Conditions":{"C":{"Fn::Equals":[{"Ref":"AWS::Region"},"us-east-1"]}}}`,
 		},
 		{
 			name: "ec2-private-ranges-past-the-worlds-bound", held: true,
@@ -413,7 +413,7 @@ func rt3ManyCondTags(n int) string {
 	var tags []any
 	for i := 0; i < n; i++ {
 		c := fmt.Sprintf("C%d", i)
-		conds[c] = map[string]any{"Fn::Equals": []any{"a", "a"}}
+		conds[c] = map[string]any{"Fn::Equals": []any{map[string]any{"Ref": "AWS::Region"}, "us-east-1"}}
 		tags = append(tags, map[string]any{"Key": map[string]any{"Fn::If": []any{c, "owner", fmt.Sprintf("x%d", i)}}, "Value": "v"})
 	}
 	tags = append(tags, map[string]any{"Key": "owner", "Value": "v"})
@@ -423,7 +423,7 @@ func rt3ManyCondTags(n int) string {
 func rt3PerfEC2(nConds, nEntries, nGroups int) string {
 	conds := map[string]any{}
 	for i := 0; i < nConds; i++ {
-		conds[fmt.Sprintf("C%d", i)] = map[string]any{"Fn::Equals": []any{"a", "a"}}
+		conds[fmt.Sprintf("C%d", i)] = map[string]any{"Fn::Equals": []any{map[string]any{"Ref": "AWS::Region"}, "us-east-1"}}
 	}
 	res := map[string]any{}
 	for g := 0; g < nGroups; g++ {
@@ -440,7 +440,7 @@ func rt3PerfEC2(nConds, nEntries, nGroups int) string {
 func rt3PerfIAM(nStatements, nConds int) string {
 	conds := map[string]any{}
 	for i := 0; i < nConds; i++ {
-		conds[fmt.Sprintf("C%d", i)] = map[string]any{"Fn::Equals": []any{"a", "a"}}
+		conds[fmt.Sprintf("C%d", i)] = map[string]any{"Fn::Equals": []any{map[string]any{"Ref": "AWS::Region"}, "us-east-1"}}
 	}
 	noValue := map[string]any{"Ref": "AWS::NoValue"}
 	var sts []any

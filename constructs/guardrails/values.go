@@ -110,6 +110,9 @@ const maxAlternatives = 64
 type Template struct {
 	Parameters map[string]any
 	Mappings   map[string]any
+	// Conditions: a condition defined as Fn::Not of another is that one's
+	// opposite, and Fn::Equals of two literals a constant.
+	Conditions map[string]any
 	Resources  map[string]bool // logical ids
 	// Types are the resources' types, by logical id: a custom resource's
 	// Ref and attributes, and attributes that hold data rather than name
@@ -119,6 +122,7 @@ type Template struct {
 	properties   map[string]any    // the resources' properties, by logical id
 	base         []string          // the resource's own Condition, while its rules run
 	grantsOf     map[string]grants // HS-IAM-3's reading of a policy resource
+	adds         []string          // the UserToGroupAddition resources
 	steps, depth int               // of the Eval under way
 }
 
@@ -237,6 +241,17 @@ func (t *Template) eval(v any, conds []string) []Value {
 			return unknown("a malformed Fn::If")
 		}
 		name, _ := args[0].(string)
+		cond, truth, constant := t.condition(name)
+		switch {
+		case constant && truth:
+			return t.eval(args[1], conds)
+		case constant:
+			return t.eval(args[2], conds)
+		}
+		name = cond
+		if !truth {
+			args = []any{name, args[2], args[1]} // Fn::Not: the branches swap
+		}
 		// A condition already chosen on the way here decides the branch.
 		switch {
 		case slices.Contains(conds, name):
@@ -382,13 +397,23 @@ func custom(typ string) bool {
 	return typ != "" && !strings.HasPrefix(typ, "AWS::") || typ == "AWS::CloudFormation::CustomResource"
 }
 
-// nameProperty is the property that names a resource of type typ, when
-// the template sets it: {Type}Name (AlarmName, BucketName, RoleName) or
-// Name.
+// refIsName are the types whose Ref returns the name the template may
+// give them (CloudFormation's resource reference, "Return values");
+// others return an ARN, a URL or an id that CloudFormation makes.
+var refIsName = map[string]string{
+	"AWS::IAM::Role": "RoleName", "AWS::IAM::User": "UserName", "AWS::IAM::Group": "GroupName",
+	"AWS::IAM::InstanceProfile": "InstanceProfileName", "AWS::S3::Bucket": "BucketName",
+	"AWS::CloudWatch::Alarm": "AlarmName", "AWS::CloudWatch::CompositeAlarm": "AlarmName",
+	"AWS::Lambda::Function": "FunctionName", "AWS::Logs::LogGroup": "LogGroupName",
+	"AWS::SSM::Parameter": "Name", "AWS::DynamoDB::Table": "TableName", "AWS::Kinesis::Stream": "Name",
+	"AWS::ECR::Repository": "RepositoryName", "AWS::CodeBuild::Project": "Name", "AWS::Events::Rule": "Name",
+}
+
+// nameProperty is the property whose value a resource's Ref returns, when
+// the template sets it.
 func nameProperty(typ string, props map[string]any) string {
-	parts := strings.Split(typ, "::")
-	for _, k := range []string{parts[len(parts)-1] + "Name", "Name"} {
-		if _, ok := props[k]; ok {
+	if k, ok := refIsName[typ]; ok {
+		if _, set := props[k]; set {
 			return k
 		}
 	}
@@ -858,4 +883,49 @@ func consistent(conds []string) bool {
 		seen[n] = v
 	}
 	return true
+}
+
+// condition reads a condition as the choice it stands for: the condition
+// it is the opposite of (truth false) through Fn::Not, or a constant when
+// it compares two literals (Fn::Equals) or is Fn::Not of one.
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-conditions.html
+func (t *Template) condition(name string) (base string, truth, constant bool) {
+	truth = true
+	for range 16 { // a chain of Fn::Not, bounded
+		def, _ := t.Conditions[name].(map[string]any)
+		if len(def) != 1 {
+			return name, truth, false
+		}
+		if not, ok := def["Fn::Not"].([]any); ok && len(not) == 1 {
+			inner, _ := not[0].(map[string]any)
+			next, ok := inner["Condition"].(string)
+			if !ok {
+				if v, isConst := literalEquals(inner); isConst {
+					return name, truth == !v, true
+				}
+				return name, truth, false
+			}
+			name, truth = next, !truth
+			continue
+		}
+		if v, isConst := literalEquals(def); isConst {
+			return name, truth == v, true
+		}
+		return name, truth, false
+	}
+	return name, truth, false
+}
+
+// literalEquals is the value of a Fn::Equals of two literal strings.
+func literalEquals(def map[string]any) (bool, bool) {
+	eq, ok := def["Fn::Equals"].([]any)
+	if !ok || len(eq) != 2 {
+		return false, false
+	}
+	a, okA := eq[0].(string)
+	b, okB := eq[1].(string)
+	if !okA || !okB {
+		return false, false
+	}
+	return a == b, true
 }
