@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/handsoff-cdk/handsoff/internal/oracle"
@@ -78,6 +80,31 @@ func TestLargestDocument(t *testing.T) {
 		t.Error(p)
 	}
 	for _, p := range oracle.IAMQuotas(asm) {
+		t.Error(p)
+	}
+	for _, p := range oracle.ArtifactStores(asm) {
+		t.Error(p)
+	}
+}
+
+// TestCrossRegionLayout: an environment whose stacks are all in another
+// region than the environment's: every action's region has an artifact
+// store, or the layout is refused at synth with a problem naming it.
+func TestCrossRegionLayout(t *testing.T) {
+	elsewhere := func(stage awscdk.Stage, env pipeline.Environment) {
+		st := awscdk.NewStack(stage, jsii.String("Service"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String(env.Account), Region: jsii.String("eu-central-1")}})
+		awssns.NewTopic(st, jsii.String("T"), &awssns.TopicProps{MasterKey: awskms.Alias_FromAliasName(st, jsii.String("K"), jsii.String("alias/aws/sns"))})
+	}
+	dir := t.TempDir()
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
+	_, err := pipeline.Build(app, pipeline.Props{Repo: "acme/orders", Service: elsewhere, CheckSourceDir: "testdata/checksource",
+		Load: stages.LoadOptions{Document: smallDocument(t, false)}})
+	if err != nil {
+		t.Logf("refused at synth: %v", err)
+		return
+	}
+	app.Synth(nil)
+	for _, p := range oracle.ArtifactStores(oracle.Assembly(testenv.Templates(t, dir))) {
 		t.Error(p)
 	}
 }

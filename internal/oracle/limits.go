@@ -249,3 +249,43 @@ func NotificationsDelivered(asm Assembly, printed []string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// ArtifactStores holds CodePipeline's rule that a pipeline with actions in
+// several regions has an artifact store in each region an action runs in
+// (ArtifactStores, one per region; an action without Region runs in the
+// pipeline's)
+// (https://docs.aws.amazon.com/codepipeline/latest/userguide/actions-create-cross-region.html).
+func ArtifactStores(asm Assembly) []string {
+	var out []string
+	for path, tmpl := range asm {
+		for id, r := range resources(tmpl) {
+			if r["Type"] != "AWS::CodePipeline::Pipeline" {
+				continue
+			}
+			props, _ := r["Properties"].(map[string]any)
+			stores, _ := props["ArtifactStores"].([]any)
+			if len(stores) == 0 {
+				continue // one region: the pipeline's ArtifactStore serves it
+			}
+			have := map[string]bool{}
+			for _, s := range stores {
+				sm, _ := s.(map[string]any)
+				have[fmt.Sprint(sm["Region"])] = true
+			}
+			stages, _ := props["Stages"].([]any)
+			for _, s := range stages {
+				sm, _ := s.(map[string]any)
+				actions, _ := sm["Actions"].([]any)
+				for _, a := range actions {
+					am, _ := a.(map[string]any)
+					region, ok := am["Region"].(string)
+					if ok && !have[region] {
+						out = append(out, fmt.Sprintf("%s: pipeline %s: action %s/%s runs in %s, which has no artifact store", path, id, sm["Name"], am["Name"], region))
+					}
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}

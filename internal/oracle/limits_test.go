@@ -64,3 +64,28 @@ func TestLimits(t *testing.T) {
 		t.Errorf("at the limits: %q", got)
 	}
 }
+
+// TestArtifactStores: an action in a region without an artifact store is
+// reported; one in a region with one, or without a region, is not.
+func TestArtifactStores(t *testing.T) {
+	pipeline := func(storeRegions []string, actionRegion string) Assembly {
+		var stores []any
+		for _, r := range storeRegions {
+			stores = append(stores, map[string]any{"Region": r, "ArtifactStore": map[string]any{"Type": "S3", "Location": "b-" + r}})
+		}
+		action := map[string]any{"Name": "Deploy"}
+		if actionRegion != "" {
+			action["Region"] = actionRegion
+		}
+		return Assembly{"p.template.json": {"Resources": map[string]any{"P": map[string]any{"Type": "AWS::CodePipeline::Pipeline", "Properties": map[string]any{
+			"ArtifactStores": stores, "Stages": []any{map[string]any{"Name": "S", "Actions": []any{action}}}}}}}}
+	}
+	if got := ArtifactStores(pipeline([]string{"us-east-1", "eu-west-1"}, "eu-central-1")); len(got) != 1 || !strings.Contains(got[0], "runs in eu-central-1, which has no artifact store") {
+		t.Errorf("missing store: %q", got)
+	}
+	for _, region := range []string{"eu-west-1", ""} {
+		if got := ArtifactStores(pipeline([]string{"us-east-1", "eu-west-1"}, region)); len(got) > 0 {
+			t.Errorf("%q: %q", region, got)
+		}
+	}
+}
