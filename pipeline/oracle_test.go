@@ -237,3 +237,37 @@ func TestNotificationsDelivered(t *testing.T) {
 		t.Errorf("a topic bootstrap does not print a policy for is not caught: %q", got)
 	}
 }
+
+// TestFunctionsMayCall: every CodePipeline call the pipeline's functions
+// make with their own role is allowed by it (the bake watcher and the
+// freeze gates read GetPipelineState to tell a rollback); the mutation
+// takes the statement away.
+func TestFunctionsMayCall(t *testing.T) {
+	s := synthExample(t)
+	asm := oracle.Assembly(testenv.Templates(t, s.dir))
+	if got := oracle.FunctionsMayCall(asm); len(got) > 0 {
+		t.Errorf("the example:\n  %s", strings.Join(got, "\n  "))
+	}
+	m := clone(t, asm)
+	for _, r := range pipelineResources(t, m) {
+		rm := r.(map[string]any)
+		if rm["Type"] != "AWS::IAM::Role" {
+			continue
+		}
+		props, _ := rm["Properties"].(map[string]any)
+		policies, _ := props["Policies"].([]any)
+		for _, p := range policies {
+			doc := p.(map[string]any)["PolicyDocument"].(map[string]any)
+			var keep []any
+			for _, st := range doc["Statement"].([]any) {
+				if st.(map[string]any)["Sid"] != "TellRollbacks" {
+					keep = append(keep, st)
+				}
+			}
+			doc["Statement"] = keep
+		}
+	}
+	if got := strings.Join(oracle.FunctionsMayCall(m), "\n"); !strings.Contains(got, "calls getPipelineState, which its role does not allow") {
+		t.Errorf("a role without GetPipelineState is not caught: %q", got)
+	}
+}

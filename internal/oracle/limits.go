@@ -289,3 +289,79 @@ func ArtifactStores(asm Assembly) []string {
 	sort.Strings(out)
 	return out
 }
+
+// sdkCalls are the CodePipeline calls a handsoff function makes with its
+// own role, by the SDK method its code names, and the IAM action each
+// needs (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodepipeline.html).
+var sdkCalls = map[string]string{
+	"getPipelineState(":    "codepipeline:GetPipelineState",
+	"putJobSuccessResult(": "codepipeline:PutJobSuccessResult",
+	"putJobFailureResult(": "codepipeline:PutJobFailureResult",
+}
+
+// FunctionsMayCall holds that every inline function whose code makes one
+// of sdkCalls has a role (its Role, an AWS::IAM::Role of the template)
+// whose inline policies allow that action, on "*" or on an ARN of the
+// template's pipelines for GetPipelineState.
+func FunctionsMayCall(asm Assembly) []string {
+	var out []string
+	for path, tmpl := range asm {
+		res := resources(tmpl)
+		for id, r := range res {
+			if r["Type"] != "AWS::Lambda::Function" {
+				continue
+			}
+			props, _ := r["Properties"].(map[string]any)
+			code, _ := props["Code"].(map[string]any)
+			src, _ := code["ZipFile"].(string)
+			roleArn, _ := props["Role"].(map[string]any)
+			ga, _ := roleArn["Fn::GetAtt"].([]any)
+			var role map[string]any
+			if len(ga) == 2 {
+				role = res[fmt.Sprint(ga[0])]
+			}
+			for call, action := range sdkCalls {
+				if !strings.Contains(src, call) {
+					continue
+				}
+				if !roleAllows(role, action) {
+					out = append(out, fmt.Sprintf("%s: function %s calls %s, which its role does not allow (%s)", path, id, strings.TrimSuffix(call, "("), action))
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// roleAllows reports whether a role's inline policies allow an action (by
+// name or a pattern with *) on some resource.
+func roleAllows(role map[string]any, action string) bool {
+	props, _ := role["Properties"].(map[string]any)
+	policies, _ := props["Policies"].([]any)
+	for _, p := range policies {
+		pm, _ := p.(map[string]any)
+		doc, _ := pm["PolicyDocument"].(map[string]any)
+		sts, _ := doc["Statement"].([]any)
+		for _, st := range sts {
+			sm, _ := st.(map[string]any)
+			if sm["Effect"] != "Allow" {
+				continue
+			}
+			var actions []any
+			switch a := sm["Action"].(type) {
+			case string:
+				actions = []any{a}
+			case []any:
+				actions = a
+			}
+			for _, a := range actions {
+				pat, _ := a.(string)
+				if strings.EqualFold(pat, action) || pat == "*" || strings.HasSuffix(pat, ":*") && strings.HasPrefix(action, strings.TrimSuffix(pat, "*")) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
