@@ -384,18 +384,6 @@ func entryReaches(t *Template, e Item, j *judge) []reach {
 	return out
 }
 
-// first is the single alternative of a value, when there is one and it is
-// known.
-func first(vs []Value) (Value, bool) {
-	if len(vs) == 1 && vs[0].Known() {
-		return vs[0], true
-	}
-	if len(vs) > 0 {
-		return vs[0], false
-	}
-	return Value{Unknown: "missing"}, false
-}
-
 func uniq(s []string) []string {
 	seen := map[string]bool{}
 	var out []string

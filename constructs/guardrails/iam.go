@@ -735,6 +735,7 @@ func escalationGrants(t *Template, st Value, path string, granted grants, j *jud
 	}
 	m := st.V.(map[string]any)
 	seen := map[string]bool{}
+	res := t.Items(m["Resource"], join(path, "Resource"), true, st.Conds...)
 	for _, e := range escalations {
 		for _, a := range e.actions {
 			if seen[a] {
@@ -753,7 +754,6 @@ func escalationGrants(t *Template, st Value, path string, granted grants, j *jud
 			}
 			// The resources of the same deployment as the action: those
 			// whose choices agree with the action's.
-			res := t.Items(m["Resource"], join(path, "Resource"), true, st.Conds...)
 			for _, conds := range under {
 				var in []Item
 				for _, it := range res {

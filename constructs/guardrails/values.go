@@ -666,17 +666,6 @@ func subPieces(s string) (pieces, names []string) {
 	}
 }
 
-// subVars are the names a Fn::Sub string substitutes (${Name}, not ${!Literal}).
-func subVars(s string) []string {
-	_, names := subPieces(s)
-	for i, n := range names {
-		if base, _, ok := strings.Cut(n, "."); ok {
-			names[i] = base
-		}
-	}
-	return names
-}
-
 // Item is one element of a list value, with where it is.
 type Item struct {
 	Value
