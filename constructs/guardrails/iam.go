@@ -299,7 +299,7 @@ func everything(t *Template, st Value, path string, probes []string, resources f
 		return !together
 	})
 	if !complete {
-		return false, &Item{Value: Value{Unknown: fmt.Sprintf("the statement's conditions and parameters make more than %d combinations to judge one by one", maxWorlds), Conds: st.Conds}, Path: path}
+		return false, &Item{Value: Value{Unknown: undecided, Conds: st.Conds}, Path: path}
 	}
 	return together, nil
 }
@@ -386,7 +386,7 @@ func checkBroadAccess(r Resource, _ Context) []Verdict {
 		switch {
 		case all:
 			j.breach(path, "allows every IAM action on every resource%s", st.When())
-		case unknown != nil && strings.Contains(unknown.Unknown, "combinations"):
+		case unknown != nil && unknown.Unknown == undecided: // HS-IAM-1 reports the other unknowns
 			j.unresolved(unknown.Path, unknown.Value, "an action or resource")
 		}
 	})
@@ -591,6 +591,10 @@ func (g grants) method(actions []string) bool {
 	}
 	return try(0, nil)
 }
+
+// undecided is why everything cannot say: too many deployments to judge
+// one by one.
+var undecided = fmt.Sprintf("the statement's conditions and parameters make more than %d combinations to judge one by one", maxWorlds)
 
 // attachKey is where a policy resource names the principals it attaches to.
 var attachKey = map[string]string{"AWS::IAM::Role": "Roles", "AWS::IAM::User": "Users", "AWS::IAM::Group": "Groups"}
