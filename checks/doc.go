@@ -23,15 +23,17 @@
 // X-Ray tracing are on.
 //
 // The pipeline starts the state machine through a StepFunctions action that
-// runs in the environment's region with the environment's gate role
-// (Names.GateRole). That role comes from the handsoff bootstrap stack
-// ([BootstrapTemplate]), deployed once per account and region before any
-// pipeline: CodePipeline refuses to create or update a pipeline whose role
-// cannot assume the roles its actions name, so a role made by a stack the
-// pipeline deploys would fail the first deploy and every self-mutation that
-// adds an environment. The gate role trusts the roles named handsoff-* of
-// the trusted pipeline accounts (aws:PrincipalArn) and may start and follow
-// state machines named handsoff-*, read alarms, and list stack resources.
+// runs in the environment's region with the service's gate role there
+// ([GateRoleName]). That role comes from the service's handsoff bootstrap
+// stack ([BootstrapTemplate]), deployed once per account and region before
+// the pipeline: CodePipeline refuses to create or update a pipeline whose
+// role cannot assume the roles its actions name, so a role made by a stack
+// the pipeline deploys would fail the first deploy and every self-mutation
+// that adds an environment. The gate role trusts exactly the three roles of
+// the service's pipeline stack in the trusted pipeline accounts
+// (aws:PrincipalArn) and may start and follow the service's state machines
+// (handsoff-{service}_*), read alarms, and list stack resources: one
+// service's pipeline reaches no other's validations.
 //
 // A validation the pipeline gave up on is stopped: CodePipeline does not
 // stop a state machine whose action failed or whose stage was stopped

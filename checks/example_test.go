@@ -20,16 +20,16 @@ func ExampleCalendar_Blocked() {
 	// []
 }
 
-// The handsoff bootstrap stack is deployed once per account and region,
-// before any pipeline: it holds the gate role every pipeline of the trusted
-// accounts uses there.
+// A service's handsoff bootstrap stack is deployed once per account and
+// region, before its pipeline: it holds the gate role that pipeline uses
+// there, and no other service's pipeline may.
 func ExampleBootstrapTemplate() {
-	tmpl := checks.BootstrapTemplate()
-	fmt.Println(checks.BootstrapStackName, "version", checks.BootstrapVersion)
-	fmt.Println(checks.GateRoleName("444444444444", "us-east-1"))
+	tmpl := checks.BootstrapTemplate("orders")
+	fmt.Println(checks.BootstrapStackName("orders"), "version", checks.BootstrapVersion)
+	fmt.Println(checks.GateRoleName("orders", "us-east-1"))
 	fmt.Println(len(tmpl["Resources"].(map[string]any)), "resource")
 	// Output:
-	// handsoff-bootstrap version 2
-	// handsoff-gate-444444444444-us-east-1
+	// handsoff-orders-bootstrap version 3
+	// handsoff-orders-gate-us-east-1
 	// 1 resource
 }

@@ -6,7 +6,6 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/handsoff-cdk/handsoff/checks"
 	"github.com/handsoff-cdk/handsoff/constructs/privatebucket"
 	"github.com/handsoff-cdk/handsoff/internal/names"
 	"github.com/handsoff-cdk/handsoff/stages"
@@ -17,7 +16,7 @@ func pipelineName(cfg *stages.Config) string { return names.Pipeline(cfg.Service
 
 // pipelineRoleName names the pipeline's role (at most 64 characters).
 func pipelineRoleName(cfg *stages.Config) string {
-	return names.Join(64, checks.Prefix, cfg.Service.Name, "pipeline")
+	return names.PipelineRole(cfg.Service.Name)
 }
 
 // newArtifactPipeline makes the V2 CodePipeline that CDK Pipelines builds
@@ -26,9 +25,9 @@ func pipelineRoleName(cfg *stages.Config) string {
 // only, versioned and access-logged.
 func newArtifactPipeline(scope constructs.Construct, cfg *stages.Config) (awscodepipeline.Pipeline, awsiam.Role) {
 	artifacts := privatebucket.New(scope, "Artifacts", &privatebucket.Props{Retain: true, NoncurrentVersionExpiration: 30 * 24 * hour})
-	// The role's name starts with handsoff-: the bootstrap gate roles of the
-	// environments trust only such roles of the pipeline account
-	// (checks.BootstrapTemplate).
+	// The role's name is fixed: the service's bootstrap gate roles of the
+	// environments trust exactly it (and the bake watcher's and stopper's)
+	// of the pipeline account (checks.BootstrapTemplate).
 	role := awsiam.NewRole(scope, jsii.String("PipelineRole"), &awsiam.RoleProps{
 		RoleName:    jsii.String(pipelineRoleName(cfg)),
 		Description: jsii.String("handsoff: the pipeline of " + cfg.Service.Name),

@@ -41,7 +41,8 @@
 //     --trust`) and the handsoff bootstrap stack (checks.BootstrapTemplate),
 //     both deployed once per account and region (`handsoff bootstrap`);
 //     none from a stack the pipeline deploys. The pipeline's role is named
-//     handsoff-{service}-pipeline, which the gate roles trust.
+//     handsoff-{service}-pipeline, which the service's gate roles trust
+//     (and no other service's).
 //   - Nothing references the team's stacks: no exports, no alarm names.
 //     A stack cannot remove an export another imports, and CloudWatch keeps
 //     an alarm a composite alarm names; either would lock the next deploy,

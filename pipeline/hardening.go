@@ -103,7 +103,7 @@ func suppressGeneratedWildcards(scopes ...constructs.IConstruct) {
 			map[string]any{"regex": "/^Resource::arn:\\*:iam::[0-9]{12}:role\\/\\*$/g"},
 		}},
 		{ID: "AwsSolutions-IAM5", Reason: "The pipeline assumes the CDK bootstrap deploy role and the handsoff bootstrap gate role of every environment's account and region; each trusts only the pipeline accounts it was bootstrapped for, so the account wildcard grants no more than the trust policies allow.", AppliesTo: []any{
-			map[string]any{"regex": "/^Resource::arn:aws[a-z-]*:iam::\\*:role\\/(cdk-[a-z0-9]+-deploy-role|handsoff-gate)-\\*$/g"},
+			map[string]any{"regex": "/^Resource::arn:aws[a-z-]*:iam::\\*:role\\/(cdk-[a-z0-9]+-deploy-role|handsoff-[a-z0-9-]+-gate)-\\*$/g"},
 		}},
 		{ID: "AwsSolutions-IAM5", Reason: "Actions that accept only Resource \"*\": lambda:ListFunctions for the bake action, cloudformation:DescribeStacks and s3:ListBucket for self-mutation's diff, codebuild build control for asset publishing, and KMS use of the replication keys, whose ARNs live in other regions' stacks.", AppliesTo: []any{"Resource::*"}},
 	}

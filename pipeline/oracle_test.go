@@ -14,7 +14,7 @@ import (
 // exampleBootstrap is what the one-time setup deploys in every account
 // and region of the example document.
 var exampleBootstrap = oracle.Bootstrap{
-	Templates:       []map[string]any{checks.BootstrapTemplate()},
+	Templates:       []map[string]any{checks.BootstrapTemplate("orders")},
 	CDKQualifier:    gates.DefaultQualifier,
 	PipelineAccount: "111111111111",
 	PipelineRegion:  "us-east-1",
@@ -82,12 +82,27 @@ func TestRolesExistBeforePipeline(t *testing.T) {
 			for path, tmpl := range asm {
 				if strings.HasSuffix(path, "orders-prod-ape1-gates.template.json") {
 					tmpl["Resources"].(map[string]any)["GateRole"] = map[string]any{"Type": "AWS::IAM::Role", "Properties": map[string]any{
-						"RoleName": "handsoff-gate-666666666666-ap-east-1", "AssumeRolePolicyDocument": map[string]any{}}}
+						"RoleName": "handsoff-orders-gate-ap-east-1", "AssumeRolePolicyDocument": map[string]any{}}}
 				}
 			}
-		}, nil, "role arn:aws:iam::666666666666:role/handsoff-gate-666666666666-ap-east-1 is created by assembly-orders-prod-ape1/orders-prod-ape1-gates.template.json, which this pipeline deploys"},
+		}, nil, "role arn:aws:iam::666666666666:role/handsoff-orders-gate-ap-east-1 is created by assembly-orders-prod-ape1/orders-prod-ape1-gates.template.json, which this pipeline deploys"},
 		{"no bootstrap stack", nil, func(b *oracle.Bootstrap) { b.Templates = nil },
-			"role arn:aws:iam::666666666666:role/handsoff-gate-666666666666-ap-east-1: no bootstrap stack creates it"},
+			"role arn:aws:iam::666666666666:role/handsoff-orders-gate-ap-east-1: no bootstrap stack creates it"},
+		{"only another service's bootstrap stack", nil, func(b *oracle.Bootstrap) { b.Templates = []map[string]any{checks.BootstrapTemplate("payments")} },
+			"role arn:aws:iam::666666666666:role/handsoff-orders-gate-ap-east-1: no bootstrap stack creates it"},
+		{"another service's gate role named, with its bootstrap deployed", func(asm oracle.Assembly) {
+			for _, r := range pipelineResources(t, asm) {
+				rm := r.(map[string]any)
+				if rm["Type"] != "AWS::CodePipeline::Pipeline" {
+					continue
+				}
+				raw, _ := json.Marshal(rm)
+				var back map[string]any
+				json.Unmarshal([]byte(strings.ReplaceAll(string(raw), "role/handsoff-orders-gate-", "role/handsoff-payments-gate-")), &back)
+				rm["Properties"] = back["Properties"]
+			}
+		}, func(b *oracle.Bootstrap) { b.Templates = append(b.Templates, checks.BootstrapTemplate("payments")) },
+			"role arn:aws:iam::666666666666:role/handsoff-payments-gate-ap-east-1: the bootstrap stack creates it, but its trust policy does not let arn:aws:iam::111111111111:role/handsoff-orders-pipeline assume it"},
 		{"the grant is missing", func(asm oracle.Assembly) {
 			for _, r := range pipelineResources(t, asm) {
 				rm := r.(map[string]any)
@@ -102,7 +117,7 @@ func TestRolesExistBeforePipeline(t *testing.T) {
 					doc["Statement"] = keep
 				}
 			}
-		}, nil, "the pipeline's role may not assume arn:aws:iam::666666666666:role/handsoff-gate-666666666666-ap-east-1"},
+		}, nil, "the pipeline's role may not assume arn:aws:iam::666666666666:role/handsoff-orders-gate-ap-east-1"},
 		{"the pipeline's role is not trusted", func(asm oracle.Assembly) {
 			for _, r := range pipelineResources(t, asm) {
 				rm := r.(map[string]any)
@@ -154,7 +169,7 @@ func TestValidationsStoppable(t *testing.T) {
 			}
 		}
 	}
-	v1 := clone(t, oracle.Assembly{"b": checks.BootstrapTemplate()})["b"]
+	v1 := clone(t, oracle.Assembly{"b": checks.BootstrapTemplate("orders")})["b"]
 	gate := v1["Resources"].(map[string]any)["GateRole"].(map[string]any)["Properties"].(map[string]any)
 	for _, st := range gate["Policies"].([]any)[0].(map[string]any)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
 		sm := st.(map[string]any)

@@ -856,7 +856,7 @@ func (p *Pipeline) addPermissions() {
 	}
 	part := stages.Partition(p.config.Pipeline.Region)
 	deploy := fmt.Sprintf("arn:%s:iam::*:role/cdk-%s-deploy-role-*", part, p.qualifier)
-	gate := fmt.Sprintf("arn:%s:iam::*:role/%s-gate-*", part, checks.Prefix)
+	gate := gates.GateRolesPattern(p.config)
 	p.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("UseGateRoles"),
 		Actions:   jsii.Strings("sts:AssumeRole"),

@@ -118,11 +118,11 @@ func TestPipelineAssertions(t *testing.T) {
 				"Name":         "Validate-prod-ape1",
 				"ActionTypeId": map[string]any{"Category": "Invoke", "Owner": "AWS", "Provider": "StepFunctions", "Version": "1"},
 				"Configuration": assertions.Match_ObjectLike(&map[string]any{
-					"StateMachineArn": "arn:aws:states:ap-east-1:666666666666:stateMachine:handsoff-orders-prod-ape1-checks",
+					"StateMachineArn": "arn:aws:states:ap-east-1:666666666666:stateMachine:handsoff-orders_prod-ape1-checks",
 					"InputType":       "Literal",
 				}),
 				"Region":  "ap-east-1",
-				"RoleArn": "arn:aws:iam::666666666666:role/handsoff-gate-666666666666-ap-east-1",
+				"RoleArn": "arn:aws:iam::666666666666:role/handsoff-orders-gate-ap-east-1",
 			})}),
 		})}),
 	})

@@ -16,8 +16,8 @@ import (
 	"github.com/handsoff-cdk/handsoff/stages"
 )
 
-// TemplateFile is the bootstrap template's file name under --out.
-const TemplateFile = "handsoff-bootstrap.template.json"
+// templateFile is a service's bootstrap template's file name under --out.
+func templateFile(service string) string { return checks.BootstrapStackName(service) + ".template.json" }
 
 var reAccount = regexp.MustCompile(`^[0-9]{12}$`)
 
@@ -27,17 +27,17 @@ var reAccount = regexp.MustCompile(`^[0-9]{12}$`)
 //     region it deploys to (CDK Pipelines keeps a replication bucket there);
 //   - cdk bootstrap of every environment's account and region, trusting the
 //     pipeline account (--trust), as CDK Pipelines requires;
-//   - the handsoff bootstrap stack in every environment's account and
-//     region: the gate role the pipeline's validation actions and bake
-//     watcher use. CodePipeline refuses a pipeline whose roles do not exist
+//   - the service's handsoff bootstrap stack in every environment's
+//     account and region: the gate role the pipeline's validation actions,
+//     bake watcher and validation stopper use, and no other service's. CodePipeline refuses a pipeline whose roles do not exist
 //     yet, so this comes before the pipeline's first deploy.
 func bootstrap(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("handsoff bootstrap", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	config := fs.String("config", "", "the configuration document (a file); default: as the pipeline finds it (HANDSOFF_CONFIG, handsoff.lock.json, handsoff.json)")
 	repo := fs.String("repo", "", "the repository as owner/name; default: the document's")
-	out := fs.String("out", "cdk.out", "where to write "+TemplateFile)
-	trust := fs.String("trust", "", "more pipeline accounts to trust, comma-separated (the TrustedAccounts of every pipeline that deploys to these accounts)")
+	out := fs.String("out", "cdk.out", "where to write the bootstrap template (handsoff-{service}-bootstrap.template.json)")
+	trust := fs.String("trust", "", "more pipeline accounts for the service's gate roles to trust, comma-separated")
 	execute := fs.Bool("execute", false, "run the commands (with the AWS and CDK CLIs and the profiles of handsoff profiles); default: print them (a dry run)")
 	prod := fs.Bool("prod", false, "with --execute, also run the commands of accounts and regions that hold prod environments; default: those stay a dry run")
 	all := fs.Bool("all", false, "every account and region of the document (the default without ENV)")
@@ -46,10 +46,10 @@ func bootstrap(args []string, stdout, stderr io.Writer) int {
 
 Prints the one-time setup that every account and region of a pipeline needs
 before the pipeline is first deployed: cdk bootstrap with --trust for the
-pipeline account, and the handsoff bootstrap stack (the gate role). With
-ENV, only that environment's account and region (and the pipeline
-account's bootstrap in its region). Run it again whenever the document adds
-an account or region. Each command names the AWS CLI profile of
+pipeline account, and the service's handsoff bootstrap stack (its gate
+role). With ENV, only that environment's account and region (and the
+pipeline account's bootstrap in its region). Run it again whenever the
+document adds an account or region. Each command names the AWS CLI profile of
 handsoff profiles. --execute runs them, except in accounts and regions that
 hold a prod environment, which stay a dry run unless --prod is given too.
 
@@ -90,12 +90,12 @@ Flags:
 			trusted = append(trusted, a)
 		}
 	}
-	tmpl, _ := json.MarshalIndent(checks.BootstrapTemplate(), "", " ")
+	tmpl, _ := json.MarshalIndent(checks.BootstrapTemplate(cfg.Service.Name), "", " ")
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		fmt.Fprintln(stderr, "handsoff bootstrap:", err)
 		return 1
 	}
-	file := filepath.Join(*out, TemplateFile)
+	file := filepath.Join(*out, templateFile(cfg.Service.Name))
 	if err := os.WriteFile(file, append(tmpl, '\n'), 0o644); err != nil {
 		fmt.Fprintln(stderr, "handsoff bootstrap:", err)
 		return 1
@@ -117,9 +117,9 @@ Flags:
 		}
 		if *execute {
 			if c.Merge != nil {
-				deployed, err := deployedTrust(c.Merge.Region, c.Merge.Profile)
+				deployed, err := deployedTrust(c.Merge.Stack, c.Merge.Region, c.Merge.Profile)
 				if err != nil {
-					fmt.Fprintf(stderr, "handsoff bootstrap: reading the accounts %s already trusts in %s: %v (nothing deployed there)\n", checks.BootstrapStackName, c.Merge.Region, err)
+					fmt.Fprintf(stderr, "handsoff bootstrap: reading the accounts %s already trusts in %s: %v (nothing deployed there)\n", c.Merge.Stack, c.Merge.Region, err)
 					return 1
 				}
 				c = c.withTrust(mergeAccounts(deployed, c.Merge.Trusted))
@@ -142,20 +142,20 @@ type Command struct {
 	Prod bool // the account and region hold a prod environment
 	// Merge, on the handsoff bootstrap stack's deploy: the accounts this
 	// pipeline needs trusted, to be added to those the stack trusts
-	// already (another team's pipeline may need them), never in their
-	// place.
+	// already (the service's pipeline account before a move, or one given
+	// with --trust by another run), never in their place.
 	Merge *TrustMerge
 }
 
 // TrustMerge is where a bootstrap stack is, and the accounts to add.
 type TrustMerge struct {
-	Region, Profile string
+	Stack, Region, Profile string
 	Trusted         []string
 }
 
 // trustQuery reads the accounts a deployed bootstrap stack trusts.
-func trustQuery(region, profile string) []string {
-	return []string{"aws", "cloudformation", "describe-stacks", "--region", region, "--stack-name", checks.BootstrapStackName,
+func trustQuery(stack, region, profile string) []string {
+	return []string{"aws", "cloudformation", "describe-stacks", "--region", region, "--stack-name", stack,
 		"--query", "Stacks[0].Parameters[?ParameterKey=='" + checks.ParamTrustedAccounts + "'].ParameterValue", "--output", "text", "--profile", profile}
 }
 
@@ -165,7 +165,7 @@ func (c Command) Shell() string {
 	if c.Merge == nil {
 		return strings.Join(c.Args, " ")
 	}
-	q := trustQuery(c.Merge.Region, c.Merge.Profile)
+	q := trustQuery(c.Merge.Stack, c.Merge.Region, c.Merge.Profile)
 	for i, a := range q {
 		if strings.ContainsAny(a, "[]?'=") {
 			q[i] = `"` + a + `"`
@@ -200,8 +200,8 @@ func (c Command) quoted() []string {
 
 // deployedTrust is what the bootstrap stack of a region trusts now: none
 // when it is not deployed yet.
-func deployedTrust(region, profile string) ([]string, error) {
-	q := trustQuery(region, profile)
+func deployedTrust(stack, region, profile string) ([]string, error) {
+	q := trustQuery(stack, region, profile)
 	cmd := exec.Command(q[0], q[1:]...)
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -274,11 +274,11 @@ func Commands(cfg *stages.Config, trusted []string, template, only string) []Com
 			Why:  fmt.Sprintf("in %s: the CDK's deploy roles, trusting the pipeline account", p.account),
 			Args: args, Prod: prod[p],
 		}, Command{
-			Why: fmt.Sprintf("in %s: the handsoff gate role (%s), which must exist before the pipeline; the accounts it trusts already stay trusted", p.account, checks.GateRoleName(p.account, p.region)),
-			Args: []string{"aws", "cloudformation", "deploy", "--region", p.region, "--stack-name", checks.BootstrapStackName,
+			Why: fmt.Sprintf("in %s: the service's handsoff gate role (%s), which must exist before the pipeline; the accounts it trusts already stay trusted", p.account, checks.GateRoleName(cfg.Service.Name, p.region)),
+			Args: []string{"aws", "cloudformation", "deploy", "--region", p.region, "--stack-name", checks.BootstrapStackName(cfg.Service.Name),
 				"--template-file", template, "--capabilities", "CAPABILITY_NAMED_IAM", "--parameter-overrides", checks.ParamTrustedAccounts + "=" + trust, "--profile", profile[p]},
 			Prod:  prod[p],
-			Merge: &TrustMerge{Region: p.region, Profile: profile[p], Trusted: trusted},
+			Merge: &TrustMerge{Stack: checks.BootstrapStackName(cfg.Service.Name), Region: p.region, Profile: profile[p], Trusted: trusted},
 		})
 	}
 	return out

@@ -62,7 +62,7 @@ func TestBootstrapGolden(t *testing.T) {
 	if diff := cmp.Diff(string(want), got); diff != "" {
 		t.Errorf("output (-want +got), go test ./cmd/handsoff -update rewrites it:\n%s", diff)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "out", TemplateFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, "out", templateFile("orders"))); err != nil {
 		t.Error(err)
 	}
 }
@@ -115,7 +115,7 @@ func TestBootstrapExecute(t *testing.T) {
 	}
 	calls, _ = os.ReadFile(log)
 	lines = strings.Split(strings.TrimSpace(string(calls)), "\n")
-	if len(lines) != 5+3*8 || !strings.HasPrefix(lines[len(lines)-1], "aws cloudformation deploy --region ap-east-1 --stack-name handsoff-bootstrap") {
+	if len(lines) != 5+3*8 || !strings.HasPrefix(lines[len(lines)-1], "aws cloudformation deploy --region ap-east-1 --stack-name handsoff-orders-bootstrap") {
 		t.Errorf("with --prod, %d calls:\n%s", len(lines), calls)
 	}
 	// One environment: its account and region, and the pipeline account's
@@ -132,15 +132,16 @@ func TestBootstrapExecute(t *testing.T) {
 	}
 }
 
-// TestBootstrapMergesTrust: a second team's pipeline account, trusted by
-// the deployed bootstrap stack, stays trusted, whether the CLI runs the
-// deploy or a person runs the printed command in a shell.
+// TestBootstrapMergesTrust: an account the service's deployed bootstrap
+// stack trusts stays trusted, whether the CLI runs the deploy or a person
+// runs the printed command in a shell.
 func TestBootstrapMergesTrust(t *testing.T) {
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "bin")
 	os.MkdirAll(bin, 0o755)
 	log := filepath.Join(dir, "calls")
-	// The deployed stack trusts another team's pipeline account.
+	// The deployed stack trusts an account given before with --trust (a
+	// pipeline account the service moves from, say).
 	os.WriteFile(filepath.Join(bin, "aws"), []byte("#!/bin/sh\ncase \"$*\" in *describe-stacks*) echo '777777777777,111111111111'; exit 0;; esac\necho \"aws $*\" >> "+log+"\n"), 0o755)
 	os.WriteFile(filepath.Join(bin, "cdk"), []byte("#!/bin/sh\n"), 0o755)
 	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))

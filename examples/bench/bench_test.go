@@ -128,7 +128,7 @@ func TestScaleHundredProdEnvironments(t *testing.T) {
 			}
 		}
 	}
-	for _, p := range oracle.RolesBeforePipeline(asm, oracle.Bootstrap{Templates: []map[string]any{checks.BootstrapTemplate()},
+	for _, p := range oracle.RolesBeforePipeline(asm, oracle.Bootstrap{Templates: []map[string]any{checks.BootstrapTemplate("bench")},
 		CDKQualifier: gates.DefaultQualifier, PipelineAccount: "111111111111", PipelineRegion: "us-east-1"}) {
 		t.Error(p)
 	}

@@ -4,7 +4,6 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"github.com/handsoff-cdk/handsoff/checks"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -31,9 +30,7 @@ func BakeWatcherName(cfg *stages.Config) string {
 
 // BakeWatcherRoleName names the bake watcher's role. It starts with checks.Prefix,
 // which the bootstrap gate roles trust.
-func BakeWatcherRoleName(cfg *stages.Config) string {
-	return names.Join(64, checks.Prefix, cfg.Service.Name, "bake-watch")
-}
+func BakeWatcherRoleName(cfg *stages.Config) string { return names.BakeWatcherRole(cfg.Service.Name) }
 
 // BakeTarget is one environment a bake action watches.
 type BakeTarget struct {
@@ -139,12 +136,12 @@ func BakeAction(name, service, stage, function string, minutes int, targets []Ba
 }
 
 // NewBakeWatcher makes the bake-watcher function in the pipeline's stack.
-// Its role may assume the bootstrap gate roles of the environments (which
-// trust roles named handsoff-* of the pipeline account) and report the job
+// Its role may assume the service's bootstrap gate roles of the
+// environments (which trust it by name) and report the job
 // result; CodePipeline's job actions take no resource
 // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodepipeline.html).
 func NewBakeWatcher(stack awscdk.Stack, id string, cfg *stages.Config) awslambda.CfnFunction {
-	gateRoles := fmt.Sprintf("arn:%s:iam::*:role/%s-gate-*", stages.Partition(cfg.Pipeline.Region), checks.Prefix)
+	gateRoles := GateRolesPattern(cfg)
 	pipelineArn := fmt.Sprintf("arn:%s:codepipeline:%s:%s:%s", stages.Partition(cfg.Pipeline.Region), cfg.Pipeline.Region, cfg.Pipeline.Account, names.Pipeline(cfg.Service.Name))
 	return pipelineFunction{
 		name:        BakeWatcherName(cfg),
@@ -161,7 +158,7 @@ func NewBakeWatcher(stack awscdk.Stack, id string, cfg *stages.Config) awslambda
 		},
 		suppressions: []nag.Suppression{
 			{ID: "AwsSolutions-IAM5", Reason: "CodePipeline's PutJobSuccessResult and PutJobFailureResult accept only Resource \"*\".", AppliesTo: []any{"Resource::*"}},
-			{ID: "AwsSolutions-IAM5", Reason: "The bake watcher assumes the handsoff bootstrap gate role of each environment's account and region; each trusts only roles named handsoff-* of the pipeline accounts it was bootstrapped for.", AppliesTo: []any{"Resource::" + gateRoles}},
+			{ID: "AwsSolutions-IAM5", Reason: "The bake watcher assumes the handsoff bootstrap gate role of each environment's account and region; each is the service's own and trusts only its pipeline stack's roles of the pipeline accounts it was bootstrapped for.", AppliesTo: []any{"Resource::" + gateRoles}},
 		},
 		outsideVPC: "The bake watcher calls AWS APIs only (STS, CloudFormation, CloudWatch, CodePipeline); a VPC would need endpoints for each and isolate nothing.",
 	}.make(stack, id, cfg)

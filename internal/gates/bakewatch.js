@@ -93,7 +93,8 @@ async function alarmsOf(deps, service, env, credentials) {
 async function firing(deps, params, partition) {
   const out = [];
   for (const env of params.e) {
-    const role = `arn:${partition}:iam::${env.a}:role/handsoff-gate-${env.a}-${env.r}`;
+    // The service's bootstrap gate role (names.GateRole in Go).
+    const role = `arn:${partition}:iam::${env.a}:role/handsoff-${params.p}-gate-${env.r}`;
     const credentials = await deps.assume(role, "handsoff-bake-" + env.n.slice(0, 50));
     const names = await alarmsOf(deps, params.p, env, credentials);
     const cw = deps.cloudwatch(env.r, credentials);

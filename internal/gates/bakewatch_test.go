@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/handsoff-cdk/handsoff/internal/testenv"
+	"github.com/handsoff-cdk/handsoff/stages"
 )
 
 // bakeHarness runs the bake watcher's own code under Node with fake AWS
@@ -69,7 +70,8 @@ func TestBakeWatcher(t *testing.T) {
 	withStage := map[string]any{"m": 60, "p": "orders", "g": "prod-wave-1", "e": params["e"]}
 	ok := map[string]string{"Errors": "OK", "Composite": "INSUFFICIENT_DATA", "platform-latency": "OK"}
 	const start = 1_700_000_000_000
-	role := "assume arn:aws:iam::444444444444:role/handsoff-gate-444444444444-us-east-1"
+	// The role the watcher assumes is the one the Go side names.
+	role := "assume " + NamesFor(&stages.Config{Service: stages.Service{Name: "orders"}}, stages.Environment{Name: "prod-use1", Account: "444444444444", Region: "us-east-1"}).GateRoleArn
 	cases := []struct {
 		name   string
 		input  map[string]any

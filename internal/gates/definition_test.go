@@ -147,7 +147,7 @@ func TestValidationRoleConfusedDeputy(t *testing.T) {
 	env := byName["alpha"]
 	tmpl := GatesTemplate(cfg, env, NewValidation(cfg, env))
 	doc, _ := json.Marshal(tmpl["Resources"].(map[string]any)["ValidationRole"].(map[string]any)["Properties"].(map[string]any)["AssumeRolePolicyDocument"])
-	want := `"Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:states:us-east-1:222222222222:stateMachine:handsoff-orders-alpha-checks"},"StringEquals":{"aws:SourceAccount":"222222222222"}}`
+	want := `"Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:states:us-east-1:222222222222:stateMachine:handsoff-orders_alpha-checks"},"StringEquals":{"aws:SourceAccount":"222222222222"}}`
 	if !strings.Contains(string(doc), want) {
 		t.Errorf("trust policy %s lacks %s", doc, want)
 	}

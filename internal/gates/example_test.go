@@ -30,6 +30,6 @@ func ExampleNewGates() {
 		fmt.Println(a.Name, a.Configuration["TemplatePath"])
 	}
 	// Output:
-	// orders-prod-use1-gates validates with handsoff-orders-prod-use1-checks started by handsoff-gate-444444444444-us-east-1
+	// orders-prod-use1-gates validates with handsoff-orders_prod-use1-checks started by handsoff-orders-gate-us-east-1
 	// Gates-prod-use1.Deploy Synth_Output::assembly-orders-prod-use1/orders-prod-use1-gates.template.json
 }

@@ -20,8 +20,8 @@ type Names struct {
 	// reports the results of all checks.
 	Runner    string // ≤ 64
 	RunnerArn string
-	// GateRole is the handsoff bootstrap role of the environment's account
-	// and region (see checks.BootstrapTemplate), which the pipeline assumes to
+	// GateRole is the service's handsoff bootstrap role of the
+	// environment's account and region (see checks.BootstrapTemplate), which the pipeline assumes to
 	// start validation and the bake watcher assumes to read alarms. It
 	// exists before any pipeline does.
 	GateRole          string
@@ -39,19 +39,32 @@ func NamesFor(cfg *stages.Config, env stages.Environment) Names {
 	p := stages.Partition(env.Region)
 	svc := cfg.Service.Name
 	n := Names{Partition: p, Account: env.Account, Region: env.Region, service: svc, env: env.Name}
-	// The bootstrap gate role may start state machines named handsoff-*.
-	n.StateMachine = names.Join(80, checks.Prefix, svc, env.Name, "checks")
+	// The service's bootstrap gate role may start its state machines,
+	// named handsoff-{service}_*, and no other service's.
+	n.StateMachine = names.Validation(svc, env.Name)
 	n.StateMachineArn = fmt.Sprintf("arn:%s:states:%s:%s:stateMachine:%s", p, env.Region, env.Account, n.StateMachine)
 	n.Runner = names.Join(64, svc, env.Name, "check-runner")
 	n.RunnerArn = fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", p, env.Region, env.Account, n.Runner)
-	n.GateRole = checks.GateRoleName(env.Account, env.Region)
+	n.GateRole = checks.GateRoleName(svc, env.Region)
 	n.GateRoleArn = n.RoleArn(n.GateRole)
-	n.LogGroup = "/aws/vendedlogs/states/" + n.StateMachine
+	// The log group keeps the name it had before the state machines were
+	// renamed per service (bootstrap version 3): a new name would replace
+	// it, and a year of validation logs with it.
+	n.LogGroup = "/aws/vendedlogs/states/" + names.Join(80, checks.Prefix, svc, env.Name, "checks")
 	n.ValidationRole = names.Join(64, svc, env.Name, "checks")
 	n.ValidationRoleArn = n.RoleArn(n.ValidationRole)
 	n.RunnerRole = names.Join(64, svc, env.Name, "check-runner")
 	n.RunnerRoleArn = n.RoleArn(n.RunnerRole)
 	return n
+}
+
+// GateRolesPattern matches the service's bootstrap gate roles in every
+// account and region (an IAM resource pattern). It may match another
+// service's gate role whose name starts the same way: that role's trust
+// policy admits none of this service's roles, so the pattern grants
+// nothing there.
+func GateRolesPattern(cfg *stages.Config) string {
+	return fmt.Sprintf("arn:%s:iam::*:role/%s", stages.Partition(cfg.Pipeline.Region), names.GateRole(cfg.Service.Name, "*"))
 }
 
 // RoleArn is the ARN of a role of the environment's account.

@@ -3,7 +3,6 @@ package gates
 import (
 	_ "embed"
 	"fmt"
-	"github.com/handsoff-cdk/handsoff/checks"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
@@ -25,9 +24,7 @@ func StopperName(cfg *stages.Config) string {
 
 // StopperRoleName names the validation stopper's role. It starts with
 // checks.Prefix, which the bootstrap gate roles trust.
-func StopperRoleName(cfg *stages.Config) string {
-	return names.Join(64, checks.Prefix, cfg.Service.Name, "validation-stop")
-}
+func StopperRoleName(cfg *stages.Config) string { return names.StopperRole(cfg.Service.Name) }
 
 // StopperEventPatterns are what the validation stopper's rules match: a
 // stage of the pipeline that failed, was stopped or canceled, and a
@@ -55,11 +52,11 @@ func StopperEventPatterns(pipeline string) map[string]map[string]any {
 // NewValidationStopper makes, in the pipeline's stack, the function that
 // stops the validation executions a stage gave up on (stopper.js), and the
 // EventBridge rule that runs it. Its role may read the pipeline's structure
-// and assume the gate roles, which may list and stop the executions of
-// state machines named handsoff-* (checks.BootstrapTemplate, version 2).
+// and assume the service's gate roles, which may list and stop the
+// executions of its state machines (checks.BootstrapTemplate, version 3).
 func NewValidationStopper(stack awscdk.Stack, id string, cfg *stages.Config, pipeline string) awslambda.CfnFunction {
 	part := stages.Partition(cfg.Pipeline.Region)
-	gateRoles := fmt.Sprintf("arn:%s:iam::*:role/%s-gate-*", part, checks.Prefix)
+	gateRoles := GateRolesPattern(cfg)
 	pipelineArn := fmt.Sprintf("arn:%s:codepipeline:%s:%s:%s", part, cfg.Pipeline.Region, cfg.Pipeline.Account, pipeline)
 	fn := pipelineFunction{
 		name:        StopperName(cfg),
@@ -73,7 +70,7 @@ func NewValidationStopper(stack awscdk.Stack, id string, cfg *stages.Config, pip
 			{Sid: "UseGateRoles", Effect: "Allow", Action: []string{"sts:AssumeRole"}, Resource: []string{gateRoles}},
 		},
 		suppressions: []nag.Suppression{
-			{ID: "AwsSolutions-IAM5", Reason: "The stopper assumes the handsoff bootstrap gate role of each environment's account and region; each trusts only roles named handsoff-* of the pipeline accounts it was bootstrapped for.", AppliesTo: []any{"Resource::" + gateRoles}},
+			{ID: "AwsSolutions-IAM5", Reason: "The stopper assumes the handsoff bootstrap gate role of each environment's account and region; each is the service's own and trusts only its pipeline stack's roles of the pipeline accounts it was bootstrapped for.", AppliesTo: []any{"Resource::" + gateRoles}},
 		},
 		outsideVPC: "The validation stopper calls AWS APIs only (STS, CodePipeline, Step Functions); a VPC would need endpoints for each and isolate nothing.",
 	}.make(stack, id, cfg)

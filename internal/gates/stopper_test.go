@@ -44,8 +44,8 @@ func TestValidationStopper(t *testing.T) {
 	node := testenv.NeedNode(t)
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "index.js"), []byte(stopperJS), 0o644)
-	const smA, smB = "arn:aws:states:us-east-1:222222222222:stateMachine:handsoff-orders-gamma-use1-checks", "arn:aws:states:eu-west-1:333333333333:stateMachine:handsoff-orders-gamma-euw1-checks"
-	roleA, roleB := "arn:aws:iam::222222222222:role/handsoff-gate-222222222222-us-east-1", "arn:aws:iam::333333333333:role/handsoff-gate-333333333333-eu-west-1"
+	const smA, smB = "arn:aws:states:us-east-1:222222222222:stateMachine:handsoff-orders_gamma-use1-checks", "arn:aws:states:eu-west-1:333333333333:stateMachine:handsoff-orders_gamma-euw1-checks"
+	roleA, roleB := "arn:aws:iam::222222222222:role/handsoff-orders-gate-us-east-1", "arn:aws:iam::333333333333:role/handsoff-orders-gate-eu-west-1"
 	sfnAction := func(name, sm, region, role string) map[string]any {
 		return map[string]any{"name": name, "region": region, "roleArn": role, "actionTypeId": map[string]any{"provider": "StepFunctions"},
 			"configuration": map[string]any{"StateMachineArn": sm}}

@@ -184,20 +184,30 @@ func trusts(doc any, principal string, vars map[string]string) bool {
 				if key != "aws:PrincipalArn" {
 					continue
 				}
-				pat, rendered := Render(pattern, vars)
-				if !rendered {
-					ok = false
-					continue
+				// A list of values matches when one of them does
+				// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-logic-multiple-context-keys-or-values.html).
+				values, isList := pattern.([]any)
+				if !isList {
+					values = []any{pattern}
 				}
-				re := wildcard(pat)
-				switch op {
-				case "ArnLike", "StringLike":
-					ok = ok && re.MatchString(principal)
-				case "ArnEquals", "StringEquals":
-					ok = ok && pat == principal
-				default:
-					ok = false
+				one := false
+				for _, v := range values {
+					pat, rendered := Render(v, vars)
+					if !rendered {
+						continue // undecidable: it admits no one here
+					}
+					switch op {
+					case "ArnLike", "ArnEquals":
+						// Both compare each of an ARN's six parts, with * and ?
+						// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN).
+						one = one || arnMatch(pat, principal)
+					case "StringLike":
+						one = one || wildcard(pat).MatchString(principal)
+					case "StringEquals":
+						one = one || pat == principal
+					}
 				}
+				ok = ok && one
 			}
 		}
 		if ok {
@@ -254,6 +264,46 @@ func assumeGrants(res map[string]map[string]any, roleID, partition string) []*re
 		}
 	}
 	return out
+}
+
+// arnMatch is IAM's ArnLike: the pattern and the ARN have six
+// colon-separated parts each (the last may hold colons), and each part
+// matches with * and ? within that part.
+func arnMatch(pattern, arn string) bool {
+	p, a := strings.SplitN(pattern, ":", 6), strings.SplitN(arn, ":", 6)
+	if len(p) != 6 || len(a) != 6 {
+		return false
+	}
+	for i := range p {
+		if !wildcard(p[i]).MatchString(a[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// Reaches reports whether principal (a role ARN of a trusted account) may,
+// through some role of the bootstrap stacks of account and region, do
+// action on resource: a role that trusts it and allows that. It names the
+// role that does.
+func (b Bootstrap) Reaches(account, region, principal, action, resource string) (string, bool) {
+	if b.Partition == "" {
+		b.Partition = "aws"
+	}
+	vars := map[string]string{"AWS::Partition": b.Partition, "AWS::AccountId": account, "AWS::Region": region}
+	for _, tmpl := range b.Templates {
+		for _, r := range resources(tmpl) {
+			props, _ := r["Properties"].(map[string]any)
+			name, ok := Render(props["RoleName"], vars)
+			if r["Type"] != "AWS::IAM::Role" || !ok || !trusts(props["AssumeRolePolicyDocument"], principal, vars) {
+				continue
+			}
+			if allowed(b.roleDocs(name, vars), action, resource, vars) {
+				return name, true
+			}
+		}
+	}
+	return "", false
 }
 
 // wildcard turns an IAM pattern (* and ?) into a regular expression.
