@@ -57,6 +57,15 @@
 //     key of the checks is kept, RetainExceptOnCreate, with a generated
 //     name); IAM policies stay inside IAM's size quotas at a hundred
 //     environments.
+//   - Every action runs in a region with an artifact store, and every
+//     action whose role is in another account may read its input there:
+//     the store's bucket policy and key policy name the role
+//     (https://docs.aws.amazon.com/codepipeline/latest/userguide/pipelines-create-cross-account.html).
+//     CDK Pipelines grants the deploy roles of the team's stacks; the
+//     gates stack deploys with the deploy role of the environment's
+//     account and region, so an environment with checks needs one of its
+//     stacks there, and one with none is refused at synth. Stacks in other
+//     accounts and regions beside it are fine.
 //
 // Where the documentation is silent or reads two ways (the CloudWatchAlarm
 // rule's WaitTime and composite alarms; the LambdaInvoke rule's event), the

@@ -85,26 +85,67 @@ func TestLargestDocument(t *testing.T) {
 	for _, p := range oracle.ArtifactStores(asm) {
 		t.Error(p)
 	}
+	for _, p := range oracle.ArtifactReaders(asm, "aws", "111111111111", "us-east-1") {
+		t.Error(p)
+	}
 }
 
-// TestCrossRegionLayout: an environment whose stacks are all in another
-// region than the environment's: every action's region has an artifact
-// store, or the layout is refused at synth with a problem naming it.
-func TestCrossRegionLayout(t *testing.T) {
-	elsewhere := func(stage awscdk.Stage, env pipeline.Environment) {
-		st := awscdk.NewStack(stage, jsii.String("Service"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String(env.Account), Region: jsii.String("eu-central-1")}})
+// TestForeignStackLayouts: environments whose stacks are, all or some, in
+// another region or another account than the environment. Either the
+// pipeline synthesizes and every action's region has an artifact store
+// that lets the action's role read its input (oracle.ArtifactStores,
+// ArtifactReaders), or synthesis is refused with a problem naming the
+// environment and the fix.
+func TestForeignStackLayouts(t *testing.T) {
+	topic := func(st awscdk.Stack) {
 		awssns.NewTopic(st, jsii.String("T"), &awssns.TopicProps{MasterKey: awskms.Alias_FromAliasName(st, jsii.String("K"), jsii.String("alias/aws/sns"))})
 	}
-	dir := t.TempDir()
-	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
-	_, err := pipeline.Build(app, pipeline.Props{Repo: "acme/orders", Service: elsewhere, CheckSourceDir: "testdata/checksource",
-		Load: stages.LoadOptions{Document: smallDocument(t, false)}})
-	if err != nil {
-		t.Logf("refused at synth: %v", err)
-		return
+	at := func(account, region string) *awscdk.Environment {
+		return &awscdk.Environment{Account: jsii.String(account), Region: jsii.String(region)}
 	}
-	app.Synth(nil)
-	for _, p := range oracle.ArtifactStores(oracle.Assembly(testenv.Templates(t, dir))) {
-		t.Error(p)
+	cases := []struct {
+		name    string
+		stacks  func(env pipeline.Environment) []*awscdk.Environment // nil: the Stage's own
+		refused string
+	}{
+		{"all in another region", func(env pipeline.Environment) []*awscdk.Environment { return []*awscdk.Environment{at(env.Account, "eu-central-1")} },
+			"is in its account and region"},
+		{"all in another account", func(env pipeline.Environment) []*awscdk.Environment { return []*awscdk.Environment{at("999999999999", env.Region)} },
+			"is in its account and region"},
+		{"all in another account and region", func(env pipeline.Environment) []*awscdk.Environment { return []*awscdk.Environment{at("999999999999", "eu-central-1")} },
+			"set the environment's account and region to where its stacks deploy"},
+		{"one at home, one in another account and region", func(env pipeline.Environment) []*awscdk.Environment {
+			return []*awscdk.Environment{nil, at("999999999999", "eu-central-1")}
+		}, ""},
+		{"one at home, one in another region", func(env pipeline.Environment) []*awscdk.Environment {
+			return []*awscdk.Environment{at(env.Account, "ap-south-1"), nil}
+		}, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			svc := func(stage awscdk.Stage, env pipeline.Environment) {
+				for i, e := range tc.stacks(env) {
+					topic(awscdk.NewStack(stage, jsii.String(fmt.Sprintf("Service%d", i)), &awscdk.StackProps{Env: e}))
+				}
+			}
+			dir := t.TempDir()
+			app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
+			_, err := pipeline.Build(app, pipeline.Props{Repo: "acme/orders", Service: svc, CheckSourceDir: "testdata/checksource",
+				Load: stages.LoadOptions{Document: smallDocument(t, false)}})
+			if tc.refused != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.refused) || !strings.Contains(err.Error(), "stages[0].environments[0]") {
+					t.Fatalf("want refused with %q naming the environment, got %v", tc.refused, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			app.Synth(nil)
+			asm := oracle.Assembly(testenv.Templates(t, dir))
+			for _, p := range append(oracle.ArtifactStores(asm), oracle.ArtifactReaders(asm, "aws", "111111111111", "us-east-1")...) {
+				t.Error(p)
+			}
+		})
 	}
 }

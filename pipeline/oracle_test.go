@@ -286,3 +286,61 @@ func TestFunctionsMayCall(t *testing.T) {
 		t.Errorf("a role without GetPipelineState is not caught: %q", got)
 	}
 }
+
+// TestArtifactReaders: every action whose role is in another account than
+// the pipeline may read its input artifacts from its region's artifact
+// store (bucket policy and key policy). The mutations take each grant away,
+// in the pipeline's region (handsoff's bucket and key) and in another
+// (a CDK support stack's), and hide a store's bucket from the oracle.
+func TestArtifactReaders(t *testing.T) {
+	s := synthExample(t)
+	asm := oracle.Assembly(testenv.Templates(t, s.dir))
+	check := func(asm oracle.Assembly, b oracle.Bootstrap) []string {
+		return oracle.ArtifactReaders(asm, "aws", b.PipelineAccount, b.PipelineRegion)
+	}
+	if got := check(asm, exampleBootstrap); len(got) > 0 {
+		t.Errorf("the example:\n  %s", strings.Join(got, "\n  "))
+	}
+	// dropGrants removes, from every resource of a template of the given
+	// type, the policy statements that name account 333333333333.
+	dropGrants := func(file, typ, field string) func(oracle.Assembly) {
+		return func(asm oracle.Assembly) {
+			for path, tmpl := range asm {
+				if !strings.Contains(path, file) {
+					continue
+				}
+				for _, r := range tmpl["Resources"].(map[string]any) {
+					rm := r.(map[string]any)
+					if rm["Type"] != typ {
+						continue
+					}
+					doc := rm["Properties"].(map[string]any)[field].(map[string]any)
+					var keep []any
+					for _, st := range doc["Statement"].([]any) {
+						if raw, _ := json.Marshal(st.(map[string]any)["Principal"]); !strings.Contains(string(raw), "333333333333") {
+							keep = append(keep, st)
+						}
+					}
+					doc["Statement"] = keep
+				}
+			}
+		}
+	}
+	runMutations(t, asm, []mutation{
+		{"the artifact bucket's policy omits a deploy role", dropGrants("orders-pipeline.template.json", "AWS::S3::BucketPolicy", "PolicyDocument"), nil,
+			"action orders-gamma-use1.orders-gamma-use1.Deploy: the role arn:aws:iam::333333333333:role/cdk-hnb659fds-deploy-role-333333333333-us-east-1 may not read its input artifacts"},
+		{"the artifact key's policy omits a deploy role", dropGrants("orders-pipeline.template.json", "AWS::KMS::Key", "KeyPolicy"), nil,
+			"action Gates-gamma-use1.Deploy: the role arn:aws:iam::333333333333:role/cdk-hnb659fds-deploy-role-333333333333-us-east-1 may not decrypt its input artifacts"},
+		{"a replication bucket's policy omits a deploy role", dropGrants("eu-west-1", "AWS::S3::BucketPolicy", "PolicyDocument"), nil,
+			"action Gates-gamma-euw1.Deploy: the role arn:aws:iam::333333333333:role/cdk-hnb659fds-deploy-role-333333333333-eu-west-1 may not read its input artifacts"},
+		{"a replication key's policy omits a deploy role", dropGrants("eu-west-1", "AWS::KMS::Key", "KeyPolicy"), nil,
+			"may not decrypt its input artifacts: the key policy of the artifact key of eu-west-1"},
+		{"a replication bucket no template makes", func(asm oracle.Assembly) {
+			for path := range asm {
+				if strings.Contains(path, "eu-west-1") && strings.Contains(path, "cross-region-stack") {
+					delete(asm, path)
+				}
+			}
+		}, nil, "the artifact store of eu-west-1: no template of the assembly makes its bucket"},
+	}, check)
+}

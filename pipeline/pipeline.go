@@ -363,6 +363,24 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 				env.Name, stages.FormatDuration(env.Bake))})
 			continue
 		}
+		if len(env.Checks) > 0 && len(d.local) == 0 {
+			// The gates stack deploys in the environment's account and
+			// region with the CDK deploy role there, and reads the synth
+			// output from that region's artifact store. CDK Pipelines lets
+			// a deploy role of another account read the store (bucket and
+			// key policies) only for the stacks it deploys itself, so with
+			// none of the team's stacks there, the gates' deploy would be
+			// denied (oracle.ArtifactReaders).
+			// https://docs.aws.amazon.com/codepipeline/latest/userguide/pipelines-create-cross-account.html
+			var where []string
+			for _, st := range info.Stacks {
+				where = append(where, st.Name)
+			}
+			problems = append(problems, stages.Problem{Path: env.Path, Message: fmt.Sprintf(
+				"none of %s's stacks (%s) is in its account and region (%s %s), where its validation deploys and runs: set the environment's account and region to where its stacks deploy, or create at least one of its stacks there (Stage's Env)",
+				env.Name, strings.Join(where, ", "), env.Account, env.Region)})
+			continue
+		}
 		if len(env.Checks) > 0 {
 			gp := &gates.GatesProps{Config: cfg, Environment: env, StackName: names.Join(128, cfg.Service.Name, env.Name, "gates"), Tags: tags}
 			if gates.NeedsSource(cfg, env) {

@@ -132,6 +132,9 @@ func TestScaleHundredProdEnvironments(t *testing.T) {
 		CDKQualifier: gates.DefaultQualifier, PipelineAccount: "111111111111", PipelineRegion: "us-east-1"}) {
 		t.Error(p)
 	}
+	for _, p := range append(oracle.ArtifactStores(asm), oracle.ArtifactReaders(asm, "aws", "111111111111", "us-east-1")...) {
+		t.Error(p)
+	}
 	t.Logf("100 prod environments: %d pipeline stages, %d actions; largest template %d bytes, most resources %d; largest IAM policy %d characters (IAM: 6,144 managed, 10,240 inline per role)",
 		stagesN, total, biggest, most, largest)
 }
