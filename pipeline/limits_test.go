@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/handsoff-cdk/handsoff/checks"
 	"github.com/handsoff-cdk/handsoff/internal/oracle"
 	"github.com/handsoff-cdk/handsoff/internal/testenv"
 	"github.com/handsoff-cdk/handsoff/pipeline"
@@ -86,6 +88,13 @@ func TestLargestDocument(t *testing.T) {
 		t.Error(p)
 	}
 	for _, p := range oracle.ArtifactReaders(asm, "aws", "111111111111", "us-east-1") {
+		t.Error(p)
+	}
+	// The other deployability oracles, with this service's bootstrap.
+	boot := exampleBootstrap
+	boot.Templates = []map[string]any{checks.BootstrapTemplate("orders-with-a-very-long-name-x")}
+	for _, p := range slices.Concat(oracle.RolesBeforePipeline(asm, boot), oracle.ValidationsStoppable(asm, boot),
+		oracle.FunctionsMayCall(asm), retentionProblems(asm)) {
 		t.Error(p)
 	}
 }
