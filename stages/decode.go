@@ -24,6 +24,13 @@ func decodeStrict(data []byte, ps *problems) *Document {
 	if !checkText(data, ps) || !checkStructure(data, reflect.TypeFor[Document](), ps) {
 		return nil
 	}
+	if ps.dropped > 0 {
+		// The report is full already: decoding and validating the rest
+		// would list nothing more, and costs most where a hostile
+		// document holds many small wrong values.
+		ps.stopped = true
+		return nil
+	}
 	// Unmarshal skips unknown fields and, on a value of the wrong type, keeps
 	// going with the rest; the walk has already reported both, so the
 	// partial document is still worth validating for everything else.

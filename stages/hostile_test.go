@@ -109,7 +109,7 @@ func TestProblemsCapped(t *testing.T) {
 	if last.Code != CodeTooMany || !strings.HasSuffix(last.Message, "more problems are not listed; fix these first") {
 		t.Errorf("last problem %+v", last)
 	}
-	if !strings.HasPrefix(err.Error(), "handsoff: configuration big.json has 50") {
+	if !strings.HasPrefix(err.Error(), "handsoff: configuration big.json has at least 50") {
 		t.Errorf("the count is not the whole number: %s", strings.SplitN(err.Error(), "\n", 2)[0])
 	}
 }

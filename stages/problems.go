@@ -59,15 +59,19 @@ func (e *ValidationError) Error() string {
 	var b strings.Builder
 	noun := "problems"
 	n := len(e.Problems)
+	atLeast := ""
 	if last := e.Problems[n-1]; last.Code == CodeTooMany {
 		var more int
 		fmt.Sscan(last.Message, &more)
 		n += more - 1
+		if strings.Contains(last.Message, " or more ") {
+			atLeast = "at least "
+		}
 	}
 	if n == 1 {
 		noun = "problem"
 	}
-	fmt.Fprintf(&b, "handsoff: configuration %s has %d %s:", e.Source, n, noun)
+	fmt.Fprintf(&b, "handsoff: configuration %s has %s%d %s:", e.Source, atLeast, n, noun)
 	for _, p := range e.Problems {
 		b.WriteString("\n  - ")
 		b.WriteString(p.String())
@@ -79,6 +83,9 @@ func (e *ValidationError) Error() string {
 type problems struct {
 	list    []Problem
 	dropped int // past MaxProblems
+	// stopped: reading stopped at a full report, so how many problems
+	// are not listed is not known.
+	stopped bool
 	// typeErrors are paths whose value had the wrong JSON type. Later
 	// problems at or under them ("is required") would only repeat the news.
 	typeErrors map[string]bool
@@ -144,7 +151,10 @@ func (ps *problems) err(source string) error {
 		return nil
 	}
 	list := ps.list
-	if ps.dropped > 0 {
+	switch {
+	case ps.stopped:
+		list = append(slices.Clip(list), Problem{Code: CodeTooMany, Message: fmt.Sprintf("%d or more problems are not listed; fix these first", ps.dropped)})
+	case ps.dropped > 0:
 		list = append(slices.Clip(list), Problem{Code: CodeTooMany, Message: fmt.Sprintf("%d more problems are not listed; fix these first", ps.dropped)})
 	}
 	return &ValidationError{Source: source, Problems: list}

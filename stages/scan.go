@@ -3,6 +3,7 @@ package stages
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -78,7 +79,32 @@ type walker struct {
 	ps     *problems
 	err    error // a syntax error: the walk stops
 	fields map[reflect.Type]typeFields
+	depth  int   // objects and arrays open around the current value
+	stopAt int64 // where the value that stopped the walk starts
+	values int   // values read so far (MaxValues)
 }
+
+// MaxValues is how many JSON values (objects, arrays, strings, numbers,
+// booleans, nulls) a document may hold. The largest document a pipeline
+// can use (a few hundred environments, as many as CodePipeline's quotas
+// allow, with their checks, alarms and tags) holds a few thousand; past
+// this, the input is refused as one problem before anything is built from
+// it, since each small value (a "{}" environment, say) becomes a struct
+// hundreds of bytes long.
+const MaxValues = 20_000
+
+// errTooMany stops a walk at the value past MaxValues.
+var errTooMany = errors.New("too many values")
+
+// MaxNesting is how deeply objects and arrays may nest in a document (and
+// in the other JSON handsoff reads by its rules). A handsoff document nests
+// a few levels (the document, a stage, a wave, an environment, a list);
+// deeper input is refused as one problem before anything is built from
+// it, so that its cost stays linear in its size.
+const MaxNesting = 64
+
+// errTooDeep stops a walk at a value nested past MaxNesting.
+var errTooDeep = errors.New("nested too deeply")
 
 type typeFields struct {
 	byName map[string]reflect.StructField
@@ -108,6 +134,18 @@ func checkStructure(data []byte, t reflect.Type, ps *problems) bool {
 	w.dec.UseNumber()
 	listed, dropped := len(ps.list), ps.dropped
 	top := w.value("", t, true)
+	if w.err == errTooMany {
+		ps.list, ps.dropped = ps.list[:listed], dropped
+		line, col := lineCol(data, w.stopAt)
+		ps.addc(CodeTooLarge, "", "the document holds more than %d values (the %dth is at line %d, column %d); the largest a pipeline can use holds a few thousand: is this the right file?", MaxValues, MaxValues+1, line, col)
+		return false
+	}
+	if w.err == errTooDeep {
+		ps.list, ps.dropped = ps.list[:listed], dropped
+		line, col := lineCol(data, w.stopAt)
+		ps.addc(CodeTooLarge, "", "objects and arrays nest deeper than %d levels at line %d, column %d; a handsoff document nests a few: this is not one", MaxNesting, line, col)
+		return false
+	}
 	if w.err != nil {
 		// A document that is not JSON has that one problem: what the walk
 		// found before the error would only distract from it.
@@ -158,9 +196,20 @@ func (w *walker) token() (json.Token, int64) {
 var rawMessage = reflect.TypeFor[json.RawMessage]()
 
 func (w *walker) value(path string, t reflect.Type, check bool) string {
-	tok, _ := w.token()
+	tok, at := w.token()
 	if w.err != nil {
 		return ""
+	}
+	if w.values++; w.values > MaxValues {
+		w.err, w.stopAt = errTooMany, at
+		return ""
+	}
+	if d, ok := tok.(json.Delim); ok && (d == '{' || d == '[') {
+		if w.depth++; w.depth > MaxNesting {
+			w.err, w.stopAt = errTooDeep, at
+			return ""
+		}
+		defer func() { w.depth-- }()
 	}
 	if t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
@@ -266,12 +315,29 @@ func (w *walker) object(path string, t reflect.Type, check bool) {
 	w.token() // }
 }
 
-// skipValue reads past one value without looking at it.
+// skipValue reads past one value without looking at it (but for its
+// nesting, which is bounded like everything else).
 func (w *walker) skipValue() {
-	var raw json.RawMessage
-	if w.err == nil {
-		if err := w.dec.Decode(&raw); err != nil {
-			w.err = err
+	open := 0
+	for w.err == nil {
+		tok, at := w.token()
+		if d, ok := tok.(json.Delim); !ok || d == '{' || d == '[' {
+			if w.values++; w.values > MaxValues && w.err == nil {
+				w.err, w.stopAt = errTooMany, at
+			}
+		}
+		if d, ok := tok.(json.Delim); ok {
+			switch d {
+			case '{', '[':
+				if open++; w.depth+open > MaxNesting {
+					w.err, w.stopAt = errTooDeep, at
+				}
+			case '}', ']':
+				open--
+			}
+		}
+		if open == 0 {
+			return
 		}
 	}
 }
@@ -284,6 +350,9 @@ func (w *walker) wrongType(path string, t reflect.Type, got string) {
 		reflect.String: "a string", reflect.Bool: "true or false", reflect.Int: "a whole number"}[t.Kind()]
 	if want == "" {
 		panic("stages: the walker has no name for " + t.String()) // a Document field of a new kind
+	}
+	if w.ps.skip(path) {
+		return // under another wrong value, or past a full report
 	}
 	w.ps.addc(CodeType, path, "must be %s, not %s", want, got)
 	w.ps.typeError(path)

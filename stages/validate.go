@@ -101,7 +101,7 @@ func ParseWith(data []byte, source string, capacity Capacity) (*Config, error) {
 		return nil, ps.err(source)
 	}
 	v := validator{ps: &ps, doc: doc}
-	cfg := v.config()
+	cfg := v.validate()
 	if err := ps.err(source); err != nil {
 		return nil, err
 	}
@@ -126,10 +126,43 @@ type validator struct {
 	stageNames map[string]bool
 }
 
-func (v *validator) addf(path, format string, args ...any) { v.ps.addf(path, format, args...) }
+func (v *validator) addf(path, format string, args ...any) {
+	v.addc(CodeInvalid, path, format, args...)
+}
 
 func (v *validator) addc(code Code, path, format string, args ...any) {
 	v.ps.addc(code, path, format, args...)
+	if v.ps.dropped > 0 {
+		// MaxProblems are listed and one more is found: the rest would
+		// not be listed, so validating on would only cost, as much as a
+		// hostile document of many small broken values makes it cost.
+		panic(stopValidation{})
+	}
+}
+
+// skip is problems.skip, and stops at a full report like addc.
+func (v *validator) skip(path string) bool {
+	skip := v.ps.skip(path)
+	if v.ps.dropped > 0 {
+		panic(stopValidation{})
+	}
+	return skip
+}
+
+// stopValidation unwinds the validator once its report is full.
+type stopValidation struct{}
+
+// validate runs the validator; it stops at a full report.
+func (v *validator) validate() (cfg *Config) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(stopValidation); !ok {
+				panic(r)
+			}
+			v.ps.stopped, cfg = true, nil
+		}
+	}()
+	return v.config()
 }
 
 func (v *validator) config() *Config {
@@ -260,7 +293,7 @@ func (v *validator) account(path, account string) {
 }
 
 func (v *validator) region(path, region string) {
-	if !IsRegion(region) && !v.ps.skip(path) {
+	if !IsRegion(region) && !v.skip(path) {
 		v.addf(path, "%s", regionProblem(region))
 	}
 }
