@@ -38,6 +38,11 @@ func TestHostileDocuments(t *testing.T) {
 		{"truncated", doc[:len(doc)/2], CodeSyntax, "not valid JSON: the document ends early (truncated?)"},
 		{"empty", nil, CodeSyntax, "not valid JSON: the document ends early"},
 		{"only white space", []byte(" \n\t "), CodeSyntax, "not valid JSON: the document ends early"},
+		{"100,000 nested arrays at the top", []byte(strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000)), CodeTooLarge, "objects and arrays nest deeper than 64 levels at line 1, column 65"},
+		{"nested arrays in a known field", bytes.Replace(doc, []byte(`"tags": {`), []byte(`"tags": {"deep": `+strings.Repeat("[", 10_000)+strings.Repeat("]", 10_000)+`, `), 1), CodeTooLarge, "objects and arrays nest deeper than 64 levels at line "},
+		{"nested objects under an unknown field", bytes.Replace(doc, []byte(`"service": {`), []byte(`"service": {"x": `+strings.Repeat(`{"a":`, 9_999)+"1"+strings.Repeat("}", 9_999)+`, `), 1), CodeTooLarge, "objects and arrays nest deeper than 64 levels at line "},
+		{"an unclosed deep document", []byte(`{"stages": ` + strings.Repeat("[", 70)), CodeTooLarge, "nest deeper than 64 levels"},
+		{"20,001 values", bytes.Replace(doc, []byte(`"stages": [`), []byte(`"stages": [`+strings.Repeat("0,", 20_001)), 1), CodeTooLarge, "the document holds more than 20000 values (value 20001 is at line "},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -111,5 +116,30 @@ func TestProblemsCapped(t *testing.T) {
 	}
 	if !strings.HasPrefix(err.Error(), "handsoff: configuration big.json has at least 50") {
 		t.Errorf("the count is not the whole number: %s", strings.SplitN(err.Error(), "\n", 2)[0])
+	}
+}
+
+// TestDecodeStrictBounds: the other JSON read by the document's rules (the
+// configuration service's request bodies) is bounded the same way.
+func TestDecodeStrictBounds(t *testing.T) {
+	type body struct {
+		Name string   `json:"name"`
+		List []string `json:"list"`
+	}
+	cases := []struct{ name, data, want string }{
+		{"deep", `{"name": "x", "list": ` + strings.Repeat("[", 50_000) + strings.Repeat("]", 50_000) + `}`, "nest deeper than 64 levels at line 1, column 86"},
+		{"deep under an unknown key", `{"other": ` + strings.Repeat("[", 50_000) + strings.Repeat("]", 50_000) + `}`, "nest deeper than 64 levels"},
+		{"many values", `{"list": [` + strings.TrimSuffix(strings.Repeat(`"a",`, 30_000), ",") + `]}`, "holds more than 20000 values"},
+		{"a key in another case", `{"NAME": "x"}`, "NAME: unknown field"},
+	}
+	for _, c := range cases {
+		var v body
+		err := DecodeStrict([]byte(c.data), "the body", &v)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.name, err, c.want)
+		}
+		if v.Name != "" || v.List != nil {
+			t.Errorf("%s: the body was filled despite the problem: %+v", c.name, v)
+		}
 	}
 }

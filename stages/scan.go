@@ -137,7 +137,7 @@ func checkStructure(data []byte, t reflect.Type, ps *problems) bool {
 	if w.err == errTooMany {
 		ps.list, ps.dropped = ps.list[:listed], dropped
 		line, col := lineCol(data, w.stopAt)
-		ps.addc(CodeTooLarge, "", "the document holds more than %d values (the %dth is at line %d, column %d); the largest a pipeline can use holds a few thousand: is this the right file?", MaxValues, MaxValues+1, line, col)
+		ps.addc(CodeTooLarge, "", "the document holds more than %d values (value %d is at line %d, column %d); the largest a pipeline can use holds a few thousand: is this the right file?", MaxValues, MaxValues+1, line, col)
 		return false
 	}
 	if w.err == errTooDeep {
