@@ -3,11 +3,13 @@
 package stages
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestFileSourceReadsThroughItsLimit: a FIFO has no size to check, so the
@@ -33,5 +35,81 @@ func TestFileSourceReadsThroughItsLimit(t *testing.T) {
 	_, err := Load(LoadOptions{Repo: "acme/orders", Path: path, Getenv: env(nil)})
 	if err == nil || !strings.Contains(err.Error(), "larger than the limit of 1048576 bytes") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// TestNothingMakesTheReaderWait: a FIFO nobody writes, a writer that
+// stalls, a terminal-like device, a socket: each ends in a clear error,
+// never a wait; a FIFO whose writer writes the document works. The
+// guard only catches a hang; it measures nothing.
+func TestNothingMakesTheReaderWait(t *testing.T) {
+	defer func(w time.Duration) { pipeWait = w }(pipeWait)
+	pipeWait = 300 * time.Millisecond
+	dir := t.TempDir()
+	fifo := func(name string, write func(f *os.File)) string {
+		path := filepath.Join(dir, name)
+		if err := syscall.Mkfifo(path, 0o600); err != nil {
+			t.Skipf("no FIFO here: %v", err)
+		}
+		if write != nil {
+			go func() {
+				f, err := os.OpenFile(path, os.O_WRONLY, 0)
+				if err != nil {
+					return
+				}
+				defer f.Close()
+				write(f)
+			}()
+			time.Sleep(50 * time.Millisecond) // the writer opens first
+		}
+		return path
+	}
+	stall := make(chan struct{})
+	defer close(stall)
+	sock := filepath.Join(dir, "sock")
+	if l, err := net.Listen("unix", sock); err == nil {
+		defer l.Close()
+	}
+	cases := []struct{ name, path, want string }{
+		{"a FIFO nobody writes", fifo("none.json", nil), "is a pipe with no writer"},
+		{"a writer that stalls", fifo("stall.json", func(f *os.File) { f.Write([]byte(`{"apiVersion": `)); <-stall }), "delivered 15 bytes and then nothing more"},
+		{"a device", os.DevNull, "is not a regular file or a pipe"},
+		{"a socket", sock, ""},
+		{"a whole document through a FIFO", fifo("whole.json", func(f *os.File) { f.Write(ExampleDocument()) }), ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			done := make(chan error, 1)
+			go func() {
+				_, err := Load(LoadOptions{Repo: "acme/orders", Path: c.path, Getenv: env(nil)})
+				done <- err
+			}()
+			select {
+			case err := <-done:
+				switch {
+				case c.name == "a socket":
+					if err == nil {
+						t.Error("a socket was read as a document")
+					}
+				case c.want == "" && err != nil:
+					t.Errorf("err = %v", err)
+				case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+					t.Errorf("err = %v, want %q", err, c.want)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("the reader waits")
+			}
+		})
+	}
+	// The lock file is read the same way.
+	done := make(chan error, 1)
+	go func() { _, err := ReadLock(fifo("lock.json", nil)); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "is a pipe with no writer") {
+			t.Errorf("lock: err = %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the lock reader waits")
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/handsoff-cdk/handsoff/internal/atomicfile"
@@ -165,18 +166,45 @@ func (o LoadOptions) readFile(path string) ([]byte, string, error) {
 	return data, path, nil
 }
 
+// pipeWait is how long a FIFO or pipe named as a document or lock file may
+// take to deliver it, all of it, before the read gives up.
+var pipeWait = 10 * time.Second
+
 // readLimited reads at most limit bytes of a file, through the read itself
 // rather than its reported size, which a FIFO or a device does not have.
+// Nothing can make it wait: it opens without blocking (a FIFO with no
+// writer would block the open itself), reads a FIFO or pipe under a
+// deadline of pipeWait (no writer, or a writer that stalls, ends in an
+// error), and refuses anything else that is not a regular file (a
+// terminal, a socket, a device), which could wait forever.
 func readLimited(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	switch mode := st.Mode(); {
+	case mode.IsDir():
 		return nil, fmt.Errorf("%s is a directory", path)
+	case mode.IsRegular():
+	case mode&os.ModeNamedPipe != 0:
+		if err := f.SetReadDeadline(time.Now().Add(pipeWait)); err != nil {
+			return nil, fmt.Errorf("%s is a pipe that cannot be read with a time limit: %v", path, err)
+		}
+	default:
+		return nil, fmt.Errorf("%s is not a regular file or a pipe (%s): name the file that holds the document", path, mode.Type())
 	}
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err == nil && len(data) == 0 && st.Mode()&os.ModeNamedPipe != 0 {
+		return nil, fmt.Errorf("%s is a pipe with no writer: nothing was written to it when it was read", path)
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return nil, fmt.Errorf("%s is a pipe that delivered %d bytes and then nothing more for %s: is its writer stuck?", path, len(data), pipeWait)
+	}
 	if err != nil {
 		return nil, err
 	}
