@@ -65,6 +65,13 @@ func TestGateRolesScopedPerService(t *testing.T) {
 		exec := func(n Names) string {
 			return strings.Replace(n.StateMachineArn, ":stateMachine:", ":execution:", 1) + ":run-1"
 		}
+		// A role of the service's names in an account the bootstrap was
+		// not told to trust reaches nothing.
+		for _, p := range principalsOf(part, "999999999999", cfgA) {
+			if role, ok := boot.Reaches(account, region, p, "states:StartExecution", nA.StateMachineArn); ok {
+				t.Fatalf("%s, of an account not trusted, may start %s through %s", p, nA.StateMachineArn, role)
+			}
+		}
 		for _, side := range []struct {
 			cfg        *stages.Config
 			own, other Names

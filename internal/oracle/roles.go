@@ -156,7 +156,7 @@ func (b Bootstrap) provides(account, region, name, principal string) (bool, stri
 			if n, ok := Render(props["RoleName"], vars); !ok || n != name {
 				continue
 			}
-			if trusts(props["AssumeRolePolicyDocument"], principal, vars) {
+			if trusts(props["AssumeRolePolicyDocument"], principal, vars, []string{b.PipelineAccount}) {
 				return true, ""
 			}
 			return false, fmt.Sprintf("the bootstrap stack creates it, but its trust policy does not let %s assume it", principal)
@@ -165,56 +165,120 @@ func (b Bootstrap) provides(account, region, name, principal string) (bool, stri
 	return false, "no bootstrap stack creates it (nor may a stack the pipeline deploys): the pipeline cannot be created"
 }
 
-// trusts reports whether a trust policy lets principal (a role ARN of the
-// pipeline account, which the bootstrap trusts) assume the role: an Allow of
-// sts:AssumeRole whose conditions on aws:PrincipalArn, if any, match it.
-func trusts(doc any, principal string, vars map[string]string) bool {
+// trusts reports whether a trust policy lets principal (a role ARN)
+// assume the role: an Allow of sts:AssumeRole whose Principal names it
+// (its ARN, its account, its account's root, "*", or the bootstrap's
+// TrustedAccounts parameter, which stands for trusted) and whose
+// conditions on aws:PrincipalArn, if any, match it; and no Deny that may
+// apply to it. A condition on another key, or a NotPrincipal or NotAction,
+// cannot be decided here: an Allow with one grants nothing, a Deny with
+// one denies (fail closed).
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+func trusts(doc any, principal string, vars map[string]string, trusted []string) bool {
 	d, _ := doc.(map[string]any)
 	stmts, _ := d["Statement"].([]any)
+	allowed := false
 	for _, s := range stmts {
 		sm, _ := s.(map[string]any)
-		if sm["Effect"] != "Allow" || !strings.Contains(compact(sm["Action"]), "sts:AssumeRole") {
+		deny := sm["Effect"] == "Deny"
+		if !deny && sm["Effect"] != "Allow" {
 			continue
 		}
-		cond, _ := sm["Condition"].(map[string]any)
-		ok := true
-		for op, kv := range cond {
-			m, _ := kv.(map[string]any)
-			for key, pattern := range m {
-				if key != "aws:PrincipalArn" {
-					continue
-				}
-				// A list of values matches when one of them does
-				// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-logic-multiple-context-keys-or-values.html).
-				values, isList := pattern.([]any)
-				if !isList {
-					values = []any{pattern}
-				}
-				one := false
-				for _, v := range values {
-					pat, rendered := Render(v, vars)
-					if !rendered {
-						continue // undecidable: it admits no one here
-					}
-					switch op {
-					case "ArnLike", "ArnEquals":
-						// Both compare each of an ARN's six parts, with * and ?
-						// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN).
-						one = one || arnMatch(pat, principal)
-					case "StringLike":
-						one = one || wildcard(pat).MatchString(principal)
-					case "StringEquals":
-						one = one || pat == principal
-					}
-				}
-				ok = ok && one
+		if sm["NotPrincipal"] != nil || sm["NotAction"] != nil {
+			if deny {
+				return false
 			}
+			continue
 		}
-		if ok {
+		if !anyMatches(sm["Action"], "sts:AssumeRole", vars) || !principalNamed(sm["Principal"], principal, vars, trusted) {
+			continue
+		}
+		match, decided := principalConditions(sm["Condition"], principal, vars)
+		switch {
+		case deny && (match || !decided):
+			return false
+		case !deny && match && decided:
+			allowed = true
+		}
+	}
+	return allowed
+}
+
+// principalNamed reports whether a Principal element names principal.
+func principalNamed(p any, principal string, vars map[string]string, trusted []string) bool {
+	if p == "*" {
+		return true
+	}
+	m := reRoleArn.FindStringSubmatch(principal)
+	if m == nil {
+		return false
+	}
+	account := m[1]
+	pm, _ := p.(map[string]any)
+	list, isList := pm["AWS"].([]any)
+	if !isList {
+		list = []any{pm["AWS"]}
+	}
+	for _, x := range list {
+		if xm, ok := x.(map[string]any); ok && xm["Ref"] == "TrustedAccounts" {
+			if slices.Contains(trusted, account) {
+				return true
+			}
+			continue
+		}
+		v, ok := Render(x, vars)
+		if !ok {
+			continue
+		}
+		if v == "*" || v == account || v == principal || strings.HasSuffix(v, ":iam::"+account+":root") {
 			return true
 		}
 	}
 	return false
+}
+
+// principalConditions evaluates a statement's conditions for principal:
+// match, and whether it could be decided (only aws:PrincipalArn can).
+func principalConditions(cond any, principal string, vars map[string]string) (match, decided bool) {
+	cm, _ := cond.(map[string]any)
+	match, decided = true, true
+	for op, kv := range cm {
+		m, _ := kv.(map[string]any)
+		for key, pattern := range m {
+			if key != "aws:PrincipalArn" {
+				decided = false
+				continue
+			}
+			// A list of values matches when one of them does
+			// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-logic-multiple-context-keys-or-values.html).
+			values, isList := pattern.([]any)
+			if !isList {
+				values = []any{pattern}
+			}
+			one := false
+			for _, v := range values {
+				pat, rendered := Render(v, vars)
+				if !rendered {
+					decided = false
+					continue
+				}
+				switch op {
+				case "ArnLike", "ArnEquals":
+					// Both compare each of an ARN's six parts, with * and ?
+					// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN).
+					one = one || arnMatch(pat, principal)
+				case "StringLike":
+					one = one || wildcard(pat).MatchString(principal)
+				case "StringEquals":
+					one = one || pat == principal
+				default:
+					decided = false
+				}
+			}
+			match = match && one
+		}
+	}
+	return match, decided
 }
 
 // pipelineRole finds the pipeline's role and its name.
@@ -295,7 +359,7 @@ func (b Bootstrap) Reaches(account, region, principal, action, resource string) 
 		for _, r := range resources(tmpl) {
 			props, _ := r["Properties"].(map[string]any)
 			name, ok := Render(props["RoleName"], vars)
-			if r["Type"] != "AWS::IAM::Role" || !ok || !trusts(props["AssumeRolePolicyDocument"], principal, vars) {
+			if r["Type"] != "AWS::IAM::Role" || !ok || !trusts(props["AssumeRolePolicyDocument"], principal, vars, []string{b.PipelineAccount}) {
 				continue
 			}
 			if allowed(b.roleDocs(name, vars), action, resource, vars) {
