@@ -17,7 +17,9 @@ import (
 )
 
 // templateFile is a service's bootstrap template's file name under --out.
-func templateFile(service string) string { return checks.BootstrapStackName(service) + ".template.json" }
+func templateFile(service string) string {
+	return checks.BootstrapStackName(service) + ".template.json"
+}
 
 var reAccount = regexp.MustCompile(`^[0-9]{12}$`)
 
@@ -116,14 +118,6 @@ Flags:
 			continue
 		}
 		if *execute {
-			if c.Merge != nil {
-				deployed, err := deployedTrust(c.Merge.Stack, c.Merge.Region, c.Merge.Profile)
-				if err != nil {
-					fmt.Fprintf(stderr, "handsoff bootstrap: reading the accounts %s already trusts in %s: %v (nothing deployed there)\n", c.Merge.Stack, c.Merge.Region, err)
-					return 1
-				}
-				c = c.withTrust(mergeAccounts(deployed, c.Merge.Trusted))
-			}
 			cmd := exec.Command(c.Args[0], c.Args[1:]...)
 			cmd.Stdout, cmd.Stderr = stdout, stderr
 			if err := cmd.Run(); err != nil {
@@ -140,92 +134,10 @@ type Command struct {
 	Why  string
 	Args []string
 	Prod bool // the account and region hold a prod environment
-	// Merge, on the handsoff bootstrap stack's deploy: the accounts this
-	// pipeline needs trusted, to be added to those the stack trusts
-	// already (the service's pipeline account before a move, or one given
-	// with --trust by another run), never in their place.
-	Merge *TrustMerge
 }
 
-// TrustMerge is where a bootstrap stack is, and the accounts to add.
-type TrustMerge struct {
-	Stack, Region, Profile string
-	Trusted         []string
-}
-
-// trustQuery reads the accounts a deployed bootstrap stack trusts.
-func trustQuery(stack, region, profile string) []string {
-	return []string{"aws", "cloudformation", "describe-stacks", "--region", region, "--stack-name", stack,
-		"--query", "Stacks[0].Parameters[?ParameterKey=='" + checks.ParamTrustedAccounts + "'].ParameterValue", "--output", "text", "--profile", profile}
-}
-
-// Shell is the command as a person runs it: the bootstrap stack's deploy
-// first reads the accounts the stack trusts and adds this pipeline's.
-func (c Command) Shell() string {
-	if c.Merge == nil {
-		return strings.Join(c.Args, " ")
-	}
-	q := trustQuery(c.Merge.Stack, c.Merge.Region, c.Merge.Profile)
-	for i, a := range q {
-		if strings.ContainsAny(a, "[]?'=") {
-			q[i] = `"` + a + `"`
-		}
-	}
-	merge := fmt.Sprintf("TRUST=$( { %s 2>/dev/null | tr ',\\t ' '\\n\\n\\n'; printf '%%s\\n' %s; } | grep -E '^[0-9]{12}$' | sort -u | paste -sd, - )",
-		strings.Join(q, " "), strings.Join(c.Merge.Trusted, " "))
-	return merge + " &&\n  " + strings.Join(c.withTrust([]string{"$TRUST"}).quoted(), " ")
-}
-
-// withTrust is the command with TrustedAccounts set to accounts.
-func (c Command) withTrust(accounts []string) Command {
-	args := slices.Clone(c.Args)
-	for i, a := range args {
-		if strings.HasPrefix(a, checks.ParamTrustedAccounts+"=") {
-			args[i] = checks.ParamTrustedAccounts + "=" + strings.Join(accounts, ",")
-		}
-	}
-	c.Args = args
-	return c
-}
-
-func (c Command) quoted() []string {
-	out := slices.Clone(c.Args)
-	for i, a := range out {
-		if strings.Contains(a, "$") {
-			out[i] = `"` + a + `"`
-		}
-	}
-	return out
-}
-
-// deployedTrust is what the bootstrap stack of a region trusts now: none
-// when it is not deployed yet.
-func deployedTrust(stack, region, profile string) ([]string, error) {
-	q := trustQuery(stack, region, profile)
-	cmd := exec.Command(q[0], q[1:]...)
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		if strings.Contains(stderr.String(), "does not exist") {
-			return nil, nil
-		}
-		return nil, fmt.Errorf("%s: %v %s", strings.Join(q, " "), err, strings.TrimSpace(stderr.String()))
-	}
-	var out []string
-	for _, a := range strings.FieldsFunc(stdout.String(), func(r rune) bool { return r == ',' || r == '\t' || r == ' ' || r == '\n' }) {
-		if reAccount.MatchString(a) {
-			out = append(out, a)
-		}
-	}
-	return out, nil
-}
-
-// mergeAccounts is the sorted union of two account lists.
-func mergeAccounts(a, b []string) []string {
-	out := slices.Concat(a, b)
-	slices.Sort(out)
-	return slices.Compact(out)
-}
+// Shell is the command as a person runs it.
+func (c Command) Shell() string { return strings.Join(c.Args, " ") }
 
 // Commands are the setup steps for cfg, in order: of every account and
 // region, or of one environment's (only).
@@ -274,11 +186,10 @@ func Commands(cfg *stages.Config, trusted []string, template, only string) []Com
 			Why:  fmt.Sprintf("in %s: the CDK's deploy roles, trusting the pipeline account", p.account),
 			Args: args, Prod: prod[p],
 		}, Command{
-			Why: fmt.Sprintf("in %s: the service's handsoff gate role (%s), which must exist before the pipeline; the accounts it trusts already stay trusted", p.account, checks.GateRoleName(cfg.Service.Name, p.region)),
+			Why: fmt.Sprintf("in %s: the service's handsoff gate role (%s), which must exist before the pipeline; it trusts exactly these accounts", p.account, checks.GateRoleName(cfg.Service.Name, p.region)),
 			Args: []string{"aws", "cloudformation", "deploy", "--region", p.region, "--stack-name", checks.BootstrapStackName(cfg.Service.Name),
 				"--template-file", template, "--capabilities", "CAPABILITY_NAMED_IAM", "--parameter-overrides", checks.ParamTrustedAccounts + "=" + trust, "--profile", profile[p]},
-			Prod:  prod[p],
-			Merge: &TrustMerge{Stack: checks.BootstrapStackName(cfg.Service.Name), Region: p.region, Profile: profile[p], Trusted: trusted},
+			Prod: prod[p],
 		})
 	}
 	return out
