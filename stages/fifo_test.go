@@ -38,6 +38,25 @@ func TestFileSourceReadsThroughItsLimit(t *testing.T) {
 	}
 }
 
+// late is a FIFO whose writer opens it 100 ms after it is made, and
+// writes the example document.
+func late(t *testing.T, dir string) string {
+	path := filepath.Join(dir, "late.json")
+	if err := syscall.Mkfifo(path, 0o600); err != nil {
+		t.Skipf("no FIFO here: %v", err)
+	}
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		f.Write(ExampleDocument())
+	}()
+	return path
+}
+
 // TestNothingMakesTheReaderWait: a FIFO nobody writes, a writer that
 // stalls, a terminal-like device, a socket: each ends in a clear error,
 // never a wait; a FIFO whose writer writes the document works. The
@@ -76,6 +95,7 @@ func TestNothingMakesTheReaderWait(t *testing.T) {
 		{"a device", os.DevNull, "is not a regular file or a pipe"},
 		{"a socket", sock, ""},
 		{"a whole document through a FIFO", fifo("whole.json", func(f *os.File) { f.Write(ExampleDocument()) }), ""},
+		{"a writer that opens after the reader", late(t, dir), ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

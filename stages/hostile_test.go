@@ -143,3 +143,30 @@ func TestDecodeStrictBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestNamesAsAWSComparesThem: environment names equal but for case are
+// one name to IAM; an environment in another partition than the pipeline
+// cannot be reached from it.
+func TestNamesAsAWSComparesThem(t *testing.T) {
+	doc := ExampleDocument()
+	cases := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"a name in another case", bytes.Replace(doc, []byte(`{ "name": "beta", "account"`), []byte(`{ "name": "ALPHA", "account"`), 1),
+			`stages[1].environments[0].name: "ALPHA" is "alpha" of stages[0].environments[0] in another case`},
+		{"the same name", bytes.Replace(doc, []byte(`{ "name": "beta", "account"`), []byte(`{ "name": "alpha", "account"`), 1),
+			`stages[1].environments[0].name: "alpha" is already used by stages[0].environments[0]`},
+		{"an environment in China", bytes.Replace(doc, []byte(`"region": "us-west-2"`), []byte(`"region": "cn-north-1"`), 1),
+			"region: cn-north-1 is in the aws-cn partition, and the pipeline's region us-east-1 in aws"},
+		{"an environment in GovCloud", bytes.Replace(doc, []byte(`"region": "us-west-2"`), []byte(`"region": "us-gov-west-1"`), 1),
+			"region: us-gov-west-1 is in the aws-us-gov partition"},
+	}
+	for _, c := range cases {
+		_, err := Parse(c.data, "doc.json")
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.name, err, c.want)
+		}
+	}
+}

@@ -199,8 +199,19 @@ func readLimited(path string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s is not a regular file or a pipe (%s): name the file that holds the document", path, mode.Type())
 	}
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err == nil && len(data) == 0 && st.Mode()&os.ModeNamedPipe != 0 {
-		return nil, fmt.Errorf("%s is a pipe with no writer: nothing was written to it when it was read", path)
+	if st.Mode()&os.ModeNamedPipe != 0 {
+		// Opened without blocking, a FIFO whose writer has not opened it
+		// yet reads as empty: wait for one, up to the deadline.
+		for deadline := time.Now().Add(pipeWait); err == nil && len(data) == 0; {
+			if time.Now().After(deadline) {
+				return nil, fmt.Errorf("%s is a pipe with no writer: nothing was written to it in %s", path, pipeWait)
+			}
+			time.Sleep(20 * time.Millisecond)
+			data, err = io.ReadAll(io.LimitReader(f, limit+1))
+		}
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) && len(data) == 0 {
+		return nil, fmt.Errorf("%s is a pipe with no writer: nothing was written to it in %s", path, pipeWait)
 	}
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		return nil, fmt.Errorf("%s is a pipe that delivered %d bytes and then nothing more for %s: is its writer stuck?", path, len(data), pipeWait)

@@ -120,8 +120,10 @@ func ParseWith(data []byte, source string, capacity Capacity) (*Config, error) {
 type validator struct {
 	ps  *problems
 	doc *Document
-	// envs maps an environment name to the path of its first use.
-	envs map[string]string
+	// envs maps an environment name, in lower case, to the path of its
+	// first use; envNames that path to the name as written.
+	envs     map[string]string
+	envNames map[string]string
 	// stageNames are the stages the document lists.
 	stageNames map[string]bool
 }
@@ -756,14 +758,33 @@ func (v *validator) environment(path string, e DocEnvironment, st Stage) Environ
 		v.addc(CodeRequired, path+".name", "is required: a name unique in the document, such as \"prod-use1\"")
 	case !reName.MatchString(e.Name) || len(e.Name) > maxEnvNameLength:
 		v.addf(path+".name", "%q must start with a letter, hold only letters, digits and hyphens, and be at most %d characters", e.Name, maxEnvNameLength)
-	case v.envs[e.Name] != "":
-		v.addc(CodeDuplicate, path+".name", "%q is already used by %s; environment names must be unique", e.Name, v.envs[e.Name])
+	case v.envs[strings.ToLower(e.Name)] != "":
+		// Names become parts of IAM role names, which IAM compares
+		// regardless of case
+		// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names).
+		first := v.envs[strings.ToLower(e.Name)]
+		if v.envNames[first] == e.Name {
+			v.addc(CodeDuplicate, path+".name", "%q is already used by %s; environment names must be unique", e.Name, first)
+		} else {
+			v.addc(CodeDuplicate, path+".name", "%q is %q of %s in another case; names become parts of IAM role names, which IAM compares regardless of case: rename one", e.Name, v.envNames[first], first)
+		}
 	}
-	if e.Name != "" && v.envs[e.Name] == "" {
-		v.envs[e.Name] = path
+	if e.Name != "" && v.envs[strings.ToLower(e.Name)] == "" {
+		v.envs[strings.ToLower(e.Name)] = path
+		if v.envNames == nil {
+			v.envNames = map[string]string{}
+		}
+		v.envNames[path] = e.Name
 	}
 	v.account(path+".account", e.Account)
 	v.region(path+".region", e.Region)
+	if pr := v.doc.Pipeline.Region; IsRegion(e.Region) && IsRegion(pr) && Partition(e.Region) != Partition(pr) {
+		// A pipeline's roles are IAM roles of its partition; no role can
+		// assume one in another partition, and no artifact can be
+		// replicated to one.
+		// https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html
+		v.addf(path+".region", "%s is in the %s partition, and the pipeline's region %s in %s: a pipeline deploys only within its own partition; give this environment a pipeline in %s", e.Region, Partition(e.Region), pr, Partition(pr), Partition(e.Region))
+	}
 	if e.OneBox && st.Name != Prod {
 		v.addf(path+".onebox", "one-box environments belong to prod; %s has all its traffic already", st.Name)
 	}
