@@ -116,19 +116,22 @@ func TestForeignStackLayouts(t *testing.T) {
 		name    string
 		stacks  func(env pipeline.Environment) []*awscdk.Environment // nil: the Stage's own
 		refused string
+		doc     []byte // default: smallDocument
 	}{
+		{"environments in the pipeline's account", func(env pipeline.Environment) []*awscdk.Environment { return []*awscdk.Environment{nil} },
+			"", []byte(strings.ReplaceAll(string(smallDocument(t, false)), `"333333333333"`, `"111111111111"`))},
 		{"all in another region", func(env pipeline.Environment) []*awscdk.Environment { return []*awscdk.Environment{at(env.Account, "eu-central-1")} },
-			"is in its account and region"},
+			"is in its account and region", nil},
 		{"all in another account", func(env pipeline.Environment) []*awscdk.Environment { return []*awscdk.Environment{at("999999999999", env.Region)} },
-			"is in its account and region"},
+			"is in its account and region", nil},
 		{"all in another account and region", func(env pipeline.Environment) []*awscdk.Environment { return []*awscdk.Environment{at("999999999999", "eu-central-1")} },
-			"set the environment's account and region to where its stacks deploy"},
+			"set the environment's account and region to where its stacks deploy", nil},
 		{"one at home, one in another account and region", func(env pipeline.Environment) []*awscdk.Environment {
 			return []*awscdk.Environment{nil, at("999999999999", "eu-central-1")}
-		}, ""},
+		}, "", nil},
 		{"one at home, one in another region", func(env pipeline.Environment) []*awscdk.Environment {
 			return []*awscdk.Environment{at(env.Account, "ap-south-1"), nil}
-		}, ""},
+		}, "", nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -139,8 +142,12 @@ func TestForeignStackLayouts(t *testing.T) {
 			}
 			dir := t.TempDir()
 			app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
+			doc := tc.doc
+			if doc == nil {
+				doc = smallDocument(t, false)
+			}
 			_, err := pipeline.Build(app, pipeline.Props{Repo: "acme/orders", Service: svc, CheckSourceDir: "testdata/checksource",
-				Load: stages.LoadOptions{Document: smallDocument(t, false)}})
+				Load: stages.LoadOptions{Document: doc}})
 			if tc.refused != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.refused) || !strings.Contains(err.Error(), "stages[0].environments[0]") {
 					t.Fatalf("want refused with %q naming the environment, got %v", tc.refused, err)

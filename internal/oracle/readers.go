@@ -2,6 +2,7 @@ package oracle
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -14,8 +15,11 @@ import (
 // (https://docs.aws.amazon.com/codepipeline/latest/userguide/pipelines-create-cross-account.html;
 // an identity policy in the role's account is not enough across accounts:
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html).
-// Roles of the pipeline's own account are decided by their identity
-// policies, which are not in the assembly, and are not held here. A store,
+// The pipeline stack's own roles are decided by their identity policies;
+// every other role, of the pipeline's account too, needs the resource
+// policies: the CDK bootstrap's deploy role reads artifact buckets of its
+// own account only where their policy grants it (its own policy covers
+// other accounts' buckets alone, s3:ResourceAccount). A store,
 // bucket, key or role the oracle cannot resolve is a problem: it fails
 // closed. It returns one problem per action and missing permission.
 func ArtifactReaders(asm Assembly, partition, pipelineAccount, pipelineRegion string) []string {
@@ -56,9 +60,6 @@ func ArtifactReaders(asm Assembly, partition, pipelineAccount, pipelineRegion st
 			continue
 		}
 		account := m[1]
-		if account == pipelineAccount {
-			continue
-		}
 		_, region := actionPlace(a.Props, partition, pipelineRegion)
 		store := stores[region]
 		if store == nil {
@@ -71,7 +72,7 @@ func ArtifactReaders(asm Assembly, partition, pipelineAccount, pipelineRegion st
 			continue
 		}
 		root := fmt.Sprintf("arn:%s:iam::%s:root", partition, account)
-		if !policyAllows(bucketPolicies(tmpl, bucketID), "s3:GetObject", []string{role, root, account}, vars) {
+		if !policyAllows(bucketPolicies(tmpl, bucketID), "s3:GetObject", []string{role, root, account}, vars, coversObjects) {
 			out = append(out, fmt.Sprintf("%s: the role %s may not read its input artifacts: the policy of the artifact bucket of %s (%s) does not allow it s3:GetObject", where, role, region, bucketID))
 		}
 		key, _ := store["EncryptionKey"].(map[string]any)
@@ -81,7 +82,7 @@ func ArtifactReaders(asm Assembly, partition, pipelineAccount, pipelineRegion st
 			continue
 		}
 		kprops, _ := resources(ktmpl)[keyID]["Properties"].(map[string]any)
-		if !policyAllows([]any{kprops["KeyPolicy"]}, "kms:Decrypt", []string{role, root, account}, vars) {
+		if !policyAllows([]any{kprops["KeyPolicy"]}, "kms:Decrypt", []string{role, root, account}, vars, func(r any) bool { return r == "*" }) {
 			out = append(out, fmt.Sprintf("%s: the role %s may not decrypt its input artifacts: the key policy of the artifact key of %s (%s) does not allow it kms:Decrypt", where, role, region, keyID))
 		}
 	}
@@ -161,39 +162,80 @@ func bucketPolicies(tmpl map[string]any, bucketID string) []any {
 	return docs
 }
 
+// coversObjects reports whether a bucket policy's Resource covers the
+// bucket's objects: "*", or an ARN ending in "/*" (as the bucket's Arn
+// joined with "/*" is written).
+func coversObjects(r any) bool {
+	list, ok := r.([]any)
+	if !ok {
+		list = []any{r}
+	}
+	for _, x := range list {
+		if x == "*" || strings.HasSuffix(compact(x), `/*"]]}`) || strings.HasSuffix(fmt.Sprint(x), "/*") {
+			return true
+		}
+	}
+	return false
+}
+
 // policyAllows reports whether a resource policy lets one of principals
-// (a role ARN, its account's root ARN, the bare account) do action: an
-// Allow whose Action matches it and whose Principal names one of them,
-// and no Deny without conditions that matches it.
-func policyAllows(docs []any, action string, principals []string, vars map[string]string) bool {
+// (a role ARN, its account's root ARN, the bare account) do action on
+// the resource (covers decides a statement's Resource): an Allow without
+// conditions whose Action matches and whose Principal names one of them,
+// and no Deny that may apply (one with NotPrincipal or NotAction, which
+// the oracle does not evaluate, is taken to apply: it fails closed).
+func policyAllows(docs []any, action string, principals []string, vars map[string]string, covers func(any) bool) bool {
 	allowed := false
 	for _, d := range docs {
 		dm, _ := d.(map[string]any)
 		stmts, _ := dm["Statement"].([]any)
 		for _, s := range stmts {
 			sm, _ := s.(map[string]any)
-			if !anyMatches(sm["Action"], action, vars) {
+			deny := sm["Effect"] == "Deny"
+			if sm["NotPrincipal"] != nil || sm["NotAction"] != nil || sm["NotResource"] != nil {
+				if deny {
+					return false
+				}
 				continue
 			}
-			pr, _ := sm["Principal"].(map[string]any)
-			names := false
-			list, isList := pr["AWS"].([]any)
-			if !isList {
-				list = []any{pr["AWS"]}
-			}
-			for _, x := range list {
-				v, ok := Render(x, vars)
-				for _, p := range principals {
-					names = names || (ok && (v == p || v == "*"))
-				}
+			if !anyMatches(sm["Action"], action, vars) || !namesOneOf(sm["Principal"], principals, vars) {
+				continue
 			}
 			switch {
-			case sm["Effect"] == "Deny" && sm["Condition"] == nil && names:
+			case deny && !onlyWithoutTLS(sm["Condition"]):
 				return false
-			case sm["Effect"] == "Allow" && names && sm["Condition"] == nil:
+			case !deny && sm["Condition"] == nil && covers(sm["Resource"]):
 				allowed = true
 			}
 		}
 	}
 	return allowed
+}
+
+// onlyWithoutTLS reports whether a Deny's condition holds only for
+// requests without TLS (aws:SecureTransport false), which CodePipeline's
+// and CloudFormation's calls never are; any other condition is taken to
+// hold.
+func onlyWithoutTLS(cond any) bool {
+	return compact(cond) == `{"Bool":{"aws:SecureTransport":"false"}}`
+}
+
+// namesOneOf reports whether a Principal element names one of principals,
+// or everyone.
+func namesOneOf(p any, principals []string, vars map[string]string) bool {
+	if p == "*" {
+		return true
+	}
+	pm, _ := p.(map[string]any)
+	list, isList := pm["AWS"].([]any)
+	if !isList {
+		list = []any{pm["AWS"]}
+	}
+	for _, x := range list {
+		v, ok := Render(x, vars)
+		if ok && (v == "*" || slices.Contains(principals, v)) {
+			return true
+		}
+	}
+	return false
 }

@@ -50,3 +50,51 @@ func TestTrusts(t *testing.T) {
 		}
 	}
 }
+
+// TestPolicyAllows holds resource-policy evaluation to IAM's rules on the
+// forms a bucket or key policy takes; what it does not evaluate denies.
+func TestPolicyAllows(t *testing.T) {
+	const role = "arn:aws:iam::333333333333:role/deploy"
+	principals := []string{role, "arn:aws:iam::333333333333:root", "333333333333"}
+	vars := map[string]string{"AWS::Partition": "aws"}
+	objects := map[string]any{"Fn::Join": []any{"", []any{map[string]any{"Fn::GetAtt": []any{"B", "Arn"}}, "/*"}}}
+	bucket := map[string]any{"Fn::GetAtt": []any{"B", "Arn"}}
+	allow := map[string]any{"Effect": "Allow", "Action": []any{"s3:GetObject*", "s3:List*"}, "Principal": map[string]any{"AWS": role}, "Resource": []any{bucket, objects}}
+	tls := map[string]any{"Effect": "Deny", "Action": "s3:*", "Principal": map[string]any{"AWS": "*"}, "Resource": []any{bucket, objects},
+		"Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}}}
+	with := func(st map[string]any, k string, v any) map[string]any {
+		out := map[string]any{}
+		for a, b := range st {
+			out[a] = b
+		}
+		if v == nil {
+			delete(out, k)
+		} else {
+			out[k] = v
+		}
+		return out
+	}
+	cases := []struct {
+		name  string
+		stmts []any
+		want  bool
+	}{
+		{"granted, with the TLS deny", []any{tls, allow}, true},
+		{"granted to the account's root", []any{with(allow, "Principal", map[string]any{"AWS": "arn:aws:iam::333333333333:root"})}, true},
+		{"granted to everyone", []any{with(allow, "Principal", "*")}, true},
+		{"granted on the bucket, not its objects", []any{with(allow, "Resource", bucket)}, false},
+		{"granted to another role", []any{with(allow, "Principal", map[string]any{"AWS": "arn:aws:iam::333333333333:role/other"})}, false},
+		{"granted another action", []any{with(allow, "Action", "s3:PutObject")}, false},
+		{"granted with a condition", []any{with(allow, "Condition", map[string]any{"StringEquals": map[string]any{"aws:PrincipalOrgID": "o-1"}})}, false},
+		{"a Deny of everyone, as a string", []any{allow, map[string]any{"Effect": "Deny", "Action": "s3:*", "Principal": "*", "Resource": "*"}}, false},
+		{"a Deny with NotPrincipal", []any{allow, map[string]any{"Effect": "Deny", "Action": "s3:*", "NotPrincipal": map[string]any{"AWS": "x"}, "Resource": "*"}}, false},
+		{"a Deny with NotAction", []any{allow, map[string]any{"Effect": "Deny", "NotAction": "s3:PutObject", "Principal": "*", "Resource": "*"}}, false},
+		{"a Deny with another condition", []any{allow, with(tls, "Condition", map[string]any{"StringNotEquals": map[string]any{"aws:PrincipalOrgID": "o-1"}})}, false},
+	}
+	for _, c := range cases {
+		got := policyAllows([]any{map[string]any{"Statement": c.stmts}}, "s3:GetObject", principals, vars, coversObjects)
+		if got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}
