@@ -165,3 +165,60 @@ func TestForeignStackLayouts(t *testing.T) {
 		})
 	}
 }
+
+// TestHomeStackLayouts: the gates read the pipeline's artifacts with the
+// CDK deploy role of the environment's account and region, which CDK
+// Pipelines grants only for stacks it deploys with that role; and CDK
+// Pipelines deploys only the stacks directly in the Stage. Layouts that
+// break either are refused at synth; the others hold to the oracles.
+func TestHomeStackLayouts(t *testing.T) {
+	topic := func(st awscdk.Stack) {
+		awssns.NewTopic(st, jsii.String("T"), &awssns.TopicProps{MasterKey: awskms.Alias_FromAliasName(st, jsii.String("K"), jsii.String("alias/aws/sns"))})
+	}
+	team2 := func() awscdk.IStackSynthesizer {
+		return awscdk.NewDefaultStackSynthesizer(&awscdk.DefaultStackSynthesizerProps{Qualifier: jsii.String("team2")})
+	}
+	cases := []struct {
+		name    string
+		service pipeline.ServiceFactory
+		refused string
+	}{
+		{"the one home stack has another qualifier", func(stage awscdk.Stage, env pipeline.Environment) {
+			topic(awscdk.NewStack(stage, jsii.String("Svc"), &awscdk.StackProps{Synthesizer: team2()}))
+		}, `none does (orders-gamma-use1-Svc with arn:${AWS::Partition}:iam::333333333333:role/cdk-team2-deploy-role-333333333333-us-east-1): give one of them the default synthesizer with the qualifier "hnb659fds"`},
+		{"the one home stack has another deploy role", func(stage awscdk.Stage, env pipeline.Environment) {
+			topic(awscdk.NewStack(stage, jsii.String("Svc"), &awscdk.StackProps{Synthesizer: awscdk.NewDefaultStackSynthesizer(&awscdk.DefaultStackSynthesizerProps{
+				DeployRoleArn: jsii.String("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/my-deployer")})}))
+		}, "none does (orders-gamma-use1-Svc with arn:${AWS::Partition}:iam::333333333333:role/my-deployer)"},
+		{"a Stage in the Stage", func(stage awscdk.Stage, env pipeline.Environment) {
+			topic(awscdk.NewStack(stage, jsii.String("Svc"), nil))
+			topic(awscdk.NewStack(awscdk.NewStage(stage, jsii.String("Inner"), nil), jsii.String("Hidden"), nil))
+		}, "holds another Stage (orders-gamma-use1/Inner): CDK Pipelines deploys only the stacks directly in the Stage it is given"},
+		{"one home stack of each qualifier", func(stage awscdk.Stage, env pipeline.Environment) {
+			topic(awscdk.NewStack(stage, jsii.String("Svc"), &awscdk.StackProps{Synthesizer: team2()}))
+			topic(awscdk.NewStack(stage, jsii.String("Svc2"), nil))
+		}, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
+			_, err := pipeline.Build(app, pipeline.Props{Repo: "acme/orders", Service: tc.service, CheckSourceDir: "testdata/checksource",
+				Load: stages.LoadOptions{Document: smallDocument(t, false)}})
+			if tc.refused != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.refused) || !strings.Contains(err.Error(), "stages[0].environments[0]") {
+					t.Fatalf("want refused with %q naming the environment, got %v", tc.refused, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			app.Synth(nil)
+			asm := oracle.Assembly(testenv.Templates(t, dir))
+			for _, p := range append(oracle.ArtifactStores(asm), oracle.ArtifactReaders(asm, "aws", "111111111111", "us-east-1")...) {
+				t.Error(p)
+			}
+		})
+	}
+}

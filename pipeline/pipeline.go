@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -331,9 +332,27 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 		home := fmt.Sprintf("aws://%s/%s", env.Account, env.Region)
 		info := cdkbatch.DescribeStage(stage, home, tagList(tags))
 		d := &envDeployment{env: env, stage: stage, dir: info.Outdir}
+		if len(info.NestedStages) > 0 {
+			problems = append(problems, stages.Problem{Path: env.Path, Message: fmt.Sprintf(
+				"the Stage of %s holds another Stage (%s): CDK Pipelines deploys only the stacks directly in the Stage it is given, so the stacks in that one would never deploy, nor be held to the guardrails; create them in the given Stage",
+				env.Name, strings.Join(info.NestedStages, ", "))})
+			continue
+		}
+		// The gates deploy with the CDK deploy role of the environment's
+		// account and region; CDK Pipelines grants a role the artifacts
+		// only for the stacks it deploys with it.
+		gatesRole := fmt.Sprintf("cdk-%s-deploy-role-%s-%s", p.qualifier, env.Account, env.Region)
+		sameRole := 0
+		var roles []string
 		alarms := map[string]int{} // by top-level stack name
 		foreign := map[string]bool{}
 		for _, st := range info.Stacks {
+			role := strings.NewReplacer("${AWS::AccountId}", env.Account, "${AWS::Region}", env.Region).Replace(st.DeployRole)
+			if st.Local && strings.HasSuffix(role, ":role/"+gatesRole) {
+				sameRole++
+			} else if st.Local {
+				roles = append(roles, fmt.Sprintf("%s with %s", st.Name, cmp.Or(role, "no deploy role")))
+			}
 			d.stacks = append(d.stacks, st.Name)
 			if st.Local {
 				d.local = append(d.local, st.Name)
@@ -361,6 +380,12 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 			problems = append(problems, stages.Problem{Path: env.Path, Message: fmt.Sprintf(
 				"%s bakes for %s, but its stacks have no CloudWatch alarms and the document names none: add alarms on what customers feel (errors, latency) to the service's stacks, or name existing ones under \"alarms\"; a bake with nothing to watch only adds delay",
 				env.Name, stages.FormatDuration(env.Bake))})
+			continue
+		}
+		if len(env.Checks) > 0 && len(d.local) > 0 && sameRole == 0 {
+			problems = append(problems, stages.Problem{Path: env.Path, Message: fmt.Sprintf(
+				"the validation of %s deploys with the CDK deploy role %s, which may read the pipeline's artifacts only if one of %s's stacks deploys with it too; none does (%s): give one of them the default synthesizer with the qualifier %q",
+				env.Name, gatesRole, env.Name, strings.Join(roles, "; "), p.qualifier)})
 			continue
 		}
 		if len(env.Checks) > 0 && len(d.local) == 0 {

@@ -14,7 +14,7 @@ import (
 // Name and Version name the npm package the assembly is, in the kernel.
 const (
 	Name    = "@handsoff-cdk/cdkbatch"
-	Version = "1.0.0"
+	Version = "1.1.0"
 	// fqn is the class whose static methods are the batched operations.
 	fqn = Name + ".Batch"
 )

@@ -16,14 +16,22 @@ type Stack struct {
 	// Alarms counts its AWS::CloudWatch::Alarm and CompositeAlarm
 	// resources, those of its nested stacks included.
 	Alarms int
+	// DeployRole is its synthesizer's deploy role ARN, with the
+	// placeholders ${AWS::AccountId}, ${AWS::Region} and
+	// ${AWS::Partition}; "" when it has none.
+	DeployRole string
 }
 
 // StageInfo is what DescribeStage reports of a Stage.
 type StageInfo struct {
 	// Outdir is the Stage's cloud assembly directory.
 	Outdir string
-	// Stacks are its top-level stacks, in construct pre-order.
+	// Stacks are its top-level stacks, in construct pre-order, but for
+	// those under a Stage nested in it.
 	Stacks []Stack
+	// NestedStages are the paths of the Stages nested in it, which CDK
+	// Pipelines does not deploy.
+	NestedStages []string
 }
 
 // Tag is one tag: key and value.
@@ -38,7 +46,10 @@ func DescribeStage(stage awscdk.Stage, home string, tags []Tag) StageInfo {
 	info := StageInfo{Outdir: str(m["outdir"])}
 	for _, s := range list(m["stacks"]) {
 		sm := asMap(s)
-		info.Stacks = append(info.Stacks, Stack{Name: str(sm["name"]), Local: sm["local"] == true, Alarms: num(sm["alarms"])})
+		info.Stacks = append(info.Stacks, Stack{Name: str(sm["name"]), Local: sm["local"] == true, Alarms: num(sm["alarms"]), DeployRole: str(sm["deployRole"])})
+	}
+	for _, p := range list(m["nestedStages"]) {
+		info.NestedStages = append(info.NestedStages, str(p))
 	}
 	return info
 }

