@@ -2,11 +2,13 @@ package configsvc
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -535,10 +537,99 @@ func (s *Store) validateAll(ctx context.Context, tx *sql.Tx, repos []string) err
 			}
 		}
 	}
+	if len(problems) == 0 {
+		var err error
+		if problems, err = s.namesClash(ctx, tx, repos); err != nil {
+			return err
+		}
+	}
 	if len(problems) > 0 {
 		return &ChangeError{Problems: problems}
 	}
 	return nil
+}
+
+// namesClash finds the environments of repos whose AWS names would be
+// another service's. handsoff names an environment's stacks, roles,
+// functions and log groups {service}-{environment}-..., in its account; a
+// hyphen joins them, so the service orders with an environment eu-prod and
+// the service orders-eu with prod make the same names, and each pipeline
+// would deploy over the other's stacks (CloudFormation updates a stack of
+// that name). IAM compares role names regardless of case, and so does
+// this. Every other service's document is read: a change costs a read of
+// all, which the platform's write rate allows.
+func (s *Store) namesClash(ctx context.Context, tx *sql.Tx, repos []string) ([]stages.Problem, error) {
+	type use struct{ repo, path string }
+	claims := map[string]use{}
+	rows, err := tx.QueryContext(ctx, `SELECT repo, body FROM services`)
+	if err != nil {
+		return nil, err
+	}
+	docs := map[string]*stages.Document{}
+	for rows.Next() {
+		var repo, body string
+		if err := rows.Scan(&repo, &body); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		var d stages.Document
+		if err := json.Unmarshal([]byte(body), &d); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("configsvc: the stored body of %s is damaged: %w", repo, err)
+		}
+		docs[repo] = &d
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return nil, err
+	}
+	rows.Close()
+	each := func(d *stages.Document, f func(path, account, name string)) {
+		for i, st := range d.Stages {
+			for j, e := range st.Environments {
+				f(fmt.Sprintf("stages[%d].environments[%d].name", i, j), e.Account, e.Name)
+			}
+			for k, w := range st.Waves {
+				for j, e := range w.Environments {
+					f(fmt.Sprintf("stages[%d].waves[%d].environments[%d].name", i, k, j), e.Account, e.Name)
+				}
+			}
+		}
+	}
+	changed := map[string]bool{}
+	for _, r := range repos {
+		changed[r] = true
+	}
+	// The unchanged services claim their names first, in a fixed order, so
+	// that a change is refused for what it adds, never for what others
+	// hold already.
+	order := slices.Sorted(maps.Keys(docs))
+	slices.SortStableFunc(order, func(a, b string) int { return cmp.Compare(boolInt(changed[a]), boolInt(changed[b])) })
+	var problems []stages.Problem
+	for _, repo := range order {
+		d := docs[repo]
+		each(d, func(path, account, env string) {
+			joined := strings.ToLower(d.Service.Name + "-" + env)
+			key := account + "/" + joined
+			prev, taken := claims[key]
+			switch {
+			case !taken:
+				claims[key] = use{repo, path}
+			case prev.repo != repo && changed[repo]:
+				problems = append(problems, stages.Problem{Path: repo + ": " + path, Code: stages.CodeDuplicate, Message: fmt.Sprintf(
+					"%q of service %q makes the names %s-... in account %s, which %s (%s) makes already: their stacks, roles and functions would be one; rename this environment or the service",
+					env, d.Service.Name, joined, account, prev.repo, prev.path)})
+			}
+		})
+	}
+	return problems, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // audit records a change in the same transaction as the change.
