@@ -1,6 +1,7 @@
 package stages
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,7 +22,11 @@ func decodeStrict(data []byte, ps *problems) *Document {
 		ps.addc(CodeTooLarge, "", "document is %d bytes; the limit is %d", len(data), MaxDocumentBytes)
 		return nil
 	}
-	if !checkText(data, ps) || !checkStructure(data, reflect.TypeFor[Document](), ps) {
+	if !checkText(data, ps) {
+		return nil
+	}
+	ok, unknown := walk(data, reflect.TypeFor[Document](), ps)
+	if !ok {
 		return nil
 	}
 	if ps.dropped > 0 {
@@ -34,6 +39,18 @@ func decodeStrict(data []byte, ps *problems) *Document {
 	// Unmarshal skips unknown fields and, on a value of the wrong type, keeps
 	// going with the rest; the walk has already reported both, so the
 	// partial document is still worth validating for everything else.
+	if len(unknown) > 0 {
+		// encoding/json matches a key to a field regardless of case
+		// ("NAME" fills name): the unknown keys, reported already, are
+		// blanked to underscores, which name no field, so that the partial
+		// document holds only what was written as it is spelled.
+		data = bytes.Clone(data)
+		for _, r := range unknown {
+			for i := r[0] + 1; i < r[1]-1; i++ {
+				data[i] = '_'
+			}
+		}
+	}
 	var doc Document
 	_ = json.Unmarshal(data, &doc)
 	return &doc

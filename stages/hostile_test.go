@@ -170,3 +170,44 @@ func TestNamesAsAWSComparesThem(t *testing.T) {
 		}
 	}
 }
+
+// TestKeysAsWritten: a key is matched to a field exactly as written, never
+// as encoding/json matches (regardless of case), so an unknown key in
+// another case changes nothing of the known one; and a key given twice is
+// reported whatever the types of its copies.
+func TestKeysAsWritten(t *testing.T) {
+	doc := ExampleDocument()
+	cases := []struct {
+		name      string
+		data      []byte
+		want, not []string
+	}{
+		{"a known key in another case after it", bytes.Replace(doc, []byte(`"name": "beta",`), []byte(`"name": "beta", "NAME": "zz-bogus-9",`), 1),
+			[]string{`stages[1].NAME: unknown field (did you mean "name"?)`}, []string{"zz-bogus-9", `stages[1].name`}},
+		{"before it", bytes.Replace(doc, []byte(`"name": "beta",`), []byte(`"Name": "zz-bogus-9", "name": "beta",`), 1),
+			[]string{`stages[1].Name: unknown field`}, []string{`stages[1].name`}},
+		{"escaped", bytes.Replace(doc, []byte(`"name": "beta",`), []byte(`"name": "beta", "N\u0041ME": "zz-bogus-9",`), 1),
+			[]string{`unknown field`}, []string{`stages[1].name`}},
+		{"a duplicate after a wrong type", bytes.Replace(doc, []byte(`"name": "gamma",`), []byte(`"name": "gamma", "bake": 30, "bake": "30m",`), 1),
+			[]string{`stages[2].bake: must be a string, not 30`, `stages[2].bake: the key "bake" is given twice`}, nil},
+		{"a duplicate of an object after a string", bytes.Replace(doc, []byte(`"service": {`), []byte(`"service": "x", "service": {`), 1),
+			[]string{`service: must be an object`, `service: the key "service" is given twice`}, nil},
+	}
+	for _, c := range cases {
+		_, err := Parse(c.data, "doc.json")
+		if err == nil {
+			t.Errorf("%s: accepted", c.name)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: no %q in\n%s", c.name, w, err)
+			}
+		}
+		for _, n := range c.not {
+			if strings.Contains(err.Error(), n) {
+				t.Errorf("%s: a false problem (%q) in\n%s", c.name, n, err)
+			}
+		}
+	}
+}

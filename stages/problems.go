@@ -110,6 +110,26 @@ func (ps *problems) addc(code Code, path, format string, args ...any) {
 	ps.list = append(ps.list, Problem{Path: path, Code: code, Message: fmt.Sprintf(format, args...)})
 }
 
+// skipUnder is skip for a problem that concerns a member of the object at
+// parent: only a wrong type at or above parent hides it.
+func (ps *problems) skipUnder(parent string) bool {
+	for p := parent; p != ""; p = parentPath(p) {
+		if ps.typeErrors[p] {
+			return true
+		}
+	}
+	if len(ps.list) >= MaxProblems {
+		ps.dropped++
+		return true
+	}
+	return false
+}
+
+// addListed adds a problem that skipUnder allowed.
+func (ps *problems) addListed(code Code, path, format string, args ...any) {
+	ps.list = append(ps.list, Problem{Path: path, Code: code, Message: fmt.Sprintf(format, args...)})
+}
+
 // skip reports whether a problem at path would not be listed: under a
 // value of the wrong type (not counted), or past MaxProblems (counted).
 // Callers use it to spare building a message no one reads.

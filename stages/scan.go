@@ -82,6 +82,9 @@ type walker struct {
 	depth  int   // objects and arrays open around the current value
 	stopAt int64 // where the value that stopped the walk starts
 	values int   // values read so far (MaxValues)
+	// unknownKeys are the byte ranges of the keys (quotes included) that
+	// name no field of their struct.
+	unknownKeys [][2]int64
 }
 
 // MaxValues is how many JSON values (objects, arrays, strings, numbers,
@@ -130,7 +133,19 @@ func (w *walker) fieldsOf(t reflect.Type) (map[string]reflect.StructField, []str
 // object); the other problems are reported and reading goes on, since
 // encoding/json would silently keep the last of two keys and skip the rest.
 func checkStructure(data []byte, t reflect.Type, ps *problems) bool {
+	ok, _ := walk(data, t, ps)
+	return ok
+}
+
+// walk is checkStructure, and also returns the byte ranges of the keys
+// that name no field of their struct.
+func walk(data []byte, t reflect.Type, ps *problems) (bool, [][2]int64) {
 	w := &walker{dec: json.NewDecoder(bytes.NewReader(data)), data: data, ps: ps}
+	return w.structure(t), w.unknownKeys
+}
+
+func (w *walker) structure(t reflect.Type) bool {
+	data, ps := w.data, w.ps
 	w.dec.UseNumber()
 	listed, dropped := len(ps.list), ps.dropped
 	top := w.value("", t, true)
@@ -283,10 +298,12 @@ func (w *walker) object(path string, t reflect.Type, check bool) {
 		k, _ := tok.(string)
 		p := join(path, k)
 		if prev, dup := first[k]; dup {
-			if !w.ps.skip(p) {
+			// Reported whatever the first copy held: a value of the wrong
+			// type there hides nothing of this.
+			if !w.ps.skipUnder(path) {
 				l1, _ := lineCol(w.data, prev)
 				l2, _ := lineCol(w.data, at)
-				w.ps.addc(CodeDuplicate, p, "the key %s is given twice, at line %d and line %d; JSON readers keep only one: remove one", strconv.Quote(clip([]byte(k), 200)), l1, l2)
+				w.ps.addListed(CodeDuplicate, p, "the key %s is given twice, at line %d and line %d; JSON readers keep only one: remove one", strconv.Quote(clip([]byte(k), 200)), l1, l2)
 			}
 		} else {
 			first[k] = at
@@ -300,6 +317,9 @@ func (w *walker) object(path string, t reflect.Type, check bool) {
 		case t.Kind() == reflect.Struct:
 			f, ok := fields[k]
 			if !ok {
+				// encoding/json would fill a field whose name matches
+				// regardless of case: the decode must not see this key.
+				w.unknownKeys = append(w.unknownKeys, [2]int64{at, w.dec.InputOffset()})
 				if !w.ps.skip(p) {
 					w.ps.addc(CodeUnknown, p, "unknown field%s; known fields here: %s", didYouMean(k, names), strings.Join(names, ", "))
 				}
