@@ -3,6 +3,7 @@
 package stages
 
 import (
+	"encoding/json"
 	"net"
 	"os"
 	"path/filepath"
@@ -131,5 +132,56 @@ func TestNothingMakesTheReaderWait(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("the lock reader waits")
+	}
+}
+
+// TestLockIsInput: the lock file is committed, so a pull request can
+// change it. Every field it asserts is under its digest; it is read by the
+// document's rules (no key twice, none in another case); its url is never
+// fetched, and never printed with a credential in it.
+func TestLockIsInput(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, LockFile)
+	if err := WriteLock(path, Lock{Repo: "acme/orders", URL: "https://config.example.com/v1/services/acme/orders", FetchedAt: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Document: ExampleDocument()}); err != nil {
+		t.Fatal(err)
+	}
+	good, _ := os.ReadFile(path)
+	if _, err := ReadLock(path); err != nil {
+		t.Fatalf("the lock just written: %v", err)
+	}
+	edit := func(old, new string) []byte { return []byte(strings.Replace(string(good), old, new, 1)) }
+	cases := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"the url edited", edit("https://config.example.com", "https://evil.example.net"), "was edited by hand"},
+		{"the repository edited", edit(`"repo": "acme/orders"`, `"repo": "acme/billing"`), "was edited by hand"},
+		{"the time edited", edit("2026-12-01", "2027-12-01"), "was edited by hand"},
+		{"the document given twice", edit(`"document": `, `"document": {"apiVersion": "x"}, "document": `), `the key "document" is given twice`},
+		{"a key in another case", edit(`"repo":`, `"Repo":`), "unknown field"},
+		{"a version from the future", edit(`"version": 2`, `"version": 3`), "reads versions 1 and 2"},
+	}
+	for _, c := range cases {
+		os.WriteFile(path, c.data, 0o600)
+		if _, err := ReadLock(path); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.name, err, c.want)
+		}
+	}
+	// A version 1 lock (digest of the document alone) is still read, and
+	// the credentials of its url are not printed.
+	var v1 map[string]any
+	json.Unmarshal(good, &v1)
+	v1["version"], v1["url"] = 1, "https://u:pw-s3cret@config.example.com/v1/services/acme/orders?token=s3cret"
+	docRaw, _ := json.Marshal(v1["document"])
+	v1["sha256"] = digest(docRaw)
+	raw, _ := json.Marshal(v1)
+	os.WriteFile(path, raw, 0o600)
+	cfg, err := Load(LoadOptions{Repo: "acme/orders", Dir: dir, LockDir: dir, Getenv: env(nil)})
+	if err != nil {
+		t.Fatalf("a version 1 lock: %v", err)
+	}
+	if strings.Contains(cfg.Origin, "s3cret") || !strings.Contains(cfg.Origin, "pinned by") {
+		t.Errorf("origin %q", cfg.Origin)
 	}
 }

@@ -2,6 +2,7 @@ package stages
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -208,6 +209,67 @@ func TestKeysAsWritten(t *testing.T) {
 			if strings.Contains(err.Error(), n) {
 				t.Errorf("%s: a false problem (%q) in\n%s", c.name, n, err)
 			}
+		}
+	}
+}
+
+// TestNoCredentialReachesOutput: a credential in any URL of the document,
+// in any part of it (userinfo, query or fragment parameters whose names
+// say token, key, secret, signature, password), is refused, and the
+// refusal does not print it.
+func TestNoCredentialReachesOutput(t *testing.T) {
+	const secret = "s3cr3tV4lue"
+	urls := []string{
+		"https://user:" + secret + "@config.example.com",
+		"https://config.example.com/?access_token=" + secret,
+		"https://config.example.com/?a=1&API_KEY=" + secret,
+		"https://config.example.com/x?X-Amz-Signature=" + secret + "&X-Amz-Credential=" + secret,
+		"https://config.example.com/#id_token=" + secret,
+		"https://config.example.com/?client_secret=" + secret,
+		"https://config.example.com/?Password=" + secret,
+		"https://config.example.com/?sig=" + secret,
+	}
+	doc := ExampleDocument()
+	for _, u := range urls {
+		fields := map[string][]byte{
+			"pipeline.statusUrl": bytes.Replace(doc, []byte(`"region": "us-east-1",`), []byte(`"region": "us-east-1", "statusUrl": "`+u+`", "statusTokenSecretArn": "arn:aws:secretsmanager:us-east-1:111111111111:secret:t",`), 1),
+			"access.sso.startUrl": bytes.Replace(doc, []byte(`"stages": [`), []byte(`"access": {"sso": {"startUrl": "`+u+`", "region": "us-east-1", "roleName": "Dev"}}, "stages": [`), 1),
+		}
+		var d map[string]any
+		json.Unmarshal(doc, &d)
+		for name, c := range d["checks"].(map[string]any) {
+			if c.(map[string]any)["type"] == "http" {
+				c.(map[string]any)["url"] = u
+				raw, _ := json.Marshal(d)
+				fields["checks."+name+".url"] = raw
+				break
+			}
+		}
+		for field, data := range fields {
+			_, err := Parse(data, "doc.json")
+			if err == nil || !strings.Contains(err.Error(), field) || !strings.Contains(err.Error(), "holds credentials") {
+				t.Errorf("%s = %s: %v", field, u, err)
+			}
+			if err != nil && strings.Contains(err.Error(), secret) {
+				t.Errorf("%s = %s: the refusal prints the secret:\n%s", field, u, err)
+			}
+		}
+		// The configuration service's URL.
+		_, err := Load(LoadOptions{Repo: "acme/orders", URL: u, Getenv: env(nil), LockDir: t.TempDir()})
+		if err == nil || !strings.Contains(err.Error(), "holds credentials") || strings.Contains(err.Error(), secret) {
+			t.Errorf("service URL %s: %v", u, err)
+		}
+		if r := redact(u); strings.Contains(r, secret) {
+			t.Errorf("redact(%s) = %s", u, r)
+		}
+		if r := redactText("fetched " + u + " at noon"); strings.Contains(r, secret) {
+			t.Errorf("redactText(%s) = %s", u, r)
+		}
+	}
+	// What holds no credential is left alone.
+	for _, u := range []string{"https://config.example.com/v1?page=2&monkey=1", "https://h.example.com/health?stage={stage}"} {
+		if what := credentialsIn(u); what != "" && !strings.Contains(u, "monkey") {
+			t.Errorf("credentialsIn(%s) = %s", u, what)
 		}
 	}
 }

@@ -98,17 +98,58 @@ func parseBase(base string) (*url.URL, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("handsoff: the configuration service URL %q is not an absolute http(s) URL such as https://config.example.com", redact(base))
 	}
-	if u.User != nil {
-		return nil, fmt.Errorf("handsoff: the configuration service URL %s holds credentials (user:password@): remove them, and put the token in %s", redact(base), TokenEnv)
+	if what := credentialsIn(strings.TrimSpace(base)); what != "" {
+		return nil, fmt.Errorf("handsoff: the configuration service URL %s holds credentials (%s): remove them, and put the token in %s", redact(base), what, TokenEnv)
 	}
 	u.Fragment = ""
 	return u, nil
 }
 
-// redact hides credentials in a URL that is printed.
+// reSecretName is a query parameter (or fragment parameter) whose name
+// says it carries a credential: access_token, api_key, X-Amz-Signature,
+// X-Amz-Credential, X-Amz-Security-Token, password, sig, auth, ...
+var reSecretName = regexp.MustCompile(`(?i)token|key|secret|sig|passw|pwd|auth|credential|session|bearer`)
+
+// credentialsIn names what of a URL carries a credential: its userinfo
+// (user:password@) or the parameters of its query or fragment whose names
+// say so; "" when none does. A URL that does not parse is looked at as
+// text.
+func credentialsIn(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		if reSecretText.MatchString(raw) || strings.Contains(raw, "@") {
+			return "credentials (it does not parse as a URL, and holds what looks like one)"
+		}
+		return ""
+	}
+	var what []string
+	if u.User != nil {
+		what = append(what, "user:password@")
+	}
+	for _, part := range []string{u.RawQuery, u.EscapedFragment()} {
+		for _, kv := range strings.FieldsFunc(part, func(r rune) bool { return r == '&' || r == ';' }) {
+			name, _, _ := strings.Cut(kv, "=")
+			if n, err := url.QueryUnescape(name); err == nil {
+				name = n
+			}
+			if reSecretName.MatchString(name) {
+				what = append(what, "the parameter "+strconv.Quote(name))
+			}
+		}
+	}
+	return strings.Join(what, ", ")
+}
+
+// reSecretText finds name=value pairs whose names say credential, in text
+// that does not parse as a URL.
+var reSecretText = regexp.MustCompile(`(?i)((?:token|key|secret|sig|passw|pwd|auth|credential|session|bearer)[^=&#\s]*=)[^&#\s]*`)
+
+// redact hides the credentials of a URL that is printed: its userinfo
+// and the values of the parameters credentialsIn names.
 func redact(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
+		raw = reSecretText.ReplaceAllString(raw, "${1}xxxxx")
 		if at := strings.LastIndex(raw, "@"); at >= 0 {
 			if i := strings.Index(raw, "://"); i >= 0 && i < at {
 				return raw[:i+3] + "xxxxx@" + raw[at+1:]
@@ -119,8 +160,41 @@ func redact(raw string) string {
 	if u.User != nil {
 		u.User = url.User("xxxxx")
 	}
+	hide := func(part string) string {
+		kvs := strings.FieldsFunc(part, func(r rune) bool { return r == '&' || r == ';' })
+		for i, kv := range kvs {
+			name, _, has := strings.Cut(kv, "=")
+			n := name
+			if un, err := url.QueryUnescape(name); err == nil {
+				n = un
+			}
+			if has && reSecretName.MatchString(n) {
+				kvs[i] = name + "=xxxxx"
+			} else if !has && reSecretName.MatchString(n) {
+				kvs[i] = "xxxxx"
+			}
+		}
+		return strings.Join(kvs, "&")
+	}
+	u.RawQuery = hide(u.RawQuery)
+	if f := u.EscapedFragment(); f != "" {
+		u.RawFragment, u.Fragment = "", ""
+		if hidden := hide(f); hidden != f {
+			u.Fragment = "xxxxx"
+		} else {
+			u.Fragment, _ = url.PathUnescape(f)
+		}
+	}
 	return u.String()
 }
+
+// redactText is s with the credentials of every URL in it hidden, for
+// text that is printed or written (an origin, an error).
+func redactText(s string) string {
+	return reURLInText.ReplaceAllStringFunc(s, redact)
+}
+
+var reURLInText = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]+`)
 
 // Repository names as GitHub allows them: an owner of 1 to 39 letters,
 // digits and single hyphens, not at either end; a name of 1 to 100 letters,
@@ -153,11 +227,11 @@ type FetchError struct {
 }
 
 func (e *FetchError) Error() string {
-	msg := fmt.Sprintf("handsoff: cannot fetch configuration from %s", e.URL)
+	msg := fmt.Sprintf("handsoff: cannot fetch configuration from %s", redact(e.URL))
 	if e.Attempts > 1 {
 		msg += fmt.Sprintf(" (%d attempts)", e.Attempts)
 	}
-	return msg + ": " + e.Err.Error()
+	return msg + ": " + redactText(e.Err.Error())
 }
 
 func (e *FetchError) Unwrap() error { return e.Err }

@@ -270,13 +270,17 @@ func (o LoadOptions) readLock() ([]byte, string, error) {
 			path, lock.Repo, o.Repo, ConfigEnv, RefreshEnv)
 	}
 	if o.Refresh {
-		return o.readService(lock.URL)
+		// The lock is committed, so a pull request can change its url:
+		// the token goes only to a service the environment or the code
+		// names, never to one the lock names.
+		return nil, "", fmt.Errorf("handsoff: %s asks to fetch the document again, but no configuration service is named: set %s to its URL (the lock's url is not used: the lock is committed, and a change to it must not decide where the token goes)",
+			RefreshEnv, ConfigEnv)
 	}
 	return lock.Document, pinnedOrigin(lock, path), nil
 }
 
 func pinnedOrigin(lock *Lock, path string) string {
-	return fmt.Sprintf("%s (pinned by %s, fetched %s)", lock.URL, path, lock.FetchedAt.Format(time.RFC3339))
+	return fmt.Sprintf("%s (pinned by %s, fetched %s)", redact(lock.URL), path, lock.FetchedAt.Format(time.RFC3339))
 }
 
 func (o LoadOptions) readService(base string) ([]byte, string, error) {
@@ -292,7 +296,7 @@ func (o LoadOptions) readService(base string) ([]byte, string, error) {
 			return lock.Document, pinnedOrigin(lock, path), nil
 		case err == nil:
 			return nil, "", fmt.Errorf("handsoff: %s pins %s from %s, but this app asks for %s from %s: set %s=1 once to fetch and pin the new document",
-				path, lock.Repo, lock.URL, o.Repo, u, RefreshEnv)
+				path, lock.Repo, redact(lock.URL), o.Repo, u, RefreshEnv)
 		case !errors.Is(err, fs.ErrNotExist):
 			return nil, "", err
 		}
@@ -328,19 +332,59 @@ func ReadLock(path string) (*Lock, error) {
 	if err != nil {
 		return nil, fmt.Errorf("handsoff: lock file %s: %w", path, err)
 	}
-	var lock Lock
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&lock); err != nil {
-		return nil, fmt.Errorf("handsoff: lock file %s is damaged (%v): delete it, or set %s=1 to fetch again", path, err, RefreshEnv)
+	// Read by the document's own rules: no key twice (a second
+	// "document" could hide behind the first's digest), no key in
+	// another case, nothing unknown.
+	var wire lockWire
+	if err := DecodeStrict(data, "lock file "+path, &wire); err != nil {
+		return nil, fmt.Errorf("%w\nhandsoff: the lock file is damaged: delete it, or set %s to the configuration service and %s=1 to fetch again", err, ConfigEnv, RefreshEnv)
 	}
-	if lock.Version != 1 {
-		return nil, fmt.Errorf("handsoff: lock file %s has version %d; this library reads version 1", path, lock.Version)
+	at, err := time.Parse(time.RFC3339Nano, wire.FetchedAt)
+	if err != nil {
+		return nil, fmt.Errorf("handsoff: lock file %s: fetchedAt %q is not a time (RFC 3339): delete it, or set %s to the configuration service and %s=1 to fetch again", path, wire.FetchedAt, ConfigEnv, RefreshEnv)
 	}
-	if got := digest(lock.Document); got != lock.SHA256 {
-		return nil, fmt.Errorf("handsoff: lock file %s was edited by hand (sha256 %s, recorded %s): set %s=1 to fetch the document again", path, got, lock.SHA256, RefreshEnv)
+	lock := Lock{Version: wire.Version, Repo: wire.Repo, URL: wire.URL, FetchedAt: at, SHA256: wire.SHA256, Document: wire.Document}
+	var want string
+	switch lock.Version {
+	case 1:
+		// Version 1 hashed the document alone; its url is only shown.
+		want = digest(lock.Document)
+	case lockVersion:
+		want = lock.digest()
+	default:
+		return nil, fmt.Errorf("handsoff: lock file %s has version %d; this library reads versions 1 and %d", path, lock.Version, lockVersion)
+	}
+	if want != lock.SHA256 {
+		return nil, fmt.Errorf("handsoff: lock file %s was edited by hand (sha256 %s, recorded %s): set %s to the configuration service and %s=1 to fetch the document again", path, want, lock.SHA256, ConfigEnv, RefreshEnv)
 	}
 	return &lock, nil
+}
+
+// lockVersion is the version WriteLock writes: its digest covers every
+// field the lock asserts, not the document alone (version 1).
+const lockVersion = 2
+
+// lockWire is a lock file as written: the time as text, read strictly.
+type lockWire struct {
+	Version   int             `json:"version"`
+	Repo      string          `json:"repo"`
+	URL       string          `json:"url"`
+	FetchedAt string          `json:"fetchedAt"`
+	SHA256    string          `json:"sha256"`
+	Document  json.RawMessage `json:"document"`
+}
+
+// digest is a version 2 lock's: the SHA-256 of its version, repository,
+// URL and time, each on a line, then its compact document.
+func (l Lock) digest() string {
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, l.Document); err != nil {
+		compact.Reset()
+		compact.Write(l.Document)
+	}
+	head := fmt.Sprintf("handsoff.lock/v%d\n%s\n%s\n%s\n", lockVersion, l.Repo, l.URL, l.FetchedAt.UTC().Format(time.RFC3339Nano))
+	sum := sha256.Sum256(append([]byte(head), compact.Bytes()...))
+	return hex.EncodeToString(sum[:])
 }
 
 // WriteLock writes a lock file atomically; the digest is computed here.
@@ -349,9 +393,11 @@ func WriteLock(path string, lock Lock) error {
 	if err := json.Compact(&compact, lock.Document); err != nil {
 		return fmt.Errorf("handsoff: cannot pin a document that is not JSON: %w", err)
 	}
-	lock.Version = 1
+	lock.Version = lockVersion
 	lock.Document = compact.Bytes()
-	lock.SHA256 = digest(lock.Document)
+	lock.URL = redact(lock.URL)
+	lock.FetchedAt = lock.FetchedAt.UTC()
+	lock.SHA256 = lock.digest()
 	// The encoder must not escape <, > and & (nor U+2028, U+2029) inside
 	// the document: the digest covers the document as written, and
 	// ReadLock hashes the bytes it reads back.

@@ -233,8 +233,10 @@ func (v *validator) access(a *DocAccess) Access {
 	s := a.SSO
 	if u, err := url.Parse(s.StartURL); s.StartURL == "" {
 		v.addc(CodeRequired, "access.sso.startUrl", "is required: the IAM Identity Center start URL, such as \"https://acme.awsapps.com/start\"")
-	} else if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {
-		v.addf("access.sso.startUrl", "%q is not an https URL, such as \"https://acme.awsapps.com/start\"", s.StartURL)
+	} else if what := credentialsIn(s.StartURL); what != "" {
+		v.addf("access.sso.startUrl", "%q holds credentials (%s), which the document must not: every developer and the lock file would see them; use the start URL alone, such as \"https://acme.awsapps.com/start\"", redact(s.StartURL), what)
+	} else if err != nil || u.Scheme != "https" || u.Host == "" {
+		v.addf("access.sso.startUrl", "%q is not an https URL, such as \"https://acme.awsapps.com/start\"", redact(s.StartURL))
 	}
 	if s.Region == "" {
 		v.addc(CodeRequired, "access.sso.region", "is required: the region of the IAM Identity Center instance")
@@ -336,8 +338,10 @@ func (v *validator) pipeline(p DocPipeline) Pipeline {
 	default:
 		// EventBridge API destinations call HTTPS endpoints only
 		// (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-api-destinations.html).
-		if u, err := url.Parse(p.StatusURL); err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.RawQuery != "" {
-			v.addf("pipeline.statusUrl", "%q is not an https URL without credentials or query, such as \"https://config.example.com\" (EventBridge API destinations call https only)", p.StatusURL)
+		if what := credentialsIn(p.StatusURL); what != "" {
+			v.addf("pipeline.statusUrl", "%q holds credentials (%s), which the document must not: the pipeline authenticates with the secret statusTokenSecretArn names; use the service's base URL alone", redact(p.StatusURL), what)
+		} else if u, err := url.Parse(p.StatusURL); err != nil || u.Scheme != "https" || u.Host == "" || u.RawQuery != "" {
+			v.addf("pipeline.statusUrl", "%q is not an https URL without query, such as \"https://config.example.com\" (EventBridge API destinations call https only)", redact(p.StatusURL))
 		} else {
 			status = strings.TrimRight(p.StatusURL, "/")
 		}
@@ -479,12 +483,16 @@ func (v *validator) checkURL(path, raw string) {
 		v.addc(CodeRequired, path, "is required: the URL to call, such as \"https://{stage}.{region}.example.com/health\"")
 		return
 	}
+	if what := credentialsIn(sample(raw)); what != "" {
+		v.addf(path, "%q holds credentials (%s): they would be written into the pipeline's templates and logs; check an endpoint that needs none, or use a lambda check that reads a secret", redact(raw), what)
+		return
+	}
 	if !v.placeholders(path, raw) {
 		return
 	}
 	u, err := url.Parse(sample(raw))
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		v.addf(path, "%q is not an http or https URL", raw)
+		v.addf(path, "%q is not an http or https URL", redact(raw))
 	}
 }
 
