@@ -18,6 +18,17 @@ func FuzzParse(f *testing.F) {
 	f.Add(ExampleDocument())
 	f.Add([]byte(`{}`))
 	f.Add([]byte(`{"apiVersion":"handsoff/v1","stages":[{"name":"prod","environments":[{"name":"p","account":"111111111111","region":"us-east-1","onebox":true}]}]}`))
+	// Shapes of issue 24: nesting, many values, keys in another case,
+	// duplicates after a wrong type, names equal but for case, another
+	// partition, credentials in URLs.
+	f.Add([]byte(`{"service":{"tags":` + strings.Repeat("[", 70) + strings.Repeat("]", 70) + `}}`))
+	f.Add([]byte(`{"stages":[` + strings.TrimSuffix(strings.Repeat("{},", 300), ",") + `]}`))
+	ex := string(ExampleDocument())
+	f.Add([]byte(strings.Replace(ex, `"name": "beta",`, `"name": "beta", "NAME": "zz",`, 1)))
+	f.Add([]byte(strings.Replace(ex, `"name": "gamma",`, `"name": "gamma", "bake": 30, "bake": "30m",`, 1)))
+	f.Add([]byte(strings.Replace(ex, `{ "name": "beta", "account"`, `{ "name": "ALPHA", "account"`, 1)))
+	f.Add([]byte(strings.Replace(ex, `"region": "us-west-2"`, `"region": "cn-north-1"`, 1)))
+	f.Add([]byte(strings.Replace(ex, `"region": "us-east-1",`, `"region": "us-east-1", "statusUrl": "https://u:p@x.example.com/?token=t", "statusTokenSecretArn": "arn:aws:secretsmanager:us-east-1:111111111111:secret:t",`, 1)))
 	if files, _ := filepath.Glob(filepath.Join(sharedDir, "*.json")); len(files) > 0 {
 		for _, file := range files {
 			if data, err := os.ReadFile(file); err == nil {
@@ -34,6 +45,26 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		seen := map[string]bool{}
+		lower := map[string]bool{}
+		for _, e := range cfg.Environments() {
+			if lower[strings.ToLower(e.Name)] {
+				t.Fatalf("environment names equal but for case: %s", e.Name)
+			}
+			lower[strings.ToLower(e.Name)] = true
+			if Partition(e.Region) != Partition(cfg.Pipeline.Region) {
+				t.Fatalf("environment %s in %s under a pipeline in %s", e.Name, e.Region, cfg.Pipeline.Region)
+			}
+		}
+		for _, u := range []string{cfg.Pipeline.StatusURL, cfg.Access.SSOStartURL} {
+			if credentialsIn(u) != "" {
+				t.Fatalf("a URL with credentials accepted: %s", u)
+			}
+		}
+		for _, c := range cfg.Checks {
+			if credentialsIn(sample(c.URL)) != "" {
+				t.Fatalf("a check URL with credentials accepted: %s", c.URL)
+			}
+		}
 		last := -1
 		for _, s := range cfg.Stages {
 			rank := slices.Index(stageOrder, s.Name)
@@ -209,4 +240,47 @@ func TestModelDocumentsParse(t *testing.T) {
 			t.Errorf("%v: %v", args, err)
 		}
 	}
+}
+
+// FuzzReadLock feeds arbitrary bytes to ReadLock: it never panics, and a
+// lock it accepts names each of its keys once, exactly as the Lock type
+// spells it, and verifies under its digest.
+func FuzzReadLock(f *testing.F) {
+	dir := f.TempDir()
+	path := filepath.Join(dir, LockFile)
+	WriteLock(path, Lock{Repo: "acme/orders", URL: "https://config.example.com/v1/services/acme/orders", Document: ExampleDocument()})
+	good, _ := os.ReadFile(path)
+	f.Add(good)
+	f.Add([]byte(strings.Replace(string(good), `"document": `, `"document": {}, "document": `, 1)))
+	f.Add([]byte(strings.Replace(string(good), `"repo":`, `"REPO":`, 1)))
+	f.Add([]byte(strings.Replace(string(good), `"version": 2`, `"version": 1`, 1)))
+	f.Add([]byte(`{"version":2,` + strings.Repeat("[", 100)))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := filepath.Join(t.TempDir(), LockFile)
+		os.WriteFile(p, data, 0o600)
+		lock, err := ReadLock(p)
+		if err != nil {
+			return
+		}
+		dec := json.NewDecoder(strings.NewReader(string(data)))
+		dec.Token() // {
+		keys := map[string]int{}
+		for dec.More() {
+			k, err := dec.Token()
+			if err != nil {
+				t.Fatalf("an accepted lock does not read: %v", err)
+			}
+			keys[fmt.Sprint(k)]++
+			var skip json.RawMessage
+			dec.Decode(&skip)
+		}
+		for k, n := range keys {
+			if n != 1 || !slices.Contains([]string{"version", "repo", "url", "fetchedAt", "sha256", "document"}, k) {
+				t.Fatalf("an accepted lock has the key %q %d times", k, n)
+			}
+		}
+		if lock.Version == lockVersion && lock.digest() != lock.SHA256 {
+			t.Fatal("an accepted lock does not verify")
+		}
+	})
 }
