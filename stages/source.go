@@ -332,6 +332,11 @@ func ReadLock(path string) (*Lock, error) {
 	if err != nil {
 		return nil, fmt.Errorf("handsoff: lock file %s: %w", path, err)
 	}
+	return parseLock(data, path)
+}
+
+// parseLock reads and verifies the bytes of a lock file.
+func parseLock(data []byte, path string) (*Lock, error) {
 	// Read by the document's own rules: no key twice (a second
 	// "document" could hide behind the first's digest), no key in
 	// another case, nothing unknown.
@@ -389,9 +394,22 @@ func (l Lock) digest() string {
 
 // WriteLock writes a lock file atomically; the digest is computed here.
 func WriteLock(path string, lock Lock) error {
+	data, err := lockBytes(lock)
+	if err != nil {
+		return err
+	}
+	// 0600, as os.CreateTemp has always left it.
+	if err := atomicfile.Write(path, data, 0o600); err != nil {
+		return fmt.Errorf("handsoff: cannot write lock file: %w", err)
+	}
+	return nil
+}
+
+// lockBytes is what WriteLock writes.
+func lockBytes(lock Lock) ([]byte, error) {
 	var compact bytes.Buffer
 	if err := json.Compact(&compact, lock.Document); err != nil {
-		return fmt.Errorf("handsoff: cannot pin a document that is not JSON: %w", err)
+		return nil, fmt.Errorf("handsoff: cannot pin a document that is not JSON: %w", err)
 	}
 	lock.Version = lockVersion
 	lock.Document = compact.Bytes()
@@ -406,13 +424,9 @@ func WriteLock(path string, lock Lock) error {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(lock); err != nil {
-		return err
+		return nil, err
 	}
-	// 0600, as os.CreateTemp has always left it.
-	if err := atomicfile.Write(path, buf.Bytes(), 0o600); err != nil {
-		return fmt.Errorf("handsoff: cannot write lock file: %w", err)
-	}
-	return nil
+	return buf.Bytes(), nil
 }
 
 // digest hashes the compact form of a JSON document, so that indentation
