@@ -159,6 +159,8 @@ func TestNamesAsAWSComparesThem(t *testing.T) {
 			`stages[1].environments[0].name: "ALPHA" is "alpha" of stages[0].environments[0] in another case`},
 		{"the same name", bytes.Replace(doc, []byte(`{ "name": "beta", "account"`), []byte(`{ "name": "alpha", "account"`), 1),
 			`stages[1].environments[0].name: "alpha" is already used by stages[0].environments[0]`},
+		{"check names equal but for case", bytes.Replace(doc, []byte(`"checks": {`), []byte(`"checks": {"HEALTH": {"type": "http", "url": "https://x.example.com/"}, `), 1),
+			`differ only in case, _ and -`},
 		{"an environment in China", bytes.Replace(doc, []byte(`"region": "us-west-2"`), []byte(`"region": "cn-north-1"`), 1),
 			"region: cn-north-1 is in the aws-cn partition, and the pipeline's region us-east-1 in aws"},
 		{"an environment in GovCloud", bytes.Replace(doc, []byte(`"region": "us-west-2"`), []byte(`"region": "us-gov-west-1"`), 1),

@@ -385,10 +385,13 @@ func (v *validator) checks(in map[string]DocCheck) map[string]Check {
 		path := join("checks", name)
 		if !reCheckName.MatchString(name) {
 			v.addf(path, "check name %q must start with a letter and hold at most 40 letters, digits, _ and -", name)
-		} else if other, ok := byID[alphanumerics(name)]; ok {
-			v.addc(CodeDuplicate, path, "check name %q and check %q differ only in _ and -, and their resources would be one (logical id Check%s): rename one", name, other, alphanumerics(name))
+		} else if other, ok := byID[strings.ToLower(alphanumerics(name))]; ok {
+			// And in case: they name CodeBuild projects, log groups and
+			// IAM policy resources, which not every service compares with
+			// case.
+			v.addc(CodeDuplicate, path, "check name %q and check %q differ only in case, _ and -, and their resources would be one (logical id Check%s): rename one", name, other, alphanumerics(name))
 		} else {
-			byID[alphanumerics(name)] = name
+			byID[strings.ToLower(alphanumerics(name))] = name
 		}
 		chk := Check{Name: name, Type: c.Type}
 		only := func(field string, set bool, typ string) {
@@ -708,9 +711,18 @@ func (v *validator) stage(path string, s DocStage, checks map[string]Check) Stag
 		return st
 	}
 	seenWave := map[string]bool{}
+	seenWaveFold := map[string]string{}
 	sawFull := ""
 	for i, w := range s.Waves {
 		wp := fmt.Sprintf("%s.waves[%d]", path, i)
+		// Wave names become pipeline stage names; compared regardless of
+		// case, which works whichever way CodePipeline compares them.
+		if other, ok := seenWaveFold[strings.ToLower(w.Name)]; ok && w.Name != "" && other != w.Name {
+			v.addc(CodeDuplicate, wp+".name", "%q and the wave %q differ only in case; they name pipeline stages: rename one", w.Name, other)
+		}
+		if _, ok := seenWaveFold[strings.ToLower(w.Name)]; !ok {
+			seenWaveFold[strings.ToLower(w.Name)] = w.Name
+		}
 		v.uniqueName(wp+".name", w.Name, seenWave)
 		if w.Name != "" && !reName.MatchString(w.Name) {
 			v.addf(wp+".name", "%q must start with a letter and hold only letters, digits and hyphens", w.Name)
