@@ -120,11 +120,17 @@ func TestForeignStackLayouts(t *testing.T) {
 	}{
 		{"environments in the pipeline's account", func(env pipeline.Environment) []*awscdk.Environment { return []*awscdk.Environment{nil} },
 			"", []byte(strings.ReplaceAll(string(smallDocument(t, false)), `"333333333333"`, `"111111111111"`))},
-		{"all in another region", func(env pipeline.Environment) []*awscdk.Environment { return []*awscdk.Environment{at(env.Account, "eu-central-1")} },
+		{"all in another region", func(env pipeline.Environment) []*awscdk.Environment {
+			return []*awscdk.Environment{at(env.Account, "eu-central-1")}
+		},
 			"is in its account and region", nil},
-		{"all in another account", func(env pipeline.Environment) []*awscdk.Environment { return []*awscdk.Environment{at("999999999999", env.Region)} },
+		{"all in another account", func(env pipeline.Environment) []*awscdk.Environment {
+			return []*awscdk.Environment{at("999999999999", env.Region)}
+		},
 			"is in its account and region", nil},
-		{"all in another account and region", func(env pipeline.Environment) []*awscdk.Environment { return []*awscdk.Environment{at("999999999999", "eu-central-1")} },
+		{"all in another account and region", func(env pipeline.Environment) []*awscdk.Environment {
+			return []*awscdk.Environment{at("999999999999", "eu-central-1")}
+		},
 			"set the environment's account and region to where its stacks deploy", nil},
 		{"one at home, one in another account and region", func(env pipeline.Environment) []*awscdk.Environment {
 			return []*awscdk.Environment{nil, at("999999999999", "eu-central-1")}
@@ -140,28 +146,11 @@ func TestForeignStackLayouts(t *testing.T) {
 					topic(awscdk.NewStack(stage, jsii.String(fmt.Sprintf("Service%d", i)), &awscdk.StackProps{Env: e}))
 				}
 			}
-			dir := t.TempDir()
-			app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
 			doc := tc.doc
 			if doc == nil {
 				doc = smallDocument(t, false)
 			}
-			_, err := pipeline.Build(app, pipeline.Props{Repo: "acme/orders", Service: svc, CheckSourceDir: "testdata/checksource",
-				Load: stages.LoadOptions{Document: doc}})
-			if tc.refused != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.refused) || !strings.Contains(err.Error(), "stages[0].environments[0]") {
-					t.Fatalf("want refused with %q naming the environment, got %v", tc.refused, err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			app.Synth(nil)
-			asm := oracle.Assembly(testenv.Templates(t, dir))
-			for _, p := range append(oracle.ArtifactStores(asm), oracle.ArtifactReaders(asm, "aws", "111111111111", "us-east-1")...) {
-				t.Error(p)
-			}
+			deploysOrIsRefused(t, svc, doc, tc.refused)
 		})
 	}
 }
@@ -201,24 +190,33 @@ func TestHomeStackLayouts(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
-			_, err := pipeline.Build(app, pipeline.Props{Repo: "acme/orders", Service: tc.service, CheckSourceDir: "testdata/checksource",
-				Load: stages.LoadOptions{Document: smallDocument(t, false)}})
-			if tc.refused != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.refused) || !strings.Contains(err.Error(), "stages[0].environments[0]") {
-					t.Fatalf("want refused with %q naming the environment, got %v", tc.refused, err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			app.Synth(nil)
-			asm := oracle.Assembly(testenv.Templates(t, dir))
-			for _, p := range append(oracle.ArtifactStores(asm), oracle.ArtifactReaders(asm, "aws", "111111111111", "us-east-1")...) {
-				t.Error(p)
-			}
+			deploysOrIsRefused(t, tc.service, smallDocument(t, false), tc.refused)
 		})
+	}
+}
+
+// deploysOrIsRefused synthesizes service under doc: refused, with a
+// problem holding refused and naming the first environment; or, when
+// refused is "", built, with every action's region holding an artifact
+// store that lets the action's role read its input.
+func deploysOrIsRefused(t *testing.T, service pipeline.ServiceFactory, doc []byte, refused string) {
+	t.Helper()
+	dir := t.TempDir()
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
+	_, err := pipeline.Build(app, pipeline.Props{Repo: "acme/orders", Service: service, CheckSourceDir: "testdata/checksource",
+		Load: stages.LoadOptions{Document: doc}})
+	if refused != "" {
+		if err == nil || !strings.Contains(err.Error(), refused) || !strings.Contains(err.Error(), "stages[0].environments[0]") {
+			t.Fatalf("want refused with %q naming the environment, got %v", refused, err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.Synth(nil)
+	asm := oracle.Assembly(testenv.Templates(t, dir))
+	for _, p := range append(oracle.ArtifactStores(asm), oracle.ArtifactReaders(asm, "aws", "111111111111", "us-east-1")...) {
+		t.Error(p)
 	}
 }

@@ -234,7 +234,7 @@ func TestNoCredentialReachesOutput(t *testing.T) {
 	doc := ExampleDocument()
 	for _, u := range urls {
 		fields := map[string][]byte{
-			"pipeline.statusUrl": bytes.Replace(doc, []byte(`"region": "us-east-1",`), []byte(`"region": "us-east-1", "statusUrl": "`+u+`", "statusTokenSecretArn": "arn:aws:secretsmanager:us-east-1:111111111111:secret:t",`), 1),
+			"pipeline.statusUrl":  bytes.Replace(doc, []byte(`"region": "us-east-1",`), []byte(`"region": "us-east-1", "statusUrl": "`+u+`", "statusTokenSecretArn": "arn:aws:secretsmanager:us-east-1:111111111111:secret:t",`), 1),
 			"access.sso.startUrl": bytes.Replace(doc, []byte(`"stages": [`), []byte(`"access": {"sso": {"startUrl": "`+u+`", "region": "us-east-1", "roleName": "Dev"}}, "stages": [`), 1),
 		}
 		var d map[string]any

@@ -110,22 +110,8 @@ func (ps *problems) addc(code Code, path, format string, args ...any) {
 	ps.list = append(ps.list, Problem{Path: path, Code: code, Message: fmt.Sprintf(format, args...)})
 }
 
-// skipUnder is skip for a problem that concerns a member of the object at
-// parent: only a wrong type at or above parent hides it.
-func (ps *problems) skipUnder(parent string) bool {
-	for p := parent; p != ""; p = parentPath(p) {
-		if ps.typeErrors[p] {
-			return true
-		}
-	}
-	if len(ps.list) >= MaxProblems {
-		ps.dropped++
-		return true
-	}
-	return false
-}
-
-// addListed adds a problem that skipUnder allowed.
+// addListed adds a problem that skip allowed, at a path skip was not
+// asked about (a member of the object it was).
 func (ps *problems) addListed(code Code, path, format string, args ...any) {
 	ps.list = append(ps.list, Problem{Path: path, Code: code, Message: fmt.Sprintf(format, args...)})
 }
