@@ -111,14 +111,15 @@ func parseBase(base string) (*url.URL, error) {
 var reSecretName = regexp.MustCompile(`(?i)token|key|secret|sig|passw|pwd|auth|credential|session|bearer`)
 
 // credentialsIn names what of a URL carries a credential: its userinfo
-// (user:password@) or the parameters of its query or fragment whose names
-// say so; "" when none does. A URL that does not parse is looked at as
-// text.
+// (user:password@), or the parameters of its query, fragment or path
+// (;name=value) whose names, percent-decoded, say so; "" when none does. A
+// URL that does not parse, or has no "//", is taken to hold one when it
+// has any place one could hide in (fail closed).
 func credentialsIn(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil {
-		if reSecretText.MatchString(raw) || strings.Contains(raw, "@") {
-			return "credentials (it does not parse as a URL, and holds what looks like one)"
+	if err != nil || u.Opaque != "" {
+		if strings.ContainsAny(raw, "@?#;") {
+			return "a place for credentials, in what does not parse as a URL"
 		}
 		return ""
 	}
@@ -126,63 +127,91 @@ func credentialsIn(raw string) string {
 	if u.User != nil {
 		what = append(what, "user:password@")
 	}
-	for _, part := range []string{u.RawQuery, u.EscapedFragment()} {
+	params := []string{u.RawQuery, u.EscapedFragment()}
+	for _, seg := range strings.Split(u.EscapedPath(), "/") {
+		if _, p, ok := strings.Cut(seg, ";"); ok {
+			params = append(params, p)
+		}
+	}
+	for _, part := range params {
 		for _, kv := range strings.FieldsFunc(part, func(r rune) bool { return r == '&' || r == ';' }) {
-			name, _, _ := strings.Cut(kv, "=")
-			if n, err := url.QueryUnescape(name); err == nil {
-				name = n
-			}
-			if reSecretName.MatchString(name) {
-				what = append(what, "the parameter "+strconv.Quote(name))
+			if name, _, _ := strings.Cut(kv, "="); secretName(name) {
+				what = append(what, "the parameter "+strconv.Quote(unescaped(name)))
 			}
 		}
 	}
 	return strings.Join(what, ", ")
 }
 
-// reSecretText finds name=value pairs whose names say credential, in text
-// that does not parse as a URL.
-var reSecretText = regexp.MustCompile(`(?i)((?:token|key|secret|sig|passw|pwd|auth|credential|session|bearer)[^=&#\s]*=)[^&#\s]*`)
+// secretName reports whether a parameter name, percent-decoded, says it
+// carries a credential.
+func secretName(name string) bool { return reSecretName.MatchString(unescaped(name)) }
+
+func unescaped(s string) string {
+	if u, err := url.QueryUnescape(s); err == nil {
+		return u
+	}
+	return s
+}
 
 // redact hides the credentials of a URL that is printed: its userinfo
-// and the values of the parameters credentialsIn names.
+// and the values of the parameters credentialsIn names. Of a URL that does
+// not parse (or has no "//"), only the scheme and host are kept.
 func redact(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil {
-		raw = reSecretText.ReplaceAllString(raw, "${1}xxxxx")
-		if at := strings.LastIndex(raw, "@"); at >= 0 {
-			if i := strings.Index(raw, "://"); i >= 0 && i < at {
-				return raw[:i+3] + "xxxxx@" + raw[at+1:]
+	if err != nil || u.Opaque != "" {
+		scheme, rest, ok := strings.Cut(raw, "://")
+		if !ok {
+			if s, _, ok := strings.Cut(raw, ":"); ok && !strings.ContainsAny(s, "/?#@") {
+				return s + ":xxxxx"
 			}
+			return "xxxxx"
 		}
-		return raw
+		end := strings.IndexAny(rest, "/?#;")
+		host, tail := rest, ""
+		if end >= 0 {
+			host, tail = rest[:end], rest[end:]
+		}
+		if at := strings.LastIndex(host, "@"); at >= 0 {
+			host = "xxxxx@" + host[at+1:]
+		}
+		if i := strings.IndexAny(tail, "?#;"); i >= 0 {
+			tail = tail[:i] + "…xxxxx"
+		}
+		return scheme + "://" + host + tail
 	}
 	if u.User != nil {
 		u.User = url.User("xxxxx")
 	}
-	hide := func(part string) string {
+	hide := func(part, sep string) string {
 		kvs := strings.FieldsFunc(part, func(r rune) bool { return r == '&' || r == ';' })
 		for i, kv := range kvs {
-			name, _, has := strings.Cut(kv, "=")
-			n := name
-			if un, err := url.QueryUnescape(name); err == nil {
-				n = un
-			}
-			if has && reSecretName.MatchString(n) {
-				kvs[i] = name + "=xxxxx"
-			} else if !has && reSecretName.MatchString(n) {
-				kvs[i] = "xxxxx"
+			if name, _, has := strings.Cut(kv, "="); secretName(name) {
+				if has {
+					kvs[i] = name + "=xxxxx"
+				} else {
+					kvs[i] = "xxxxx"
+				}
 			}
 		}
-		return strings.Join(kvs, "&")
+		return strings.Join(kvs, sep)
 	}
-	u.RawQuery = hide(u.RawQuery)
-	if f := u.EscapedFragment(); f != "" {
-		u.RawFragment, u.Fragment = "", ""
-		if hidden := hide(f); hidden != f {
-			u.Fragment = "xxxxx"
-		} else {
-			u.Fragment, _ = url.PathUnescape(f)
+	u.RawQuery = hide(u.RawQuery, "&")
+	if f := u.EscapedFragment(); f != "" && hide(f, "&") != f {
+		u.RawFragment, u.Fragment = "", "xxxxx"
+	}
+	segs := strings.Split(u.EscapedPath(), "/")
+	changed := false
+	for i, seg := range segs {
+		if head, p, ok := strings.Cut(seg, ";"); ok {
+			if h := hide(p, ";"); h != p {
+				segs[i], changed = head+";"+h, true
+			}
+		}
+	}
+	if changed {
+		if p, err := url.PathUnescape(strings.Join(segs, "/")); err == nil {
+			u.Path, u.RawPath = p, strings.Join(segs, "/")
 		}
 	}
 	return u.String()
@@ -194,7 +223,7 @@ func redactText(s string) string {
 	return reURLInText.ReplaceAllStringFunc(s, redact)
 }
 
-var reURLInText = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]+`)
+var reURLInText = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]+|(?i:https?):[^\s"'<>]+`)
 
 // Repository names as GitHub allows them: an owner of 1 to 39 letters,
 // digits and single hyphens, not at either end; a name of 1 to 100 letters,
@@ -477,3 +506,10 @@ func NewRequest(ctx context.Context, method, base, path string, body io.Reader, 
 	client.Timeout = o.Timeout
 	return req, client, nil
 }
+
+// RedactURL is raw with its credentials hidden (user:password@, and the
+// values of query, fragment and path parameters whose names say token,
+// key, secret, signature, password, auth, credential or session), for a
+// URL that is printed. A URL that does not parse loses everything after
+// its host.
+func RedactURL(raw string) string { return redact(raw) }

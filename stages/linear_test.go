@@ -52,6 +52,13 @@ var shapes = map[string]func(n int) []byte{
 	"long key": func(n int) []byte {
 		return withService(`"` + strings.Repeat("k", n) + `": 1`)
 	},
+	"a long key of dots after type errors": func(n int) []byte {
+		// Type errors fill the map the ancestors of every later path are
+		// looked up in; a quoted key of dots has as many "ancestors" as a
+		// reader that splits at dots would find.
+		return []byte(`{"apiVersion":1,"service":{"name":1,"repo":1,"owner":1},"pipeline":{"account":1,"region":1,"connectionArn":1,"branch":1,"notificationTopicArn":1},"<` +
+			strings.Repeat(`\".a`, n/4) + `[>":1}`)
+	},
 	"long string": func(n int) []byte {
 		return withService(`"name": "` + strings.Repeat("s", n) + `"`)
 	},

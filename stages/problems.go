@@ -140,7 +140,17 @@ func (ps *problems) typeError(path string) {
 }
 
 // parentPath is the path one level up: a.b[2] -> a.b -> a -> "".
+//
+// A quoted key (["k"], see join) is one segment whatever it holds: a
+// quote inside one is escaped, so its start is the last `["`. Reading it
+// character by character would make a long key's ancestors as many as
+// its dots, and the walk up them quadratic.
 func parentPath(p string) string {
+	if strings.HasSuffix(p, `"]`) {
+		if i := strings.LastIndex(p, `["`); i >= 0 {
+			return p[:i]
+		}
+	}
 	if strings.HasSuffix(p, "]") {
 		if i := strings.LastIndex(p, "["); i >= 0 {
 			return p[:i]

@@ -19,8 +19,16 @@ import (
 // key holding a newline or a dot cannot forge a line or a path in a report.
 var reKey = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_-]*$`)
 
+// maxPathKey is the longest key a path shows whole.
+const maxPathKey = 120
+
 // join is the path of field under path: path.field, or path["fi eld"].
 func join(path, field string) string {
+	if len(field) > maxPathKey {
+		// A long key is shown by its start and length: a report names
+		// it, it need not repeat a megabyte.
+		return path + "[" + strconv.Quote(fmt.Sprintf("%s… (%d bytes)", clip([]byte(field), maxPathKey), len(field))) + "]"
+	}
 	if !reKey.MatchString(field) {
 		return path + "[" + strconv.Quote(field) + "]"
 	}

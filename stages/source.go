@@ -136,7 +136,7 @@ func (o LoadOptions) read() ([]byte, string, error) {
 		return o.readService(o.URL)
 	}
 	if v := strings.TrimSpace(o.Getenv(ConfigEnv)); v != "" {
-		if strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://") {
+		if l := strings.ToLower(strings.TrimSpace(v)); strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://") {
 			return o.readService(v)
 		}
 		return o.readFile(v)
@@ -161,7 +161,8 @@ func (o LoadOptions) readFile(path string) ([]byte, string, error) {
 	}
 	data, err := readLimited(path, MaxDocumentBytes)
 	if err != nil {
-		return nil, "", fmt.Errorf("handsoff: cannot read configuration: %w", err)
+		// A path can be a URL given by mistake: never print its secrets.
+		return nil, "", errors.New(redactText(fmt.Sprintf("handsoff: cannot read configuration: %v", err)))
 	}
 	return data, path, nil
 }
@@ -191,6 +192,9 @@ func readLimited(path string, limit int64) ([]byte, error) {
 	case mode.IsDir():
 		return nil, fmt.Errorf("%s is a directory", path)
 	case mode.IsRegular():
+		// Some "regular" files can be waited on (/proc/kmsg): bounded
+		// too. A plain file cannot take a deadline, and never waits.
+		_ = f.SetReadDeadline(time.Now().Add(pipeWait))
 	case mode&os.ModeNamedPipe != 0:
 		if err := f.SetReadDeadline(time.Now().Add(pipeWait)); err != nil {
 			return nil, fmt.Errorf("%s is a pipe that cannot be read with a time limit: %v", path, err)
@@ -209,6 +213,9 @@ func readLimited(path string, limit int64) ([]byte, error) {
 			time.Sleep(20 * time.Millisecond)
 			data, err = io.ReadAll(io.LimitReader(f, limit+1))
 		}
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) && st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s delivered %d bytes and then nothing more for %s: it is not a file that holds a document", path, len(data), pipeWait)
 	}
 	if errors.Is(err, os.ErrDeadlineExceeded) && len(data) == 0 {
 		return nil, fmt.Errorf("%s is a pipe with no writer: nothing was written to it in %s", path, pipeWait)

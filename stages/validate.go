@@ -206,17 +206,22 @@ func (v *validator) guardrails(g *DocGuardrails) Guardrails {
 		v.addf("guardrails.reasonPatterns", "has %d patterns; at most %d", len(g.ReasonPatterns), maxReasonPatterns)
 	}
 	var out []string
-	for i, p := range g.ReasonPatterns {
+	// Only the first maxReasonPatterns are read, and a pattern is compiled
+	// only within its length: a short pattern can compile to a large
+	// program (\pL{1000}), so their number must be bounded before any is.
+	for i, p := range g.ReasonPatterns[:min(len(g.ReasonPatterns), maxReasonPatterns)] {
 		path := fmt.Sprintf("guardrails.reasonPatterns[%d]", i)
-		switch _, err := regexp.Compile(p); {
+		switch {
 		case strings.TrimSpace(p) == "":
 			v.addc(CodeRequired, path, "is empty: a Go regular expression that every suppression's reason must match, such as %q", `\b[A-Z]+-[0-9]+\b`)
 		case len(p) > maxReasonPatternLength:
 			v.addf(path, "is %d characters; at most %d", len(p), maxReasonPatternLength)
-		case err != nil:
-			v.addf(path, "is not a Go regular expression (RE2): %v", err)
 		default:
-			out = append(out, p)
+			if _, err := regexp.Compile(p); err != nil {
+				v.addf(path, "is not a Go regular expression (RE2): %v", err)
+			} else {
+				out = append(out, p)
+			}
 		}
 	}
 	return Guardrails{ReasonPatterns: out}

@@ -24,7 +24,7 @@ func configCmd(args []string, stdout, stderr io.Writer) int {
 	sub := args[0]
 	fs := flag.NewFlagSet("handsoff config "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	base := fs.String("url", "", "the configuration service's base URL; default: $HANDSOFF_CONFIG, else the URL the lock file records")
+	base := fs.String("url", "", "the configuration service's base URL; default: $HANDSOFF_CONFIG (never the lock file's url, which a pull request can change)")
 	repo := fs.String("repo", "", "the repository as owner/name; default: the lock file's, else handsoff.json's")
 	dir := fs.String("dir", ".", "the app's directory (where cdk.json and handsoff.lock.json are)")
 	if ok, code := parseFlags(fs, args[1:], 0); !ok {
@@ -38,11 +38,8 @@ func configCmd(args []string, stdout, stderr io.Writer) int {
 	if *base == "" {
 		*base = os.Getenv(stages.ConfigEnv)
 	}
-	if *base == "" && lockErr == nil {
-		*base = lock.URL
-	}
-	if !strings.HasPrefix(*base, "http://") && !strings.HasPrefix(*base, "https://") {
-		fmt.Fprintf(stderr, "handsoff config %s: no configuration service: pass --url or set %s\n", sub, stages.ConfigEnv)
+	if !isURL(*base) {
+		fmt.Fprintln(stderr, noService("handsoff config "+sub, *dir))
 		return 2
 	}
 	fmt.Fprintf(stderr, "# GET %s\n", mustServiceURL(*base, *repo))

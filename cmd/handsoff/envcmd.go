@@ -40,7 +40,7 @@ Flags:
 	}
 	b := serviceBase(*base, ".")
 	if b == "" {
-		fmt.Fprintf(stderr, "handsoff whereis: no configuration service: pass --url or set %s\n", stages.ConfigEnv)
+		fmt.Fprintln(stderr, noService("handsoff whereis", "."))
 		return 2
 	}
 	path := "/v1/locations?service=" + url.QueryEscape(fs.Arg(0))
@@ -119,7 +119,7 @@ Flags:
 	}
 	b := serviceBase(*base, ".")
 	if b == "" {
-		problems = append(problems, "no configuration service: pass --url or set "+stages.ConfigEnv)
+		problems = append(problems, strings.TrimPrefix(noService("", "."), ": "))
 	}
 	if *repo == "" {
 		*repo = defaultLockRepo(".")

@@ -18,19 +18,33 @@ import (
 )
 
 // serviceBase is the configuration service's base URL: the flag, else
-// HANDSOFF_CONFIG when it is a URL, else the URL the lock file in dir
-// records; "" when none is known.
+// HANDSOFF_CONFIG when it is a URL; "" when neither names one. Never the
+// URL the lock file records: the lock is committed, so a pull request can
+// change it, and the token goes only where the user or the environment
+// says (noService says what the lock records, for the user to decide).
 func serviceBase(flagURL, dir string) string {
 	if flagURL != "" {
 		return flagURL
 	}
-	if v := os.Getenv(stages.ConfigEnv); strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://") {
+	if v := os.Getenv(stages.ConfigEnv); isURL(v) {
 		return v
 	}
-	if lock, err := stages.ReadLock(filepath.Join(dir, stages.LockFile)); err == nil {
-		return lock.URL
-	}
 	return ""
+}
+
+// isURL reports whether v is an http(s) URL, its scheme in any case.
+func isURL(v string) bool {
+	l := strings.ToLower(strings.TrimSpace(v))
+	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
+}
+
+// noService is the error when no configuration service is named.
+func noService(command, dir string) string {
+	msg := fmt.Sprintf("%s: no configuration service: pass --url or set %s", command, stages.ConfigEnv)
+	if lock, err := stages.ReadLock(filepath.Join(dir, stages.LockFile)); err == nil && lock.URL != "" {
+		msg += fmt.Sprintf(" (the lock file records %s; it is not used on its own: the token goes only where you say)", stages.RedactURL(lock.URL))
+	}
+	return msg
 }
 
 // serviceError is an answer of the configuration service that is not a
