@@ -59,7 +59,7 @@ func TestValidateAndEnvsGolden(t *testing.T) {
 		{"config", "pull", "--url", srv.URL, "--repo", "acme/orders", "--dir", app},
 		{"config", "diff", "--dir", app},
 		{"-change the service-"},
-		{"config", "diff", "--dir", app},
+		{"config", "diff", "--url", srv.URL, "--dir", app},
 		{"config", "pull", "--repo", "acme/payments", "--url", srv.URL, "--dir", app},
 		{"config"},
 		{"config", "diff", "--dir", empty, "--repo", "acme/orders"},
