@@ -2,6 +2,7 @@ package stages
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"runtime"
 	"strings"
@@ -58,6 +59,27 @@ var shapes = map[string]func(n int) []byte{
 		// reader that splits at dots would find.
 		return []byte(`{"apiVersion":1,"service":{"name":1,"repo":1,"owner":1},"pipeline":{"account":1,"region":1,"connectionArn":1,"branch":1,"notificationTopicArn":1},"<` +
 			strings.Repeat(`\".a`, n/4) + `[>":1}`)
+	},
+	"many http checks with placeholders": func(n int) []byte {
+		var b strings.Builder
+		for i := 0; b.Len() < n; i++ {
+			fmt.Fprintf(&b, `"c%d": {"type": "http", "url": "https://{stage}.{region}.{account}.{env}.example.com/%d"}, `, i, i)
+		}
+		return bytes.Replace(ExampleDocument(), []byte(`"checks": {`), []byte(`"checks": {`+b.String()), 1)
+	},
+	"many freeze windows in a zone": func(n int) []byte {
+		var b strings.Builder
+		for i := 0; b.Len() < n; i++ {
+			fmt.Fprintf(&b, `{"name": "w%d", "timezone": "America/St_Johns", "days": ["Sat"], "start": "00:00", "end": "23:59", "appliesTo": ["prod"]}, `, i)
+		}
+		return bytes.Replace(ExampleDocument(), []byte(`"freezeWindows": [`), []byte(`"freezeWindows": [`+b.String()), 1)
+	},
+	"many tags": func(n int) []byte {
+		var b strings.Builder
+		for i := 0; b.Len() < n; i++ {
+			fmt.Fprintf(&b, `"tag-%d": "value-%d", `, i, i)
+		}
+		return withService(`"tags": {` + strings.TrimSuffix(b.String(), ", ") + `}`)
 	},
 	"long string": func(n int) []byte {
 		return withService(`"name": "` + strings.Repeat("s", n) + `"`)
@@ -117,5 +139,42 @@ func TestValidationIsLinear(t *testing.T) {
 				t.Logf("%d bytes: %d bytes allocated", len(full), fb)
 			}
 		})
+	}
+}
+
+// TestWorstValidDocumentsBounded: the documents that cost the validator
+// most are valid ones just under MaxValues, each of its values doing work
+// (a check URL with placeholders, an environment): even these stay under
+// 32 MiB.
+func TestWorstValidDocumentsBounded(t *testing.T) {
+	var checks strings.Builder
+	for i := 0; i < 6000; i++ {
+		fmt.Fprintf(&checks, `"c%d": {"type": "http", "url": "https://{stage}.{region}.{account}.{env}.example.com/%s"}, `, i, strings.Repeat("p", 60))
+	}
+	var d Document
+	if err := json.Unmarshal(ExampleDocument(), &d); err != nil {
+		t.Fatal(err)
+	}
+	prod := &d.Stages[len(d.Stages)-1]
+	big := DocWave{Name: "big"}
+	for i := 0; i < 4700; i++ {
+		big.Environments = append(big.Environments, DocEnvironment{Name: fmt.Sprintf("p%d", i), Account: "444444444444", Region: "us-east-1"})
+	}
+	prod.Waves = append(prod.Waves, big)
+	envs, _ := json.Marshal(d)
+	docs := map[string][]byte{
+		"6,000 http checks with placeholders": bytes.Replace(ExampleDocument(), []byte(`"checks": {`), []byte(`"checks": {`+checks.String()), 1),
+		"4,700 prod environments in a wave":   envs,
+	}
+	for name, doc := range docs {
+		b, _ := allocated(doc)
+		_, err := Parse(doc, "doc.json")
+		if ve, ok := err.(*ValidationError); ok && ve.Problems[0].Code == CodeTooLarge {
+			t.Errorf("%s: refused as too large, so it measures nothing: %v", name, err)
+		}
+		t.Logf("%s: %d bytes, %d bytes allocated", name, len(doc), b)
+		if b > 32<<20 {
+			t.Errorf("%s: %d bytes allocated for %d bytes of input; the bound is 32 MiB", name, b, len(doc))
+		}
 	}
 }

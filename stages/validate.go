@@ -124,6 +124,8 @@ type validator struct {
 	// first use; envNames that path to the name as written.
 	envs     map[string]string
 	envNames map[string]string
+	zones    map[string]zone // read by location
+
 	// stageNames are the stages the document lists.
 	stageNames map[string]bool
 }
@@ -480,10 +482,33 @@ func (v *validator) placeholders(path, s string) bool {
 	return ok
 }
 
+// location is time.LoadLocation, read once per document and zone: each
+// load reads and parses the zone file.
+func (v *validator) location(name string) (*time.Location, error) {
+	if z, ok := v.zones[name]; ok {
+		return z.loc, z.err
+	}
+	loc, err := time.LoadLocation(name)
+	if v.zones == nil {
+		v.zones = map[string]zone{}
+	}
+	v.zones[name] = zone{loc, err}
+	return loc, err
+}
+
+// zone is a time zone as time.LoadLocation read it.
+type zone struct {
+	loc *time.Location
+	err error
+}
+
+// sampleReplacer fills placeholders with sample values; built once.
+var sampleReplacer = strings.NewReplacer("{stage}", "gamma", "{region}", "us-east-1", "{account}", "123456789012", "{env}", "gamma-use1")
+
 // sample fills every placeholder with a plausible value, to check the shape
 // of what the environment will see.
 func sample(s string) string {
-	return strings.NewReplacer("{stage}", "gamma", "{region}", "us-east-1", "{account}", "123456789012", "{env}", "gamma-use1").Replace(s)
+	return sampleReplacer.Replace(s)
 }
 
 func (v *validator) checkURL(path, raw string) {
@@ -540,7 +565,7 @@ func (v *validator) freezeWindows(in []DocFreezeWindow) []FreezeWindow {
 		path := fmt.Sprintf("freezeWindows[%d]", i)
 		fw := FreezeWindow{Name: w.Name}
 		v.uniqueName(path+".name", w.Name, seen)
-		switch loc, err := time.LoadLocation(w.Timezone); {
+		switch loc, err := v.location(w.Timezone); {
 		case w.Timezone == "":
 			v.addc(CodeRequired, path+".timezone", "is required: an IANA time zone such as \"Asia/Hong_Kong\"")
 		case err != nil || w.Timezone == "Local":
