@@ -133,8 +133,8 @@ func TestValidationIsLinear(t *testing.T) {
 			}
 			// At the largest size, a bound on the whole: the README's.
 			full := shape(MaxDocumentBytes - 4096)
-			if fb, _ := allocated(full); fb > 100<<20 {
-				t.Errorf("%d bytes allocated for a document of %d bytes; the bound is 100 MiB", fb, len(full))
+			if fb, _ := allocated(full); fb > 32<<20 {
+				t.Errorf("%d bytes allocated for a document of %d bytes; the bound is 32 MiB", fb, len(full))
 			} else {
 				t.Logf("%d bytes: %d bytes allocated", len(full), fb)
 			}
