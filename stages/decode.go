@@ -73,7 +73,12 @@ func DecodeStrict(data []byte, source string, v any) error {
 	if err := ps.err(source); err != nil {
 		return err
 	}
-	return json.Unmarshal(data, v)
+	if err := json.Unmarshal(data, v); err != nil {
+		// A value a type reads itself refused (time.Time's text, say).
+		ps.addc(CodeInvalid, "", "%v", err)
+		return ps.err(source)
+	}
+	return nil
 }
 
 func describeJSONError(data []byte, err error) string {
@@ -119,15 +124,44 @@ func jsonKind(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
+// jsonFields are the fields encoding/json decodes into a struct type, by
+// their JSON names: a tag's name, else the Go name of an exported field;
+// the fields of an embedded struct without a tag name are promoted, and a
+// field of the struct itself wins over a promoted one.
 func jsonFields(t reflect.Type) map[string]reflect.StructField {
 	m := make(map[string]reflect.StructField, t.NumField())
+	var promoted []map[string]reflect.StructField
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "" || name == "-" {
+		tag := f.Tag.Get("json")
+		if tag == "-" {
 			continue
 		}
+		name, _, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" {
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				promoted = append(promoted, jsonFields(ft))
+				continue
+			}
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
 		m[name] = f
+	}
+	for _, p := range promoted {
+		for k, f := range p {
+			if _, ok := m[k]; !ok {
+				m[k] = f
+			}
+		}
 	}
 	return m
 }

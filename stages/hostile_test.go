@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestHostileDocuments: broken and hostile bytes get one clear problem,
@@ -284,6 +285,48 @@ func TestNoCredentialReachesOutput(t *testing.T) {
 	for _, u := range []string{"https://config.example.com/v1?page=2&monkey=1", "https://h.example.com/health?stage={stage}"} {
 		if what := credentialsIn(u); what != "" && !strings.Contains(u, "monkey") {
 			t.Errorf("credentialsIn(%s) = %s", u, what)
+		}
+	}
+}
+
+// TestDecodeStrictTypes: DecodeStrict takes every struct encoding/json
+// takes, by the same names, and checks each value's type as encoding/json
+// would read it; it never panics on a field of a kind the document lacks.
+func TestDecodeStrictTypes(t *testing.T) {
+	type inner struct {
+		Promoted string `json:"promoted"`
+	}
+	type body struct {
+		inner
+		N        int64     `json:"n"`
+		U        uint8     `json:"u"`
+		F        float64   `json:"f"`
+		At       time.Time `json:"at"`
+		Plain    string
+		OmitOnly string          `json:",omitempty"`
+		Raw      json.RawMessage `json:"raw"`
+		skipped  int
+	}
+	var v body
+	good := `{"n": 9007199254740993, "u": 255, "f": 1.5e3, "at": "2026-12-06T10:00:00Z", "Plain": "p", "OmitOnly": "o", "promoted": "x", "raw": {"any": [1]}}`
+	if err := DecodeStrict([]byte(good), "the body", &v); err != nil {
+		t.Fatalf("a valid body: %v", err)
+	}
+	if v.N != 9007199254740993 || v.U != 255 || v.F != 1500 || v.At.Year() != 2026 || v.Plain != "p" || v.OmitOnly != "o" || v.Promoted != "x" || v.skipped != 0 {
+		t.Errorf("filled %+v", v)
+	}
+	for _, c := range []struct{ data, want string }{
+		{`{"u": 256}`, "u: must be a whole number, not negative, not 256"},
+		{`{"u": -1}`, "u: must be a whole number, not negative"},
+		{`{"n": 1.5}`, "n: must be a whole number, not 1.5"},
+		{`{"f": "x"}`, `f: must be a number, not the string "x"`},
+		{`{"at": {}}`, "at: must be a string, not an object"},
+		{`{"plain": "p"}`, "plain: unknown field"},
+		{`{"skipped": 1}`, "skipped: unknown field"},
+	} {
+		var v body
+		if err := DecodeStrict([]byte(c.data), "the body", &v); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.data, err, c.want)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package stages
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -237,15 +238,16 @@ func (w *walker) value(path string, t reflect.Type, check bool) string {
 	if t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if t == rawMessage || t != nil && t.Kind() == reflect.Interface {
+	if t == rawMessage || t != nil && (t.Kind() == reflect.Interface || customJSON(t)) {
 		t = nil // any JSON: only its keys are checked (duplicates)
 	}
 	switch x := tok.(type) {
 	case json.Delim:
 		switch x {
 		case '{':
-			w.object(path, t, check)
-			if check && t != nil && t.Kind() != reflect.Struct && t.Kind() != reflect.Map {
+			isObject := t != nil && (t.Kind() == reflect.Struct || t.Kind() == reflect.Map) && !textual(t)
+			w.object(path, t, check && (t == nil || isObject))
+			if check && t != nil && !isObject {
 				w.wrongType(path, t, "an object")
 			}
 			return "an object"
@@ -265,7 +267,7 @@ func (w *walker) value(path string, t reflect.Type, check bool) string {
 			return "an array"
 		}
 	case string:
-		if check && t != nil && t.Kind() != reflect.String {
+		if check && t != nil && t.Kind() != reflect.String && !textual(t) {
 			w.wrongType(path, t, fmt.Sprintf("the string %q", clip([]byte(x), 200)))
 		}
 		return "a string"
@@ -275,10 +277,8 @@ func (w *walker) value(path string, t reflect.Type, check bool) string {
 		}
 		return "a boolean"
 	case json.Number:
-		if check && t != nil {
-			if _, err := x.Int64(); t.Kind() != reflect.Int || err != nil {
-				w.wrongType(path, t, clip([]byte(x.String()), 40))
-			}
+		if check && t != nil && !numberFits(x, t) {
+			w.wrongType(path, t, clip([]byte(x.String()), 40))
 		}
 		return "a number"
 	case nil:
@@ -288,6 +288,42 @@ func (w *walker) value(path string, t reflect.Type, check bool) string {
 		return "null"
 	}
 	return ""
+}
+
+var (
+	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+)
+
+// textual reports whether encoding/json reads t from a JSON string
+// through encoding.TextUnmarshaler (time.Time, say).
+// (A type that also reads itself as JSON, as time.Time does, is taken to
+// read a string too.)
+func textual(t reflect.Type) bool {
+	return t.Implements(textUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler)
+}
+
+// customJSON reports whether t reads itself (json.Unmarshaler) and is not
+// textual: its JSON is its own business, unchecked here.
+func customJSON(t reflect.Type) bool {
+	return t != rawMessage && !textual(t) && (t.Implements(jsonUnmarshaler) || reflect.PointerTo(t).Implements(jsonUnmarshaler))
+}
+
+// numberFits reports whether the JSON number x decodes into kind t as
+// encoding/json would: whole and in range for integers, any for floats.
+func numberFits(x json.Number, t reflect.Type) bool {
+	switch k := t.Kind(); {
+	case k >= reflect.Int && k <= reflect.Int64:
+		_, err := strconv.ParseInt(x.String(), 10, t.Bits())
+		return err == nil
+	case k >= reflect.Uint && k <= reflect.Uintptr:
+		_, err := strconv.ParseUint(x.String(), 10, t.Bits())
+		return err == nil
+	case k == reflect.Float32 || k == reflect.Float64:
+		_, err := strconv.ParseFloat(x.String(), t.Bits())
+		return err == nil
+	}
+	return false
 }
 
 // object reads the members of an object whose { was read.
@@ -374,10 +410,17 @@ func (w *walker) wrongType(path string, t reflect.Type, got string) {
 	if path == "" {
 		return // checkStructure says what the document is instead
 	}
-	want := map[reflect.Kind]string{reflect.Struct: "an object", reflect.Map: "an object", reflect.Slice: "an array",
-		reflect.String: "a string", reflect.Bool: "true or false", reflect.Int: "a whole number"}[t.Kind()]
-	if want == "" {
-		panic("stages: the walker has no name for " + t.String()) // a Document field of a new kind
+	want := map[reflect.Kind]string{reflect.Struct: "an object", reflect.Map: "an object", reflect.Slice: "an array", reflect.Array: "an array",
+		reflect.String: "a string", reflect.Bool: "true or false", reflect.Float32: "a number", reflect.Float64: "a number"}[t.Kind()]
+	switch {
+	case textual(t):
+		want = "a string"
+	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Int64:
+		want = "a whole number"
+	case t.Kind() >= reflect.Uint && t.Kind() <= reflect.Uintptr:
+		want = "a whole number, not negative"
+	case want == "":
+		want = "a value of type " + t.String()
 	}
 	if w.ps.skip(path) {
 		return // under another wrong value, or past a full report
