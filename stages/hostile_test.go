@@ -330,3 +330,26 @@ func TestDecodeStrictTypes(t *testing.T) {
 		}
 	}
 }
+
+// TestNoProblemFollowsAnother: a pipeline region or account that is
+// missing or wrong is one problem; what is compared with it is not
+// reported against an empty or broken value.
+func TestNoProblemFollowsAnother(t *testing.T) {
+	doc := ExampleDocument()
+	for _, c := range []struct{ name, old, new string }{
+		{"a region in another case", `"region": "us-east-1",`, `"Region": "us-east-1",`},
+		{"a region of the wrong type", `"region": "us-east-1",`, `"region": 1,`},
+		{"an account of the wrong type", `"account": "111111111111",`, `"account": 111111111111,`},
+	} {
+		_, err := Parse(bytes.Replace(doc, []byte(c.old), []byte(c.new), 1), "doc.json")
+		if err == nil {
+			t.Errorf("%s: accepted", c.name)
+			continue
+		}
+		for _, follower := range []string{"connectionArn", "notificationTopicArn", "statusTokenSecretArn"} {
+			if strings.Contains(err.Error(), "pipeline."+follower+":") {
+				t.Errorf("%s: a problem follows at %s:\n%s", c.name, follower, err)
+			}
+		}
+	}
+}

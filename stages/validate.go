@@ -317,6 +317,9 @@ func (v *validator) pipeline(p DocPipeline) Pipeline {
 		v.addc(CodeRequired, "pipeline.connectionArn", "is required: the ARN of the CodeConnections connection to the repository")
 	case m == nil:
 		v.addf("pipeline.connectionArn", "%q is not a CodeConnections connection ARN (arn:aws:codeconnections:REGION:ACCOUNT:connection/ID)", p.ConnectionArn)
+	case !IsRegion(p.Region) || !reAccount.MatchString(p.Account):
+		// Compared with the pipeline's place only once that is known: a
+		// problem there is reported already, and this one would follow it.
 	case m[3] != p.Region || m[4] != p.Account:
 		v.addf("pipeline.connectionArn", "%q is in %s/%s; the connection must be in the pipeline's account and region (%s/%s)", p.ConnectionArn, m[4], m[3], p.Account, p.Region)
 	}
@@ -331,6 +334,7 @@ func (v *validator) pipeline(p DocPipeline) Pipeline {
 		switch {
 		case m == nil:
 			v.addf("pipeline.notificationTopicArn", "%q is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)", p.NotificationTopicArn)
+		case !IsRegion(p.Region):
 		case m[2] != p.Region:
 			v.addf("pipeline.notificationTopicArn", "%q is in %s; pipeline notifications need a topic in the pipeline's region %s", p.NotificationTopicArn, m[2], p.Region)
 		}
@@ -354,7 +358,7 @@ func (v *validator) pipeline(p DocPipeline) Pipeline {
 		}
 		if m := reSecretArn.FindStringSubmatch(p.StatusTokenSecretArn); m == nil {
 			v.addf("pipeline.statusTokenSecretArn", "%q is not a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME)", p.StatusTokenSecretArn)
-		} else if m[1] != p.Region || m[2] != p.Account {
+		} else if IsRegion(p.Region) && reAccount.MatchString(p.Account) && (m[1] != p.Region || m[2] != p.Account) {
 			v.addf("pipeline.statusTokenSecretArn", "%q is in %s/%s; the secret must be in the pipeline's account and region (%s/%s)", p.StatusTokenSecretArn, m[2], m[1], p.Account, p.Region)
 		}
 	}
