@@ -168,20 +168,25 @@ func TestLockIsInput(t *testing.T) {
 			t.Errorf("%s: %v, want %q", c.name, err, c.want)
 		}
 	}
-	// A version 1 lock (digest of the document alone) is still read, and
-	// the credentials of its url are not printed.
+	// A version 1 lock (digest of the document alone) is still read; one
+	// whose url holds credentials or a line break is refused, without
+	// printing either.
 	var v1 map[string]any
 	json.Unmarshal(good, &v1)
-	v1["version"], v1["url"] = 1, "https://u:pw-s3cret@config.example.com/v1/services/acme/orders?token=s3cret"
 	docRaw, _ := json.Marshal(v1["document"])
-	v1["sha256"] = digest(docRaw)
+	v1["version"], v1["sha256"] = 1, digest(docRaw)
 	raw, _ := json.Marshal(v1)
 	os.WriteFile(path, raw, 0o600)
-	cfg, err := Load(LoadOptions{Repo: "acme/orders", Dir: dir, LockDir: dir, Getenv: env(nil)})
-	if err != nil {
+	if _, err := Load(LoadOptions{Repo: "acme/orders", Dir: dir, LockDir: dir, Getenv: env(nil)}); err != nil {
 		t.Fatalf("a version 1 lock: %v", err)
 	}
-	if strings.Contains(cfg.Origin, "s3cret") || !strings.Contains(cfg.Origin, "pinned by") {
-		t.Errorf("origin %q", cfg.Origin)
+	for _, u := range []string{"https://u:pw-s3cret@config.example.com/v1/services/acme/orders?token=s3cret", "https://config.example.com/x\nconfiguration: forged"} {
+		v1["url"] = u
+		raw, _ := json.Marshal(v1)
+		os.WriteFile(path, raw, 0o600)
+		_, err := Load(LoadOptions{Repo: "acme/orders", Dir: dir, LockDir: dir, Getenv: env(nil)})
+		if err == nil || strings.Contains(err.Error(), "s3cret") || strings.Contains(err.Error(), "\nconfiguration: forged") {
+			t.Errorf("a version 1 lock with the url %q: %v", u, err)
+		}
 	}
 }

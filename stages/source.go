@@ -13,8 +13,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"net/url"
+	"strconv"
 	"strings"
 	"syscall"
+	"unicode"
 	"time"
 
 	"github.com/handsoff-cdk/handsoff/internal/atomicfile"
@@ -354,6 +357,16 @@ func parseLock(data []byte, path string) (*Lock, error) {
 	at, err := time.Parse(time.RFC3339Nano, wire.FetchedAt)
 	if err != nil {
 		return nil, fmt.Errorf("handsoff: lock file %s: fetchedAt %q is not a time (RFC 3339): delete it, or set %s to the configuration service and %s=1 to fetch again", path, wire.FetchedAt, ConfigEnv, RefreshEnv)
+	}
+	// The url is only shown, never fetched; what is shown is a URL, on
+	// one line, without credentials.
+	if u, err := url.Parse(wire.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		strings.ContainsFunc(wire.URL, unicode.IsControl) || credentialsIn(wire.URL) != "" {
+		return nil, fmt.Errorf("handsoff: lock file %s: its url %s is not an http(s) URL without credentials: delete the lock, or set %s to the configuration service and %s=1 to fetch again",
+			path, strconv.Quote(redact(wire.URL)), ConfigEnv, RefreshEnv)
+	}
+	if err := ValidRepo(wire.Repo); err != nil {
+		return nil, fmt.Errorf("handsoff: lock file %s: %w", path, err)
 	}
 	lock := Lock{Version: wire.Version, Repo: wire.Repo, URL: wire.URL, FetchedAt: at, SHA256: wire.SHA256, Document: wire.Document}
 	var want string
