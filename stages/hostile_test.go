@@ -162,6 +162,10 @@ func TestNamesAsAWSComparesThem(t *testing.T) {
 			`stages[1].environments[0].name: "alpha" is already used by stages[0].environments[0]`},
 		{"check names equal but for case", bytes.Replace(doc, []byte(`"checks": {`), []byte(`"checks": {"HEALTH": {"type": "http", "url": "https://x.example.com/"}, `), 1),
 			`differ only in case, _ and -`},
+		{"a tag handsoff sets, in another case", bytes.Replace(doc, []byte(`"tags": {`), []byte(`"tags": {"Service": "x", `), 1),
+			`service.tags.Service: "Service" is "service", which handsoff sets on every resource, in another case`},
+		{"two tags equal but for case", bytes.Replace(doc, []byte(`"tags": {`), []byte(`"tags": {"Cost-Center": "x", `), 1),
+			`"cost-center" and the tag "Cost-Center" differ only in case`},
 		{"an environment in China", bytes.Replace(doc, []byte(`"region": "us-west-2"`), []byte(`"region": "cn-north-1"`), 1),
 			"region: cn-north-1 is in the aws-cn partition, and the pipeline's region us-east-1 in aws"},
 		{"an environment in GovCloud", bytes.Replace(doc, []byte(`"region": "us-west-2"`), []byte(`"region": "us-gov-west-1"`), 1),
@@ -351,5 +355,30 @@ func TestNoProblemFollowsAnother(t *testing.T) {
 				t.Errorf("%s: a problem follows at %s:\n%s", c.name, follower, err)
 			}
 		}
+	}
+}
+
+// TestCodeBuildProjectsDistinct: two environments in one account and
+// region whose codebuild checks would name one project are refused.
+func TestCodeBuildProjectsDistinct(t *testing.T) {
+	var d Document
+	if err := json.Unmarshal(ExampleDocument(), &d); err != nil {
+		t.Fatal(err)
+	}
+	d.Checks["load-integration"] = DocCheck{Type: CheckCodeBuild, Commands: []string{"true"}}
+	alpha, beta := &d.Stages[0], &d.Stages[1]
+	alpha.Checks = append(alpha.Checks, "load-integration")
+	beta.Checks = append(beta.Checks, "integration")
+	beta.Environments[0].Name = "alpha-load"
+	beta.Environments[0].Account, beta.Environments[0].Region = alpha.Environments[0].Account, alpha.Environments[0].Region
+	raw, _ := json.Marshal(d)
+	_, err := Parse(raw, "doc.json")
+	if err == nil || !strings.Contains(err.Error(), "names the CodeBuild project orders-alpha-load-integration") {
+		t.Errorf("%v", err)
+	}
+	beta.Environments[0].Region = "us-west-2" // another region: two projects
+	raw, _ = json.Marshal(d)
+	if _, err := Parse(raw, "doc.json"); err != nil && strings.Contains(err.Error(), "CodeBuild project") {
+		t.Errorf("in another region: %v", err)
 	}
 }

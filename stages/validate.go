@@ -191,7 +191,30 @@ func (v *validator) config() *Config {
 	cfg.Blackouts = v.blackouts(d.Blackouts)
 	cfg.Access = v.access(d.Access)
 	cfg.Guardrails = v.guardrails(d.Guardrails)
+	v.projects(cfg)
 	return cfg
+}
+
+// projects refuses two environments in one account and region whose
+// codebuild checks would name one CodeBuild project: a project is named
+// {service}-{environment}-{check}, and the hyphens join ambiguously
+// (gamma with load-test, gamma-load with test), regardless of case.
+func (v *validator) projects(cfg *Config) {
+	seen := map[string]string{}
+	for _, e := range cfg.Environments() {
+		for _, c := range e.Checks {
+			if cfg.Checks[c].Type != CheckCodeBuild {
+				continue
+			}
+			key := e.Account + "/" + e.Region + "/" + strings.ToLower(e.Name+"-"+c)
+			if first, ok := seen[key]; ok && first != e.Name+"/"+c {
+				v.addc(CodeDuplicate, e.Path+".name", "%q with the codebuild check %q names the CodeBuild project %s-%s-%s, as %s does in %s %s: rename the environment or the check",
+					e.Name, c, cfg.Service.Name, e.Name, c, first, e.Account, e.Region)
+				continue
+			}
+			seen[key] = e.Name + "/" + c
+		}
+	}
 }
 
 // Bounds of the guardrails section.
@@ -274,17 +297,27 @@ func (v *validator) service(s DocService) Service {
 	if strings.TrimSpace(s.Owner) == "" {
 		v.addc(CodeRequired, "service.owner", "is required: the team that owns the service, such as \"team-orders\"")
 	}
+	// IAM compares tag keys regardless of case, and refuses two that
+	// differ only in it on one role
+	// (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html#id_tags_rules_creating).
+	folded := map[string]string{}
 	for _, k := range sortedMapKeys(s.Tags) {
 		path := join("service.tags", k)
 		val := s.Tags[k]
+		other, twice := folded[strings.ToLower(k)]
 		switch {
 		case strings.HasPrefix(strings.ToLower(k), "aws:"):
 			v.addf(path, "tag keys starting with \"aws:\" are reserved by AWS")
 		case slices.Contains(reservedTags, k):
 			v.addf(path, "%q is set by handsoff on every resource; remove it from the document", k)
+		case slices.Contains(reservedTags, strings.ToLower(k)):
+			v.addf(path, "%q is %q, which handsoff sets on every resource, in another case; IAM compares tag keys regardless of case: remove it from the document", k, strings.ToLower(k))
+		case twice:
+			v.addc(CodeDuplicate, path, "%q and the tag %q differ only in case, which IAM does not tell apart: keep one", k, other)
 		case !reTagKey.MatchString(k):
 			v.addf(path, "%q is not a valid tag key (1 to 128 letters, digits, spaces and _ . : / = + - @)", k)
 		}
+		folded[strings.ToLower(k)] = k
 		if !reTagValue.MatchString(val) {
 			v.addf(path, "%q is not a valid tag value (at most 256 letters, digits, spaces and _ . : / = + - @)", val)
 		} else if strings.TrimSpace(val) == "" {
