@@ -220,3 +220,25 @@ func deploysOrIsRefused(t *testing.T, service pipeline.ServiceFactory, doc []byt
 		t.Error(p)
 	}
 }
+
+// TestPipelineStageNamesDistinct: a wave named like another wave's only
+// environment would make one pipeline stage of two; it is refused, naming
+// both.
+func TestPipelineStageNamesDistinct(t *testing.T) {
+	var d stages.Document
+	json.Unmarshal(stages.ExampleDocument(), &d)
+	d.Service.Name = "prod"
+	prod := &d.Stages[len(d.Stages)-1]
+	prod.Waves = []stages.DocWave{
+		{Name: "onebox", Environments: []stages.DocEnvironment{{Name: "p-onebox", Account: "444444444444", Region: "us-east-1", OneBox: true}}},
+		{Name: "solo", Environments: []stages.DocEnvironment{{Name: "wave-2", Account: "444444444444", Region: "us-east-1"}}},
+		{Name: "wave-2", Environments: []stages.DocEnvironment{{Name: "a", Account: "444444444444", Region: "us-west-2"}, {Name: "b", Account: "444444444444", Region: "eu-west-1"}}},
+	}
+	raw, _ := json.Marshal(d)
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+	_, err := pipeline.Build(app, pipeline.Props{Repo: "acme/orders", Service: alarmService("Service/Errors"), CheckSourceDir: "testdata/checksource",
+		Load: stages.LoadOptions{Document: raw}})
+	if err == nil || !strings.Contains(err.Error(), "makes the pipeline stage prod-wave-2, as stages[3].waves[1] does") {
+		t.Errorf("%v", err)
+	}
+}

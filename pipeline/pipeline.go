@@ -584,6 +584,32 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 	}
 	done()
 	done = phase("waves (Stage synthesis)")
+	// Pipeline stages are named after waves, or after a wave's only
+	// environment ({service}-{env}): two may coincide (service prod, an
+	// environment wave-2 alone in its wave, and a wave wave-2). Compared
+	// regardless of case, which holds whichever way CodePipeline compares.
+	stageNames := map[string]string{}
+	var clashes []stages.Problem
+	for _, s := range cfg.Stages {
+		var all []string
+		var paths []string
+		if s.Approval {
+			all, paths = append(all, approvalStageName(s)), append(paths, s.Path)
+		}
+		for _, w := range s.Waves {
+			all, paths = append(all, waveStageName(cfg, s, w)), append(paths, w.Path)
+		}
+		for i, n := range all {
+			if first, ok := stageNames[strings.ToLower(n)]; ok {
+				clashes = append(clashes, stages.Problem{Path: paths[i], Message: fmt.Sprintf("makes the pipeline stage %s, as %s does: rename the wave or its environment", n, first)})
+				continue
+			}
+			stageNames[strings.ToLower(n)] = paths[i]
+		}
+	}
+	if len(clashes) > 0 {
+		return &Error{Source: cfg.Origin, Problems: clashes}
+	}
 	for _, s := range cfg.Stages {
 		if s.Approval {
 			// The approval has a pipeline stage of its own, before the

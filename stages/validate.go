@@ -736,10 +736,9 @@ func (v *validator) stages(in []DocStage, checks map[string]Check) []Stage {
 func (v *validator) stage(path string, s DocStage, checks map[string]Check) Stage {
 	st := Stage{Name: s.Name, Approval: s.Approval, Checks: s.Checks, Alarms: s.Alarms, Path: path}
 	st.Bake = v.bake(path+".bake", s.Bake)
-	names := make([]string, 0, len(checks))
-	for n := range checks {
-		names = append(names, n)
-	}
+	// Sorted: suggestions compare the first maxCandidates, the same ones
+	// every run.
+	names := slices.Sorted(maps.Keys(checks))
 	seenCheck := map[string]bool{}
 	for i, c := range s.Checks {
 		p := fmt.Sprintf("%s.checks[%d]", path, i)
