@@ -67,7 +67,7 @@ func TestDefinitionsAreWellFormed(t *testing.T) {
 		{"inte_gration", "a-b-c"},
 		{strings.Repeat("a", 40), "B" + strings.Repeat("9", 39)},
 		{"health", "health_failed", "Run_checks"},
-		{"Report", "results", "All", "passed", "Failed", "report"},
+		{"Report", "results", "All", "passed", "Failed", "Report_results"},
 	}
 	for _, set := range names {
 		t.Run(strings.Join(set, ","), func(t *testing.T) {
