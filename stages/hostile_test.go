@@ -243,12 +243,22 @@ func TestNoCredentialReachesOutput(t *testing.T) {
 		"HTTPS://user:" + secret + "@config.example.com/",
 		"Https://config.example.com/?token=" + secret,
 		"https://{stage}.config.example.com/?tok%65n=" + secret,
+		"https:/u:" + secret + "@config.example.com/x",
+		"https:///u:" + secret + "@config.example.com/x",
+		"https:/\\u:" + secret + "@config.example.com/x",
+		"https://config.example.com/?%74oken%=" + secret,
+		"https://config.example.com/?tok%65n%zz=" + secret,
+		"https://deploy:Xy7/" + secret + "@config.example.com/",
+		"https://deploy:Xy7#" + secret + "@config.example.com/",
+		"https://deploy:Xy7?" + secret + "@config.example.com/",
 	}
 	doc := ExampleDocument()
 	for _, u := range urls {
+		qb, _ := json.Marshal(u)
+		q := string(qb)
 		fields := map[string][]byte{
-			"pipeline.statusUrl":  bytes.Replace(doc, []byte(`"region": "us-east-1",`), []byte(`"region": "us-east-1", "statusUrl": "`+u+`", "statusTokenSecretArn": "arn:aws:secretsmanager:us-east-1:111111111111:secret:t",`), 1),
-			"access.sso.startUrl": bytes.Replace(doc, []byte(`"stages": [`), []byte(`"access": {"sso": {"startUrl": "`+u+`", "region": "us-east-1", "roleName": "Dev"}}, "stages": [`), 1),
+			"pipeline.statusUrl":  bytes.Replace(doc, []byte(`"region": "us-east-1",`), []byte(`"region": "us-east-1", "statusUrl": `+q+`, "statusTokenSecretArn": "arn:aws:secretsmanager:us-east-1:111111111111:secret:t",`), 1),
+			"access.sso.startUrl": bytes.Replace(doc, []byte(`"stages": [`), []byte(`"access": {"sso": {"startUrl": `+q+`, "region": "us-east-1", "roleName": "Dev"}}, "stages": [`), 1),
 		}
 		var d map[string]any
 		json.Unmarshal(doc, &d)
@@ -284,6 +294,18 @@ func TestNoCredentialReachesOutput(t *testing.T) {
 		if r := redactText("fetched " + u + " at noon"); strings.Contains(r, secret) {
 			t.Errorf("redactText(%s) = %s", u, r)
 		}
+	}
+	// Values of HANDSOFF_CONFIG that are URLs of other schemes are taken
+	// as paths; the error shows none of their secrets. Nor does an error
+	// that quotes a URL with a quote in it.
+	for _, u := range []string{"ftp://u:" + secret + "@h/x", "s3://AKIA:" + secret + "@bucket/k", "git+https://u:" + secret + "@github.com/a/b"} {
+		_, err := Load(LoadOptions{Repo: "acme/orders", Getenv: env(map[string]string{ConfigEnv: u}), Dir: t.TempDir(), LockDir: t.TempDir()})
+		if err == nil || strings.Contains(err.Error(), secret) {
+			t.Errorf("%s=%s: %v", ConfigEnv, u, err)
+		}
+	}
+	if r := redactText(`Get "http://127.0.0.1:1/doc?a='&X-Amz-Signature=` + secret + `": connection refused`); strings.Contains(r, secret) {
+		t.Errorf("redactText: %s", r)
 	}
 	// What holds no credential is left alone.
 	for _, u := range []string{"https://config.example.com/v1?page=2&monkey=1", "https://h.example.com/health?stage={stage}"} {

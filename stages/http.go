@@ -117,9 +117,12 @@ var reSecretName = regexp.MustCompile(`(?i)token|key|secret|sig|passw|pwd|auth|c
 // has any place one could hide in (fail closed).
 func credentialsIn(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil || u.Opaque != "" {
+	if err != nil || u.Opaque != "" || u.Scheme != "" && u.Host == "" {
+		// Not a URL with a host after "//" (https:/u:p@h, https:///u:p@h,
+		// https:user:p@h, a bad escape): readers differ on where its
+		// userinfo and parameters are, so any place one could be counts.
 		if strings.ContainsAny(raw, "@?#;") {
-			return "a place for credentials, in what does not parse as a URL"
+			return "a place for credentials, in what is not a URL with a host after //"
 		}
 		return ""
 	}
@@ -144,8 +147,11 @@ func credentialsIn(raw string) string {
 }
 
 // secretName reports whether a parameter name, percent-decoded, says it
-// carries a credential.
-func secretName(name string) bool { return reSecretName.MatchString(unescaped(name)) }
+// carries a credential; a name that does not decode might (fail closed).
+func secretName(name string) bool {
+	n, err := url.QueryUnescape(name)
+	return err != nil || reSecretName.MatchString(n)
+}
 
 func unescaped(s string) string {
 	if u, err := url.QueryUnescape(s); err == nil {
@@ -159,7 +165,9 @@ func unescaped(s string) string {
 // not parse (or has no "//"), only the scheme and host are kept.
 func redact(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil || u.Opaque != "" {
+	if err != nil || u.Opaque != "" || u.Scheme != "" && u.Host == "" {
+		// Fail closed: keep what is surely not a credential, the scheme
+		// and the host after the last "@" (a password may hold / # ?).
 		scheme, rest, ok := strings.Cut(raw, "://")
 		if !ok {
 			if s, _, ok := strings.Cut(raw, ":"); ok && !strings.ContainsAny(s, "/?#@") {
@@ -167,18 +175,18 @@ func redact(raw string) string {
 			}
 			return "xxxxx"
 		}
-		end := strings.IndexAny(rest, "/?#;")
-		host, tail := rest, ""
-		if end >= 0 {
-			host, tail = rest[:end], rest[end:]
+		hidden := ""
+		if at := strings.LastIndex(rest, "@"); at >= 0 {
+			rest, hidden = rest[at+1:], "xxxxx@"
 		}
-		if at := strings.LastIndex(host, "@"); at >= 0 {
-			host = "xxxxx@" + host[at+1:]
+		host, tail := rest, ""
+		if end := strings.IndexAny(rest, "/?#;"); end >= 0 {
+			host, tail = rest[:end], rest[end:]
 		}
 		if i := strings.IndexAny(tail, "?#;"); i >= 0 {
 			tail = tail[:i] + "…xxxxx"
 		}
-		return scheme + "://" + host + tail
+		return scheme + "://" + hidden + host + tail
 	}
 	if u.User != nil {
 		u.User = url.User("xxxxx")
@@ -217,13 +225,16 @@ func redact(raw string) string {
 	return u.String()
 }
 
-// redactText is s with the credentials of every URL in it hidden, for
-// text that is printed or written (an origin, an error).
+// RedactText is s with the credentials of every URL in it hidden, for
+// text that is printed or written (an origin, an error): anything of the
+// form scheme:… that holds an "@", "?", "#" or ";", or scheme://….
+func RedactText(s string) string { return redactText(s) }
+
 func redactText(s string) string {
 	return reURLInText.ReplaceAllStringFunc(s, redact)
 }
 
-var reURLInText = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]+|(?i:https?):[^\s"'<>]+`)
+var reURLInText = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*:/*[^\s"]*[@?#;][^\s"]*|[A-Za-z][A-Za-z0-9+.-]*://[^\s"]+`)
 
 // Repository names as GitHub allows them: an owner of 1 to 39 letters,
 // digits and single hyphens, not at either end; a name of 1 to 100 letters,

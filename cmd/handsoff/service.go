@@ -93,7 +93,7 @@ func callService(stderr io.Writer, method, base, path string, body, out any) err
 		req.Header.Set("Content-Type", "application/json")
 	}
 	u := req.URL
-	fmt.Fprintf(stderr, "# %s %s\n", method, u)
+	fmt.Fprintf(stderr, "# %s %s\n", method, stages.RedactURL(u.String()))
 	resp, err := client.Do(req)
 	if err != nil {
 		var ue *url.Error

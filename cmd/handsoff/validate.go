@@ -136,9 +136,9 @@ func loadNoPin(opts stages.LoadOptions) (*stages.Config, error) {
 func mustServiceURL(base, repo string) string {
 	u, err := stages.ServiceURL(base, repo)
 	if err != nil {
-		return base
+		return stages.RedactURL(base)
 	}
-	return u
+	return stages.RedactURL(u)
 }
 
 // defaultLockRepo is the repository of the lock file in dir, else
