@@ -81,6 +81,13 @@ var shapes = map[string]func(n int) []byte{
 		}
 		return withService(`"tags": {` + strings.TrimSuffix(b.String(), ", ") + `}`)
 	},
+	"free-form JSON deep under long keys": func(n int) []byte {
+		// 62 levels of 100-character keys under a field of the wrong type,
+		// then many values: a path built for each would be depth × key
+		// length long.
+		key := `"` + strings.Repeat(`\u0001`, 100) + `"`
+		return []byte(`{"apiVersion": ` + strings.Repeat(`{`+key+`:`, 62) + `[` + repeatJoin("0", max(n-40_000, 2)/2) + `]` + strings.Repeat(`}`, 62) + `}`)
+	},
 	"long string": func(n int) []byte {
 		return withService(`"name": "` + strings.Repeat("s", n) + `"`)
 	},

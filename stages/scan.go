@@ -258,7 +258,15 @@ func (w *walker) value(path string, t reflect.Type, check bool) string {
 				elem = t.Elem()
 			}
 			for i := 0; w.err == nil && w.dec.More(); i++ {
-				w.value(fmt.Sprintf("%s[%d]", path, i), elem, check && ok)
+				// Below what is checked, values keep the path of the
+				// last checked one (their anchor): building a path for
+				// every value of free-form JSON costs depth × key length
+				// × values, for paths no problem names.
+				at := path
+				if elem != nil && check && ok {
+					at = fmt.Sprintf("%s[%d]", path, i)
+				}
+				w.value(at, elem, check && ok)
 			}
 			w.token() // ]
 			if check && !ok {
@@ -340,7 +348,10 @@ func (w *walker) object(path string, t reflect.Type, check bool) {
 			return
 		}
 		k, _ := tok.(string)
-		p := join(path, k)
+		p := path // the anchor, below what is checked
+		if check && t != nil {
+			p = join(path, k)
+		}
 		if prev, dup := first[k]; dup {
 			// Reported whatever the first copy held: a value of the wrong
 			// type there hides nothing of this.
