@@ -25,7 +25,7 @@ func decodeStrict(data []byte, ps *problems) *Document {
 	if !checkText(data, ps) {
 		return nil
 	}
-	ok, unknown := walk(data, reflect.TypeFor[Document](), ps)
+	ok, unknown := walkDocument(data, ps)
 	if !ok {
 		return nil
 	}
@@ -64,6 +64,9 @@ func decodeStrict(data []byte, ps *problems) *Document {
 // value of the wrong type. It lists every problem at once, as a
 // *ValidationError of source, and fills v only when there is none.
 func DecodeStrict(data []byte, source string, v any) error {
+	if rv := reflect.ValueOf(v); v == nil || rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return &json.InvalidUnmarshalError{Type: reflect.TypeOf(v)}
+	}
 	var ps problems
 	if len(data) > MaxDocumentBytes {
 		ps.addc(CodeTooLarge, "", "%d bytes; the limit is %d", len(data), MaxDocumentBytes)
@@ -156,9 +159,23 @@ func jsonFields(t reflect.Type) map[string]reflect.StructField {
 		}
 		m[name] = f
 	}
+	// A name promoted from two embedded structs is dropped, as
+	// encoding/json drops it (unless only one of them tags it).
+	count, tagged := map[string]int{}, map[string]int{}
 	for _, p := range promoted {
 		for k, f := range p {
-			if _, ok := m[k]; !ok {
+			count[k]++
+			if f.Tag.Get("json") != "" {
+				tagged[k]++
+			}
+		}
+	}
+	for _, p := range promoted {
+		for k, f := range p {
+			if _, direct := m[k]; direct {
+				continue
+			}
+			if count[k] == 1 || tagged[k] == 1 && f.Tag.Get("json") != "" {
 				m[k] = f
 			}
 		}

@@ -404,3 +404,51 @@ func TestCodeBuildProjectsDistinct(t *testing.T) {
 		t.Errorf("in another region: %v", err)
 	}
 }
+
+// TestDecodeStrictTakesWhatEncodingJSONTakes: the forms encoding/json
+// reads are read, and what it drops or refuses is a problem, never a
+// panic.
+func TestDecodeStrictTakesWhatEncodingJSONTakes(t *testing.T) {
+	type A struct{ Name string }
+	type B struct{ Name string }
+	type body struct {
+		A
+		B
+		Pair   [2]int      `json:"pair"`
+		Bytes  []byte      `json:"bytes"`
+		Num    json.Number `json:"num"`
+		Quoted int         `json:"quoted,string"`
+		PP     **string    `json:"pp"`
+		P      *string     `json:"p"`
+		List   []string    `json:"list"`
+	}
+	var v body
+	good := `{"pair": [1, 2], "bytes": "aGk=", "num": 1.5e300, "quoted": "42", "pp": "x", "p": null, "list": null}`
+	if err := DecodeStrict([]byte(good), "the body", &v); err != nil {
+		t.Fatalf("%v", err)
+	}
+	if v.Pair != [2]int{1, 2} || string(v.Bytes) != "hi" || v.Num != "1.5e300" || v.Quoted != 42 || v.PP == nil || **v.PP != "x" || v.P != nil {
+		t.Errorf("filled %+v", v)
+	}
+	var n json.Number
+	if err := DecodeStrict([]byte(`{"num": "12"}`), "b", &struct {
+		Num *json.Number `json:"num"`
+	}{&n}); err != nil {
+		t.Errorf("json.Number from text: %v", err)
+	}
+	for _, c := range []struct{ data, want string }{
+		{`{"Name": "x"}`, "Name: unknown field"}, // promoted twice: encoding/json drops it
+		{`{"quoted": 42}`, "quoted: must be a string"},
+		{`{"pair": "x"}`, "pair: must be an array"},
+	} {
+		var v body
+		if err := DecodeStrict([]byte(c.data), "b", &v); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.data, err, c.want)
+		}
+	}
+	for _, v := range []any{nil, body{}, (*body)(nil)} {
+		if err := DecodeStrict([]byte(`{}`), "b", v); err == nil {
+			t.Errorf("DecodeStrict into %T: no error", v)
+		}
+	}
+}

@@ -91,6 +91,10 @@ type walker struct {
 	depth  int   // objects and arrays open around the current value
 	stopAt int64 // where the value that stopped the walk starts
 	values int   // values read so far (MaxValues)
+	// strictNull: null is a value of the wrong type for a slice or map
+	// (the document's rule); DecodeStrict reads null as encoding/json
+	// does, as nil.
+	strictNull bool
 	// unknownKeys are the byte ranges of the keys (quotes included) that
 	// name no field of their struct.
 	unknownKeys [][2]int64
@@ -144,6 +148,12 @@ func (w *walker) fieldsOf(t reflect.Type) (map[string]reflect.StructField, []str
 func checkStructure(data []byte, t reflect.Type, ps *problems) bool {
 	ok, _ := walk(data, t, ps)
 	return ok
+}
+
+// walkDocument is walk for a Document, where null is no slice or map.
+func walkDocument(data []byte, ps *problems) (bool, [][2]int64) {
+	w := &walker{dec: json.NewDecoder(bytes.NewReader(data)), data: data, ps: ps, strictNull: true}
+	return w.structure(reflect.TypeFor[Document]()), w.unknownKeys
 }
 
 // walk is checkStructure, and also returns the byte ranges of the keys
@@ -235,8 +245,12 @@ func (w *walker) value(path string, t reflect.Type, check bool) string {
 		}
 		defer func() { w.depth-- }()
 	}
-	if t != nil && t.Kind() == reflect.Pointer {
-		t = t.Elem()
+	nullable := false // encoding/json reads null into it as nil
+	for t != nil && t.Kind() == reflect.Pointer {
+		t, nullable = t.Elem(), true
+	}
+	if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Map) && t != rawMessage {
+		nullable = nullable || !w.strictNull
 	}
 	if t == rawMessage || t != nil && (t.Kind() == reflect.Interface || customJSON(t)) {
 		t = nil // any JSON: only its keys are checked (duplicates)
@@ -253,7 +267,7 @@ func (w *walker) value(path string, t reflect.Type, check bool) string {
 			return "an object"
 		case '[':
 			var elem reflect.Type
-			ok := t == nil || t.Kind() == reflect.Slice
+			ok := t == nil || t.Kind() == reflect.Slice || t.Kind() == reflect.Array
 			if t != nil && ok {
 				elem = t.Elem()
 			}
@@ -275,7 +289,7 @@ func (w *walker) value(path string, t reflect.Type, check bool) string {
 			return "an array"
 		}
 	case string:
-		if check && t != nil && t.Kind() != reflect.String && !textual(t) {
+		if check && t != nil && t.Kind() != reflect.String && !textual(t) && t != bytesType && t != numberType {
 			w.wrongType(path, t, fmt.Sprintf("the string %q", clip([]byte(x), 200)))
 		}
 		return "a string"
@@ -285,12 +299,12 @@ func (w *walker) value(path string, t reflect.Type, check bool) string {
 		}
 		return "a boolean"
 	case json.Number:
-		if check && t != nil && !numberFits(x, t) {
+		if check && t != nil && t != numberType && !numberFits(x, t) {
 			w.wrongType(path, t, clip([]byte(x.String()), 40))
 		}
 		return "a number"
 	case nil:
-		if check && t != nil {
+		if check && t != nil && !nullable {
 			w.wrongType(path, t, "null")
 		}
 		return "null"
@@ -299,6 +313,9 @@ func (w *walker) value(path string, t reflect.Type, check bool) string {
 }
 
 var (
+	bytesType       = reflect.TypeFor[[]byte]()      // base64 text, or an array
+	numberType      = reflect.TypeFor[json.Number]() // a number, or its text
+	stringType      = reflect.TypeFor[string]()
 	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
 )
@@ -315,6 +332,17 @@ func textual(t reflect.Type) bool {
 // textual: its JSON is its own business, unchecked here.
 func customJSON(t reflect.Type) bool {
 	return t != rawMessage && !textual(t) && (t.Implements(jsonUnmarshaler) || reflect.PointerTo(t).Implements(jsonUnmarshaler))
+}
+
+// quoted reports whether a field has the ",string" option on a kind it
+// applies to (encoding/json then reads it from a JSON string).
+func quoted(f reflect.StructField) bool {
+	_, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+	if !slices.Contains(strings.Split(opts, ","), "string") {
+		return false
+	}
+	k := f.Type.Kind()
+	return k == reflect.String || k == reflect.Bool || k >= reflect.Int && k <= reflect.Float64
 }
 
 // numberFits reports whether the JSON number x decodes into kind t as
@@ -382,6 +410,9 @@ func (w *walker) object(path string, t reflect.Type, check bool) {
 				continue
 			}
 			elem = f.Type
+			if quoted(f) {
+				elem = stringType // encoding/json reads the value from a string
+			}
 		default:
 			member = false // the object itself is of the wrong type
 		}
