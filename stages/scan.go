@@ -386,7 +386,7 @@ func (w *walker) object(path string, t reflect.Type, check bool) {
 			if !w.ps.skip(path) {
 				l1, _ := lineCol(w.data, prev)
 				l2, _ := lineCol(w.data, at)
-				w.ps.addListed(CodeDuplicate, p, "the key %s is given twice, at line %d and line %d; JSON readers keep only one: remove one", strconv.Quote(clip([]byte(k), 200)), l1, l2)
+				w.ps.addListed(CodeDuplicate, join(path, k), "the key %s is given twice, at line %d and line %d; JSON readers keep only one: remove one", strconv.Quote(clip([]byte(k), 200)), l1, l2)
 			}
 		} else {
 			first[k] = at
