@@ -11,14 +11,14 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
-	"net/url"
 	"strconv"
 	"strings"
 	"syscall"
-	"unicode"
 	"time"
+	"unicode"
 
 	"github.com/handsoff-cdk/handsoff/internal/atomicfile"
 )
