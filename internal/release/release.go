@@ -1,14 +1,16 @@
 // Package release checks the module's public API against its last
 // release, so that a minor version never breaks a team's build.
 //
-// The last release is the newest "## vX.Y.Z" section of CHANGELOG.md; its
-// commit is the tag of that name when the clone has it, else the commit
-// LastRelease records (a fresh clone in CI may come without tags). The
-// check loads every public package (not internal/, examples/ or cmd/) of
-// both trees and compares them with golang.org/x/exp/apidiff. An
-// incompatible change fails unless CHANGELOG.md's Unreleased section has a
-// "### Breaking" heading, which commits the next release to a new major
-// version (or, before v1, a new minor one).
+// Each release's API is a text file in the repository, api/VERSION.txt,
+// one exported item a line, as the Go project keeps api/go1.*.txt
+// (APILines; written at release time by `go run ./internal/release/apigen
+// VERSION`). The check needs no git history: every line of the last
+// release's file (internal/release/last names it) must still be in the
+// current API. Where the clone has the release commit (the tag, or the
+// commit the file records), golang.org/x/exp/apidiff also compares the two
+// trees. An incompatible change fails unless CHANGELOG.md's Unreleased
+// section has a "### Breaking" heading, which commits the next release to
+// a new major version (or, before v1, a new minor one).
 package release
 
 import (

@@ -9,9 +9,37 @@ import (
 	"github.com/handsoff-cdk/handsoff/internal/testenv"
 )
 
-// TestAPICompatibleWithLastRelease: the public API keeps every promise of
-// the last release, unless CHANGELOG.md announces the break.
+// TestAPICompatibleWithLastRelease: the public API keeps every line of the
+// last release's api/VERSION.txt, unless CHANGELOG.md announces the break.
+// It needs no git history: a shallow clone checks it as a full one does.
 func TestAPICompatibleWithLastRelease(t *testing.T) {
+	root := testenv.Root()
+	last, err := LastRelease(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(root, "api", last.Version+".txt"))
+	if err != nil {
+		t.Fatalf("the API of the last release, %s, is not recorded (%v): go run ./internal/release/apigen -commit %s %s", last.Version, err, last.Commit, last.Version)
+	}
+	cur, err := PublicPackages(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	removed := Removed(old, APILines(cur))
+	changelog, _ := os.ReadFile(filepath.Join(root, "CHANGELOG.md"))
+	if len(removed) > 0 && !BreakingAnnounced(changelog) {
+		t.Errorf("%d lines of %s's API are gone; restore them, or announce the break under \"### Breaking\" in CHANGELOG.md's Unreleased section (a new major version):\n  %s",
+			len(removed), last.Version, strings.Join(removed, "\n  "))
+	}
+	t.Logf("%d public packages, %d lines of %s's API, %d gone", len(cur), len(old), last.Version, len(removed))
+}
+
+// TestAPIFileIsTheRelease: api/VERSION.txt is what the release commit's
+// API is, where the clone has the commit (apidiff also compares the two
+// trees there, for what lines cannot say).
+func TestAPIFileIsTheRelease(t *testing.T) {
 	root := testenv.Root()
 	last, err := LastRelease(root)
 	if err != nil {
@@ -19,26 +47,25 @@ func TestAPICompatibleWithLastRelease(t *testing.T) {
 	}
 	base := t.TempDir()
 	if err := Export(root, last.Commit, base); err != nil {
-		t.Skipf("the release commit %s (%s) is not in this clone: %v", last.Commit, last.Version, err)
+		t.Skipf("the release commit %s (%s) is not in this clone: api/%s.txt is what is compared", last.Commit, last.Version, last.Version)
 	}
 	old, err := PublicPackages(base)
 	if err != nil {
 		t.Fatal(err)
 	}
+	raw, _ := os.ReadFile(filepath.Join(root, "api", last.Version+".txt"))
+	if got, want := strings.Join(APILines(old), "\n")+"\n", string(raw); got != want {
+		t.Errorf("api/%s.txt is not the API of %s: go run ./internal/release/apigen -commit %s %s", last.Version, last.Commit, last.Commit, last.Version)
+	}
 	cur, err := PublicPackages(root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(old) == 0 || len(cur) == 0 {
-		t.Fatalf("no public packages: %d in %s, %d now", len(old), last.Version, len(cur))
-	}
 	changes := Incompatible(old, cur)
 	changelog, _ := os.ReadFile(filepath.Join(root, "CHANGELOG.md"))
 	if len(changes) > 0 && !BreakingAnnounced(changelog) {
-		t.Errorf("%d incompatible changes since %s; undo them, or announce them under \"### Breaking\" in CHANGELOG.md's Unreleased section (a new major version):\n  %s",
-			len(changes), last.Version, strings.Join(changes, "\n  "))
+		t.Errorf("%d incompatible changes since %s (apidiff):\n  %s", len(changes), last.Version, strings.Join(changes, "\n  "))
 	}
-	t.Logf("%d public packages compared with %s (%s): %d incompatible changes", len(cur), last.Version, last.Commit[:12], len(changes))
 }
 
 // TestPlantedBreakIsCaught: a copy of the current tree with one public
@@ -74,6 +101,9 @@ func TestPlantedBreakIsCaught(t *testing.T) {
 	changes := Incompatible(old, cur)
 	if len(changes) == 0 || !strings.Contains(strings.Join(changes, "\n"), "ValidRepo") {
 		t.Errorf("the planted change was not caught: %v", changes)
+	}
+	if removed := Removed(APILines(old), APILines(cur)); len(removed) != 1 || !strings.Contains(removed[0], "func ValidRepo(string) error") {
+		t.Errorf("the planted change was not caught by the API lines: %v", removed)
 	}
 	if !BreakingAnnounced([]byte("# Changelog\n\n## Unreleased\n\n### Breaking\n- stages.ValidRepo takes strict\n\n## v0.1.0\n")) ||
 		BreakingAnnounced([]byte("## Unreleased\n\n## v0.1.0\n### Breaking\n")) {

@@ -1,0 +1,168 @@
+package release
+
+import (
+	"fmt"
+	"go/types"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// APILines lists the exported API of pkgs, one item a line, in the manner
+// of the Go project's api/go1.*.txt: "pkg PATH, const NAME TYPE = VALUE",
+// "pkg PATH, func NAME(...) ...", "pkg PATH, type NAME struct", one line
+// per exported field, interface method and method. A release keeps every
+// line of the release before it, unless CHANGELOG.md announces a break:
+// a line gone is an incompatible change, a line added a compatible one.
+// The lines need no git history to compare, so no clone can skip the
+// check.
+func APILines(pkgs map[string]*types.Package) []string {
+	var out []string
+	for _, path := range slices.Sorted(mapKeys(pkgs)) {
+		p := pkgs[path]
+		qual := func(other *types.Package) string {
+			if other == p {
+				return ""
+			}
+			return other.Path()
+		}
+		str := func(t types.Type) string { return types.TypeString(t, qual) }
+		add := func(format string, args ...any) {
+			out = append(out, "pkg "+path+", "+fmt.Sprintf(format, args...))
+		}
+		scope := p.Scope()
+		for _, name := range scope.Names() {
+			obj := scope.Lookup(name)
+			if !obj.Exported() {
+				continue
+			}
+			switch o := obj.(type) {
+			case *types.Const:
+				add("const %s %s = %s", name, str(o.Type()), o.Val().ExactString())
+			case *types.Var:
+				add("var %s %s", name, str(o.Type()))
+			case *types.Func:
+				add("func %s%s", name, signature(o.Type().(*types.Signature), str))
+			case *types.TypeName:
+				typeLines(add, str, o)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// typeLines adds the lines of an exported type: its kind, its exported
+// fields or interface methods, and the exported methods of T and *T.
+func typeLines(add func(string, ...any), str func(types.Type) string, o *types.TypeName) {
+	name := o.Name()
+	if o.IsAlias() {
+		add("type %s = %s", name, str(o.Type()))
+		return
+	}
+	named, ok := o.Type().(*types.Named)
+	if !ok {
+		add("type %s %s", name, str(o.Type()))
+		return
+	}
+	if tp := named.TypeParams(); tp != nil && tp.Len() > 0 {
+		var ps []string
+		for i := range tp.Len() {
+			ps = append(ps, tp.At(i).Obj().Name()+" "+str(tp.At(i).Constraint()))
+		}
+		name += "[" + strings.Join(ps, ", ") + "]"
+	}
+	switch u := named.Underlying().(type) {
+	case *types.Struct:
+		add("type %s struct", name)
+		for i := range u.NumFields() {
+			f := u.Field(i)
+			switch {
+			case f.Embedded():
+				add("type %s struct, embedded %s", name, str(f.Type()))
+			case f.Exported():
+				add("type %s struct, %s %s", name, f.Name(), str(f.Type()))
+			}
+		}
+	case *types.Interface:
+		add("type %s interface", name)
+		for i := range u.NumMethods() {
+			if m := u.Method(i); m.Exported() {
+				add("type %s interface, %s%s", name, m.Name(), signature(m.Type().(*types.Signature), str))
+			}
+		}
+	default:
+		add("type %s %s", name, str(u))
+	}
+	for i := range named.NumMethods() {
+		m := named.Method(i)
+		if !m.Exported() {
+			continue
+		}
+		sig := m.Type().(*types.Signature)
+		recv := o.Name()
+		if _, ptr := sig.Recv().Type().(*types.Pointer); ptr {
+			recv = "*" + recv
+		}
+		add("method (%s) %s%s", recv, m.Name(), signature(sig, str))
+	}
+}
+
+// signature is a function's parameters and results by type alone, as
+// Go's api files write them: renaming a parameter changes no caller.
+func signature(sig *types.Signature, str func(types.Type) string) string {
+	list := func(t *types.Tuple, variadic bool) []string {
+		var out []string
+		for i := range t.Len() {
+			ty := t.At(i).Type()
+			if variadic && i == t.Len()-1 {
+				out = append(out, "..."+str(ty.(*types.Slice).Elem()))
+				continue
+			}
+			out = append(out, str(ty))
+		}
+		return out
+	}
+	s := "(" + strings.Join(list(sig.Params(), sig.Variadic()), ", ") + ")"
+	switch res := list(sig.Results(), false); len(res) {
+	case 0:
+	case 1:
+		s += " " + res[0]
+	default:
+		s += " (" + strings.Join(res, ", ") + ")"
+	}
+	if tp := sig.TypeParams(); tp != nil && tp.Len() > 0 {
+		var ps []string
+		for i := range tp.Len() {
+			ps = append(ps, tp.At(i).Obj().Name()+" "+str(tp.At(i).Constraint()))
+		}
+		s = "[" + strings.Join(ps, ", ") + "]" + s
+	}
+	return s
+}
+
+func mapKeys[V any](m map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// Removed lists the lines of old that new lacks: the incompatible
+// changes.
+func Removed(old, new []string) []string {
+	have := map[string]bool{}
+	for _, l := range new {
+		have[l] = true
+	}
+	var out []string
+	for _, l := range old {
+		if !have[l] {
+			out = append(out, l)
+		}
+	}
+	return out
+}
