@@ -91,6 +91,8 @@ func typeLines(add func(string, ...any), str func(types.Type) string, o *types.T
 				add("type %s interface, %s%s", name, m.Name(), signature(m.Type().(*types.Signature), str))
 			}
 		}
+	case *types.Signature:
+		add("type %s func%s", name, signature(u, str))
 	default:
 		add("type %s %s", name, str(u))
 	}
