@@ -2,7 +2,6 @@ package oracle
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 )
@@ -59,7 +58,6 @@ func ArtifactReaders(asm Assembly, partition, pipelineAccount, pipelineRegion st
 			out = append(out, fmt.Sprintf("%s: its role %s cannot be read at synth, so whether it may read its input artifacts cannot be decided", where, compact(a.Props["RoleArn"])))
 			continue
 		}
-		account := m[1]
 		_, region := actionPlace(a.Props, partition, pipelineRegion)
 		store := stores[region]
 		if store == nil {
@@ -71,8 +69,7 @@ func ArtifactReaders(asm Assembly, partition, pipelineAccount, pipelineRegion st
 			out = append(out, fmt.Sprintf("%s: the artifact store of %s: %s", where, region, why))
 			continue
 		}
-		root := fmt.Sprintf("arn:%s:iam::%s:root", partition, account)
-		if !policyAllows(bucketPolicies(tmpl, bucketID), "s3:GetObject", []string{role, root, account}, vars, coversObjects) {
+		if !policyAllows(bucketPolicies(tmpl, bucketID), "s3:GetObject", role, vars, coversObjects) {
 			out = append(out, fmt.Sprintf("%s: the role %s may not read its input artifacts: the policy of the artifact bucket of %s (%s) does not allow it s3:GetObject", where, role, region, bucketID))
 		}
 		key, _ := store["EncryptionKey"].(map[string]any)
@@ -82,7 +79,7 @@ func ArtifactReaders(asm Assembly, partition, pipelineAccount, pipelineRegion st
 			continue
 		}
 		kprops, _ := resources(ktmpl)[keyID]["Properties"].(map[string]any)
-		if !policyAllows([]any{kprops["KeyPolicy"]}, "kms:Decrypt", []string{role, root, account}, vars, func(r any) bool { return r == "*" }) {
+		if !policyAllows([]any{kprops["KeyPolicy"]}, "kms:Decrypt", role, vars, func(r any) bool { return r == "*" }) {
 			out = append(out, fmt.Sprintf("%s: the role %s may not decrypt its input artifacts: the key policy of the artifact key of %s (%s) does not allow it kms:Decrypt", where, role, region, keyID))
 		}
 	}
@@ -178,13 +175,13 @@ func coversObjects(r any) bool {
 	return false
 }
 
-// policyAllows reports whether a resource policy lets one of principals
-// (a role ARN, its account's root ARN, the bare account) do action on
-// the resource (covers decides a statement's Resource): an Allow without
+// policyAllows reports whether a resource policy lets role (a role ARN,
+// named by itself, its account or its account's root) do action on the
+// resource (covers decides a statement's Resource): an Allow without
 // conditions whose Action matches and whose Principal names one of them,
 // and no Deny that may apply (one with NotPrincipal or NotAction, which
 // the oracle does not evaluate, is taken to apply: it fails closed).
-func policyAllows(docs []any, action string, principals []string, vars map[string]string, covers func(any) bool) bool {
+func policyAllows(docs []any, action, role string, vars map[string]string, covers func(any) bool) bool {
 	allowed := false
 	for _, d := range docs {
 		dm, _ := d.(map[string]any)
@@ -198,7 +195,7 @@ func policyAllows(docs []any, action string, principals []string, vars map[strin
 				}
 				continue
 			}
-			if !anyMatches(sm["Action"], action, vars) || !namesOneOf(sm["Principal"], principals, vars) {
+			if !anyMatches(sm["Action"], action, vars) || !principalNamed(sm["Principal"], role, vars, nil) {
 				continue
 			}
 			switch {
@@ -218,24 +215,4 @@ func policyAllows(docs []any, action string, principals []string, vars map[strin
 // hold.
 func onlyWithoutTLS(cond any) bool {
 	return compact(cond) == `{"Bool":{"aws:SecureTransport":"false"}}`
-}
-
-// namesOneOf reports whether a Principal element names one of principals,
-// or everyone.
-func namesOneOf(p any, principals []string, vars map[string]string) bool {
-	if p == "*" {
-		return true
-	}
-	pm, _ := p.(map[string]any)
-	list, isList := pm["AWS"].([]any)
-	if !isList {
-		list = []any{pm["AWS"]}
-	}
-	for _, x := range list {
-		v, ok := Render(x, vars)
-		if ok && (v == "*" || slices.Contains(principals, v)) {
-			return true
-		}
-	}
-	return false
 }

@@ -55,7 +55,6 @@ func TestTrusts(t *testing.T) {
 // forms a bucket or key policy takes; what it does not evaluate denies.
 func TestPolicyAllows(t *testing.T) {
 	const role = "arn:aws:iam::333333333333:role/deploy"
-	principals := []string{role, "arn:aws:iam::333333333333:root", "333333333333"}
 	vars := map[string]string{"AWS::Partition": "aws"}
 	objects := map[string]any{"Fn::Join": []any{"", []any{map[string]any{"Fn::GetAtt": []any{"B", "Arn"}}, "/*"}}}
 	bucket := map[string]any{"Fn::GetAtt": []any{"B", "Arn"}}
@@ -81,6 +80,7 @@ func TestPolicyAllows(t *testing.T) {
 	}{
 		{"granted, with the TLS deny", []any{tls, allow}, true},
 		{"granted to the account's root", []any{with(allow, "Principal", map[string]any{"AWS": "arn:aws:iam::333333333333:root"})}, true},
+		{"granted to the bare account", []any{with(allow, "Principal", map[string]any{"AWS": "333333333333"})}, true},
 		{"granted to everyone", []any{with(allow, "Principal", "*")}, true},
 		{"granted on the bucket, not its objects", []any{with(allow, "Resource", bucket)}, false},
 		{"granted to another role", []any{with(allow, "Principal", map[string]any{"AWS": "arn:aws:iam::333333333333:role/other"})}, false},
@@ -92,7 +92,7 @@ func TestPolicyAllows(t *testing.T) {
 		{"a Deny with another condition", []any{allow, with(tls, "Condition", map[string]any{"StringNotEquals": map[string]any{"aws:PrincipalOrgID": "o-1"}})}, false},
 	}
 	for _, c := range cases {
-		got := policyAllows([]any{map[string]any{"Statement": c.stmts}}, "s3:GetObject", principals, vars, coversObjects)
+		got := policyAllows([]any{map[string]any{"Statement": c.stmts}}, "s3:GetObject", role, vars, coversObjects)
 		if got != c.want {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)
 		}
