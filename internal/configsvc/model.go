@@ -183,11 +183,31 @@ func (s *Store) serviceBody(ctx context.Context, db q, repo string) (*stages.Doc
 	if err != nil {
 		return nil, err
 	}
+	return decodeBody(repo, body)
+}
+
+// decodeBody decodes a service's stored own part.
+func decodeBody(repo, body string) (*stages.Document, error) {
 	var d stages.Document
 	if err := json.Unmarshal([]byte(body), &d); err != nil {
 		return nil, fmt.Errorf("configsvc: the stored body of %s is damaged: %w", repo, err)
 	}
 	return &d, nil
+}
+
+// eachEnvironment calls f with every environment of d and its path
+// (stages[i].environments[j], or stages[i].waves[k].environments[j]).
+func eachEnvironment(d *stages.Document, f func(path string, e stages.DocEnvironment)) {
+	for i, st := range d.Stages {
+		for j, e := range st.Environments {
+			f(fmt.Sprintf("stages[%d].environments[%d]", i, j), e)
+		}
+		for k, w := range st.Waves {
+			for j, e := range w.Environments {
+				f(fmt.Sprintf("stages[%d].waves[%d].environments[%d]", i, k, j), e)
+			}
+		}
+	}
 }
 
 // platform is what the platform adds to every document: windows,
@@ -526,16 +546,7 @@ func (s *Store) validateAll(ctx context.Context, tx *sql.Tx, repos []string) err
 			}
 		}
 		check("pipeline.account", own.Pipeline.Account)
-		for i, st := range own.Stages {
-			for j, e := range st.Environments {
-				check(fmt.Sprintf("stages[%d].environments[%d].account", i, j), e.Account)
-			}
-			for k, w := range st.Waves {
-				for j, e := range w.Environments {
-					check(fmt.Sprintf("stages[%d].waves[%d].environments[%d].account", i, k, j), e.Account)
-				}
-			}
-		}
+		eachEnvironment(own, func(path string, e stages.DocEnvironment) { check(path+".account", e.Account) })
 	}
 	if len(problems) == 0 {
 		var err error
@@ -572,30 +583,18 @@ func (s *Store) namesClash(ctx context.Context, tx *sql.Tx, repos []string) ([]s
 			rows.Close()
 			return nil, err
 		}
-		var d stages.Document
-		if err := json.Unmarshal([]byte(body), &d); err != nil {
+		d, err := decodeBody(repo, body)
+		if err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("configsvc: the stored body of %s is damaged: %w", repo, err)
+			return nil, err
 		}
-		docs[repo] = &d
+		docs[repo] = d
 	}
 	if err := rows.Err(); err != nil {
 		rows.Close()
 		return nil, err
 	}
 	rows.Close()
-	each := func(d *stages.Document, f func(path, account, name string)) {
-		for i, st := range d.Stages {
-			for j, e := range st.Environments {
-				f(fmt.Sprintf("stages[%d].environments[%d].name", i, j), e.Account, e.Name)
-			}
-			for k, w := range st.Waves {
-				for j, e := range w.Environments {
-					f(fmt.Sprintf("stages[%d].waves[%d].environments[%d].name", i, k, j), e.Account, e.Name)
-				}
-			}
-		}
-	}
 	changed := map[string]bool{}
 	for _, r := range repos {
 		changed[r] = true
@@ -608,9 +607,10 @@ func (s *Store) namesClash(ctx context.Context, tx *sql.Tx, repos []string) ([]s
 	var problems []stages.Problem
 	for _, repo := range order {
 		d := docs[repo]
-		each(d, func(path, account, env string) {
-			joined := strings.ToLower(d.Service.Name + "-" + env)
-			key := account + "/" + joined
+		eachEnvironment(d, func(path string, e stages.DocEnvironment) {
+			path += ".name"
+			joined := strings.ToLower(d.Service.Name + "-" + e.Name)
+			key := e.Account + "/" + joined
 			prev, taken := claims[key]
 			switch {
 			case !taken:
@@ -618,7 +618,7 @@ func (s *Store) namesClash(ctx context.Context, tx *sql.Tx, repos []string) ([]s
 			case prev.repo != repo && changed[repo]:
 				problems = append(problems, stages.Problem{Path: repo + ": " + path, Code: stages.CodeDuplicate, Message: fmt.Sprintf(
 					"%q of service %q makes the names %s-... in account %s, which %s (%s) makes already: their stacks, roles and functions would be one; rename this environment or the service",
-					env, d.Service.Name, joined, account, prev.repo, prev.path)})
+					e.Name, d.Service.Name, joined, e.Account, prev.repo, prev.path)})
 			}
 		})
 	}
