@@ -116,23 +116,25 @@ type (
 	Blackout = stages.DocBlackout
 )
 
-// stageEnvironment is an environment of a document and the stage it is in.
+// stageEnvironment is an environment of a document, the stage it is in,
+// and its path in the document.
 type stageEnvironment struct {
 	Stage string
 	stages.DocEnvironment
+	Path string // stages[i].environments[j] or stages[i].waves[k].environments[j]
 }
 
-// environmentsOf lists every environment of d with its stage, in the
-// document's order: a stage's plain list, then its waves'.
+// environmentsOf lists every environment of d with its stage and path, in
+// the document's order: a stage's plain list, then its waves'.
 func environmentsOf(d *stages.Document) []stageEnvironment {
 	var out []stageEnvironment
-	for _, st := range d.Stages {
-		for _, e := range st.Environments {
-			out = append(out, stageEnvironment{st.Name, e})
+	for i, st := range d.Stages {
+		for j, e := range st.Environments {
+			out = append(out, stageEnvironment{st.Name, e, fmt.Sprintf("stages[%d].environments[%d]", i, j)})
 		}
-		for _, w := range st.Waves {
-			for _, e := range w.Environments {
-				out = append(out, stageEnvironment{st.Name, e})
+		for k, w := range st.Waves {
+			for j, e := range w.Environments {
+				out = append(out, stageEnvironment{st.Name, e, fmt.Sprintf("stages[%d].waves[%d].environments[%d]", i, k, j)})
 			}
 		}
 	}
@@ -193,21 +195,6 @@ func decodeBody(repo, body string) (*stages.Document, error) {
 		return nil, fmt.Errorf("configsvc: the stored body of %s is damaged: %w", repo, err)
 	}
 	return &d, nil
-}
-
-// eachEnvironment calls f with every environment of d and its path
-// (stages[i].environments[j], or stages[i].waves[k].environments[j]).
-func eachEnvironment(d *stages.Document, f func(path string, e stages.DocEnvironment)) {
-	for i, st := range d.Stages {
-		for j, e := range st.Environments {
-			f(fmt.Sprintf("stages[%d].environments[%d]", i, j), e)
-		}
-		for k, w := range st.Waves {
-			for j, e := range w.Environments {
-				f(fmt.Sprintf("stages[%d].waves[%d].environments[%d]", i, k, j), e)
-			}
-		}
-	}
 }
 
 // platform is what the platform adds to every document: windows,
@@ -546,7 +533,9 @@ func (s *Store) validateAll(ctx context.Context, tx *sql.Tx, repos []string) err
 			}
 		}
 		check("pipeline.account", own.Pipeline.Account)
-		eachEnvironment(own, func(path string, e stages.DocEnvironment) { check(path+".account", e.Account) })
+		for _, e := range environmentsOf(own) {
+			check(e.Path+".account", e.Account)
+		}
 	}
 	if len(problems) == 0 {
 		var err error
@@ -607,8 +596,8 @@ func (s *Store) namesClash(ctx context.Context, tx *sql.Tx, repos []string) ([]s
 	var problems []stages.Problem
 	for _, repo := range order {
 		d := docs[repo]
-		eachEnvironment(d, func(path string, e stages.DocEnvironment) {
-			path += ".name"
+		for _, e := range environmentsOf(d) {
+			path := e.Path + ".name"
 			joined := strings.ToLower(d.Service.Name + "-" + e.Name)
 			key := e.Account + "/" + joined
 			prev, taken := claims[key]
@@ -620,7 +609,7 @@ func (s *Store) namesClash(ctx context.Context, tx *sql.Tx, repos []string) ([]s
 					"%q of service %q makes the names %s-... in account %s, which %s (%s) makes already: their stacks, roles and functions would be one; rename this environment or the service",
 					e.Name, d.Service.Name, joined, e.Account, prev.repo, prev.path)})
 			}
-		})
+		}
 	}
 	return problems, nil
 }
