@@ -25,7 +25,7 @@ func decodeStrict(data []byte, ps *problems) *Document {
 	if !checkText(data, ps) {
 		return nil
 	}
-	ok, unknown := walkDocument(data, ps)
+	ok, unknown := walk(data, reflect.TypeFor[Document](), ps, true)
 	if !ok {
 		return nil
 	}

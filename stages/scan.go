@@ -146,20 +146,15 @@ func (w *walker) fieldsOf(t reflect.Type) (map[string]reflect.StructField, []str
 // object); the other problems are reported and reading goes on, since
 // encoding/json would silently keep the last of two keys and skip the rest.
 func checkStructure(data []byte, t reflect.Type, ps *problems) bool {
-	ok, _ := walk(data, t, ps)
+	ok, _ := walk(data, t, ps, false)
 	return ok
 }
 
-// walkDocument is walk for a Document, where null is no slice or map.
-func walkDocument(data []byte, ps *problems) (bool, [][2]int64) {
-	w := &walker{dec: json.NewDecoder(bytes.NewReader(data)), data: data, ps: ps, strictNull: true}
-	return w.structure(reflect.TypeFor[Document]()), w.unknownKeys
-}
-
 // walk is checkStructure, and also returns the byte ranges of the keys
-// that name no field of their struct.
-func walk(data []byte, t reflect.Type, ps *problems) (bool, [][2]int64) {
-	w := &walker{dec: json.NewDecoder(bytes.NewReader(data)), data: data, ps: ps}
+// that name no field of their struct. strictNull: null is no slice or map
+// (the document's rule, where encoding/json reads it as nil).
+func walk(data []byte, t reflect.Type, ps *problems, strictNull bool) (bool, [][2]int64) {
+	w := &walker{dec: json.NewDecoder(bytes.NewReader(data)), data: data, ps: ps, strictNull: strictNull}
 	return w.structure(t), w.unknownKeys
 }
 
@@ -168,16 +163,16 @@ func (w *walker) structure(t reflect.Type) bool {
 	w.dec.UseNumber()
 	listed, dropped := len(ps.list), ps.dropped
 	top := w.value("", t, true)
-	if w.err == errTooMany {
+	if w.err == errTooMany || w.err == errTooDeep {
+		// A bound is the one problem: what the walk found before it would
+		// only distract.
 		ps.list, ps.dropped = ps.list[:listed], dropped
 		line, col := lineCol(data, w.stopAt)
-		ps.addc(CodeTooLarge, "", "the document holds more than %d values (value %d is at line %d, column %d); the largest a pipeline can use holds a few thousand: is this the right file?", MaxValues, MaxValues+1, line, col)
-		return false
-	}
-	if w.err == errTooDeep {
-		ps.list, ps.dropped = ps.list[:listed], dropped
-		line, col := lineCol(data, w.stopAt)
-		ps.addc(CodeTooLarge, "", "objects and arrays nest deeper than %d levels at line %d, column %d; a handsoff document nests a few: this is not one", MaxNesting, line, col)
+		if w.err == errTooMany {
+			ps.addc(CodeTooLarge, "", "the document holds more than %d values (value %d is at line %d, column %d); the largest a pipeline can use holds a few thousand: is this the right file?", MaxValues, MaxValues+1, line, col)
+		} else {
+			ps.addc(CodeTooLarge, "", "objects and arrays nest deeper than %d levels at line %d, column %d; a handsoff document nests a few: this is not one", MaxNesting, line, col)
+		}
 		return false
 	}
 	if w.err != nil {
