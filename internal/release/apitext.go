@@ -3,6 +3,7 @@ package release
 import (
 	"fmt"
 	"go/types"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -18,7 +19,7 @@ import (
 // check.
 func APILines(pkgs map[string]*types.Package) []string {
 	var out []string
-	for _, path := range slices.Sorted(mapKeys(pkgs)) {
+	for _, path := range slices.Sorted(maps.Keys(pkgs)) {
 		p := pkgs[path]
 		qual := func(other *types.Package) string {
 			if other == p {
@@ -65,13 +66,7 @@ func typeLines(add func(string, ...any), str func(types.Type) string, o *types.T
 		add("type %s %s", name, str(o.Type()))
 		return
 	}
-	if tp := named.TypeParams(); tp != nil && tp.Len() > 0 {
-		var ps []string
-		for i := range tp.Len() {
-			ps = append(ps, tp.At(i).Obj().Name()+" "+str(tp.At(i).Constraint()))
-		}
-		name += "[" + strings.Join(ps, ", ") + "]"
-	}
+	name += typeParams(named.TypeParams(), str)
 	switch u := named.Underlying().(type) {
 	case *types.Struct:
 		add("type %s struct", name)
@@ -133,24 +128,19 @@ func signature(sig *types.Signature, str func(types.Type) string) string {
 	default:
 		s += " (" + strings.Join(res, ", ") + ")"
 	}
-	if tp := sig.TypeParams(); tp != nil && tp.Len() > 0 {
-		var ps []string
-		for i := range tp.Len() {
-			ps = append(ps, tp.At(i).Obj().Name()+" "+str(tp.At(i).Constraint()))
-		}
-		s = "[" + strings.Join(ps, ", ") + "]" + s
-	}
-	return s
+	return typeParams(sig.TypeParams(), str) + s
 }
 
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
+// typeParams is "[T C, ...]", or "" without type parameters.
+func typeParams(tp *types.TypeParamList, str func(types.Type) string) string {
+	if tp == nil || tp.Len() == 0 {
+		return ""
 	}
+	var ps []string
+	for i := range tp.Len() {
+		ps = append(ps, tp.At(i).Obj().Name()+" "+str(tp.At(i).Constraint()))
+	}
+	return "[" + strings.Join(ps, ", ") + "]"
 }
 
 // Removed lists the lines of old that new lacks: the incompatible
