@@ -402,14 +402,7 @@ type lockWire struct {
 // digest is a version 2 lock's: the SHA-256 of its version, repository,
 // URL and time, each on a line, then its compact document.
 func (l Lock) digest() string {
-	var compact bytes.Buffer
-	if err := json.Compact(&compact, l.Document); err != nil {
-		compact.Reset()
-		compact.Write(l.Document)
-	}
-	head := fmt.Sprintf("handsoff.lock/v%d\n%s\n%s\n%s\n", lockVersion, l.Repo, l.URL, l.FetchedAt.UTC().Format(time.RFC3339Nano))
-	sum := sha256.Sum256(append([]byte(head), compact.Bytes()...))
-	return hex.EncodeToString(sum[:])
+	return digestAfter(fmt.Sprintf("handsoff.lock/v%d\n%s\n%s\n%s\n", lockVersion, l.Repo, l.URL, l.FetchedAt.UTC().Format(time.RFC3339Nano)), l.Document)
 }
 
 // WriteLock writes a lock file atomically; the digest is computed here.
@@ -451,10 +444,13 @@ func lockBytes(lock Lock) ([]byte, error) {
 
 // digest hashes the compact form of a JSON document, so that indentation
 // added by MarshalIndent does not change it.
-func digest(doc []byte) string {
-	var compact bytes.Buffer
-	if err := json.Compact(&compact, doc); err != nil {
-		compact.Reset()
+func digest(doc []byte) string { return digestAfter("", doc) }
+
+// digestAfter hashes head, then the compact form of doc.
+func digestAfter(head string, doc []byte) string {
+	compact := bytes.NewBufferString(head)
+	if err := json.Compact(compact, doc); err != nil {
+		compact.Truncate(len(head))
 		compact.Write(doc)
 	}
 	sum := sha256.Sum256(compact.Bytes())
