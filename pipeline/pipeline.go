@@ -341,13 +341,14 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 		// The gates deploy with the CDK deploy role of the environment's
 		// account and region; CDK Pipelines grants a role the artifacts
 		// only for the stacks it deploys with it.
-		gatesRole := fmt.Sprintf("cdk-%s-deploy-role-%s-%s", p.qualifier, env.Account, env.Region)
+		gatesRole := gates.CDKRoleName(p.qualifier, "deploy", env.Account, env.Region)
+		placed := strings.NewReplacer("${AWS::AccountId}", env.Account, "${AWS::Region}", env.Region)
 		sameRole := 0
 		var roles []string
 		alarms := map[string]int{} // by top-level stack name
 		foreign := map[string]bool{}
 		for _, st := range info.Stacks {
-			role := strings.NewReplacer("${AWS::AccountId}", env.Account, "${AWS::Region}", env.Region).Replace(st.DeployRole)
+			role := placed.Replace(st.DeployRole)
 			if st.Local && strings.HasSuffix(role, ":role/"+gatesRole) {
 				sameRole++
 			} else if st.Local {
@@ -590,21 +591,19 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 	// regardless of case, which holds whichever way CodePipeline compares.
 	stageNames := map[string]string{}
 	var clashes []stages.Problem
+	claim := func(name, path string) {
+		if first, ok := stageNames[strings.ToLower(name)]; ok {
+			clashes = append(clashes, stages.Problem{Path: path, Message: fmt.Sprintf("makes the pipeline stage %s, as %s does: rename the wave or its environment", name, first)})
+			return
+		}
+		stageNames[strings.ToLower(name)] = path
+	}
 	for _, s := range cfg.Stages {
-		var all []string
-		var paths []string
 		if s.Approval {
-			all, paths = append(all, approvalStageName(s)), append(paths, s.Path)
+			claim(approvalStageName(s), s.Path)
 		}
 		for _, w := range s.Waves {
-			all, paths = append(all, waveStageName(cfg, s, w)), append(paths, w.Path)
-		}
-		for i, n := range all {
-			if first, ok := stageNames[strings.ToLower(n)]; ok {
-				clashes = append(clashes, stages.Problem{Path: paths[i], Message: fmt.Sprintf("makes the pipeline stage %s, as %s does: rename the wave or its environment", n, first)})
-				continue
-			}
-			stageNames[strings.ToLower(n)] = paths[i]
+			claim(waveStageName(cfg, s, w), w.Path)
 		}
 	}
 	if len(clashes) > 0 {

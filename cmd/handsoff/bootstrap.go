@@ -31,8 +31,9 @@ var reAccount = regexp.MustCompile(`^[0-9]{12}$`)
 //     pipeline account (--trust), as CDK Pipelines requires;
 //   - the service's handsoff bootstrap stack in every environment's
 //     account and region: the gate role the pipeline's validation actions,
-//     bake watcher and validation stopper use, and no other service's. CodePipeline refuses a pipeline whose roles do not exist
-//     yet, so this comes before the pipeline's first deploy.
+//     bake watcher and validation stopper use, and no other service's.
+//     CodePipeline refuses a pipeline whose roles do not exist yet, so
+//     this comes before the pipeline's first deploy.
 func bootstrap(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("handsoff bootstrap", flag.ContinueOnError)
 	fs.SetOutput(stderr)

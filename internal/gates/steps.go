@@ -101,10 +101,17 @@ func DeployActions(name string, g Gates, o DeployOptions) []Action {
 // bootstrapRole names a role of the CDK bootstrap stack of n's account and
 // region ("deploy", "cfn-exec"); qualifier defaults to DefaultQualifier.
 func bootstrapRole(n Names, qualifier, kind string) string {
+	return CDKRoleName(qualifier, kind, n.Account, n.Region)
+}
+
+// CDKRoleName names a role of the CDK bootstrap stack of an account and
+// region ("deploy", "cfn-exec"): cdk-{qualifier}-{kind}-role-{account}-{region};
+// qualifier defaults to DefaultQualifier.
+func CDKRoleName(qualifier, kind, account, region string) string {
 	if qualifier == "" {
 		qualifier = DefaultQualifier
 	}
-	return fmt.Sprintf("cdk-%s-%s-role-%s-%s", qualifier, kind, n.Account, n.Region)
+	return fmt.Sprintf("cdk-%s-%s-role-%s-%s", qualifier, kind, account, region)
 }
 
 // ApprovalStep asks a person before a stage starts, notifying the document's
