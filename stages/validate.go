@@ -120,11 +120,9 @@ func ParseWith(data []byte, source string, capacity Capacity) (*Config, error) {
 type validator struct {
 	ps  *problems
 	doc *Document
-	// envs maps an environment name, in lower case, to the path of its
-	// first use; envNames that path to the name as written.
-	envs     map[string]string
-	envNames map[string]string
-	zones    map[string]zone // read by location
+	// envs maps an environment name, in lower case, to its first use.
+	envs  map[string]envUse
+	zones map[string]zone // read by location
 
 	// stageNames are the stages the document lists.
 	stageNames map[string]bool
@@ -533,6 +531,9 @@ func (v *validator) location(name string) (*time.Location, error) {
 	return loc, err
 }
 
+// envUse is where an environment name is first used, as written.
+type envUse struct{ path, name string }
+
 // zone is a time zone as time.LoadLocation read it.
 type zone struct {
 	loc *time.Location
@@ -698,7 +699,7 @@ func (v *validator) instant(path, s string) (time.Time, bool) {
 }
 
 func (v *validator) stages(in []DocStage, checks map[string]Check) []Stage {
-	v.envs = map[string]string{}
+	v.envs = map[string]envUse{}
 	var out []Stage
 	if len(in) == 0 {
 		v.addc(CodeRequired, "stages", "is required: at least gamma and prod")
@@ -844,23 +845,19 @@ func (v *validator) environment(path string, e DocEnvironment, st Stage) Environ
 		v.addc(CodeRequired, path+".name", "is required: a name unique in the document, such as \"prod-use1\"")
 	case !reName.MatchString(e.Name) || len(e.Name) > maxEnvNameLength:
 		v.addf(path+".name", "%q must start with a letter, hold only letters, digits and hyphens, and be at most %d characters", e.Name, maxEnvNameLength)
-	case v.envs[strings.ToLower(e.Name)] != "":
+	case v.envs[strings.ToLower(e.Name)].path != "":
 		// Names become parts of IAM role names, which IAM compares
 		// regardless of case
 		// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names).
 		first := v.envs[strings.ToLower(e.Name)]
-		if v.envNames[first] == e.Name {
-			v.addc(CodeDuplicate, path+".name", "%q is already used by %s; environment names must be unique", e.Name, first)
+		if first.name == e.Name {
+			v.addc(CodeDuplicate, path+".name", "%q is already used by %s; environment names must be unique", e.Name, first.path)
 		} else {
-			v.addc(CodeDuplicate, path+".name", "%q is %q of %s in another case; names become parts of IAM role names, which IAM compares regardless of case: rename one", e.Name, v.envNames[first], first)
+			v.addc(CodeDuplicate, path+".name", "%q is %q of %s in another case; names become parts of IAM role names, which IAM compares regardless of case: rename one", e.Name, first.name, first.path)
 		}
 	}
-	if e.Name != "" && v.envs[strings.ToLower(e.Name)] == "" {
-		v.envs[strings.ToLower(e.Name)] = path
-		if v.envNames == nil {
-			v.envNames = map[string]string{}
-		}
-		v.envNames[path] = e.Name
+	if e.Name != "" && v.envs[strings.ToLower(e.Name)].path == "" {
+		v.envs[strings.ToLower(e.Name)] = envUse{path, e.Name}
 	}
 	v.account(path+".account", e.Account)
 	v.region(path+".region", e.Region)
