@@ -17,9 +17,16 @@ type Manifest struct {
 // Artifact is one artifact of the assembly: a stack, an asset manifest, a
 // nested assembly.
 type Artifact struct {
-	Type       string `json:"type"` // "aws:cloudformation:stack" for stacks
-	Properties struct {
+	Type string `json:"type"` // "aws:cloudformation:stack" for stacks
+	// Environment is "aws://{account}/{region}" for a stack.
+	Environment string `json:"environment"`
+	Properties  struct {
 		TemplateFile string `json:"templateFile"`
+		// StackName is the stack's name in CloudFormation; empty means
+		// the artifact's ID.
+		StackName string `json:"stackName"`
+		// DirectoryName is a nested assembly's directory.
+		DirectoryName string `json:"directoryName"`
 	} `json:"properties"`
 	// Metadata are the entries (logical ids, annotations) by construct
 	// path, such as "/orders-alpha/Service/Bucket/Resource".

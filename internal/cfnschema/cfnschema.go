@@ -37,6 +37,10 @@ type resource struct {
 	Type       string               `json:"cloudFormationType"`
 	Properties map[string]*property `json:"properties"`
 	Tags       *TagInformation      `json:"tagInformation"`
+	Stateful   bool                 `json:"isStateful"`
+	// Additional are nested property paths whose change replaces the
+	// resource, beyond those the properties' causesReplacement mark.
+	Additional [][]string `json:"additionalReplacementProperties"`
 }
 
 // TagInformation says where a taggable resource type takes its tags:
@@ -137,6 +141,86 @@ func (s *Schema) ReplacingProperties(resourceType string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// IsStateful reports whether the registry database marks a resource type
+// as holding state (its isStateful, which the AWS CDK uses to warn before
+// replacing one).
+func (s *Schema) IsStateful(resourceType string) bool {
+	r := s.resources[resourceType]
+	return r != nil && r.Stateful
+}
+
+// Types lists every resource type of the registry, sorted.
+func (s *Schema) Types() []string { return slices.Sorted(maps.Keys(s.resources)) }
+
+// ReplacingPaths lists, sorted, every property path of a resource type
+// whose change replaces the resource: a top-level property ("KeySchema"),
+// or one inside it ("CreationInfo/OwnerUid"), where "*" stands for every
+// element of a list or map. A path that only may replace (the registry's
+// "maybe") ends in "?". The walk follows the property types into their
+// definitions; a definition met again on the same path is not entered
+// twice.
+func (s *Schema) ReplacingPaths(resourceType string) []string {
+	r := s.resources[resourceType]
+	if r == nil {
+		return nil
+	}
+	set := map[string]bool{}
+	var props func(prefix string, ps map[string]*property, seen map[string]bool)
+	var walk func(prefix string, t *typ, seen map[string]bool)
+	props = func(prefix string, ps map[string]*property, seen map[string]bool) {
+		for name, p := range ps {
+			path := prefix + name
+			switch p.CausesReplacement {
+			case "yes":
+				set[path] = true
+				continue
+			case "maybe":
+				set[path+"?"] = true
+				continue
+			}
+			for _, t := range append([]*typ{p.Type}, p.PreviousTypes...) {
+				walk(path, t, seen)
+			}
+		}
+	}
+	walk = func(path string, t *typ, seen map[string]bool) {
+		if t == nil {
+			return
+		}
+		switch t.Type {
+		case "array", "map":
+			walk(path+"/*", t.Element, seen)
+		case "union":
+			for _, alt := range t.Types {
+				walk(path, alt, seen)
+			}
+		case "ref":
+			id := t.Reference.Ref
+			def := s.types[id]
+			if def == nil || seen[id] {
+				return
+			}
+			inner := maps.Clone(seen)
+			inner[id] = true
+			props(path+"/", def.Properties, inner)
+		}
+	}
+	props("", r.Properties, map[string]bool{})
+	for _, a := range r.Additional {
+		set[strings.Join(a, "/")] = true
+	}
+	// A path under one that already replaces adds nothing.
+	out := slices.Sorted(maps.Keys(set))
+	return slices.DeleteFunc(out, func(p string) bool {
+		for q := range set {
+			if q != p && strings.HasPrefix(p, strings.TrimSuffix(q, "?")+"/") && !strings.HasSuffix(q, "?") {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 // Validate checks every resource of a template and returns one line per

@@ -1,118 +1,243 @@
-// Package upgrade compares two synthesized versions of an app and finds
-// every stateful resource (a bucket, a table, a key, a log group, a queue,
-// a topic, a database, a file system, a parameter, a secret, a user pool,
-// a stream, a repository) that deploying the new version would delete or
-// replace: CloudFormation deletes a resource whose logical ID is gone from
-// its stack, and replaces one whose create-only property changed (the
-// registry schemas' createOnlyProperties, which @aws-cdk/aws-service-spec
-// records as causesReplacement;
-// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html).
-// Either loses the data, unless it is retained, and then the new stack
-// starts empty beside it.
+// Package upgrade compares two synthesized versions of an app and reports
+// every resource that deploying the new version would delete or replace,
+// because either loses what the resource holds unless CloudFormation
+// keeps or snapshots it, and then the new stack starts without it.
+//
+// CloudFormation deletes a resource whose logical ID is gone from its stack
+// (or whose stack is gone), and replaces one whose type changes or whose
+// create-only property changes: the registry schemas' createOnlyProperties,
+// at any depth, which the AWS CDK's database of them
+// (@aws-cdk/aws-service-spec) records as causesReplacement "yes" or
+// "maybe"; https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html.
+// A create-only property that refers to a replaced resource (Ref,
+// Fn::GetAtt, Fn::Sub) changes when it is replaced, so the referrer is
+// replaced too. Stacks are matched as CloudFormation matches them, by
+// account, region and stack name, not by where the assembly writes them.
+//
+// Every such change is a Finding. It is an error (Severity "error") when
+// the resource is known to hold data: its type is one the registry
+// database marks stateful, one that supports the Snapshot deletion policy,
+// or one on this package's list of data stores; or the team gave it a
+// Retain or Snapshot policy (DeletionPolicy, UpdateReplacePolicy), which
+// says it holds something worth keeping. Every other one is a warning the
+// team sees. Where the check cannot decide, it says so and counts the
+// change: a property of a type this version's copy of the registry does not
+// know, a value computed at deploy time where a create-only property is
+// nested, a Condition that changes.
 package upgrade
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"reflect"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 )
 
-// replacing.json lists, for each stateful type, the properties whose change
-// replaces the resource, from the CloudFormation registry
-// (TestReplacingMatchesRegistry compares them; -update rewrites it).
+// registry.json holds, for every registry type, whether the registry
+// database marks it stateful and the property paths whose change replaces
+// it (TestRegistryMatches compares it with the database; -update rewrites
+// it). One line per type keeps its diffs readable.
 //
-//go:embed replacing.json
-var replacingJSON []byte
+//go:embed registry.json
+var registryJSON []byte
 
-var replacing = sync.OnceValue(func() map[string][]string {
-	var m map[string][]string
-	if err := json.Unmarshal(replacingJSON, &m); err != nil {
-		panic("upgrade: replacing.json: " + err.Error()) // embedded at build time
+type typeInfo struct {
+	Stateful  bool     `json:"stateful,omitempty"`
+	Replacing []string `json:"replacing,omitempty"`
+}
+
+var registry = sync.OnceValue(func() map[string]typeInfo {
+	var m map[string]typeInfo
+	d := json.NewDecoder(bytes.NewReader(registryJSON))
+	if err := d.Decode(&m); err != nil {
+		panic("upgrade: registry.json: " + err.Error()) // embedded at build time; TestRegistryMatches reads it
 	}
 	return m
 })
 
-// StatefulTypes are the resource types that hold data.
-var statefulTypes = []string{
+// snapshotTypes support the Snapshot deletion policy: CloudFormation
+// snapshots them before it deletes them
+// (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html),
+// so they hold data by AWS's own account.
+var snapshotTypes = []string{
+	"AWS::DocDB::DBCluster", "AWS::EC2::Volume", "AWS::ElastiCache::CacheCluster", "AWS::ElastiCache::ReplicationGroup",
+	"AWS::ElastiCache::ServerlessCache", "AWS::Neptune::DBCluster", "AWS::RDS::DBCluster", "AWS::RDS::DBInstance",
+	"AWS::Redshift::Cluster",
+}
+
+// dataTypes hold data (records, objects, files, messages, keys, secrets,
+// identities) though the registry database does not mark them stateful.
+// TestDataTypesAreRegistryTypes keeps every name a registry type.
+var dataTypes = []string{
+	// Kept from the first, hand-made list.
 	"AWS::S3::Bucket", "AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable", "AWS::KMS::Key", "AWS::Logs::LogGroup",
 	"AWS::SQS::Queue", "AWS::SNS::Topic", "AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::EFS::FileSystem",
 	"AWS::SSM::Parameter", "AWS::SecretsManager::Secret", "AWS::Cognito::UserPool", "AWS::Kinesis::Stream",
 	"AWS::ECR::Repository", "AWS::Elasticsearch::Domain", "AWS::OpenSearchService::Domain", "AWS::ElastiCache::ReplicationGroup",
+	// Databases and stores.
+	"AWS::Timestream::Database", "AWS::Timestream::Table", "AWS::Timestream::InfluxDBInstance", "AWS::Timestream::InfluxDBCluster",
+	"AWS::S3Express::DirectoryBucket", "AWS::S3Tables::TableBucket", "AWS::S3Tables::Table", "AWS::MemoryDB::Cluster",
+	"AWS::Cassandra::Keyspace", "AWS::Cassandra::Table", "AWS::RDS::GlobalCluster", "AWS::DocDBElastic::Cluster",
+	"AWS::RedshiftServerless::Namespace", "AWS::Glue::Database", "AWS::Glue::Table", "AWS::NeptuneGraph::Graph",
+	"AWS::Lightsail::Database", "AWS::Lightsail::Disk", "AWS::Lightsail::Bucket", "AWS::FSx::Volume",
+	"AWS::OpenSearchServerless::Collection", "AWS::HealthLake::FHIRDatastore", "AWS::Omics::SequenceStore",
+	"AWS::Omics::ReferenceStore", "AWS::IoTAnalytics::Datastore", "AWS::IoTSiteWise::Asset", "AWS::SageMaker::FeatureGroup",
+	"AWS::CustomerProfiles::Domain", "AWS::Personalize::Dataset", "AWS::SecurityLake::DataLake", "AWS::APS::Workspace",
+	"AWS::Location::Tracker", "AWS::Kendra::Index",
+	// Streams, queues and logs of record.
+	"AWS::MSK::Cluster", "AWS::MSK::ServerlessCluster", "AWS::AmazonMQ::Broker", "AWS::KinesisVideo::Stream",
+	"AWS::Events::Archive", "AWS::CloudTrail::EventDataStore",
+	// Repositories, vaults and identities.
+	"AWS::CodeCommit::Repository", "AWS::CodeArtifact::Repository", "AWS::ECR::PublicRepository",
+	"AWS::Backup::LogicallyAirGappedBackupVault", "AWS::Cognito::IdentityPool",
 }
 
-// StatefulTypes returns the resource types the check protects (a copy).
-func StatefulTypes() []string { return append([]string(nil), statefulTypes...) }
+// holdsData says why a type is known to hold data, or "".
+func holdsData(typ string) string {
+	switch {
+	case slices.Contains(snapshotTypes, typ):
+		return typ + " supports the Snapshot deletion policy"
+	case registry()[typ].Stateful:
+		return "the registry marks " + typ + " stateful"
+	case slices.Contains(dataTypes, typ):
+		return typ + " stores data"
+	}
+	return ""
+}
 
-func stateful(t string) bool {
-	for _, s := range statefulTypes {
-		if s == t {
-			return true
+// DataTypes lists, sorted, every type the check counts as holding data.
+func DataTypes() []string {
+	set := map[string]bool{}
+	for _, t := range append(snapshotTypes, dataTypes...) {
+		set[t] = true
+	}
+	for t, info := range registry() {
+		if info.Stateful {
+			set[t] = true
 		}
 	}
-	return false
+	out := make([]string, 0, len(set))
+	for t := range set {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
 }
 
-// Finding is one stateful resource the new version would delete or replace.
+// Severities of a Finding.
+const (
+	Error   = "error"   // the resource is known to hold data
+	Warning = "warning" // it is not known to: the team decides
+)
+
+// Finding is one resource the new version would delete or replace.
 type Finding struct {
-	Stack     string // the template, relative to the assembly
-	LogicalID string
-	Type      string
+	// Stack is the stack as CloudFormation knows it:
+	// "{account}/{region}/{stackName}" (the assembly's placeholders where
+	// the app leaves the environment to the CLI).
+	Stack     string `json:"stack"`
+	LogicalID string `json:"logicalId"`
+	Type      string `json:"type"`
 	// Change is "deleted" or "replaced".
-	Change string
-	// Reason says why: the property that changed, or the likely successor
-	// of a logical ID that is gone.
-	Reason string
-	// Retained: DeletionPolicy Retain (or RetainExceptOnCreate) keeps the
-	// old resource, but the stack no longer owns it and starts a new one.
-	Retained bool
+	Change string `json:"change"`
+	// Reason says why: the property that changes, the reference to a
+	// replaced resource, or the likely successor of a logical ID that is
+	// gone.
+	Reason string `json:"reason"`
+	// Policy is what CloudFormation does with the old resource: "Delete",
+	// "Retain", "RetainExceptOnCreate" or "Snapshot" (DeletionPolicy for a
+	// deletion, UpdateReplacePolicy for a replacement).
+	Policy string `json:"policy"`
+	// Severity is Error when the resource is known to hold data, else
+	// Warning.
+	Severity string `json:"severity"`
+	// Data says why it counts as holding data; empty for a warning.
+	Data string `json:"data,omitempty"`
 }
 
 func (f Finding) String() string {
-	s := fmt.Sprintf("%s: %s %s (%s) would be %s: %s", f.Stack, f.Type, f.LogicalID, map[bool]string{true: "retained", false: "its data lost"}[f.Retained], f.Change, f.Reason)
+	fate := map[string]string{
+		"Delete":               map[string]string{Error: "its data lost", Warning: "the old one deleted"}[f.Severity],
+		"Retain":               "the old one retained outside the stack",
+		"RetainExceptOnCreate": "the old one retained outside the stack",
+		"Snapshot":             "the old one snapshotted, then deleted",
+	}[f.Policy]
+	s := fmt.Sprintf("%s %s: %s %s would be %s (%s): %s", f.Severity, f.Stack, f.Type, f.LogicalID, f.Change, fate, f.Reason)
+	if f.Data != "" {
+		s += " [" + f.Data + "]"
+	}
 	return s
 }
 
-// Compare finds the stateful resources of old that new deletes or
-// replaces, by stack (template path) and logical ID, sorted.
+// Counts returns the number of errors and warnings.
+func Counts(fs []Finding) (errors, warnings int) {
+	for _, f := range fs {
+		if f.Severity == Error {
+			errors++
+		} else {
+			warnings++
+		}
+	}
+	return errors, warnings
+}
+
+// Compare reports every resource of old that new deletes or replaces,
+// sorted by stack and logical ID. old and new map a stack (see
+// Finding.Stack) to its template.
 func Compare(old, new map[string]map[string]any) []Finding {
 	var out []Finding
 	for stack, ot := range old {
-		nt, ok := new[stack]
-		oldRes, _ := ot["Resources"].(map[string]any)
-		newRes, _ := nt["Resources"].(map[string]any)
-		for id, r := range oldRes {
-			or, _ := r.(map[string]any)
+		nt, stackKept := new[stack]
+		oldRes := resources(ot)
+		newRes := resources(nt)
+		replaced := map[string]string{} // logical ID -> why
+		for id, or := range oldRes {
 			typ, _ := or["Type"].(string)
-			if !stateful(typ) {
-				continue
+			if typ == "AWS::CDK::Metadata" {
+				continue // the CDK's version report, not a resource that holds anything
 			}
-			retained := strings.HasPrefix(fmt.Sprint(or["DeletionPolicy"]), "Retain")
-			nr, present := newRes[id].(map[string]any)
+			nr, present := newRes[id]
 			switch {
-			case !ok:
-				out = append(out, Finding{stack, id, typ, "deleted", "its stack is gone from the app", retained})
+			case !stackKept:
+				out = append(out, deleted(stack, id, or, "its stack is gone from the app"))
 			case !present:
-				out = append(out, Finding{stack, id, typ, "deleted", "its logical ID is gone" + successor(oldRes, newRes, typ), retained})
+				out = append(out, deleted(stack, id, or, "its logical ID is gone"+successor(oldRes, newRes, typ)))
 			case nr["Type"] != typ:
-				out = append(out, Finding{stack, id, typ, "replaced", fmt.Sprintf("its type becomes %v", nr["Type"]), retained})
+				replaced[id] = fmt.Sprintf("its type becomes %v", nr["Type"])
+			case !reflect.DeepEqual(or["Condition"], nr["Condition"]):
+				out = append(out, deleted(stack, id, or, fmt.Sprintf("its Condition changes from %s to %s: where it comes out false, the resource is deleted (the check cannot evaluate conditions)", compact(or["Condition"]), compact(nr["Condition"]))))
 			default:
-				op, _ := or["Properties"].(map[string]any)
-				np, _ := nr["Properties"].(map[string]any)
-				var changed []string
-				for _, prop := range replacing()[typ] {
-					if !reflect.DeepEqual(op[prop], np[prop]) {
-						changed = append(changed, fmt.Sprintf("%s %s -> %s", prop, compact(op[prop]), compact(np[prop])))
-					}
-				}
-				if len(changed) > 0 {
-					out = append(out, Finding{stack, id, typ, "replaced", "a property that requires replacement changes: " + strings.Join(changed, "; "), retained})
+				if why := replacement(typ, or["Properties"], nr["Properties"]); why != "" {
+					replaced[id] = why
 				}
 			}
+		}
+		// A create-only property that refers to a replaced resource
+		// changes with it: replace until nothing more is.
+		for grew := true; grew; {
+			grew = false
+			for id, nr := range newRes {
+				or, was := oldRes[id]
+				if _, done := replaced[id]; done || !was || nr["Type"] != or["Type"] || !stackKept {
+					continue
+				}
+				typ, _ := nr["Type"].(string)
+				if why := referenceReplacement(typ, nr["Properties"], replaced); why != "" {
+					replaced[id] = why
+					grew = true
+				}
+			}
+		}
+		for id, why := range replaced {
+			or := oldRes[id]
+			typ, _ := or["Type"].(string)
+			out = append(out, finding(stack, id, or, typ, "replaced", why, policy(or, "UpdateReplacePolicy")))
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -124,13 +249,284 @@ func Compare(old, new map[string]map[string]any) []Finding {
 	return out
 }
 
+func resources(t map[string]any) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	res, _ := t["Resources"].(map[string]any)
+	for id, r := range res {
+		if m, ok := r.(map[string]any); ok {
+			out[id] = m
+		}
+	}
+	return out
+}
+
+func deleted(stack, id string, r map[string]any, why string) Finding {
+	typ, _ := r["Type"].(string)
+	p := policy(r, "DeletionPolicy")
+	if p == "Delete" && r["DeletionPolicy"] == nil && (typ == "AWS::RDS::DBCluster" || typ == "AWS::RDS::DBInstance" && !hasProperty(r, "DBClusterIdentifier")) {
+		// "The default policy is Snapshot for AWS::RDS::DBCluster resources
+		// and for AWS::RDS::DBInstance resources that don't specify the
+		// DBClusterIdentifier property" (DeletionPolicy attribute).
+		p = "Snapshot"
+	}
+	return finding(stack, id, r, typ, "deleted", why, p)
+}
+
+func finding(stack, id string, r map[string]any, typ, change, why, pol string) Finding {
+	f := Finding{Stack: stack, LogicalID: id, Type: typ, Change: change, Reason: why, Policy: pol, Severity: Warning}
+	if f.Data = holdsData(typ); f.Data == "" {
+		for _, attr := range []string{"DeletionPolicy", "UpdateReplacePolicy"} {
+			if p := policy(r, attr); p != "Delete" {
+				f.Data = fmt.Sprintf("its %s is %s", attr, p)
+				break
+			}
+		}
+	}
+	if f.Data != "" {
+		f.Severity = Error
+	}
+	return f
+}
+
+// policy is a resource's DeletionPolicy or UpdateReplacePolicy;
+// CloudFormation's default is Delete. A policy CloudFormation would
+// compute (an intrinsic) counts as Retain: the check cannot tell.
+func policy(r map[string]any, attr string) string {
+	switch v := r[attr].(type) {
+	case nil:
+		return "Delete"
+	case string:
+		return v
+	}
+	return "Retain"
+}
+
+func hasProperty(r map[string]any, name string) bool {
+	props, _ := r["Properties"].(map[string]any)
+	_, ok := props[name]
+	return ok
+}
+
+// replacement says why a change of properties replaces a resource of typ,
+// or "".
+func replacement(typ string, oldProps, newProps any) string {
+	if reflect.DeepEqual(oldProps, newProps) {
+		return ""
+	}
+	info, known := registry()[typ]
+	if !known {
+		if custom(typ) {
+			return "" // a custom resource is updated; its handler keeps its physical ID or not
+		}
+		return fmt.Sprintf("its properties change and %s is not in this version's copy of the CloudFormation registry, so which of them replace it is unknown", typ)
+	}
+	op, oOK := oldProps.(map[string]any)
+	np, nOK := newProps.(map[string]any)
+	if (oldProps != nil && !oOK) || (newProps != nil && !nOK) {
+		return "its Properties are computed at deploy time (" + compact(newProps) + "), so whether a property that requires replacement changes is unknown"
+	}
+	var changed []string
+	for _, path := range info.Replacing {
+		maybe := strings.HasSuffix(path, "?")
+		segs := strings.Split(strings.TrimSuffix(path, "?"), "/")
+		o, n := op[segs[0]], np[segs[0]]
+		if d := differs(o, n, segs[1:]); d != "" {
+			what := fmt.Sprintf("%s %s -> %s", strings.TrimSuffix(path, "?"), compact(o), compact(n))
+			if d != "changes" {
+				what += " (" + d + ")"
+			}
+			if maybe {
+				what += " (the registry says it may require replacement)"
+			}
+			changed = append(changed, what)
+		}
+	}
+	if len(changed) == 0 {
+		return ""
+	}
+	return "a property that requires replacement changes: " + strings.Join(changed, "; ")
+}
+
+func custom(typ string) bool {
+	return strings.HasPrefix(typ, "Custom::") || typ == "AWS::CloudFormation::CustomResource"
+}
+
+// differs compares the values at a property path below o and n ("*" for
+// every element), and says how they differ, or "". Where a value is
+// computed at deploy time (an intrinsic function) or not the shape the path
+// needs, it cannot look inside and compares the whole value.
+func differs(o, n any, path []string) string {
+	if len(path) == 0 {
+		if reflect.DeepEqual(o, n) {
+			return ""
+		}
+		return "changes"
+	}
+	whole := func(why string) string {
+		if reflect.DeepEqual(o, n) {
+			return ""
+		}
+		return why
+	}
+	if intrinsic(o) || intrinsic(n) {
+		return whole("a value computed at deploy time changes above a nested property that requires replacement")
+	}
+	if path[0] == "*" {
+		switch ov := o.(type) {
+		case []any:
+			nv, ok := n.([]any)
+			if !ok || len(nv) != len(ov) {
+				return whole("elements are added or removed where each holds a property that requires replacement")
+			}
+			for i := range ov {
+				if d := differs(ov[i], nv[i], path[1:]); d != "" {
+					return d
+				}
+			}
+			return ""
+		case map[string]any:
+			nv, ok := n.(map[string]any)
+			if !ok || len(nv) != len(ov) {
+				return whole("entries are added or removed where each holds a property that requires replacement")
+			}
+			for k := range ov {
+				if _, ok := nv[k]; !ok {
+					return "entries are added or removed where each holds a property that requires replacement"
+				}
+				if d := differs(ov[k], nv[k], path[1:]); d != "" {
+					return d
+				}
+			}
+			return ""
+		case nil:
+			if n == nil {
+				return ""
+			}
+			return differs([]any{}, n, path)
+		}
+		return whole("changes")
+	}
+	om, oOK := o.(map[string]any)
+	nm, nOK := n.(map[string]any)
+	if (o != nil && !oOK) || (n != nil && !nOK) {
+		return whole("changes")
+	}
+	return differs(om[path[0]], nm[path[0]], path[1:])
+}
+
+// intrinsic reports whether v is a value CloudFormation computes.
+func intrinsic(v any) bool {
+	m, ok := v.(map[string]any)
+	if !ok || len(m) != 1 {
+		return false
+	}
+	for k := range m {
+		return k == "Ref" || strings.HasPrefix(k, "Fn::")
+	}
+	return false
+}
+
+// referenceReplacement says why a resource is replaced because a
+// property that requires replacement refers to a replaced resource, or "".
+func referenceReplacement(typ string, props any, replaced map[string]string) string {
+	info, known := registry()[typ]
+	if !known {
+		return ""
+	}
+	pm, _ := props.(map[string]any)
+	for _, path := range info.Replacing {
+		segs := strings.Split(strings.TrimSuffix(path, "?"), "/")
+		for _, v := range at(pm, segs) {
+			for _, target := range refersTo(v) {
+				if _, ok := replaced[target]; ok {
+					return fmt.Sprintf("%s refers to %s, which is replaced, so its value changes", strings.TrimSuffix(path, "?"), target)
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// at lists the values at a property path ("*" for every element); where a
+// value on the way is computed at deploy time, that whole value.
+func at(v any, path []string) []any {
+	if len(path) == 0 || intrinsic(v) {
+		return []any{v}
+	}
+	var out []any
+	switch x := v.(type) {
+	case map[string]any:
+		if path[0] != "*" {
+			return at(x[path[0]], path[1:])
+		}
+		for _, e := range x {
+			out = append(out, at(e, path[1:])...)
+		}
+	case []any:
+		if path[0] != "*" {
+			return []any{v}
+		}
+		for _, e := range x {
+			out = append(out, at(e, path[1:])...)
+		}
+	}
+	return out
+}
+
+var subRef = regexp.MustCompile(`\$\{([A-Za-z0-9]+)(\.[^}]*)?\}`)
+
+// refersTo lists the logical IDs a value refers to (Ref, Fn::GetAtt,
+// Fn::Sub), anywhere inside it.
+func refersTo(v any) []string {
+	var out []string
+	var walk func(any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				switch k {
+				case "Ref":
+					if s, ok := e.(string); ok {
+						out = append(out, s)
+					}
+				case "Fn::GetAtt":
+					switch a := e.(type) {
+					case []any:
+						if len(a) > 0 {
+							if s, ok := a[0].(string); ok {
+								out = append(out, s)
+							}
+						}
+					case string:
+						out = append(out, strings.SplitN(a, ".", 2)[0])
+					}
+				case "Fn::Sub":
+					s, _ := e.(string)
+					if a, ok := e.([]any); ok && len(a) > 0 {
+						s, _ = a[0].(string)
+					}
+					for _, m := range subRef.FindAllStringSubmatch(s, -1) {
+						out = append(out, m[1])
+					}
+				}
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	return out
+}
+
 // successor names the new resources of the same type, likely the renamed
 // one.
-func successor(oldRes, newRes map[string]any, typ string) string {
+func successor(oldRes, newRes map[string]map[string]any, typ string) string {
 	var names []string
 	for id, r := range newRes {
-		rm, _ := r.(map[string]any)
-		if _, was := oldRes[id]; !was && rm["Type"] == typ {
+		if _, was := oldRes[id]; !was && r["Type"] == typ {
 			names = append(names, id)
 		}
 	}
@@ -151,6 +547,3 @@ func compact(v any) string {
 	}
 	return string(b)
 }
-
-// StackOf is the stack path a template file has in Compare's maps.
-func StackOf(rel string) string { return filepath.ToSlash(rel) }
