@@ -14,6 +14,8 @@ import (
 
 	"github.com/handsoff-cdk/handsoff/checks"
 	"github.com/handsoff-cdk/handsoff/stages"
+
+	"github.com/spf13/cobra"
 )
 
 // templateFile is a service's bootstrap template's file name under --out.
@@ -34,9 +36,8 @@ var reAccount = regexp.MustCompile(`^[0-9]{12}$`)
 //     bake watcher and validation stopper use, and no other service's.
 //     CodePipeline refuses a pipeline whose roles do not exist yet, so
 //     this comes before the pipeline's first deploy.
-func bootstrap(args []string, stdout, stderr io.Writer) int {
+func bootstrapCmd() *cobra.Command {
 	fs := flag.NewFlagSet("handsoff bootstrap", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	config := fs.String("config", "", "the configuration document (a file); default: as the pipeline finds it (HANDSOFF_CONFIG, handsoff.lock.json, handsoff.json)")
 	repo := fs.String("repo", "", "the repository as owner/name; default: the document's")
 	out := fs.String("out", "cdk.out", "where to write the bootstrap template (handsoff-{service}-bootstrap.template.json)")
@@ -44,90 +45,94 @@ func bootstrap(args []string, stdout, stderr io.Writer) int {
 	execute := fs.Bool("execute", false, "run the commands (with the AWS and CDK CLIs and the profiles of handsoff profiles); default: print them (a dry run)")
 	prod := fs.Bool("prod", false, "with --execute, also run the commands of accounts and regions that hold prod environments; default: those stay a dry run")
 	all := fs.Bool("all", false, "every account and region of the document (the default without ENV)")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: handsoff bootstrap [flags] [ENV|--all]
-
-Prints the one-time setup that every account and region of a pipeline needs
+	return leaf(&cobra.Command{
+		Use:   "bootstrap [flags] [ENV|--all]",
+		Short: "the one-time setup of every account and region a pipeline deploys to",
+		Long: `Prints the one-time setup that every account and region of a pipeline needs
 before the pipeline is first deployed: cdk bootstrap with --trust for the
 pipeline account, and the service's handsoff bootstrap stack (its gate
 role). With ENV, only that environment's account and region (and the
 pipeline account's bootstrap in its region). Run it again whenever the
 document adds an account or region. Each command names the AWS CLI profile of
 handsoff profiles. --execute runs them, except in accounts and regions that
-hold a prod environment, which stay a dry run unless --prod is given too.
-
-Flags:
-`)
-		fs.PrintDefaults()
-	}
-	if ok, code := parseFlags(fs, args, 1); !ok {
-		return code
-	}
-	if *all && fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "handsoff bootstrap: name an environment or --all, not both")
-		return 2
-	}
-	cfg, err := loadConfig(*config, *repo)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
-	}
-	only := ""
-	if fs.NArg() == 1 {
-		only = fs.Arg(0)
-		if _, ok := findEnvironment(cfg, only); !ok {
-			fmt.Fprintf(stderr, "handsoff bootstrap: %s\n", unknownEnv(cfg, only, false))
-			return 2
+hold a prod environment, which stay a dry run unless --prod is given too.`,
+		Args:              argsBetween(0, 1, "at most one environment"),
+		ValidArgsFunction: completeEnvironments,
+	}, fs, func(stdout, stderr io.Writer) int {
+		if *all && fs.NArg() > 0 {
+			fmt.Fprintln(stderr, "handsoff bootstrap: name an environment or --all, not both")
+			return exitMisuse
 		}
-	}
-	trusted := []string{cfg.Pipeline.Account}
-	for _, a := range strings.Split(*trust, ",") {
-		if a = strings.TrimSpace(a); a == "" {
-			continue
+		cfg, err := loadConfig(*config, *repo)
+		if err != nil {
+			return docError(stderr, err)
 		}
-		if !reAccount.MatchString(a) {
-			fmt.Fprintf(stderr, "handsoff bootstrap: --trust: %q is not a 12-digit account\n", a)
-			return 2
-		}
-		if !slices.Contains(trusted, a) {
-			trusted = append(trusted, a)
-		}
-	}
-	tmpl, _ := json.MarshalIndent(checks.BootstrapTemplate(cfg.Service.Name), "", " ")
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		fmt.Fprintln(stderr, "handsoff bootstrap:", err)
-		return 1
-	}
-	file := filepath.Join(*out, templateFile(cfg.Service.Name))
-	if err := os.WriteFile(file, append(tmpl, '\n'), 0o644); err != nil {
-		fmt.Fprintln(stderr, "handsoff bootstrap:", err)
-		return 1
-	}
-	cmds := Commands(cfg, trusted, file, only)
-	fmt.Fprintf(stdout, "# handsoff bootstrap for %s: pipeline account %s (%s); wrote %s\n", cfg.Service.Repo, cfg.Pipeline.Account, cfg.Pipeline.Region, file)
-	if st := TopicPolicyStatement(cfg); st != "" && only == "" {
-		fmt.Fprintf(stdout, "\n# the notification topic %s is the platform's: add this statement to its access policy (CodeStar Notifications publishes\n"+
-			"# only through it; without it the pipeline's failure and approval notifications are dropped). If the topic is encrypted\n"+
-			"# with a KMS key, its key policy must also let codestar-notifications.amazonaws.com and the pipeline's rollback rule role\n"+
-			"# use it (kms:GenerateDataKey*, kms:Decrypt). https://docs.aws.amazon.com/dtconsole/latest/userguide/set-up-sns.html\n# %s\n",
-			cfg.Pipeline.NotificationTopicArn, st)
-	}
-	for _, c := range cmds {
-		fmt.Fprintf(stdout, "\n# %s\n%s\n", c.Why, c.Shell())
-		if *execute && c.Prod && !*prod {
-			fmt.Fprintf(stdout, "# not run: this account and region hold a prod environment; add --prod to run it\n")
-			continue
-		}
-		if *execute {
-			cmd := exec.Command(c.Args[0], c.Args[1:]...)
-			cmd.Stdout, cmd.Stderr = stdout, stderr
-			if err := cmd.Run(); err != nil {
-				fmt.Fprintf(stderr, "handsoff bootstrap: %s: %v\n", strings.Join(c.Args, " "), err)
-				return 1
+		only := ""
+		if fs.NArg() == 1 {
+			only = fs.Arg(0)
+			if _, ok := findEnvironment(cfg, only); !ok {
+				fmt.Fprintf(stderr, "handsoff bootstrap: %s\n", unknownEnv(cfg, only, false))
+				return exitMisuse
 			}
 		}
-	}
-	return 0
+		trusted := []string{cfg.Pipeline.Account}
+		for _, a := range strings.Split(*trust, ",") {
+			if a = strings.TrimSpace(a); a == "" {
+				continue
+			}
+			if !reAccount.MatchString(a) {
+				fmt.Fprintf(stderr, "handsoff bootstrap: --trust: %q is not a 12-digit account\n", a)
+				return exitMisuse
+			}
+			if !slices.Contains(trusted, a) {
+				trusted = append(trusted, a)
+			}
+		}
+		tmpl, _ := json.MarshalIndent(checks.BootstrapTemplate(cfg.Service.Name), "", " ")
+		if err := os.MkdirAll(*out, 0o755); err != nil {
+			fmt.Fprintln(stderr, "handsoff bootstrap:", err)
+			return exitFailed
+		}
+		file := filepath.Join(*out, templateFile(cfg.Service.Name))
+		if err := os.WriteFile(file, append(tmpl, '\n'), 0o644); err != nil {
+			fmt.Fprintln(stderr, "handsoff bootstrap:", err)
+			return exitFailed
+		}
+		cmds := Commands(cfg, trusted, file, only)
+		fmt.Fprintf(stdout, "# handsoff bootstrap for %s: pipeline account %s (%s); wrote %s\n", cfg.Service.Repo, cfg.Pipeline.Account, cfg.Pipeline.Region, file)
+		if st := TopicPolicyStatement(cfg); st != "" && only == "" {
+			fmt.Fprintf(stdout, "\n# the notification topic %s is the platform's: add this statement to its access policy (CodeStar Notifications publishes\n"+
+				"# only through it; without it the pipeline's failure and approval notifications are dropped). If the topic is encrypted\n"+
+				"# with a KMS key, its key policy must also let codestar-notifications.amazonaws.com and the pipeline's rollback rule role\n"+
+				"# use it (kms:GenerateDataKey*, kms:Decrypt). https://docs.aws.amazon.com/dtconsole/latest/userguide/set-up-sns.html\n# %s\n",
+				cfg.Pipeline.NotificationTopicArn, st)
+		}
+		for _, c := range cmds {
+			fmt.Fprintf(stdout, "\n# %s\n%s\n", c.Why, c.Shell())
+			if *execute && c.Prod && !*prod {
+				fmt.Fprintf(stdout, "# not run: this account and region hold a prod environment; add --prod to run it\n")
+				continue
+			}
+			if *execute {
+				name := c.Args[0]
+				if name == "cdk" { // the project's CDK CLI, as deploy finds it
+					cdk, err := cdkCommand()
+					if err != nil {
+						fmt.Fprintf(stderr, "handsoff bootstrap: %v\n", err)
+						return exitFailed
+					}
+					name = cdk.path
+				}
+				cmd := exec.Command(name, c.Args[1:]...)
+				cmd.Stdout, cmd.Stderr = stdout, stderr
+				if err := cmd.Run(); err != nil {
+					fmt.Fprintf(stderr, "handsoff bootstrap: %s: %v\n", strings.Join(c.Args, " "), err)
+					return exitFailed
+				}
+			}
+		}
+		return exitOK
+	})
 }
 
 // Command is one step of the setup.
@@ -201,7 +206,7 @@ func loadConfig(path, repo string) (*stages.Config, error) {
 	if path != "" {
 		data, err := os.ReadFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("handsoff bootstrap: --config: %w", err)
+			return nil, configFlagError{fmt.Errorf("handsoff: --config: %w", err)}
 		}
 		cfg, err := stages.Parse(data, path)
 		if err != nil {
@@ -213,7 +218,9 @@ func loadConfig(path, repo string) (*stages.Config, error) {
 		return cfg, nil
 	}
 	if repo == "" {
-		repo = defaultRepo()
+		if repo = defaultRepo(); repo == "" {
+			return nil, errNoDocument
+		}
 	}
 	return stages.Load(stages.LoadOptions{Repo: repo})
 }

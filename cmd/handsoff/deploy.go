@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -10,6 +11,9 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/spf13/cobra"
 
 	"github.com/handsoff-cdk/handsoff/checks"
 	"github.com/handsoff-cdk/handsoff/internal/names"
@@ -29,112 +33,143 @@ const NowEnv = "HANDSOFF_NOW"
 // hand to prod, or to a stage inside a freeze window or blackout, is
 // refused unless forced with --reason, which the configuration service
 // records in its audit log before anything is deployed.
-func deployCmd(verb string, args []string, stdout, stderr io.Writer) int {
+func deployCmd(verb string) *cobra.Command {
 	fs := flag.NewFlagSet("handsoff "+verb, flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	config := fs.String("config", "", "the configuration document (a file); default: as the pipeline finds it")
 	app := fs.String("app", "", "the app's main package, run as cdk --app \"go run PKG\"; default: cdk.json's app")
-	reason := fs.String("reason", "", "why this deploy cannot wait for the pipeline: forces a deploy to prod or into a freeze, and is recorded")
-	base := fs.String("url", "", "the configuration service that records a forced deploy; default: $HANDSOFF_CONFIG, else the lock file's")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, `Usage: handsoff %s [flags] ENV
-
-Runs cdk %s for the stacks of one environment (SERVICE-ENV/*) with the
+	var reason, base string
+	var unrecorded bool
+	long := `Runs cdk ` + verb + ` for the stacks of one environment (SERVICE-ENV/*) with the
 environment's AWS CLI profile (handsoff profiles writes them), printing the
-command first.%s
-
-Flags:
-`, verb, verb, map[bool]string{true: `
+command first. Without credentials for that profile it stops before cdk
+runs and says how to sign in.`
+	short := "cdk diff of one environment's stacks, with its profile"
+	if verb == "deploy" {
+		fs.StringVar(&reason, "reason", "", "why this deploy cannot wait for the pipeline: forces a deploy to prod or into a freeze, and is recorded")
+		fs.StringVar(&base, "url", "", "the configuration service that records a forced deploy; default: $HANDSOFF_CONFIG")
+		fs.BoolVar(&unrecorded, "unrecorded", false, "with --reason and no configuration service: force the deploy anyway, with no record but CloudFormation's stack events")
+		short = "cdk deploy of one environment's stacks (refuses prod and freezes)"
+		long += `
 
 Deploying by hand bypasses the pipeline's gates. To prod, or to any stage
 inside a freeze window or blackout of the document's calendar (the one the
 pipeline obeys), it is refused unless forced with --reason "...", which is
 recorded in the configuration service's audit log first (the deploy does
-not start when recording fails). Exit status: 0 deployed, 1 refused or
-failed, 2 misuse.`, false: ""}[verb == "deploy"])
-		fs.PrintDefaults()
+not start when recording fails). Without a configuration service there is
+nowhere to record it, and a forced deploy is refused too, unless
+--unrecorded says that it may go unrecorded: then the only record is the
+stack events of CloudFormation in the environment's account (who, when,
+not why).`
 	}
-	if ok, code := parseFlags(fs, args, 1); !ok {
-		return code
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return 2
-	}
-	cfg, err := loadConfig(*config, "")
+	return leaf(&cobra.Command{
+		Use:               verb + " [flags] ENV",
+		Short:             short,
+		Long:              long,
+		Args:              argsBetween(1, 1, "one environment"),
+		ValidArgsFunction: completeEnvironments,
+	}, fs, func(stdout, stderr io.Writer) int {
+		cfg, err := loadConfig(*config, "")
+		if err != nil {
+			return docError(stderr, err)
+		}
+		env, ok := findEnvironment(cfg, fs.Arg(0))
+		if !ok {
+			fmt.Fprintf(stderr, "handsoff %s: %s\n", verb, unknownEnv(cfg, fs.Arg(0), false))
+			return exitMisuse
+		}
+		if reason != "" && utf8.RuneCountInString(strings.TrimSpace(reason)) < minReason {
+			fmt.Fprintf(stderr, "handsoff %s: --reason %q is too short: say in a sentence (at least %d characters) why this cannot wait for the pipeline\n", verb, reason, minReason)
+			return exitMisuse
+		}
+		now := time.Now()
+		if v, ok := nowOverride(stderr, verb); !ok {
+			return exitMisuse
+		} else if !v.IsZero() {
+			now = v
+		}
+		var refusals []string
+		recordAt := ""
+		if verb == "deploy" {
+			if env.Stage == stages.Prod {
+				refusals = append(refusals, fmt.Sprintf("%s is in prod, which changes only through the pipeline's gates", env.Name))
+			}
+			for _, b := range checks.NewCalendar(cfg).Blocked(env.Stage, now) {
+				refusals = append(refusals, fmt.Sprintf("%s: %s applies to %s", env.Name, b, env.Stage))
+			}
+			if len(refusals) > 0 && reason == "" {
+				fmt.Fprintf(stderr, "handsoff deploy: refused, nothing was deployed:\n  - %s\n", strings.Join(refusals, "\n  - "))
+				fmt.Fprintf(stderr, "  let the pipeline deploy it, or force it with --reason \"why it cannot wait\" (recorded in the configuration service's audit log)\n")
+				return exitFailed
+			}
+			if len(refusals) > 0 {
+				if recordAt = serviceBase(base, "."); recordAt == "" && !unrecorded {
+					fmt.Fprintf(stderr, "handsoff deploy: refused, nothing was deployed: a forced deploy is recorded in the configuration service's audit log, and no service is configured (%s is not a URL and there is no --url)\n", stages.ConfigEnv)
+					fmt.Fprintf(stderr, "  set %s or --url to the service, or pass --unrecorded to force it with no record but CloudFormation's stack events in %s (%s)\n", stages.ConfigEnv, env.Account, env.Region)
+					return exitFailed
+				}
+			}
+		}
+		cdk, err := cdkCommand()
+		if err != nil {
+			fmt.Fprintf(stderr, "handsoff %s: %v\n", verb, err)
+			return exitFailed
+		}
+		if *app == "" {
+			if _, err := os.Stat("cdk.json"); err != nil {
+				fmt.Fprintf(stderr, "handsoff %s: no cdk.json here to say what the app is: run in the app's directory, or pass --app PKG\n", verb)
+				return exitMisuse
+			}
+		}
+		profile := profileName(cfg.Service.Name, env.Name)
+		if err := credentials(profile); err != nil {
+			fmt.Fprintf(stderr, "handsoff %s: no AWS credentials for %s (profile %s): %v\n", verb, env.Name, profile, err)
+			fmt.Fprintf(stderr, "  sign in first: aws sso login --profile %s   (handsoff profiles writes the profiles)\n", profile)
+			return exitUnreachable
+		}
+		if len(refusals) > 0 {
+			if recordAt == "" {
+				fmt.Fprintf(stderr, "handsoff deploy: forced past %d refusal(s) with --unrecorded: the only record is CloudFormation's stack events in %s (%s)\n", len(refusals), env.Account, env.Region)
+			} else if code := recordForced(stderr, cfg, env, recordAt, reason, refusals); code != exitOK {
+				return code
+			}
+		}
+		argv := []string{verb, names.Stage(cfg.Service.Name, env.Name) + "/*", "--profile", profile}
+		if *app != "" {
+			argv = append(argv, "--app", "go run "+*app)
+		}
+		fmt.Fprintf(stderr, "$ %s %s\n", cdk.display, strings.Join(quoteArgs(argv), " "))
+		if code := runTool(stdout, stderr, cdk.path, "the AWS CDK CLI (npm install aws-cdk)", argv...); code != exitOK {
+			return exitFailed
+		}
+		return exitOK
+	})
+}
+
+// credentials checks that a profile yields AWS credentials, without
+// calling AWS beyond what the profile itself needs (an SSO profile reads
+// its cached sign-in). Tests replace it.
+var credentials = func(profile string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithSharedConfigProfile(profile))
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
+		return err
 	}
-	env, ok := findEnvironment(cfg, fs.Arg(0))
-	if !ok {
-		fmt.Fprintf(stderr, "handsoff %s: %s\n", verb, unknownEnv(cfg, fs.Arg(0), false))
-		return 2
-	}
-	if *reason != "" && utf8.RuneCountInString(strings.TrimSpace(*reason)) < minReason {
-		fmt.Fprintf(stderr, "handsoff %s: --reason %q is too short: say in a sentence (at least %d characters) why this cannot wait for the pipeline\n", verb, *reason, minReason)
-		return 2
-	}
-	now := time.Now()
-	if v, ok := nowOverride(stderr, verb); !ok {
-		return 2
-	} else if !v.IsZero() {
-		now = v
-	}
-	var refusals []string
-	if verb == "deploy" {
-		if env.Stage == stages.Prod {
-			refusals = append(refusals, fmt.Sprintf("%s is in prod, which changes only through the pipeline's gates", env.Name))
-		}
-		for _, b := range checks.NewCalendar(cfg).Blocked(env.Stage, now) {
-			refusals = append(refusals, fmt.Sprintf("%s: %s applies to %s", env.Name, b, env.Stage))
-		}
-		if len(refusals) > 0 && *reason == "" {
-			fmt.Fprintf(stderr, "handsoff deploy: refused, nothing was deployed:\n  - %s\n", strings.Join(refusals, "\n  - "))
-			fmt.Fprintf(stderr, "  let the pipeline deploy it, or force it with --reason \"why it cannot wait\" (recorded in the configuration service's audit log)\n")
-			return 1
-		}
-	}
-	cdk, err := cdkCommand()
-	if err != nil {
-		fmt.Fprintf(stderr, "handsoff %s: %v\n", verb, err)
-		return 1
-	}
-	if *app == "" {
-		if _, err := os.Stat("cdk.json"); err != nil {
-			fmt.Fprintf(stderr, "handsoff %s: no cdk.json here to say what the app is: run in the app's directory, or pass --app PKG\n", verb)
-			return 2
-		}
-	}
-	if len(refusals) > 0 {
-		if code := recordForced(stderr, cfg, env, *base, *reason, refusals); code != 0 {
-			return code
-		}
-	}
-	argv := []string{verb, names.Stage(cfg.Service.Name, env.Name) + "/*", "--profile", profileName(cfg.Service.Name, env.Name)}
-	if *app != "" {
-		argv = append(argv, "--app", "go run "+*app)
-	}
-	fmt.Fprintf(stderr, "$ %s %s\n", cdk.display, strings.Join(quoteArgs(argv), " "))
-	return runTool(stdout, stderr, cdk.path, "the AWS CDK CLI (npm install aws-cdk)", argv...)
+	_, err = cfg.Credentials.Retrieve(ctx)
+	return err
 }
 
 // recordForced records a forced deploy with the configuration service
-// when one is configured; it must succeed before the deploy starts.
-func recordForced(stderr io.Writer, cfg *stages.Config, env stages.Environment, flagURL, reason string, refusals []string) int {
-	b := serviceBase(flagURL, ".")
-	if b == "" {
-		fmt.Fprintf(stderr, "handsoff deploy: forced past %d refusal(s) without a configuration service (%s is not a URL): not recorded anywhere but here\n", len(refusals), stages.ConfigEnv)
-		return 0
-	}
+// at base; it must succeed before the deploy starts.
+func recordForced(stderr io.Writer, cfg *stages.Config, env stages.Environment, base, reason string, refusals []string) int {
 	path := "/v1/services/" + cfg.Service.Repo + "/deployments"
 	body := map[string]any{"environment": env.Name, "reason": reason, "command": "handsoff deploy " + env.Name, "refusals": refusals}
-	if err := callService(stderr, "POST", b, path, body, nil); err != nil {
+	if err := callService(stderr, "POST", base, path, body, nil); err != nil {
 		fmt.Fprintf(stderr, "handsoff deploy: the forced deploy could not be recorded, so it does not start: %v\n", err)
-		return 1
+		return exitUnreachable
 	}
 	fmt.Fprintf(stderr, "recorded: a forced deploy of %s (%s)\n", env.Name, strings.Join(refusals, "; "))
-	return 0
+	return exitOK
 }
 
 type tool struct {

@@ -1,83 +1,227 @@
-// Command handsoff is the developer CLI of handsoff. Its first command,
-// bootstrap, prints (and with --execute runs) the one-time setup that every
-// account and region a pipeline deploys to needs before the pipeline is
-// created.
+// Command handsoff is the developer CLI of handsoff: the one-time setup of
+// accounts (bootstrap), the configuration document (validate, envs, env,
+// whereis, config), the pipeline's plan, diff and deploy of one
+// environment, its resources and delivery metrics, AWS CLI profiles, and
+// the upgrade check.
 //
-//	handsoff bootstrap [--config FILE] [--repo OWNER/NAME] [--out DIR] [--trust ACCOUNTS] [--execute]
-//	handsoff upgrade-check [--to VERSION | --base REV] [--app PKG] [--json]
+//	handsoff COMMAND [flags] [ARGS]
+//	handsoff help COMMAND
 //
-// Exit status: 0 ok, 1 a command failed, 2 misuse (a bad flag or document).
+// Every command exits with the same statuses: 0 done, 1 the answer is no
+// (an invalid document, a finding, a refusal), 2 a wrong command line, 3 a
+// service that did not answer or refused (README, "Exit status").
+//
+// Commands that synthesize run the team's app with go run; the CLI itself
+// links no jsii and no CDK.
 package main
 
 import (
-	_ "github.com/handsoff-cdk/handsoff/internal/jsiinode" // this project's Node 22, before any jsii package
-
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
-const usage = `handsoff: the developer CLI of handsoff
+// exitError carries a command's exit status out of cobra.
+type exitError int
 
-Usage:
-  handsoff bootstrap [flags]       the one-time setup of every account and region a pipeline deploys to
-  handsoff upgrade-check [flags]   fail when a newer handsoff would delete or replace a stateful resource
-  handsoff validate [FILE|URL]     check a configuration document, with the same problems as synthesis
-  handsoff plan [flags]            the pipeline's stages, gates and bakes, and the time from commit to each environment
-  handsoff envs [flags]            where the service runs
-  handsoff whereis SERVICE         where a service runs, from the configuration service
-  handsoff env add|remove NAME     a test environment, through the configuration service
-  handsoff diff|deploy ENV         cdk diff or deploy one environment's stacks (deploy refuses prod and freezes)
-  handsoff resources ENV [--type T]  the physical resources of an environment's stacks
-  handsoff metrics [flags]         delivery metrics from the pipeline's execution history
-  handsoff profiles [flags]        write AWS CLI SSO profiles for every environment
-  handsoff aws ENV -- ARGS...      run the AWS CLI with an environment's profile and region
-  handsoff config pull|diff        refresh the lock file from the configuration service, or show what that would change
-  handsoff completion bash|zsh|fish  a shell completion script
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
-Run "handsoff COMMAND --help" for its flags.
-`
-
+// run executes one command line and returns its exit status.
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return 2
+	root := newRoot(stdout, stderr)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteC()
+	var code exitError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &code):
+		return int(code)
 	}
-	switch args[0] {
-	case "bootstrap":
-		return bootstrap(args[1:], stdout, stderr)
-	case "upgrade-check":
-		return upgradeCheck(args[1:], stdout, stderr)
-	case "validate":
-		return validate(args[1:], stdout, stderr)
-	case "plan":
-		return planCmd(args[1:], stdout, stderr)
-	case "profiles":
-		return profilesCmd(args[1:], stdout, stderr)
-	case "aws":
-		return awsCmd(args[1:], stdout, stderr)
-	case "whereis":
-		return whereis(args[1:], stdout, stderr)
-	case "env":
-		return envCmd(args[1:], stdout, stderr)
-	case "diff", "deploy":
-		return deployCmd(args[0], args[1:], stdout, stderr)
-	case "resources":
-		return resourcesCmd(args[1:], stdout, stderr)
-	case "metrics":
-		return metricsCmd(args[1:], stdout, stderr)
-	case "completion":
-		return completion(args[1:], stdout, stderr)
-	case "envs":
-		return envs(args[1:], stdout, stderr)
-	case "config":
-		return configCmd(args[1:], stdout, stderr)
-	case "-h", "--help", "help":
-		fmt.Fprint(stdout, usage)
-		return 0
+	// Cobra's own errors are all misuse: an unknown command (with
+	// suggestions), flag or argument.
+	name := "handsoff"
+	if cmd != nil {
+		name = cmd.CommandPath()
 	}
-	fmt.Fprintf(stderr, "handsoff: unknown command %q\n\n%s", args[0], usage)
-	return 2
+	fmt.Fprintf(stderr, "%s: %s\n", name, strings.TrimRight(err.Error(), "\n"))
+	fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", name)
+	return exitMisuse
+}
+
+// version is the module's version as go install recorded it.
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
+
+// newRoot builds the command tree writing to stdout and stderr (set
+// before cobra's completion command, which captures its writer).
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "handsoff",
+		Short: "the developer CLI of handsoff",
+		Long: `handsoff: the developer CLI of handsoff, the pipelines that deploy with
+nobody's hands on them.
+
+Exit status, the same for every command:
+` + exitTextTable(),
+		Version:       version(),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		// No command: the help, on stdout, exit 0.
+		Run: func(cmd *cobra.Command, args []string) { cmd.Help() },
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return fmt.Errorf("unknown command %q for %q%s", args[0], cmd.CommandPath(), suggest(cmd, args[0]))
+			}
+			return nil
+		},
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SuggestionsMinimumDistance = 2
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return err })
+	root.AddGroup(&cobra.Group{ID: "setup", Title: "Setting up:"}, &cobra.Group{ID: "doc", Title: "The configuration document:"},
+		&cobra.Group{ID: "ship", Title: "Shipping:"}, &cobra.Group{ID: "look", Title: "Looking around:"})
+	for _, c := range []struct {
+		group string
+		cmd   *cobra.Command
+	}{
+		{"setup", bootstrapCmd()}, {"setup", profilesCmd()}, {"setup", upgradeCheckCmd()},
+		{"doc", validateCmd()}, {"doc", envsCmd()}, {"doc", envCmd()}, {"doc", whereisCmd()}, {"doc", configCmd()},
+		{"ship", planCmd()}, {"ship", deployCmd("diff")}, {"ship", deployCmd("deploy")},
+		{"look", resourcesCmd()}, {"look", metricsCmd()}, {"look", awsCmd()},
+	} {
+		c.cmd.GroupID = c.group
+		root.AddCommand(c.cmd)
+	}
+	root.SetHelpCommandGroupID("look")
+	root.SetCompletionCommandGroupID("setup")
+	// The completion command, from cobra; a shell it does not know is
+	// misuse, like any unknown subcommand.
+	root.SetHelpCommand(&cobra.Command{
+		Use:   "help [COMMAND]",
+		Short: "help about any command: handsoff help COMMAND",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if c, rest, err := root.Find(args); err != nil || c == nil || len(rest) > 0 {
+				return fmt.Errorf("no help topic %q%s", strings.Join(args, " "), suggest(root, args[0]))
+			}
+			return nil
+		},
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			c, _, _ := root.Find(args)
+			var out []string
+			for _, sub := range c.Commands() {
+				if sub.IsAvailableCommand() && strings.HasPrefix(sub.Name(), toComplete) {
+					out = append(out, sub.Name()+"\t"+sub.Short)
+				}
+			}
+			return out, cobra.ShellCompDirectiveNoFileComp
+		},
+		Run: func(cmd *cobra.Command, args []string) {
+			c, _, _ := root.Find(args)
+			c.InitDefaultHelpFlag() // as --help would show it
+			c.InitDefaultVersionFlag()
+			c.Help()
+		},
+	})
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		switch c.Name() {
+		case "completion":
+			c.Short = "a shell completion script (bash, zsh, fish, powershell)"
+		}
+	}
+	if c, _, err := root.Find([]string{"completion"}); err == nil && c.Name() == "completion" {
+		subs := c.Commands()
+		group(c, nil...)
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return fmt.Errorf("name a shell: %s", strings.Join(commandNames(subs), ", "))
+			}
+			return fmt.Errorf("unknown shell %q; shells: %s", args[0], strings.Join(commandNames(subs), ", "))
+		}
+	}
+	return root
+}
+
+// argsBetween accepts min to max arguments, named in the error as what.
+func argsBetween(min, max int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		switch {
+		case len(args) > max:
+			return fmt.Errorf("unexpected argument %q (%s takes %s)", args[max], cmd.CommandPath(), what)
+		case len(args) < min:
+			return fmt.Errorf("missing %s", what)
+		}
+		return nil
+	}
+}
+
+// suggest is cobra's "Did you mean this?" for a mistyped command.
+func suggest(cmd *cobra.Command, typed string) string {
+	s := cmd.SuggestionsFor(typed)
+	if len(s) == 0 {
+		return ""
+	}
+	return "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t")
+}
+
+// exitTextTable is the exit-status table for help.
+func exitTextTable() string {
+	var b strings.Builder
+	for _, e := range exitCodes {
+		fmt.Fprintf(&b, "  %d  %s\n", e.code, e.what)
+	}
+	return b.String()
+}
+
+// leaf makes a command from a Go flag set and a body. Cobra parses the
+// command line into the flag set's variables (the flags show in help as
+// --name) and checks the arguments; the body then reads the arguments
+// through fs.Arg and fs.Args, and returns the exit status.
+func leaf(c *cobra.Command, fs *flag.FlagSet, body func(stdout, stderr io.Writer) int) *cobra.Command {
+	c.Flags().AddGoFlagSet(fs)
+	c.Flags().SortFlags = false
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		fs.Parse(append([]string{"--"}, args...))
+		if code := body(cmd.OutOrStdout(), cmd.ErrOrStderr()); code != exitOK {
+			return exitError(code)
+		}
+		return nil
+	}
+	return c
+}
+
+// group makes a command whose subcommands do the work: alone, or with an
+// unknown subcommand, it is misuse.
+func group(c *cobra.Command, subs ...*cobra.Command) *cobra.Command {
+	c.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return fmt.Errorf("name a subcommand: %s", strings.Join(commandNames(subs), ", "))
+		}
+		return fmt.Errorf("unknown subcommand %q; subcommands: %s%s", args[0], strings.Join(commandNames(subs), ", "), suggest(cmd, args[0]))
+	}
+	c.RunE = func(cmd *cobra.Command, args []string) error { return nil }
+	c.AddCommand(subs...)
+	return c
+}
+
+func commandNames(cs []*cobra.Command) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.Name())
+	}
+	return out
 }

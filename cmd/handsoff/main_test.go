@@ -71,15 +71,15 @@ func TestBootstrapMistakes(t *testing.T) {
 	bad := filepath.Join(dir, "bad.json")
 	os.WriteFile(bad, []byte(strings.Replace(string(stages.ExampleDocument()), `"region": "us-west-2"`, `"region": "us-west-9"`, 1)), 0o644)
 	checkCases(t, []cliCase{
-		{"no command", nil, 2, "Usage:"},
+		{"no command: the help", nil, 0, "Usage:"},
 		{"unknown command", []string{"deploi"}, 2, `unknown command "deploi"`},
-		{"unknown flag", []string{"bootstrap", "--frobnicate"}, 2, "flag provided but not defined: -frobnicate"},
+		{"unknown flag", []string{"bootstrap", "--frobnicate"}, 2, "unknown flag: --frobnicate"},
 		{"unknown environment", []string{"bootstrap", "prod"}, 2, `"prod" is not an environment of acme/orders; environments: alpha,`},
 		{"two arguments", []string{"bootstrap", "alpha", "beta"}, 2, `unexpected argument "beta"`},
 		{"an environment and --all", []string{"bootstrap", "alpha", "--all"}, 2, "name an environment or --all, not both"},
 		{"missing document", []string{"bootstrap", "--config", filepath.Join(dir, "none.json")}, 2, "--config: open"},
-		{"invalid document", []string{"bootstrap", "--config", bad}, 2, `stages[1].environments[0].region: "us-west-9" is not an AWS region`},
-		{"other repository", []string{"bootstrap", "--config", bad, "--repo", "acme/x"}, 2, "is not an AWS region"},
+		{"invalid document", []string{"bootstrap", "--config", bad}, 1, `stages[1].environments[0].region: "us-west-9" is not an AWS region`},
+		{"other repository", []string{"bootstrap", "--config", bad, "--repo", "acme/x"}, 1, "is not an AWS region"},
 		{"bad trust", []string{"bootstrap", "--config", filepath.Join("..", "..", "stages", "example", "acme-orders.json"), "--out", dir, "--trust", "12345"}, 2, `--trust: "12345" is not a 12-digit account`},
 		{"help", []string{"bootstrap", "--help"}, 0, "Prints the one-time setup"},
 	})
@@ -92,11 +92,18 @@ func TestBootstrapExecute(t *testing.T) {
 	bin := filepath.Join(dir, "bin")
 	os.MkdirAll(bin, 0o755)
 	log := filepath.Join(dir, "calls")
-	for _, name := range []string{"aws", "cdk"} {
-		os.WriteFile(filepath.Join(bin, name), []byte("#!/bin/sh\necho \""+name+" $*\" >> "+log+"\n[ -z \"$FAIL\" ] || case \"$*\" in *$FAIL*) exit 3;; esac\n"), 0o755)
+	// aws on PATH; cdk where deploy finds it too, the module's
+	// node_modules/.bin (a cdk on PATH must not be the one that runs).
+	moduleBin := filepath.Join(dir, "node_modules", ".bin")
+	os.MkdirAll(moduleBin, 0o755)
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/team\n"), 0o644)
+	for name, where := range map[string]string{"aws": bin, "cdk": moduleBin} {
+		os.WriteFile(filepath.Join(where, name), []byte("#!/bin/sh\necho \""+name+" $*\" >> "+log+"\n[ -z \"$FAIL\" ] || case \"$*\" in *$FAIL*) exit 3;; esac\n"), 0o755)
 	}
+	os.WriteFile(filepath.Join(bin, "cdk"), []byte("#!/bin/sh\necho not the module's cdk >&2; exit 9\n"), 0o755)
 	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
-	doc := filepath.Join("..", "..", "stages", "example", "acme-orders.json")
+	doc, _ := filepath.Abs(filepath.Join("..", "..", "stages", "example", "acme-orders.json"))
+	t.Chdir(dir)
 	if _, errs, code := runCLI(t, "bootstrap", "--config", doc, "--out", dir, "--execute"); code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -141,9 +148,12 @@ func TestBootstrapTrustsExactlyTheDocuments(t *testing.T) {
 	log := filepath.Join(dir, "calls")
 	// The deployed stack trusts another account; a read would say so.
 	os.WriteFile(filepath.Join(bin, "aws"), []byte("#!/bin/sh\ncase \"$*\" in *describe-stacks*) echo '777777777777,111111111111'; exit 0;; esac\necho \"aws $*\" >> "+log+"\n"), 0o755)
-	os.WriteFile(filepath.Join(bin, "cdk"), []byte("#!/bin/sh\n"), 0o755)
+	os.MkdirAll(filepath.Join(dir, "node_modules", ".bin"), 0o755)
+	os.WriteFile(filepath.Join(dir, "node_modules", ".bin", "cdk"), []byte("#!/bin/sh\n"), 0o755)
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/team\n"), 0o644)
 	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
-	doc := filepath.Join("..", "..", "stages", "example", "acme-orders.json")
+	doc, _ := filepath.Abs(filepath.Join("..", "..", "stages", "example", "acme-orders.json"))
+	t.Chdir(dir)
 	for _, c := range []struct {
 		args []string
 		want string

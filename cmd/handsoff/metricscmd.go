@@ -15,111 +15,106 @@ import (
 
 	"github.com/handsoff-cdk/handsoff/internal/metrics"
 	"github.com/handsoff-cdk/handsoff/internal/names"
+
+	"github.com/spf13/cobra"
 )
 
 // metricsCmd prints a pipeline's delivery metrics from its execution
 // history (CodePipeline ListPipelineExecutions), with the definitions of
 // the pipeline's own metrics (internal/metrics).
-func metricsCmd(args []string, stdout, stderr io.Writer) int {
+func metricsCmd() *cobra.Command {
 	fs := flag.NewFlagSet("handsoff metrics", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	config := fs.String("config", "", "the configuration document (a file); default: as the pipeline finds it")
 	pipelineFlag := fs.String("pipeline", "", "the pipeline's name; default: the document's ({service}-pipeline)")
 	profile := fs.String("profile", "", "the AWS CLI profile; default: SERVICE-pipeline (handsoff profiles)")
 	days := fs.Int("days", 30, "the window: the last N days (1 to 365)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: handsoff metrics [flags]
-
-Prints the pipeline's delivery metrics over the last --days from its
+	return leaf(&cobra.Command{
+		Use:   "metrics [flags]",
+		Short: "delivery metrics from the pipeline's execution history",
+		Long: `Prints the pipeline's delivery metrics over the last --days from its
 execution history: deployments per day, failure rate, lead time from push to
 the last prod environment, time to restore, and whether it is broken now.
-Executions that were stopped or superseded count neither way.
-
-Flags:
-`)
-		fs.PrintDefaults()
-	}
-	if ok, code := parseFlags(fs, args, 0); !ok {
-		return code
-	}
-	if *days < 1 || *days > 365 {
-		fmt.Fprintf(stderr, "handsoff metrics: --days %d is out of range: 1 to 365\n", *days)
-		return 2
-	}
-	cfg, err := loadConfig(*config, "")
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
-	}
-	name := *pipelineFlag
-	if name == "" {
-		name = names.Pipeline(cfg.Service.Name)
-	}
-	if *profile == "" {
-		*profile = profileName(cfg.Service.Name, "pipeline")
-	}
-	now := time.Now().UTC()
-	if v, ok := nowOverride(stderr, "metrics"); !ok {
-		return 2
-	} else if !v.IsZero() {
-		now = v
-	}
-	from := now.Add(-time.Duration(*days) * 24 * time.Hour)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithSharedConfigProfile(*profile), awsconfig.WithRegion(cfg.Pipeline.Region))
-	if err != nil {
-		fmt.Fprintf(stderr, "handsoff metrics: the AWS profile %s: %v\n  run handsoff profiles, then aws sso login --sso-session %s\n", *profile, err, cfg.Service.Name)
-		return 1
-	}
-	fmt.Fprintf(stderr, "# aws codepipeline list-pipeline-executions --pipeline-name %s --profile %s --region %s\n", name, *profile, cfg.Pipeline.Region)
-	stop := progress(stderr, "reading the executions of "+name)
-	history, err := readHistory(ctx, codepipeline.NewFromConfig(awsCfg), name, from)
-	stop()
-	if err != nil {
-		fmt.Fprintf(stderr, "handsoff metrics: %s: %s\n", name, explainAWS(err))
-		return 1
-	}
-	s := metrics.Summarize(history, from, now)
-	hours := func(d time.Duration) float64 { return float64(d.Round(time.Minute)) / float64(time.Hour) }
-	if *asJSON {
-		out := map[string]any{
-			"pipeline": name, "from": from, "to": now, "deployments": s.Deployments, "failures": s.Failures,
-			"deploymentsPerDay": s.PerDay(), "failureRate": s.FailureRate(),
-			"leadTimeMedianSeconds": int64(metrics.Median(s.LeadTimes) / time.Second), "timeToRestoreMedianSeconds": int64(metrics.Median(s.RestoreDurations()) / time.Second),
-			"restores": len(s.Restores), "broken": !s.BrokenSince.IsZero(),
+Executions that were stopped or superseded count neither way.`,
+		Args: argsBetween(0, 0, "no arguments"),
+	}, fs, func(stdout, stderr io.Writer) int {
+		if *days < 1 || *days > 365 {
+			fmt.Fprintf(stderr, "handsoff metrics: --days %d is out of range: 1 to 365\n", *days)
+			return exitMisuse
 		}
-		if !s.BrokenSince.IsZero() {
-			out["brokenSince"], out["brokenFailures"] = s.BrokenSince, s.BrokenFailed
+		cfg, err := loadConfig(*config, "")
+		if err != nil {
+			return docError(stderr, err)
 		}
-		raw, _ := json.MarshalIndent(out, "", "  ")
-		fmt.Fprintln(stdout, string(raw))
-		return 0
-	}
-	fmt.Fprintf(stdout, "%s, %s to %s (%d days, %d executions read)\n", name, from.Format("2006-01-02 15:04"), now.Format("2006-01-02 15:04 MST"), *days, len(history))
-	fmt.Fprintf(stdout, "  deployments:      %d (%.2f a day)\n", s.Deployments, s.PerDay())
-	fmt.Fprintf(stdout, "  failure rate:     %.0f%% (%d of %d executions failed)\n", 100*s.FailureRate(), s.Failures, s.Failures+s.Deployments)
-	if len(s.LeadTimes) > 0 {
-		fmt.Fprintf(stdout, "  lead time:        %.1f h median, push to the last prod environment (%d deployments)\n", hours(metrics.Median(s.LeadTimes)), len(s.LeadTimes))
-	} else {
-		fmt.Fprintf(stdout, "  lead time:        no deployment in the window\n")
-	}
-	if len(s.Restores) > 0 {
-		fmt.Fprintf(stdout, "  time to restore:  %.1f h median (%d restores)\n", hours(metrics.Median(s.RestoreDurations())), len(s.Restores))
-	} else {
-		fmt.Fprintf(stdout, "  time to restore:  no failure was restored in the window\n")
-	}
-	if s.BrokenSince.IsZero() {
-		fmt.Fprintf(stdout, "  now:              healthy (the latest execution succeeded)\n")
-	} else {
-		run := "the latest execution failed"
-		if s.BrokenFailed > 1 {
-			run = fmt.Sprintf("the latest %d executions failed", s.BrokenFailed)
+		name := *pipelineFlag
+		if name == "" {
+			name = names.Pipeline(cfg.Service.Name)
 		}
-		fmt.Fprintf(stdout, "  now:              BROKEN for %.1f h, since %s (%s)\n", hours(now.Sub(s.BrokenSince)), s.BrokenSince.Format("2006-01-02 15:04 MST"), run)
-	}
-	return 0
+		if *profile == "" {
+			*profile = profileName(cfg.Service.Name, "pipeline")
+		}
+		now := time.Now().UTC()
+		if v, ok := nowOverride(stderr, "metrics"); !ok {
+			return exitMisuse
+		} else if !v.IsZero() {
+			now = v
+		}
+		from := now.Add(-time.Duration(*days) * 24 * time.Hour)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithSharedConfigProfile(*profile), awsconfig.WithRegion(cfg.Pipeline.Region))
+		if err != nil {
+			fmt.Fprintf(stderr, "handsoff metrics: the AWS profile %s: %v\n  run handsoff profiles, then aws sso login --sso-session %s\n", *profile, err, cfg.Service.Name)
+			return exitFailed
+		}
+		fmt.Fprintf(stderr, "# aws codepipeline list-pipeline-executions --pipeline-name %s --profile %s --region %s\n", name, *profile, cfg.Pipeline.Region)
+		stop := progress(stderr, "reading the executions of "+name)
+		history, err := readHistory(ctx, codepipeline.NewFromConfig(awsCfg), name, from)
+		stop()
+		if err != nil {
+			fmt.Fprintf(stderr, "handsoff metrics: %s: %s\n", name, explainAWS(err))
+			return exitFailed
+		}
+		s := metrics.Summarize(history, from, now)
+		hours := func(d time.Duration) float64 { return float64(d.Round(time.Minute)) / float64(time.Hour) }
+		if *asJSON {
+			out := map[string]any{
+				"pipeline": name, "from": from, "to": now, "deployments": s.Deployments, "failures": s.Failures,
+				"deploymentsPerDay": s.PerDay(), "failureRate": s.FailureRate(),
+				"leadTimeMedianSeconds": int64(metrics.Median(s.LeadTimes) / time.Second), "timeToRestoreMedianSeconds": int64(metrics.Median(s.RestoreDurations()) / time.Second),
+				"restores": len(s.Restores), "broken": !s.BrokenSince.IsZero(),
+			}
+			if !s.BrokenSince.IsZero() {
+				out["brokenSince"], out["brokenFailures"] = s.BrokenSince, s.BrokenFailed
+			}
+			raw, _ := json.MarshalIndent(out, "", "  ")
+			fmt.Fprintln(stdout, string(raw))
+			return exitOK
+		}
+		fmt.Fprintf(stdout, "%s, %s to %s (%d days, %d executions read)\n", name, from.Format("2006-01-02 15:04"), now.Format("2006-01-02 15:04 MST"), *days, len(history))
+		fmt.Fprintf(stdout, "  deployments:      %d (%.2f a day)\n", s.Deployments, s.PerDay())
+		fmt.Fprintf(stdout, "  failure rate:     %.0f%% (%d of %d executions failed)\n", 100*s.FailureRate(), s.Failures, s.Failures+s.Deployments)
+		if len(s.LeadTimes) > 0 {
+			fmt.Fprintf(stdout, "  lead time:        %.1f h median, push to the last prod environment (%d deployments)\n", hours(metrics.Median(s.LeadTimes)), len(s.LeadTimes))
+		} else {
+			fmt.Fprintf(stdout, "  lead time:        no deployment in the window\n")
+		}
+		if len(s.Restores) > 0 {
+			fmt.Fprintf(stdout, "  time to restore:  %.1f h median (%d restores)\n", hours(metrics.Median(s.RestoreDurations())), len(s.Restores))
+		} else {
+			fmt.Fprintf(stdout, "  time to restore:  no failure was restored in the window\n")
+		}
+		if s.BrokenSince.IsZero() {
+			fmt.Fprintf(stdout, "  now:              healthy (the latest execution succeeded)\n")
+		} else {
+			run := "the latest execution failed"
+			if s.BrokenFailed > 1 {
+				run = fmt.Sprintf("the latest %d executions failed", s.BrokenFailed)
+			}
+			fmt.Fprintf(stdout, "  now:              BROKEN for %.1f h, since %s (%s)\n", hours(now.Sub(s.BrokenSince)), s.BrokenSince.Format("2006-01-02 15:04 MST"), run)
+		}
+		return exitOK
+	})
 }
 
 // readHistory pages ListPipelineExecutions (newest first) until it has

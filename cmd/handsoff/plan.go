@@ -11,6 +11,8 @@ import (
 
 	"github.com/handsoff-cdk/handsoff/internal/release"
 	"github.com/handsoff-cdk/handsoff/pipeline"
+
+	"github.com/spf13/cobra"
 )
 
 // planFormats are the renderings of "handsoff plan --format".
@@ -24,79 +26,73 @@ var planFormats = map[string]func(*pipeline.Plan) string{
 }
 
 // planCmd synthesizes the app (or reads an assembly) and prints its plan.
-func planCmd(args []string, stdout, stderr io.Writer) int {
+func planCmd() *cobra.Command {
 	fs := flag.NewFlagSet("handsoff plan", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	app := fs.String("app", "", "the app's main package; default: . in a team's module, ./examples/twoline in the handsoff repository")
 	from := fs.String("from", "", "read the plan of an assembly already synthesized (a cdk.out directory) instead of synthesizing")
+	out := fs.String("out", "cdk.out", "where the synthesized assembly goes (handsoff resources reads its plan there)")
 	format := fs.String("format", "text", "text (table and critical path), plan (the plan as synthesis prints it), svg, html, mermaid or json")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: handsoff plan [flags]
-
-Prints the pipeline's plan: its stages and waves, environments, the gates
+	return leaf(&cobra.Command{
+		Use:   "plan [flags]",
+		Short: "the pipeline's stages, gates and bakes, and the time from commit to each environment",
+		Long: `Prints the pipeline's plan: its stages and waves, environments, the gates
 before each stage, bake times, freeze windows, and the estimated time from
 a commit to every environment with the critical path to the last prod
-environment. It synthesizes the app (go run, printed first) unless --from
-names an assembly. Exit status: 0 ok, 1 the app does not synthesize, 2 misuse.
-
-Flags:
-`)
-		fs.PrintDefaults()
-	}
-	if ok, code := parseFlags(fs, args, 0); !ok {
-		return code
-	}
-	render, ok := planFormats[*format]
-	if !ok {
-		fmt.Fprintf(stderr, "handsoff plan: --format %q is not one of text, plan, svg, html, mermaid, json\n", *format)
-		return 2
-	}
-	dir := *from
-	if dir == "" {
-		if *app == "" {
-			*app = "."
-			if _, module, err := moduleRoot(); err == nil && module == release.Module {
-				*app = "./examples/twoline"
+environment. It synthesizes the app (go run, printed first) into --out
+(cdk.out, where handsoff resources reads the plan) unless --from names an
+assembly. An app that does not synthesize exits 1.`,
+		Args: argsBetween(0, 0, "no arguments"),
+	}, fs, func(stdout, stderr io.Writer) int {
+		render, ok := planFormats[*format]
+		if !ok {
+			fmt.Fprintf(stderr, "handsoff plan: --format %q is not one of text, plan, svg, html, mermaid, json\n", *format)
+			return exitMisuse
+		}
+		dir := *from
+		if dir == "" {
+			if *app == "" {
+				*app = "."
+				if _, module, err := moduleRoot(); err == nil && module == release.Module {
+					*app = "./examples/twoline"
+				}
+			}
+			if err := os.MkdirAll(*out, 0o755); err != nil {
+				fmt.Fprintln(stderr, "handsoff plan:", err)
+				return exitFailed
+			}
+			dir = *out
+			fmt.Fprintf(stderr, "$ CDK_OUTDIR=%s HANDSOFF_QUIET=1 go run %s\n", dir, *app)
+			cmd := exec.Command("go", "run", *app)
+			cmd.Env = append(os.Environ(), "CDK_OUTDIR="+dir, "HANDSOFF_QUIET=1")
+			var log bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &log, &log
+			stop := progress(stderr, "synthesizing "+*app)
+			err := cmd.Run()
+			stop()
+			if err != nil {
+				stderr.Write(log.Bytes())
+				if _, ok := err.(*exec.ExitError); !ok {
+					fmt.Fprintf(stderr, "handsoff plan: cannot run go: %v\n", err)
+				} else {
+					fmt.Fprintf(stderr, "handsoff plan: %s does not synthesize (%v)\n", *app, err)
+				}
+				return exitFailed
 			}
 		}
-		tmp, err := os.MkdirTemp("", "handsoff-plan-")
+		pl, err := pipeline.ReadPlan(dir)
 		if err != nil {
-			fmt.Fprintln(stderr, "handsoff plan:", err)
-			return 1
-		}
-		defer os.RemoveAll(tmp)
-		dir = tmp
-		fmt.Fprintf(stderr, "$ CDK_OUTDIR=%s HANDSOFF_QUIET=1 go run %s\n", tmp, *app)
-		cmd := exec.Command("go", "run", *app)
-		cmd.Env = append(os.Environ(), "CDK_OUTDIR="+tmp, "HANDSOFF_QUIET=1")
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		stop := progress(stderr, "synthesizing "+*app)
-		err = cmd.Run()
-		stop()
-		if err != nil {
-			stderr.Write(out.Bytes())
-			if _, ok := err.(*exec.ExitError); !ok {
-				fmt.Fprintf(stderr, "handsoff plan: cannot run go: %v\n", err)
+			if os.IsNotExist(err) {
+				fmt.Fprintf(stderr, "handsoff plan: %s holds no %s: is it the output of a handsoff app (pipeline.New)?\n", dir, pipeline.PlanFile)
 			} else {
-				fmt.Fprintf(stderr, "handsoff plan: %s does not synthesize (%v)\n", *app, err)
+				fmt.Fprintln(stderr, "handsoff plan:", err)
 			}
-			return 1
+			return exitFailed
 		}
-	}
-	pl, err := pipeline.ReadPlan(dir)
-	if err != nil {
-		if os.IsNotExist(err) {
-			fmt.Fprintf(stderr, "handsoff plan: %s holds no %s: is it the output of a handsoff app (pipeline.New)?\n", dir, pipeline.PlanFile)
-		} else {
-			fmt.Fprintln(stderr, "handsoff plan:", err)
+		text := render(pl)
+		if !strings.HasSuffix(text, "\n") {
+			text += "\n"
 		}
-		return 1
-	}
-	out := render(pl)
-	if !strings.HasSuffix(out, "\n") {
-		out += "\n"
-	}
-	fmt.Fprint(stdout, out)
-	return 0
+		fmt.Fprint(stdout, text)
+		return exitOK
+	})
 }

@@ -15,6 +15,8 @@ import (
 
 	"github.com/handsoff-cdk/handsoff/internal/atomicfile"
 	"github.com/handsoff-cdk/handsoff/stages"
+
+	"github.com/spf13/cobra"
 )
 
 // A profile of the AWS CLI for one environment (or the pipeline account).
@@ -45,19 +47,18 @@ func blockMarkers(repo string) (string, string) {
 var reSection = regexp.MustCompile(`(?m)^\s*\[\s*(profile\s+|sso-session\s+)?([^\]\s]+)\s*\]`)
 
 // profilesCmd writes AWS CLI SSO profiles for every environment.
-func profilesCmd(args []string, stdout, stderr io.Writer) int {
+func profilesCmd() *cobra.Command {
 	fs := flag.NewFlagSet("handsoff profiles", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	config := fs.String("config", "", "the configuration document (a file); default: as the pipeline finds it")
 	file := fs.String("file", "", "the AWS CLI config file to update; default: $AWS_CONFIG_FILE, else ~/.aws/config")
 	startURL := fs.String("sso-start-url", "", "the IAM Identity Center start URL; default: the document's access.sso.startUrl")
 	ssoRegion := fs.String("sso-region", "", "the Identity Center region; default: the document's access.sso.region")
 	role := fs.String("role", "", "the permission set to use in every account; default: the document's access.sso.roleName")
 	dryRun := fs.Bool("dry-run", false, "print the profiles instead of writing them")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: handsoff profiles [flags]
-
-Writes AWS CLI profiles that sign in with IAM Identity Center (SSO), one per
+	return leaf(&cobra.Command{
+		Use:   "profiles [flags]",
+		Short: "write AWS CLI SSO profiles for every environment",
+		Long: `Writes AWS CLI profiles that sign in with IAM Identity Center (SSO), one per
 environment of the document, named SERVICE-ENVIRONMENT (and SERVICE-pipeline
 for the pipeline's account), into one marked block of the AWS CLI config
 file; the rest of the file is kept. The start URL, region and permission
@@ -65,119 +66,113 @@ set come from the flags, else from the document's optional section:
 
   "access": {"sso": {"startUrl": "https://acme.awsapps.com/start", "region": "us-east-1", "roleName": "Developer"}}
 
-Then: aws sso login --sso-session SERVICE, and handsoff aws ENV -- ARGS.
-
-Flags:
-`)
-		fs.PrintDefaults()
-	}
-	if ok, code := parseFlags(fs, args, 0); !ok {
-		return code
-	}
-	cfg, err := loadConfig(*config, "")
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
-	}
-	pick := func(flagValue, docValue string) string {
-		if flagValue != "" {
-			return flagValue
-		}
-		return docValue
-	}
-	sso := stages.Access{
-		SSOStartURL: pick(*startURL, cfg.Access.SSOStartURL), SSORegion: pick(*ssoRegion, cfg.Access.SSORegion),
-		SSORoleName: pick(*role, cfg.Access.SSORoleName),
-	}
-	// The same rules as the document's section, so that a flag cannot
-	// write what the document would refuse.
-	probe := *cfg.Document
-	probe.Access = &stages.DocAccess{SSO: &stages.DocSSO{StartURL: sso.SSOStartURL, Region: sso.SSORegion, RoleName: sso.SSORoleName}}
-	raw, _ := json.Marshal(&probe)
-	if _, err := stages.Parse(raw, "the flags"); err != nil {
-		var ve *stages.ValidationError
-		if !errors.As(err, &ve) {
-			fmt.Fprintln(stderr, "handsoff profiles:", err)
-			return 2
-		}
-		flagOf := strings.NewReplacer("access.sso.startUrl", "--sso-start-url (or the document's access.sso.startUrl)",
-			"access.sso.region", "--sso-region (or access.sso.region)", "access.sso.roleName", "--role (or access.sso.roleName)")
-		fmt.Fprintln(stderr, "handsoff profiles: the sign-in is incomplete; nothing was written:")
-		for _, p := range ve.Problems {
-			fmt.Fprintf(stderr, "  - %s: %s\n", flagOf.Replace(p.Path), p.Message)
-		}
-		return 2
-	}
-	path := *file
-	if path == "" {
-		path = os.Getenv("AWS_CONFIG_FILE")
-	}
-	if path == "" {
-		home, err := os.UserHomeDir()
+Then: aws sso login --sso-session SERVICE, and handsoff aws ENV -- ARGS.`,
+		Args: argsBetween(0, 0, "no arguments"),
+	}, fs, func(stdout, stderr io.Writer) int {
+		cfg, err := loadConfig(*config, "")
 		if err != nil {
-			fmt.Fprintln(stderr, "handsoff profiles: no home directory; pass --file:", err)
-			return 2
+			return docError(stderr, err)
 		}
-		path = filepath.Join(home, ".aws", "config")
-	}
-	session := cfg.Service.Name
-	profiles := profilesOf(cfg)
-	begin, end := blockMarkers(cfg.Service.Repo)
-	var b strings.Builder
-	fmt.Fprintln(&b, begin)
-	fmt.Fprintf(&b, "[sso-session %s]\nsso_start_url = %s\nsso_region = %s\nsso_registration_scopes = sso:account:access\n", session, sso.SSOStartURL, sso.SSORegion)
-	for _, p := range profiles {
-		fmt.Fprintf(&b, "\n[profile %s]\nsso_session = %s\nsso_account_id = %s\nsso_role_name = %s\nregion = %s\n", p.Name, session, p.Account, sso.SSORoleName, p.Region)
-	}
-	fmt.Fprintln(&b, end)
-	block := b.String()
-	if *dryRun {
-		fmt.Fprint(stdout, block)
-		return 0
-	}
-	old, err := os.ReadFile(path)
-	if err != nil && !os.IsNotExist(err) {
-		fmt.Fprintln(stderr, "handsoff profiles:", err)
-		return 1
-	}
-	before, after, replaced, err := splitBlock(string(old), begin, end)
-	if err != nil {
-		fmt.Fprintf(stderr, "handsoff profiles: %s: %v\n", path, err)
-		return 1
-	}
-	// A profile or session of the same name outside the block would be a
-	// second definition, which the AWS CLI resolves silently: refuse.
-	ours := map[string]bool{session: true}
-	for _, p := range profiles {
-		ours[p.Name] = true
-	}
-	var clashes []string
-	for _, m := range reSection.FindAllStringSubmatch(before+after, -1) {
-		if ours[m[2]] {
-			clashes = append(clashes, strings.TrimSpace(m[0]))
+		pick := func(flagValue, docValue string) string {
+			if flagValue != "" {
+				return flagValue
+			}
+			return docValue
 		}
-	}
-	if len(clashes) > 0 {
-		sort.Strings(clashes)
-		fmt.Fprintf(stderr, "handsoff profiles: %s already defines %s outside handsoff's block: rename or remove them, then run again (nothing was written)\n", path, strings.Join(clashes, ", "))
-		return 1
-	}
-	text := before
-	if text != "" && !strings.HasSuffix(text, "\n\n") {
-		text = strings.TrimRight(text, "\n") + "\n\n"
-	}
-	text += block + after
-	if err := writeAtomic(path, []byte(text)); err != nil {
-		fmt.Fprintln(stderr, "handsoff profiles:", err)
-		return 1
-	}
-	verb := "wrote"
-	if replaced {
-		verb = "replaced"
-	}
-	fmt.Fprintf(stdout, "%s %d profiles in %s (sso-session %s, permission set %s)\n", verb, len(profiles), path, session, sso.SSORoleName)
-	fmt.Fprintf(stdout, "next: aws sso login --sso-session %s\n", session)
-	return 0
+		sso := stages.Access{
+			SSOStartURL: pick(*startURL, cfg.Access.SSOStartURL), SSORegion: pick(*ssoRegion, cfg.Access.SSORegion),
+			SSORoleName: pick(*role, cfg.Access.SSORoleName),
+		}
+		// The same rules as the document's section, so that a flag cannot
+		// write what the document would refuse.
+		probe := *cfg.Document
+		probe.Access = &stages.DocAccess{SSO: &stages.DocSSO{StartURL: sso.SSOStartURL, Region: sso.SSORegion, RoleName: sso.SSORoleName}}
+		raw, _ := json.Marshal(&probe)
+		if _, err := stages.Parse(raw, "the flags"); err != nil {
+			var ve *stages.ValidationError
+			if !errors.As(err, &ve) {
+				fmt.Fprintln(stderr, "handsoff profiles:", err)
+				return exitMisuse
+			}
+			flagOf := strings.NewReplacer("access.sso.startUrl", "--sso-start-url (or the document's access.sso.startUrl)",
+				"access.sso.region", "--sso-region (or access.sso.region)", "access.sso.roleName", "--role (or access.sso.roleName)")
+			fmt.Fprintln(stderr, "handsoff profiles: the sign-in is incomplete; nothing was written:")
+			for _, p := range ve.Problems {
+				fmt.Fprintf(stderr, "  - %s: %s\n", flagOf.Replace(p.Path), p.Message)
+			}
+			return exitMisuse
+		}
+		path := *file
+		if path == "" {
+			path = os.Getenv("AWS_CONFIG_FILE")
+		}
+		if path == "" {
+			home, err := os.UserHomeDir()
+			if err != nil {
+				fmt.Fprintln(stderr, "handsoff profiles: no home directory; pass --file:", err)
+				return exitMisuse
+			}
+			path = filepath.Join(home, ".aws", "config")
+		}
+		session := cfg.Service.Name
+		profiles := profilesOf(cfg)
+		begin, end := blockMarkers(cfg.Service.Repo)
+		var b strings.Builder
+		fmt.Fprintln(&b, begin)
+		fmt.Fprintf(&b, "[sso-session %s]\nsso_start_url = %s\nsso_region = %s\nsso_registration_scopes = sso:account:access\n", session, sso.SSOStartURL, sso.SSORegion)
+		for _, p := range profiles {
+			fmt.Fprintf(&b, "\n[profile %s]\nsso_session = %s\nsso_account_id = %s\nsso_role_name = %s\nregion = %s\n", p.Name, session, p.Account, sso.SSORoleName, p.Region)
+		}
+		fmt.Fprintln(&b, end)
+		block := b.String()
+		if *dryRun {
+			fmt.Fprint(stdout, block)
+			return exitOK
+		}
+		old, err := os.ReadFile(path)
+		if err != nil && !os.IsNotExist(err) {
+			fmt.Fprintln(stderr, "handsoff profiles:", err)
+			return exitFailed
+		}
+		before, after, replaced, err := splitBlock(string(old), begin, end)
+		if err != nil {
+			fmt.Fprintf(stderr, "handsoff profiles: %s: %v\n", path, err)
+			return exitFailed
+		}
+		// A profile or session of the same name outside the block would be a
+		// second definition, which the AWS CLI resolves silently: refuse.
+		ours := map[string]bool{session: true}
+		for _, p := range profiles {
+			ours[p.Name] = true
+		}
+		var clashes []string
+		for _, m := range reSection.FindAllStringSubmatch(before+after, -1) {
+			if ours[m[2]] {
+				clashes = append(clashes, strings.TrimSpace(m[0]))
+			}
+		}
+		if len(clashes) > 0 {
+			sort.Strings(clashes)
+			fmt.Fprintf(stderr, "handsoff profiles: %s already defines %s outside handsoff's block: rename or remove them, then run again (nothing was written)\n", path, strings.Join(clashes, ", "))
+			return exitFailed
+		}
+		text := before
+		if text != "" && !strings.HasSuffix(text, "\n\n") {
+			text = strings.TrimRight(text, "\n") + "\n\n"
+		}
+		text += block + after
+		if err := writeAtomic(path, []byte(text)); err != nil {
+			fmt.Fprintln(stderr, "handsoff profiles:", err)
+			return exitFailed
+		}
+		verb := "wrote"
+		if replaced {
+			verb = "replaced"
+		}
+		fmt.Fprintf(stdout, "%s %d profiles in %s (sso-session %s, permission set %s)\n", verb, len(profiles), path, session, sso.SSORoleName)
+		fmt.Fprintf(stdout, "next: aws sso login --sso-session %s\n", session)
+		return exitOK
+	})
 }
 
 // splitBlock cuts the handsoff block out of a config file.
@@ -209,48 +204,44 @@ func writeAtomic(path string, data []byte) error {
 }
 
 // awsCmd runs the AWS CLI with an environment's profile and region.
-func awsCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("handsoff aws", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	config := fs.String("config", "", "the configuration document (a file); default: as the pipeline finds it")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: handsoff aws [--config FILE] ENV -- ARGS...
-
-Runs the AWS CLI with the profile that handsoff profiles wrote for ENV
+func awsCmd() *cobra.Command {
+	var config string
+	c := &cobra.Command{
+		Use:   "aws [--config FILE] ENV -- ARGS...",
+		Short: "run the AWS CLI with an environment's profile and region",
+		Long: `Runs the AWS CLI with the profile that handsoff profiles wrote for ENV
 (SERVICE-ENV; "pipeline" for the pipeline's account) and the environment's
-region, printing the command first. The exit status is the AWS CLI's.
-
-Flags:
-`)
-		fs.PrintDefaults()
+region, printing the command first. Its exit status is the AWS CLI's, the
+one exception to the table of "handsoff help".`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			dash := cmd.ArgsLenAtDash()
+			if dash != 1 || len(args) < 2 {
+				return errors.New("name one environment, then -- and the AWS CLI's arguments: handsoff aws ENV -- s3 ls")
+			}
+			return nil
+		},
+		ValidArgsFunction: completeEnvironments,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+			cfg, err := loadConfig(config, "")
+			if err != nil {
+				return exitError(docError(stderr, err))
+			}
+			p, ok := findProfile(cfg, args[0])
+			if !ok {
+				fmt.Fprintf(stderr, "handsoff aws: %s\n", unknownEnv(cfg, args[0], true))
+				return exitError(exitMisuse)
+			}
+			argv := append([]string{"--profile", p.Name, "--region", p.Region}, args[1:]...)
+			fmt.Fprintf(stderr, "$ aws %s\n", strings.Join(argv, " "))
+			if code := runTool(stdout, stderr, "aws", "the AWS CLI (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html)", argv...); code != 0 {
+				return exitError(code)
+			}
+			return nil
+		},
 	}
-	var rest []string
-	for i, a := range args {
-		if a == "--" {
-			args, rest = args[:i], args[i+1:]
-			break
-		}
-	}
-	if ok, code := parseFlags(fs, args, 1); !ok {
-		return code
-	}
-	if fs.NArg() != 1 || len(rest) == 0 {
-		fs.Usage()
-		return 2
-	}
-	cfg, err := loadConfig(*config, "")
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
-	}
-	p, ok := findProfile(cfg, fs.Arg(0))
-	if !ok {
-		fmt.Fprintf(stderr, "handsoff aws: %s\n", unknownEnv(cfg, fs.Arg(0), true))
-		return 2
-	}
-	argv := append([]string{"--profile", p.Name, "--region", p.Region}, rest...)
-	fmt.Fprintf(stderr, "$ aws %s\n", strings.Join(argv, " "))
-	return runTool(stdout, stderr, "aws", "the AWS CLI (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html)", argv...)
+	c.Flags().StringVar(&config, "config", "", "the configuration document (a file); default: as the pipeline finds it")
+	return c
 }
 
 // findProfile finds the profile of an environment name or "pipeline".
@@ -293,7 +284,7 @@ func runTool(stdout, stderr io.Writer, name, what string, args ...string) int {
 	path, err := exec.LookPath(name)
 	if err != nil {
 		fmt.Fprintf(stderr, "handsoff: %s is not installed (no %q on PATH): install %s\n", name, name, what)
-		return 1
+		return exitFailed
 	}
 	cmd := exec.Command(path, args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, stderr
@@ -302,7 +293,7 @@ func runTool(stdout, stderr io.Writer, name, what string, args ...string) int {
 			return ee.ExitCode()
 		}
 		fmt.Fprintf(stderr, "handsoff: %s: %v\n", name, err)
-		return 1
+		return exitFailed
 	}
-	return 0
+	return exitOK
 }

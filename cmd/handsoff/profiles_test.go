@@ -72,7 +72,7 @@ func TestProfilesMistakes(t *testing.T) {
 		{"nothing given", []string{"profiles", "--dry-run"}, 2, "--sso-start-url (or the document's access.sso.startUrl): is required"},
 		{"bad region", []string{"profiles", "--dry-run", "--sso-start-url", "https://a.awsapps.com/start", "--sso-region", "eu-west-9", "--role", "Dev"}, 2, `--sso-region (or access.sso.region): "eu-west-9" is not an AWS region`},
 		{"http start url", []string{"profiles", "--dry-run", "--sso-start-url", "http://a.awsapps.com/start", "--sso-region", "eu-west-1", "--role", "Dev"}, 2, "is not an https URL"},
-		{"aws without --", []string{"aws", "alpha"}, 2, "Usage: handsoff aws"},
+		{"aws without --", []string{"aws", "alpha"}, 2, "name one environment, then -- and the AWS CLI's arguments"},
 		{"aws unknown environment", []string{"aws", "prod", "--", "s3", "ls"}, 2, `"prod" is not an environment of acme/orders; environments: alpha, beta,`},
 		{"aws help", []string{"aws", "--help"}, 0, "Runs the AWS CLI with the profile"},
 	})

@@ -17,120 +17,119 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/handsoff-cdk/handsoff/pipeline"
+
+	"github.com/spf13/cobra"
 )
 
 // resourcesCmd lists the physical resources of an environment's stacks
 // with CloudFormation's ListStackResources.
 // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ListStackResources.html
-func resourcesCmd(args []string, stdout, stderr io.Writer) int {
+func resourcesCmd() *cobra.Command {
 	fs := flag.NewFlagSet("handsoff resources", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	from := fs.String("from", "cdk.out", "the synthesized assembly whose plan names the environment's stacks (handsoff plan, or go run of the app, writes it)")
 	typ := fs.String("type", "", "only resources of this type, such as AWS::S3::Bucket")
 	profile := fs.String("profile", "", "the AWS CLI profile; default: the environment's (SERVICE-ENV, from handsoff profiles)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: handsoff resources [flags] ENV
-
-Lists the physical resources (names, ARNs, IDs) of the environment's stacks,
+	return leaf(&cobra.Command{
+		Use:   "resources [flags] ENV",
+		Short: "the physical resources of an environment's stacks",
+		Long: `Lists the physical resources (names, ARNs, IDs) of the environment's stacks,
 read from CloudFormation in the environment's account and region. The
-stacks are those the synthesized plan names (cdk.out/handsoff-plan.json).
-Exit status: 0 ok, 1 a stack could not be read, 2 misuse.
-
-Flags:
-`)
-		fs.PrintDefaults()
-	}
-	if ok, code := parseFlags(fs, args, 1); !ok {
-		return code
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return 2
-	}
-	if *typ != "" && !strings.Contains(*typ, "::") {
-		fmt.Fprintf(stderr, "handsoff resources: --type %q is not a CloudFormation type such as AWS::S3::Bucket\n", *typ)
-		return 2
-	}
-	pl, err := pipeline.ReadPlan(*from)
-	if err != nil {
-		if os.IsNotExist(err) {
-			fmt.Fprintf(stderr, "handsoff resources: %s holds no plan: synthesize the app first (go run ., or handsoff plan), or pass --from DIR\n", *from)
-		} else {
-			fmt.Fprintln(stderr, "handsoff resources:", err)
+stacks are those the synthesized plan names (cdk.out/handsoff-plan.json,
+which handsoff plan writes). Without credentials for the profile it says so
+first, with the sign-in command (exit 3); a stack that cannot be read
+exits 1.`,
+		Args: argsBetween(1, 1, "one environment"),
+	}, fs, func(stdout, stderr io.Writer) int {
+		if *typ != "" && !strings.Contains(*typ, "::") {
+			fmt.Fprintf(stderr, "handsoff resources: --type %q is not a CloudFormation type such as AWS::S3::Bucket\n", *typ)
+			return exitMisuse
 		}
-		return 2
-	}
-	var env *pipeline.PlanEnvironment
-	var names []string
-	for _, w := range pl.Waves {
-		for i, e := range w.Environments {
-			names = append(names, e.Name)
-			if e.Name == fs.Arg(0) {
-				env = &w.Environments[i]
+		pl, err := pipeline.ReadPlan(*from)
+		if err != nil {
+			if os.IsNotExist(err) {
+				fmt.Fprintf(stderr, "handsoff resources: %s holds no plan: synthesize the app first (handsoff plan writes it there), or pass --from DIR\n", *from)
+			} else {
+				fmt.Fprintln(stderr, "handsoff resources:", err)
 			}
+			return exitMisuse
 		}
-	}
-	if env == nil {
-		fmt.Fprintf(stderr, "handsoff resources: %q is not an environment of %s; environments: %s\n", fs.Arg(0), pl.Repo, strings.Join(names, ", "))
-		return 2
-	}
-	if *profile == "" {
-		*profile = profileName(pl.Service, env.Name)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithSharedConfigProfile(*profile), awsconfig.WithRegion(env.Region))
-	if err != nil {
-		fmt.Fprintf(stderr, "handsoff resources: the AWS profile %s: %v\n  run handsoff profiles, then aws sso login --sso-session %s\n", *profile, err, pl.Service)
-		return 1
-	}
-	client := cloudformation.NewFromConfig(cfg)
-	type row struct {
-		Stack      string `json:"stack"`
-		LogicalID  string `json:"logicalId"`
-		Type       string `json:"type"`
-		PhysicalID string `json:"physicalId"`
-		Status     string `json:"status"`
-	}
-	rows := []row{}
-	failed := 0
-	stop := progress(stderr, "reading "+strings.Join(env.Stacks, ", "))
-	for _, stack := range env.Stacks {
-		fmt.Fprintf(stderr, "# aws cloudformation list-stack-resources --stack-name %s --profile %s --region %s\n", stack, *profile, env.Region)
-		p := cloudformation.NewListStackResourcesPaginator(client, &cloudformation.ListStackResourcesInput{StackName: aws.String(stack)})
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				failed++
-				fmt.Fprintf(stderr, "handsoff resources: %s: %s\n", stack, explainAWS(err))
-				break
-			}
-			for _, r := range page.StackResourceSummaries {
-				if *typ != "" && aws.ToString(r.ResourceType) != *typ {
-					continue
+		var env *pipeline.PlanEnvironment
+		var names []string
+		for _, w := range pl.Waves {
+			for i, e := range w.Environments {
+				names = append(names, e.Name)
+				if e.Name == fs.Arg(0) {
+					env = &w.Environments[i]
 				}
-				rows = append(rows, row{stack, aws.ToString(r.LogicalResourceId), aws.ToString(r.ResourceType), aws.ToString(r.PhysicalResourceId), string(r.ResourceStatus)})
 			}
 		}
-	}
-	stop()
-	if *asJSON {
-		raw, _ := json.MarshalIndent(rows, "", "  ")
-		fmt.Fprintln(stdout, string(raw))
-	} else {
-		line := func(c ...string) {
-			fmt.Fprintln(stdout, strings.TrimRight(fmt.Sprintf("%-24s %-32s %-34s %-18s %s", c[0], c[1], c[2], c[3], c[4]), " "))
+		if env == nil {
+			fmt.Fprintf(stderr, "handsoff resources: %q is not an environment of %s; environments: %s\n", fs.Arg(0), pl.Repo, strings.Join(names, ", "))
+			return exitMisuse
 		}
-		line("STACK", "LOGICAL ID", "TYPE", "STATUS", "PHYSICAL ID")
-		for _, r := range rows {
-			line(r.Stack, r.LogicalID, r.Type, r.Status, r.PhysicalID)
+		if *profile == "" {
+			*profile = profileName(pl.Service, env.Name)
 		}
-	}
-	if failed > 0 {
-		return 1
-	}
-	return 0
+		if err := credentials(*profile); err != nil {
+			fmt.Fprintf(stderr, "handsoff resources: no AWS credentials for %s (profile %s): %v\n", env.Name, *profile, err)
+			fmt.Fprintf(stderr, "  sign in first: aws sso login --profile %s   (handsoff profiles writes the profiles)\n", *profile)
+			return exitUnreachable
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithSharedConfigProfile(*profile), awsconfig.WithRegion(env.Region))
+		if err != nil {
+			fmt.Fprintf(stderr, "handsoff resources: the AWS profile %s: %v\n  run handsoff profiles, then aws sso login --profile %s\n", *profile, err, *profile)
+			return exitUnreachable
+		}
+		client := cloudformation.NewFromConfig(cfg)
+		type row struct {
+			Stack      string `json:"stack"`
+			LogicalID  string `json:"logicalId"`
+			Type       string `json:"type"`
+			PhysicalID string `json:"physicalId"`
+			Status     string `json:"status"`
+		}
+		rows := []row{}
+		failed := 0
+		stop := progress(stderr, "reading "+strings.Join(env.Stacks, ", "))
+		for _, stack := range env.Stacks {
+			fmt.Fprintf(stderr, "# aws cloudformation list-stack-resources --stack-name %s --profile %s --region %s\n", stack, *profile, env.Region)
+			p := cloudformation.NewListStackResourcesPaginator(client, &cloudformation.ListStackResourcesInput{StackName: aws.String(stack)})
+			for p.HasMorePages() {
+				page, err := p.NextPage(ctx)
+				if err != nil {
+					failed++
+					fmt.Fprintf(stderr, "handsoff resources: %s: %s\n", stack, explainAWS(err))
+					break
+				}
+				for _, r := range page.StackResourceSummaries {
+					if *typ != "" && aws.ToString(r.ResourceType) != *typ {
+						continue
+					}
+					rows = append(rows, row{stack, aws.ToString(r.LogicalResourceId), aws.ToString(r.ResourceType), aws.ToString(r.PhysicalResourceId), string(r.ResourceStatus)})
+				}
+			}
+		}
+		stop()
+		if *asJSON {
+			raw, _ := json.MarshalIndent(rows, "", "  ")
+			fmt.Fprintln(stdout, string(raw))
+		} else {
+			line := func(c ...string) {
+				fmt.Fprintln(stdout, strings.TrimRight(fmt.Sprintf("%-24s %-32s %-34s %-18s %s", c[0], c[1], c[2], c[3], c[4]), " "))
+			}
+			line("STACK", "LOGICAL ID", "TYPE", "STATUS", "PHYSICAL ID")
+			for _, r := range rows {
+				line(r.Stack, r.LogicalID, r.Type, r.Status, r.PhysicalID)
+			}
+		}
+		if failed > 0 {
+			return exitFailed
+		}
+		return exitOK
+	})
 }
 
 // explainAWS turns an AWS API error into one line with what to do.

@@ -100,12 +100,12 @@ func callService(stderr io.Writer, method, base, path string, body, out any) err
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return fmt.Errorf("the configuration service at %s cannot be reached: %v", u.Host, err)
+		return unreachable{fmt.Errorf("the configuration service at %s cannot be reached: %v", u.Host, err)}
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
 	if err != nil {
-		return fmt.Errorf("reading the configuration service's answer: %v", err)
+		return unreachable{fmt.Errorf("reading the configuration service's answer: %v", err)}
 	}
 	if resp.StatusCode >= 300 {
 		se := &serviceError{Status: resp.StatusCode}

@@ -109,7 +109,21 @@ func TestDeploy(t *testing.T) {
 			"exit status " + string(rune('0'+code)) + "; cdk ran: " + strings.TrimSpace(string(ran)) + "\n\n")
 		return code
 	}
+	// No credentials for the profile (an empty AWS config): said first,
+	// with the sign-in command, and cdk does not run.
+	empty := filepath.Join(dir, "empty")
+	os.WriteFile(empty, nil, 0o644)
+	t.Setenv("AWS_CONFIG_FILE", empty)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", empty)
+	for _, v := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"} {
+		t.Setenv(v, "")
+	}
+	step(saturday, "diff", "alpha")
+	signedIn := credentials
+	credentials = func(string) error { return nil }
+	t.Cleanup(func() { credentials = signedIn })
 	step(saturday, "diff", "prod-use1")
+	step(saturday, "diff", "prod-use1", "--reason", "diff forces nothing, so it takes no reason")
 	step(saturday, "deploy", "alpha")
 	step(saturday, "deploy", "prod-use1")
 	step(monday1pmHK, "deploy", "gamma-use1")
@@ -119,6 +133,7 @@ func TestDeploy(t *testing.T) {
 	t.Setenv(stages.TokenEnv, "")
 	step(monday1pmHK, "deploy", "prod-use1", "--reason", "Hotfix for the checkout outage INC-43.", "--url", url)
 	step(saturday, "deploy", "prod-use1", "--reason", "Hotfix for the checkout outage INC-44.")
+	step(saturday, "deploy", "prod-use1", "--reason", "Hotfix for the checkout outage INC-45.", "--unrecorded")
 	step(saturday, "deploy", "prod-x")
 	step(saturday, "deploy")
 	golden(t, "deploy.golden", session.String(), 0)

@@ -12,6 +12,8 @@ import (
 
 	"github.com/handsoff-cdk/handsoff/internal/release"
 	"github.com/handsoff-cdk/handsoff/internal/upgrade"
+
+	"github.com/spf13/cobra"
 )
 
 // upgradeCheck synthesizes an app with two versions of handsoff and fails
@@ -21,17 +23,16 @@ import (
 // working tree, on the example app. In a team's module, --to VERSION
 // compares the module as it is with a copy that requires that version of
 // handsoff (go get), on the team's app.
-func upgradeCheck(args []string, stdout, stderr io.Writer) int {
+func upgradeCheckCmd() *cobra.Command {
 	fs := flag.NewFlagSet("handsoff upgrade-check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	to := fs.String("to", "", "in a team's module: the handsoff version to check before taking it (v0.2.0, a commit, latest)")
 	base := fs.String("base", "", "in the handsoff repository: the commit to compare the working tree with; default: the last release")
 	app := fs.String("app", "", "the app's main package; default: . in a team's module, ./examples/twoline in the handsoff repository")
 	asJSON := fs.Bool("json", false, "print the verdict as one JSON object (from, to, errors, warnings, findings) and nothing else on stdout")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: handsoff upgrade-check [flags]
-
-Synthesizes the app with two versions of handsoff and reports every
+	return leaf(&cobra.Command{
+		Use:   "upgrade-check [flags]",
+		Short: "every resource a newer handsoff would delete or replace; fails when one holds data",
+		Long: `Synthesizes the app with two versions of handsoff and reports every
 resource the newer would delete or replace (its logical ID or stack is
 gone, its type changes, or a property that requires replacement changes,
 directly or through a reference to a replaced resource). One that holds
@@ -42,16 +43,11 @@ commands it runs go to stderr; stdout holds the verdict (with --json, only
 JSON).
 
   handsoff upgrade-check --to v0.2.0     in a team's module, before taking v0.2.0
-  handsoff upgrade-check                 in the handsoff repository, against the last release
-
-Flags:
-`)
-		fs.PrintDefaults()
-	}
-	if ok, code := parseFlags(fs, args, 0); !ok {
-		return code
-	}
-	return runUpgradeCheck(upgradeOpts{to: *to, base: *base, app: *app, json: *asJSON}, stdout, stderr)
+  handsoff upgrade-check                 in the handsoff repository, against the last release`,
+		Args: argsBetween(0, 0, "no arguments"),
+	}, fs, func(stdout, stderr io.Writer) int {
+		return runUpgradeCheck(upgradeOpts{to: *to, base: *base, app: *app, json: *asJSON}, stdout, stderr)
+	})
 }
 
 // upgradeOpts are upgrade-check's flags.
