@@ -16,7 +16,8 @@ func TestPlanCommand(t *testing.T) {
 	if testing.Short() {
 		t.Skip("synthesizes the example app")
 	}
-	out, errs, code := runCLI(t, "plan", "--app", "../../examples/twoline", "--format", "json")
+	assembly := t.TempDir()
+	out, errs, code := runCLI(t, "plan", "--app", "../../examples/twoline", "--format", "json", "--out", assembly)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -36,6 +37,17 @@ func TestPlanCommand(t *testing.T) {
 	}
 	if last := doc.Arrivals[len(doc.Arrivals)-1]; last.AtSeconds != doc.EstimateSeconds {
 		t.Errorf("the last environment %s arrives at %ds, the estimate is %ds", last.Environment, last.AtSeconds, doc.EstimateSeconds)
+	}
+	// resources after plan: it reads the plan plan wrote (and then needs
+	// credentials, which this machine has none of).
+	empty := filepath.Join(t.TempDir(), "empty")
+	os.WriteFile(empty, nil, 0o644)
+	t.Setenv("AWS_CONFIG_FILE", empty)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", empty)
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_PROFILE", "")
+	if _, errs, code := runCLI(t, "resources", "alpha", "--from", assembly); code != exitUnreachable || !strings.Contains(errs, "sign in first: aws sso login --profile orders-alpha") {
+		t.Errorf("resources after plan: exit %d: %s", code, errs)
 	}
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "handsoff-plan.json"), []byte(out), 0o644)
@@ -60,7 +72,7 @@ func TestPlanMistakes(t *testing.T) {
 		{"stray argument", []string{"plan", "prod"}, 2, `unexpected argument "prod"`},
 		{"no plan in the assembly", []string{"plan", "--from", t.TempDir()}, 1, "holds no handsoff-plan.json: is it the output of a handsoff app"},
 		{"another schema", []string{"plan", "--from", dir}, 1, `schema "handsoff.plan/v0", this handsoff reads "handsoff.plan/v1"`},
-		{"app that does not build", []string{"plan", "--app", broken}, 1, "does not synthesize"},
+		{"app that does not build", []string{"plan", "--app", broken, "--out", t.TempDir()}, 1, "does not synthesize"},
 		{"help", []string{"plan", "--help"}, 0, "critical path"},
 	})
 }
