@@ -1,5 +1,6 @@
 // Package handsofftest is the test kit for service teams: synthesize the
-// team's app once per test binary, compare its templates with golden files,
+// team's app once per test binary for each set of props and options (see
+// Synth for what counts), compare its templates with golden files,
 // assert that every environment has its gates, and run every checker
 // handsoff knows (its guardrail rules, cdk-nag's AwsSolutions pack, and the
 // AWS Control Tower cfn-guard rules when the npm package
