@@ -20,7 +20,10 @@ type Artifact struct {
 	Type       string `json:"type"` // "aws:cloudformation:stack" for stacks
 	Properties struct {
 		TemplateFile string `json:"templateFile"`
+		StackName    string `json:"stackName"` // the CloudFormation stack's
 	} `json:"properties"`
+	// DisplayName is a stack's construct path ("orders-alpha/Service").
+	DisplayName string `json:"displayName"`
 	// Metadata are the entries (logical ids, annotations) by construct
 	// path, such as "/orders-alpha/Service/Bucket/Resource".
 	Metadata map[string][]Entry `json:"metadata"`

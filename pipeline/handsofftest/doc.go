@@ -1,10 +1,11 @@
 // Package handsofftest is the test kit for service teams: synthesize the
 // team's app once per test binary for each set of props and options (see
-// Synth for what counts), compare its templates with golden files,
-// assert that every environment has its gates, and run every checker
-// handsoff knows (its guardrail rules, cdk-nag's AwsSolutions pack, and the
-// AWS Control Tower cfn-guard rules when the npm package
-// @cdklabs/cdk-validator-cfnguard is installed) in one call.
+// Synth for what counts), assert that every environment has its gates,
+// run every checker handsoff knows (its guardrail rules, cdk-nag's
+// AwsSolutions pack, and the AWS Control Tower cfn-guard rules when the
+// npm package @cdklabs/cdk-validator-cfnguard is installed) in one call,
+// check one property of one stack, and compare templates with golden
+// files.
 //
 //	var app = handsofftest.Props{Repo: "acme/orders", Service: orders.Service}
 //
@@ -12,8 +13,16 @@
 //		a := handsofftest.Synth(t, app)
 //		a.AssertGates(t)
 //		a.Check(t)
+//		a.HasResourceProperties(t, "prod-use1", "Service", "AWS::SQS::Queue",
+//			map[string]any{"KmsMasterKeyId": "alias/aws/sqs"})
 //		a.Golden(t, "testdata/orders.golden.json", "alpha", "prod-use1")
 //	}
+//
+// A property is checked with the CDK's assertions on one stack's template,
+// read from the synthesized assembly: App.Template hands the
+// assertions.Template through, HasResourceProperties and ResourceCountIs
+// make the common checks one line, and Assert turns the panic of any other
+// failed check into a test failure.
 //
 // Golden files are normalized so that they change only when the templates
 // do: asset hashes, the CDK bootstrap version parameter and rule, and the
