@@ -24,6 +24,18 @@
 // make the common checks one line, and Assert turns the panic of any other
 // failed check into a test failure.
 //
+// # Names
+//
+// An environment is named as in the document ("prod-use1"), and a stack by
+// the construct id the Service gave it in awscdk.NewStack ("Service"). A
+// template, in a golden file and in App.Templates, is keyed by its file in
+// the cloud assembly: the environment's nested assembly and the stack's
+// artifact id, its construct path without the "/" and a hash of it
+// ("assembly-orders-alpha/ordersalphaService5EB51F1E.template.json"). An
+// unknown environment or stack fails the test, listing the valid names.
+//
+// # Golden files
+//
 // Golden files are normalized so that they change only when the templates
 // do: asset hashes, the CDK bootstrap version parameter and rule, and the
 // CDK's metadata resource are masked or dropped. Rewrite them with the test

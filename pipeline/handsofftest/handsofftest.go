@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -252,11 +253,19 @@ func synth(in input) (*App, error) {
 	return &App{Dir: dir, Pipeline: p, NoNag: in.Options.NoNag}, nil
 }
 
-// Templates returns every template of the assembly, by path relative to
-// its directory ("assembly-orders-alpha/orders-alpha-Service.template.json").
+// Templates returns every template of the assembly by its file's path
+// relative to the assembly, with "/" between directories: an
+// environment's stack by its Stage's nested assembly and its artifact id,
+// the stack's construct path without the "/" and a hash of it
+// ("assembly-orders-alpha/ordersalphaService5EB51F1E.template.json"), the
+// pipeline's stack by its name ("orders-pipeline.template.json").
 func (a *App) Templates(t testing.TB) map[string]map[string]any {
 	t.Helper()
-	return testenv.Templates(t, a.Dir)
+	out := map[string]map[string]any{}
+	for rel, tmpl := range testenv.Templates(t, a.Dir) {
+		out[filepath.ToSlash(rel)] = tmpl
+	}
+	return out
 }
 
 // pipelineTemplate is the template that holds the CodePipeline.
@@ -461,26 +470,31 @@ func updating() bool {
 }
 
 // Golden compares the normalized templates of the named environments'
-// stacks (every environment when none is named; the team's stacks only,
-// not the gates handsoff adds) with the golden file, and
-// rewrites it when updating. Differences are reported by stack and
-// resource.
+// stacks with the golden file, and rewrites it when updating. An
+// environment is named as in the document ("prod-use1"); naming none
+// compares every environment. Only the team's stacks are compared, not
+// the gates handsoff adds. The file holds one template per stack, keyed
+// as Templates keys them. Differences are reported by stack and resource.
 func (a *App) Golden(t testing.TB, file string, environments ...string) {
 	t.Helper()
+	if len(environments) == 0 {
+		for _, e := range a.Pipeline.Config().Environments() {
+			environments = append(environments, e.Name)
+		}
+	}
+	dirs, err := a.environmentDirs(environments...)
+	if err != nil {
+		t.Fatalf("handsofftest: Golden %s: %v", file, err)
+	}
 	got := map[string]map[string]any{}
 	for rel, tmpl := range a.Templates(t) {
-		dir := filepath.Dir(rel)
-		if !strings.HasPrefix(dir, "assembly-") || strings.HasSuffix(rel, "-gates.template.json") {
-			continue // the pipeline's own stack, and the gates handsoff writes
+		if !slices.Contains(dirs, path.Dir(rel)) || strings.HasSuffix(rel, "-gates.template.json") {
+			continue // the pipeline's own stacks, and the gates handsoff writes
 		}
-		env := strings.TrimPrefix(dir, "assembly-"+a.Pipeline.Config().Service.Name+"-")
-		if len(environments) > 0 && !slices.Contains(environments, env) {
-			continue
-		}
-		got[filepath.ToSlash(rel)] = Normalize(tmpl)
+		got[rel] = Normalize(tmpl)
 	}
 	if len(got) == 0 {
-		t.Fatalf("handsofftest: no stacks for environments %v", environments)
+		t.Fatalf("handsofftest: Golden %s: no stacks in environments %s", file, strings.Join(environments, ", "))
 	}
 	if updating() {
 		raw, _ := json.MarshalIndent(got, "", "  ")

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -88,22 +89,35 @@ func failure(check func()) (msg string) {
 	return ""
 }
 
-// environmentDir is the nested assembly of the environment named env in
-// the document, relative to the assembly: "assembly-{stage id}", the
-// stage id being the environment's CDK Stage's (names.Stage). It fails
-// the test, listing the environments, when there is none of that name.
-func (a *App) environmentDir(t testing.TB, env string) string {
-	t.Helper()
+// environmentDirs are the nested assemblies of the environments named
+// envs in the document, relative to the assembly: "assembly-{stage id}",
+// the stage id being the environment's CDK Stage's (names.Stage). The
+// error names every unknown environment and lists the document's.
+func (a *App) environmentDirs(envs ...string) ([]string, error) {
 	cfg := a.Pipeline.Config()
+	dirs := map[string]string{}
 	var known []string
 	for _, e := range cfg.Environments() {
-		if e.Name == env {
-			return "assembly-" + names.Stage(cfg.Service.Name, e.Name)
-		}
+		dirs[e.Name] = "assembly-" + names.Stage(cfg.Service.Name, e.Name)
 		known = append(known, e.Name)
 	}
-	t.Fatalf("handsofftest: no environment %q in the document of %s; its environments: %s", env, cfg.Service.Repo, strings.Join(known, ", "))
-	return ""
+	var out []string
+	var unknown []string
+	for _, env := range envs {
+		if d, ok := dirs[env]; ok {
+			out = append(out, d)
+		} else {
+			unknown = append(unknown, strconv.Quote(env))
+		}
+	}
+	if len(unknown) > 0 {
+		what := "no environment"
+		if len(unknown) > 1 {
+			what = "no environments"
+		}
+		return nil, fmt.Errorf("%s %s in the document of %s; its environments: %s", what, strings.Join(unknown, ", "), cfg.Service.Repo, strings.Join(known, ", "))
+	}
+	return out, nil
 }
 
 // stackTemplate reads the template of the stack whose construct path
@@ -111,7 +125,11 @@ func (a *App) environmentDir(t testing.TB, env string) string {
 // environment's stacks, when there is none.
 func (a *App) stackTemplate(t testing.TB, env, stack string) map[string]any {
 	t.Helper()
-	rel := a.environmentDir(t, env)
+	dirs, err := a.environmentDirs(env)
+	if err != nil {
+		t.Fatalf("handsofftest: %v", err)
+	}
+	rel := dirs[0]
 	m, err := assembly.Read(filepath.Join(a.Dir, rel))
 	if err != nil {
 		t.Fatalf("handsofftest: %s: %v", env, err)

@@ -57,3 +57,25 @@ func TestTemplateNames(t *testing.T) {
 		}
 	}
 }
+
+// TestDocumentedNames: the template key the documentation shows is one
+// Templates returns (Example uses the environment and stack names).
+func TestDocumentedNames(t *testing.T) {
+	a := handsofftest.Synth(t, props)
+	for _, key := range []string{"assembly-orders-alpha/ordersalphaService5EB51F1E.template.json", "orders-pipeline.template.json"} {
+		if _, ok := a.Templates(t)[key]; !ok {
+			t.Errorf("no template %s", key)
+		}
+	}
+}
+
+// TestGoldenNames: Golden names every unknown environment and lists the
+// document's.
+func TestGoldenNames(t *testing.T) {
+	a := handsofftest.Synth(t, props)
+	got := failures(t, func(tb testing.TB) { a.Golden(tb, "testdata/orders.golden.json", "alpha", "prod-us1", "gama") })
+	want := `handsofftest: Golden testdata/orders.golden.json: no environments "prod-us1", "gama" in the document of acme/orders; its environments: alpha, beta, gamma-use1, gamma-euw1, prod-use1-onebox, prod-use1, prod-euw1, prod-apse1, prod-ape1`
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("failures:\n%s\nwant\n%s", strings.Join(got, "\n"), want)
+	}
+}
