@@ -40,5 +40,8 @@
 // do: asset hashes, the CDK bootstrap version parameter and rule, and the
 // CDK's metadata resource are masked or dropped. Rewrite them with the test
 // binary's own -update flag, if it defines one, or HANDSOFF_UPDATE=1.
-// Differences are shown by stack and resource.
+// Differences are shown by stack and resource, then the command that
+// rewrites the file by rerunning the test:
+//
+//	HANDSOFF_UPDATE=1 go test ./examples/orders -run '^TestGolden$'
 package handsofftest

@@ -14,6 +14,7 @@ import (
 // what a test would report.
 type exampleT struct{ testing.TB }
 
+func (exampleT) Name() string                      { return "Example" }
 func (exampleT) Helper()                           {}
 func (exampleT) Log(...any)                        {}
 func (exampleT) Logf(string, ...any)               {}

@@ -474,7 +474,9 @@ func updating() bool {
 // environment is named as in the document ("prod-use1"); naming none
 // compares every environment. Only the team's stacks are compared, not
 // the gates handsoff adds. The file holds one template per stack, keyed
-// as Templates keys them. Differences are reported by stack and resource.
+// as Templates keys them. Differences are reported by stack and resource,
+// and a mismatch or a missing file ends with the command that rewrites
+// it (HANDSOFF_UPDATE=1 go test ./pkg -run '^TestName$').
 func (a *App) Golden(t testing.TB, file string, environments ...string) {
 	t.Helper()
 	if len(environments) == 0 {
@@ -508,15 +510,43 @@ func (a *App) Golden(t testing.TB, file string, environments ...string) {
 	}
 	raw, err := os.ReadFile(file)
 	if err != nil {
-		t.Fatalf("handsofftest: %v (write it with HANDSOFF_UPDATE=1 go test)", err)
+		t.Fatalf("handsofftest: Golden: %v; write it with:\n\t%s", err, updateCommand(t))
 	}
 	var want map[string]map[string]any
 	if err := json.Unmarshal(raw, &want); err != nil {
-		t.Fatalf("handsofftest: %s: %v", file, err)
+		t.Fatalf("handsofftest: Golden %s: %v; rewrite it with:\n\t%s", file, err, updateCommand(t))
 	}
-	for _, d := range Diff(want, got) {
+	diffs := Diff(want, got)
+	for _, d := range diffs {
 		t.Error(d)
 	}
+	if len(diffs) > 0 {
+		plural := "s"
+		if len(diffs) == 1 {
+			plural = ""
+		}
+		t.Errorf("handsofftest: the templates differ from %s (%d difference%s above); if the change is meant, rewrite it with:\n\t%s",
+			file, len(diffs), plural, updateCommand(t))
+	}
+}
+
+// updateCommand is the command that reruns the test t with golden files
+// rewritten, from the module's root: HANDSOFF_UPDATE=1 go test ./pkg -run
+// '^TestName$/^subtest$'.
+func updateCommand(t testing.TB) string {
+	pkg := "."
+	dir, err := os.Getwd()
+	if gomod := findUp("go.mod"); err == nil && gomod != "" {
+		if rel, err := filepath.Rel(filepath.Dir(gomod), dir); err == nil && rel != "." {
+			pkg = "./" + filepath.ToSlash(rel)
+		}
+	}
+	parts := strings.Split(t.Name(), "/")
+	for i, p := range parts {
+		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
+	}
+	run := strings.Join(parts, "/")
+	return "HANDSOFF_UPDATE=1 go test " + pkg + " -run '" + strings.ReplaceAll(run, "'", `'\''`) + "'"
 }
 
 // Diff compares two sets of templates and returns one difference per

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -170,4 +171,43 @@ func TestNormalize(t *testing.T) {
 	if want := `{"Resources":{"F":{"Properties":{"Code":"[cdk assets bucket]/[asset hash].zip"}}}}`; string(got) != want {
 		t.Errorf("got %s\nwant %s", got, want)
 	}
+}
+
+// TestGoldenSaysHowToUpdate: a golden mismatch, or a missing golden
+// file, says which file and the command that rewrites it, and that
+// command runs this very test.
+func TestGoldenSaysHowToUpdate(t *testing.T) {
+	a := handsofftest.Synth(t, props)
+	changed := filepath.Join(t.TempDir(), "orders.golden.json")
+	raw, err := os.ReadFile("testdata/orders.golden.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(changed, []byte(strings.Replace(string(raw), `"alias/aws/sqs"`, `"alias/mine"`, 1)), 0o644)
+	t.Run("a changed queue", func(t *testing.T) {
+		got := failures(t, func(tb testing.TB) { a.Golden(tb, changed, "alpha", "prod-use1") })
+		if len(got) != 2 || !strings.Contains(got[0], "resource DeadLetters") || !strings.Contains(got[0], "alias/mine") {
+			t.Fatalf("failures:\n%s", strings.Join(got, "\n"))
+		}
+		want := "handsofftest: the templates differ from " + changed + " (1 difference above); if the change is meant, rewrite it with:\n\t" +
+			`HANDSOFF_UPDATE=1 go test ./pipeline/handsofftest -run '^TestGoldenSaysHowToUpdate$/^a_changed_queue$'`
+		if got[1] != want {
+			t.Errorf("got\n%s\nwant\n%s", got[1], want)
+		}
+		// The command's pattern selects this test.
+		run := strings.Trim(strings.SplitN(got[1], " -run ", 2)[1], "'")
+		for i, name := range strings.Split(t.Name(), "/") {
+			if ok, _ := regexp.MatchString(strings.Split(run, "/")[i], name); !ok {
+				t.Errorf("-run %s does not select %s", run, t.Name())
+			}
+		}
+	})
+	t.Run("no golden file", func(t *testing.T) {
+		missing := filepath.Join(t.TempDir(), "none.golden.json")
+		got := failures(t, func(tb testing.TB) { a.Golden(tb, missing, "alpha") })
+		if len(got) != 1 || !strings.Contains(got[0], missing) ||
+			!strings.HasSuffix(got[0], "write it with:\n\tHANDSOFF_UPDATE=1 go test ./pipeline/handsofftest -run '^TestGoldenSaysHowToUpdate$/^no_golden_file$'") {
+			t.Errorf("failures:\n%s", strings.Join(got, "\n"))
+		}
+	})
 }
