@@ -57,9 +57,9 @@ type Options struct {
 //
 // jsii synthesis takes seconds, so a test binary synthesizes each distinct
 // input once and later calls share the App. The input is everything that
-// changes the result: every field of props, the document as loaded (so a
-// changed file, Load.Document or HANDSOFF_CONFIG is a new input), opts,
-// cdk.json's context and the working directory. Go cannot compare
+// changes the result: every field of props, the document as loaded (each
+// call loads it, so a changed file, Load.Document or HANDSOFF_CONFIG is a
+// new input), opts, cdk.json's context and the working directory. Go cannot compare
 // functions, so Service is compared by identity: the same function value
 // (a named function such as orders.Service, or one closure kept in a
 // shared Props) shares the App, while a closure made anew for each call
