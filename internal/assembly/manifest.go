@@ -28,6 +28,8 @@ type Artifact struct {
 		// DirectoryName is a nested assembly's directory.
 		DirectoryName string `json:"directoryName"`
 	} `json:"properties"`
+	// DisplayName is a stack's construct path ("orders-alpha/Service").
+	DisplayName string `json:"displayName"`
 	// Metadata are the entries (logical ids, annotations) by construct
 	// path, such as "/orders-alpha/Service/Bucket/Resource".
 	Metadata map[string][]Entry `json:"metadata"`

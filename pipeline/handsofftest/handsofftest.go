@@ -4,14 +4,19 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
+	"path"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
+	"time"
+	"unsafe"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
@@ -38,14 +43,6 @@ type App struct {
 	NoNag bool
 }
 
-type synthesized struct {
-	once sync.Once
-	app  *App
-	err  error
-}
-
-var apps sync.Map // Repo -> *synthesized
-
 // Options tune Synth. The zero value runs cdk-nag's AwsSolutions pack on
 // every stage.
 type Options struct {
@@ -54,57 +51,221 @@ type Options struct {
 	NoNag bool
 }
 
-// Synth builds and synthesizes the pipeline of props once per test binary,
-// with the context of the nearest cdk.json (its feature flags), as the
-// app gets it from the cdk CLI, and Repo (jsii synthesis takes seconds; tests share it): a later call
-// with the same Repo returns the same App, whatever its props. The
-// document comes from props.Load as in the app; set Load.Document or
-// Load.Path for a fixed one. A failure to build fails the test with every
-// problem.
+// Synth builds and synthesizes the pipeline of props, with the context of
+// the nearest cdk.json (its feature flags) as the app gets it from the cdk
+// CLI, and fails the test with every problem when it does not build.
+//
+// jsii synthesis takes seconds, so a test binary synthesizes each distinct
+// input once and later calls share the App. The input is everything that
+// changes the result: every field of props, the document as loaded (each
+// call loads it, so a changed file, Load.Document or HANDSOFF_CONFIG is a
+// new input), opts, cdk.json's context and the working directory. Go cannot compare
+// functions, so Service is compared by identity: the same function value
+// (a named function such as orders.Service, or one closure kept in a
+// shared Props) shares the App, while a closure made anew for each call
+// synthesizes anew, and Synth logs why. Aspects are compared by identity
+// too. Share one Props value (a package-level var) between tests.
+//
+// The document comes from props.Load as in the app (set Load.Document or
+// Load.Path for a fixed one), or is props.Config, which Synth does not
+// change: change none of it after Synth either.
 func Synth(t testing.TB, props Props, opts ...Options) *App {
 	t.Helper()
+	if len(opts) > 1 {
+		t.Fatalf("handsofftest: Synth takes at most one Options, got %d", len(opts))
+	}
 	var o Options
 	if len(opts) > 0 {
 		o = opts[0]
 	}
-	v, _ := apps.LoadOrStore(props.Repo, &synthesized{})
-	s := v.(*synthesized)
-	s.once.Do(func() {
-		dir, err := os.MkdirTemp("", "handsofftest-")
-		if err != nil {
-			s.err = err
-			return
-		}
-		// The team's cdk.json context (feature flags), as its app gets it.
-		props0 := &awscdk.AppProps{Outdir: jsii.String(dir)}
-		if ctx := pipeline.CDKContext("."); len(ctx) > 0 {
-			props0.Context = &ctx
-		}
-		app := awscdk.NewApp(props0)
-		if !o.NoNag {
-			nag := cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)})
-			awscdk.Aspects_Of(app).Add(nag, nil)
-			props.Aspects = append(slices.Clone(props.Aspects), nag)
-		}
-		p, err := pipeline.Build(app, props)
-		if err != nil {
-			s.err = err
-			return
-		}
-		app.Synth(nil)
-		s.app = &App{Dir: dir, Pipeline: p, NoNag: o.NoNag}
-	})
+	k, err := inputOf(props, o)
+	if err != nil {
+		t.Fatalf("handsofftest: %s does not build:\n%v", props.Repo, err)
+	}
+	s, note := apps.lookup(k)
+	if note != "" {
+		t.Log(note)
+	}
+	s.once.Do(func() { s.app, s.err = synth(k) })
 	if s.err != nil {
 		t.Fatalf("handsofftest: %s does not build:\n%v", props.Repo, s.err)
 	}
 	return s.app
 }
 
-// Templates returns every template of the assembly, by path relative to
-// its directory ("assembly-orders-alpha/orders-alpha-Service.template.json").
+// input is what decides a synthesized App.
+type input struct {
+	// Props, with Config loaded and Load zero: once Config is set,
+	// pipeline.Build reads nothing of Load, and Load holds what cannot be
+	// compared (Getenv, Context, an HTTP client).
+	Props   Props
+	Options Options
+	// Dir is the working directory: cdk.json's context is found from it,
+	// and relative paths (CheckSourceDir) start there.
+	Dir     string
+	Context map[string]any
+}
+
+// inputOf loads the document of props, as pipeline.Build would.
+func inputOf(props Props, o Options) (input, error) {
+	if props.Config == nil && props.Repo != "" && props.Service != nil {
+		load := props.Load
+		load.Repo = props.Repo
+		cfg, err := stages.Load(load)
+		if err != nil {
+			return input{}, err
+		}
+		props.Config = cfg
+	}
+	props.Load = stages.LoadOptions{}
+	dir, err := os.Getwd()
+	if err != nil {
+		return input{}, err
+	}
+	return input{Props: props, Options: o, Dir: dir, Context: pipeline.CDKContext(".")}, nil
+}
+
+// sameInput compares inputs: functions and aspects by identity, time zones
+// by name, times by instant and zone. cmp.Equal panics on a field it
+// cannot compare, which a new field of Props or stages.Config of such a
+// type would be: the kit's own tests compare the example's inputs, so that
+// shows there first.
+var sameInput = cmp.Options{
+	cmp.Comparer(sameFunc),
+	cmp.Comparer(sameObject),
+	sameZone, sameTime,
+}
+
+// madeAnew compares inputs as if closures of one function literal (or
+// method values of one method) were one function and aspects of one type
+// one aspect: two inputs that differ only there are most likely one
+// service made twice, by code that builds its Props in each test. It only
+// chooses whether to say so (a literal inlined at two call sites is two
+// functions to it).
+var madeAnew = cmp.Options{
+	cmp.Comparer(func(a, b pipeline.ServiceFactory) bool {
+		return reflect.ValueOf(a).Pointer() == reflect.ValueOf(b).Pointer()
+	}),
+	cmp.Comparer(func(a, b awscdk.IAspect) bool { return reflect.TypeOf(a) == reflect.TypeOf(b) }),
+	sameZone, sameTime,
+}
+
+var (
+	// A *time.Location has only unexported fields; its name says it.
+	sameZone = cmp.Comparer(func(a, b *time.Location) bool { return a.String() == b.String() })
+	sameTime = cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) && a.Location().String() == b.Location().String() })
+)
+
+// sameFunc reports whether f and g are the same function value. reflect
+// gives only a function's code pointer, which every closure made from one
+// function literal shares whatever it captured, so it cannot tell
+// service(1) from service(2). A func value is a pointer to its closure
+// (code pointer, then the captured variables; a named function's closure
+// is static), so equal pointers are the same code with the same
+// captures. This relies on the gc toolchain's func value layout, one
+// pointer, which TestSameFunc holds. The cache keeps every Props it was
+// given, so a closure it compares against is never freed and its address
+// never reused.
+func sameFunc(f, g pipeline.ServiceFactory) bool {
+	return *(*unsafe.Pointer)(unsafe.Pointer(&f)) == *(*unsafe.Pointer)(unsafe.Pointer(&g))
+}
+
+// sameObject reports whether two aspects are the same object (jsii
+// proxies are pointers); values Go cannot compare are taken as different.
+func sameObject(a, b awscdk.IAspect) bool {
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	if !va.IsValid() || !vb.IsValid() {
+		return va.IsValid() == vb.IsValid()
+	}
+	return va.Type() == vb.Type() && va.Comparable() && vb.Comparable() && va.Equal(vb)
+}
+
+// synthesized is one synthesis, run once however many tests ask for it.
+type synthesized struct {
+	input input
+	once  sync.Once
+	app   *App
+	err   error
+}
+
+// cache holds every synthesis of the test binary. A list, not a map: the
+// inputs are compared with cmp, and a test binary makes a handful.
+type cache struct {
+	mu   sync.Mutex
+	apps []*synthesized
+}
+
+var apps cache
+
+// lookup returns the synthesis of k, new if there is none yet, and a
+// note when k looks like an earlier input made anew.
+func (c *cache) lookup(k input) (*synthesized, string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	note := ""
+	for _, s := range c.apps {
+		if cmp.Equal(s.input, k, sameInput) {
+			return s, ""
+		}
+		if note == "" && cmp.Equal(s.input, k, madeAnew) {
+			note = fmt.Sprintf("handsofftest: synthesizing %s again: its props equal an earlier Synth's but for Service or Aspects, "+
+				"which are made anew (a new closure, method value or aspect object; Go cannot tell whether two functions "+
+				"build the same stacks): share one Props value between tests to synthesize once", k.Props.Repo)
+		}
+	}
+	s := &synthesized{input: k}
+	c.apps = append(c.apps, s)
+	return s, note
+}
+
+// synth builds and synthesizes an input into a new directory.
+func synth(in input) (*App, error) {
+	props := in.Props
+	if props.Config != nil {
+		// pipeline.Build replans the Config it is given (Config.Plan sets
+		// each stage's Waves): it gets a copy with Stages of its own, so
+		// that the input, and the team's Config, stay as they were.
+		cfg := *props.Config
+		cfg.Stages = slices.Clone(cfg.Stages)
+		props.Config = &cfg
+	}
+	dir, err := os.MkdirTemp("", "handsofftest-")
+	if err != nil {
+		return nil, err
+	}
+	// The team's cdk.json context (feature flags), as its app gets it.
+	appProps := &awscdk.AppProps{Outdir: jsii.String(dir)}
+	if len(in.Context) > 0 {
+		ctx := maps.Clone(in.Context)
+		appProps.Context = &ctx
+	}
+	app := awscdk.NewApp(appProps)
+	if !in.Options.NoNag {
+		nag := cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)})
+		awscdk.Aspects_Of(app).Add(nag, nil)
+		props.Aspects = append(slices.Clone(props.Aspects), nag)
+	}
+	p, err := pipeline.Build(app, props)
+	if err != nil {
+		return nil, err
+	}
+	app.Synth(nil)
+	return &App{Dir: dir, Pipeline: p, NoNag: in.Options.NoNag}, nil
+}
+
+// Templates returns every template of the assembly by its file's path
+// relative to the assembly, with "/" between directories: an
+// environment's stack by its Stage's nested assembly and its artifact id,
+// the stack's construct path without the "/" and a hash of it
+// ("assembly-orders-alpha/ordersalphaService5EB51F1E.template.json"), the
+// pipeline's stack by its name ("orders-pipeline.template.json").
 func (a *App) Templates(t testing.TB) map[string]map[string]any {
 	t.Helper()
-	return testenv.Templates(t, a.Dir)
+	out := map[string]map[string]any{}
+	for rel, tmpl := range testenv.Templates(t, a.Dir) {
+		out[filepath.ToSlash(rel)] = tmpl
+	}
+	return out
 }
 
 // pipelineTemplate is the template that holds the CodePipeline.
@@ -309,26 +470,33 @@ func updating() bool {
 }
 
 // Golden compares the normalized templates of the named environments'
-// stacks (every environment when none is named; the team's stacks only,
-// not the gates handsoff adds) with the golden file, and
-// rewrites it when updating. Differences are reported by stack and
-// resource.
+// stacks with the golden file, and rewrites it when updating. An
+// environment is named as in the document ("prod-use1"); naming none
+// compares every environment. Only the team's stacks are compared, not
+// the gates handsoff adds. The file holds one template per stack, keyed
+// as Templates keys them. Differences are reported by stack and resource,
+// and a mismatch or a missing file ends with the command that rewrites
+// it (HANDSOFF_UPDATE=1 go test ./pkg -run '^TestName$').
 func (a *App) Golden(t testing.TB, file string, environments ...string) {
 	t.Helper()
+	if len(environments) == 0 {
+		for _, e := range a.Pipeline.Config().Environments() {
+			environments = append(environments, e.Name)
+		}
+	}
+	dirs, err := a.environmentDirs(environments...)
+	if err != nil {
+		t.Fatalf("handsofftest: Golden %s: %v", file, err)
+	}
 	got := map[string]map[string]any{}
 	for rel, tmpl := range a.Templates(t) {
-		dir := filepath.Dir(rel)
-		if !strings.HasPrefix(dir, "assembly-") || strings.HasSuffix(rel, "-gates.template.json") {
-			continue // the pipeline's own stack, and the gates handsoff writes
+		if !slices.Contains(dirs, path.Dir(rel)) || strings.HasSuffix(rel, "-gates.template.json") {
+			continue // the pipeline's own stacks, and the gates handsoff writes
 		}
-		env := strings.TrimPrefix(dir, "assembly-"+a.Pipeline.Config().Service.Name+"-")
-		if len(environments) > 0 && !slices.Contains(environments, env) {
-			continue
-		}
-		got[filepath.ToSlash(rel)] = Normalize(tmpl)
+		got[rel] = Normalize(tmpl)
 	}
 	if len(got) == 0 {
-		t.Fatalf("handsofftest: no stacks for environments %v", environments)
+		t.Fatalf("handsofftest: Golden %s: no stacks in environments %s", file, strings.Join(environments, ", "))
 	}
 	if updating() {
 		raw, _ := json.MarshalIndent(got, "", "  ")
@@ -342,15 +510,43 @@ func (a *App) Golden(t testing.TB, file string, environments ...string) {
 	}
 	raw, err := os.ReadFile(file)
 	if err != nil {
-		t.Fatalf("handsofftest: %v (write it with HANDSOFF_UPDATE=1 go test)", err)
+		t.Fatalf("handsofftest: Golden: %v; write it with:\n\t%s", err, updateCommand(t))
 	}
 	var want map[string]map[string]any
 	if err := json.Unmarshal(raw, &want); err != nil {
-		t.Fatalf("handsofftest: %s: %v", file, err)
+		t.Fatalf("handsofftest: Golden %s: %v; rewrite it with:\n\t%s", file, err, updateCommand(t))
 	}
-	for _, d := range Diff(want, got) {
+	diffs := Diff(want, got)
+	for _, d := range diffs {
 		t.Error(d)
 	}
+	if len(diffs) > 0 {
+		plural := "s"
+		if len(diffs) == 1 {
+			plural = ""
+		}
+		t.Errorf("handsofftest: the templates differ from %s (%d difference%s above); if the change is meant, rewrite it with:\n\t%s",
+			file, len(diffs), plural, updateCommand(t))
+	}
+}
+
+// updateCommand is the command that reruns the test t with golden files
+// rewritten, from the module's root: HANDSOFF_UPDATE=1 go test ./pkg -run
+// '^TestName$/^subtest$'.
+func updateCommand(t testing.TB) string {
+	pkg := "."
+	dir, err := os.Getwd()
+	if gomod := findUp("go.mod"); err == nil && gomod != "" {
+		if rel, err := filepath.Rel(filepath.Dir(gomod), dir); err == nil && rel != "." {
+			pkg = "./" + filepath.ToSlash(rel)
+		}
+	}
+	parts := strings.Split(t.Name(), "/")
+	for i, p := range parts {
+		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
+	}
+	run := strings.Join(parts, "/")
+	return "HANDSOFF_UPDATE=1 go test " + pkg + " -run '" + strings.ReplaceAll(run, "'", `'\''`) + "'"
 }
 
 // Diff compares two sets of templates and returns one difference per

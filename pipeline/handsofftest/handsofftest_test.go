@@ -6,6 +6,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -27,6 +30,30 @@ func (r *recorder) Errorf(format string, args ...any) {
 	r.errors = append(r.errors, fmt.Sprintf(format, args...))
 }
 func (r *recorder) Error(args ...any) { r.errors = append(r.errors, fmt.Sprint(args...)) }
+
+// Fatalf and Fatal record and stop the goroutine, as testing's do: call
+// them through failures.
+func (r *recorder) Fatalf(format string, args ...any) {
+	r.Errorf(format, args...)
+	runtime.Goexit()
+}
+func (r *recorder) Fatal(args ...any) {
+	r.Error(args...)
+	runtime.Goexit()
+}
+
+// failures runs f with a recorder, on a goroutine of its own so that a
+// Fatal stops f only, and returns what it reported.
+func failures(t *testing.T, f func(testing.TB)) []string {
+	r := &recorder{TB: t}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f(r)
+	}()
+	<-done
+	return r.errors
+}
 
 // copyApp copies the synthesized assembly, for mutations.
 func copyApp(t *testing.T, a *handsofftest.App) *handsofftest.App {
@@ -55,8 +82,10 @@ func editJSON(t *testing.T, file string, edit func(map[string]any)) {
 // it, and passes on the example.
 func TestKitCatches(t *testing.T) {
 	a := handsofftest.Synth(t, props)
-	if b := handsofftest.Synth(t, handsofftest.Props{Repo: "acme/orders"}); b != a {
-		t.Error("a second Synth of the same repository synthesized again")
+	again := props
+	again.Load.Document = slices.Clone(props.Load.Document)
+	if b := handsofftest.Synth(t, again); b != a {
+		t.Error("a second Synth of equal props synthesized again")
 	}
 	t.Run("a missing validation", func(t *testing.T) {
 		c := copyApp(t, a)
@@ -142,4 +171,43 @@ func TestNormalize(t *testing.T) {
 	if want := `{"Resources":{"F":{"Properties":{"Code":"[cdk assets bucket]/[asset hash].zip"}}}}`; string(got) != want {
 		t.Errorf("got %s\nwant %s", got, want)
 	}
+}
+
+// TestGoldenSaysHowToUpdate: a golden mismatch, or a missing golden
+// file, says which file and the command that rewrites it, and that
+// command runs this very test.
+func TestGoldenSaysHowToUpdate(t *testing.T) {
+	a := handsofftest.Synth(t, props)
+	changed := filepath.Join(t.TempDir(), "orders.golden.json")
+	raw, err := os.ReadFile("testdata/orders.golden.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(changed, []byte(strings.Replace(string(raw), `"alias/aws/sqs"`, `"alias/mine"`, 1)), 0o644)
+	t.Run("a changed queue", func(t *testing.T) {
+		got := failures(t, func(tb testing.TB) { a.Golden(tb, changed, "alpha", "prod-use1") })
+		if len(got) != 2 || !strings.Contains(got[0], "resource DeadLetters") || !strings.Contains(got[0], "alias/mine") {
+			t.Fatalf("failures:\n%s", strings.Join(got, "\n"))
+		}
+		want := "handsofftest: the templates differ from " + changed + " (1 difference above); if the change is meant, rewrite it with:\n\t" +
+			`HANDSOFF_UPDATE=1 go test ./pipeline/handsofftest -run '^TestGoldenSaysHowToUpdate$/^a_changed_queue$'`
+		if got[1] != want {
+			t.Errorf("got\n%s\nwant\n%s", got[1], want)
+		}
+		// The command's pattern selects this test.
+		run := strings.Trim(strings.SplitN(got[1], " -run ", 2)[1], "'")
+		for i, name := range strings.Split(t.Name(), "/") {
+			if ok, _ := regexp.MatchString(strings.Split(run, "/")[i], name); !ok {
+				t.Errorf("-run %s does not select %s", run, t.Name())
+			}
+		}
+	})
+	t.Run("no golden file", func(t *testing.T) {
+		missing := filepath.Join(t.TempDir(), "none.golden.json")
+		got := failures(t, func(tb testing.TB) { a.Golden(tb, missing, "alpha") })
+		if len(got) != 1 || !strings.Contains(got[0], missing) ||
+			!strings.HasSuffix(got[0], "write it with:\n\tHANDSOFF_UPDATE=1 go test ./pipeline/handsofftest -run '^TestGoldenSaysHowToUpdate$/^no_golden_file$'") {
+			t.Errorf("failures:\n%s", strings.Join(got, "\n"))
+		}
+	})
 }
