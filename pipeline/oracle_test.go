@@ -147,9 +147,9 @@ func TestIAMQuotasAndRetention(t *testing.T) {
 // retentionProblems are oracle.RetainedWithTheirName's, but for CDK's
 // cross-region support stacks, which keep their replication bucket and
 // which the pipeline never deletes: a region removed keeps its support
-// stack, and adding it back updates the stack instead of creating it (the
-// README says to empty and delete both by hand to remove a region for
-// good).
+// stack, and adding it back updates the stack instead of creating it
+// (docs/pipeline.md, "What rolls back, and what cannot", says to empty and
+// delete both by hand to remove a region for good).
 func retentionProblems(asm oracle.Assembly) []string {
 	var out []string
 	for _, p := range oracle.RetainedWithTheirName(asm) {
