@@ -15,8 +15,8 @@ import (
 //
 // jsii runs Node.js: the one on PATH, or the one JSII_NODE names. This
 // package does not choose it and changes no environment variable: that
-// belongs to the app or the project's scripts (see the README, "Which
-// Node").
+// belongs to the app or the project's scripts (see docs/service-teams.md,
+// "Which Node").
 //
 // Run by the cdk CLI, the App gets cdk.json's context (feature flags
 // included) from the CLI. Run directly (`go run`), it reads the context of
