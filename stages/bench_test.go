@@ -60,8 +60,9 @@ func worstDocuments(tb testing.TB) map[string][]byte {
 }
 
 // BenchmarkValidateWorst validates each worst document. Goal: under 1 s
-// and 100 MiB each on a 2-core machine (README, "Where the document comes
-// from"): go test ./stages -run '^$' -bench ValidateWorst -benchmem
+// and 100 MiB each on a 2-core machine (docs/configuration.md, "Where the
+// document comes from"), measured with
+// go test ./stages -run '^$' -bench ValidateWorst -benchmem
 func BenchmarkValidateWorst(b *testing.B) {
 	for name, doc := range worstDocuments(b) {
 		b.Run(strings.ReplaceAll(name, " ", "_"), func(b *testing.B) {

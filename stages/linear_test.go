@@ -138,7 +138,8 @@ func TestValidationIsLinear(t *testing.T) {
 			if float64(lb) > 1.6*ratio*float64(sb) || float64(lc) > 1.6*ratio*float64(sc) {
 				t.Errorf("not linear: %.1fx the input took %.1fx the bytes and %.1fx the allocations", ratio, float64(lb)/float64(sb), float64(lc)/float64(sc))
 			}
-			// At the largest size, a bound on the whole: the README's.
+			// At the largest size, a bound on the whole: the one
+			// docs/configuration.md ("Where the document comes from") gives.
 			full := shape(MaxDocumentBytes - 4096)
 			if fb, _ := allocated(full); fb > 32<<20 {
 				t.Errorf("%d bytes allocated for a document of %d bytes; the bound is 32 MiB", fb, len(full))
