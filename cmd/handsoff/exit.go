@@ -11,7 +11,7 @@ import (
 	"github.com/handsoff-cdk/handsoff/stages"
 )
 
-// Exit statuses, the same for every command (README, "Exit status").
+// Exit statuses, the same for every command (docs/cli.md, "Exit status").
 const (
 	exitOK          = 0 // done; for a check, nothing to report
 	exitFailed      = 1 // the command ran and the answer is no: an invalid document, a finding, a refusal, a failed synthesis or deploy
@@ -19,7 +19,7 @@ const (
 	exitUnreachable = 3 // a service did not answer or refused: the configuration service, AWS, or missing credentials
 )
 
-// exitCodes is the table help and the README print.
+// exitCodes is the table help and docs/cli.md print.
 var exitCodes = []struct {
 	code int
 	what string

@@ -9,7 +9,7 @@
 //
 // Every command exits with the same statuses: 0 done, 1 the answer is no
 // (an invalid document, a finding, a refusal), 2 a wrong command line, 3 a
-// service that did not answer or refused (README, "Exit status").
+// service that did not answer or refused (docs/cli.md, "Exit status").
 //
 // Commands that synthesize run the team's app with go run; the CLI itself
 // links no jsii and no CDK.

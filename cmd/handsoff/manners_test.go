@@ -77,15 +77,15 @@ func TestHelpEverywhere(t *testing.T) {
 	}
 }
 
-// TestExitStatusTable: the README's table is the one the CLI's help
+// TestExitStatusTable: the table in docs/cli.md is the one the CLI's help
 // prints, and the statuses are distinct.
 func TestExitStatusTable(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	page, err := os.ReadFile(filepath.Join("..", "..", "docs", "cli.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(readme), exitTable()) {
-		t.Errorf("README.md does not hold the exit status table; put this under \"Exit status\":\n%s", exitTable())
+	if !strings.Contains(string(page), exitTable()) {
+		t.Errorf("docs/cli.md does not hold the exit status table; put this under \"Exit status\":\n%s", exitTable())
 	}
 	seen := map[int]bool{}
 	for _, e := range exitCodes {
