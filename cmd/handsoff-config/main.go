@@ -348,7 +348,7 @@ func backup(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *db.dsn != "" {
-		fmt.Fprintln(stderr, "handsoff-config backup: for PostgreSQL use pg_dump (see the README)")
+		fmt.Fprintln(stderr, "handsoff-config backup: for PostgreSQL use pg_dump (see docs/config-service.md)")
 		return 2
 	}
 	return db.with(ctx, stderr, func(store *configsvc.Store) int {
@@ -379,7 +379,7 @@ func restore(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *db.dsn != "" {
-		fmt.Fprintln(stderr, "handsoff-config restore: for PostgreSQL use pg_restore (see the README)")
+		fmt.Fprintln(stderr, "handsoff-config restore: for PostgreSQL use pg_restore (see docs/config-service.md)")
 		return 2
 	}
 	if _, err := os.Stat(*db.db); err == nil && !*force {

@@ -14,9 +14,9 @@ import (
 
 // accessTable is who may call what: for each endpoint, the callers that
 // get past the door (the rest get 401 without a token, 403 with one). The
-// README's access table is this one. "team" and "pipeline" are tokens of
-// the service named in the path; "other team" and "other pipeline" of
-// another service. Inside the door, a team meets the fence: only its own
+// access table in docs/config-service.md is this one. "team" and
+// "pipeline" are tokens of the service named in the path; "other team" and
+// "other pipeline" of another service. Inside the door, a team meets the fence: only its own
 // test environments, in accounts open to it (TestAPI's developer cases).
 var accessTable = []struct {
 	method, path string

@@ -20,9 +20,9 @@ import (
 
 // BenchmarkReadLoad is the load test of document reads, what pipelines do:
 // 200 concurrent clients on loopback for HANDSOFF_LOAD_SECONDS (default 5;
-// the README's numbers use 30), against SQLite and PostgreSQL. It reports
-// requests per second and the p50 and p99 latency. Bounded in clients and
-// time, and only to 127.0.0.1:
+// the numbers in docs/config-service.md use 30), against SQLite and
+// PostgreSQL. It reports requests per second and the p50 and p99 latency.
+// Bounded in clients and time, and only to 127.0.0.1:
 //
 //	HANDSOFF_LOAD_SECONDS=30 go test ./internal/configsvc -run '^$' -bench ReadLoad -benchtime 1x
 func BenchmarkReadLoad(b *testing.B) {
@@ -75,8 +75,8 @@ func BenchmarkReadLoad(b *testing.B) {
 // BenchmarkMixedLoad is the load test of what the service does all day:
 // 200 concurrent clients on loopback, 95% reading the document (what
 // pipelines do) and 5% changing it (a team adding or removing its own test
-// environment, the platform a window or an account), for HANDSOFF_LOAD_SECONDS (default 5; the README's numbers
-// use 30), on SQLite and PostgreSQL. It reports reads and writes per
+// environment, the platform a window or an account), for HANDSOFF_LOAD_SECONDS (default 5; the numbers in
+// docs/config-service.md use 30), on SQLite and PostgreSQL. It reports reads and writes per
 // second and their p50 and p99 latency, and fails on any failed write
 // (a 503 included). Bounded in clients and time, and only to 127.0.0.1:
 //

@@ -71,7 +71,7 @@ var updateShots = flag.Bool("update", false, "rewrite docs/screenshots from the 
 
 // screenshots takes the page the tab shows at a desktop and a phone width
 // as PNG (docs/screenshots/NAME-desktop.png and -phone.png with -update, which
-// the README shows; a temporary folder otherwise), then puts the desktop
+// docs/config-service.md shows; a temporary folder otherwise), then puts the desktop
 // width back.
 func screenshots(t *testing.T, b context.Context, name string) {
 	t.Helper()
