@@ -107,7 +107,7 @@ func TestRedteam4(t *testing.T) {
 		{"iam3-same-name-sub-both-sides", "HS-IAM-3", `{"Resources":{
 		  "Role":{"Type":"AWS::IAM::Role","Properties":{"RoleName":{"Fn::Sub":"${AWS::StackName}-app"},` + rt4Trust + `,` + rt4LambdaPolicies + `}},
 		  "Pass":{"Type":"AWS::IAM::Policy","Properties":{"PolicyName":"p","Roles":[{"Fn::Sub":"${AWS::StackName}-app"}],"PolicyDocument":` + rt4PassDoc + `}}}}`,
-			true, "the policy names the role by the same deploy-time name the role gets (README: 'or its literal name')"},
+			true, "the policy names the role by the same deploy-time name the role gets (docs/guardrails.md: 'or its literal name')"},
 		{"iam3-action-resource-exclusive", "HS-IAM-3", `{"Conditions":{"C":{"Fn::Equals":[{"Ref":"AWS::Region"},"us-east-1"]}},"Resources":{
 		  "U":{"Type":"AWS::IAM::User","Properties":{"Policies":[{"PolicyName":"x","PolicyDocument":` + rt4Doc(`{"Effect":"Allow","Action":{"Fn::If":["C","iam:CreateAccessKey","s3:GetObject"]},"Resource":{"Fn::If":["C","arn:aws:iam::123456789012:user/me","*"]}}`) + `}]}}}}`,
 			false, "C: CreateAccessKey on one user; !C: s3:GetObject on *; no deployment grants CreateAccessKey on every user"},
@@ -116,7 +116,7 @@ func TestRedteam4(t *testing.T) {
 			false, "C: NotAction s3:* on one bucket's objects; !C: s3:GetObject on *; neither is every action on every resource"},
 		{"iam2-iamstar-past-256-worlds", "HS-IAM-2", `{"Parameters":{` + rt4Params(9) + `},"Conditions":{` + rt4Conds(9) + `},"Resources":{
 		  "P":{"Type":"AWS::IAM::ManagedPolicy","Properties":{"PolicyDocument":` + rt4Doc(rt4Stmts(`["iam:*",`+rt4Many(9)+`]`, `"*"`)) + `}}}}`,
-			true, "iam:* on * is in every deployment; past 256 worlds the rule must report, not pass (README: 'reports what it cannot decide')"},
+			true, "iam:* on * is in every deployment; past 256 worlds the rule must report, not pass (docs/guardrails.md: 'reports what it cannot decide')"},
 		{"iam2-iamstar-no-conds-control", "HS-IAM-2", `{"Resources":{
 		  "P":{"Type":"AWS::IAM::ManagedPolicy","Properties":{"PolicyDocument":` + rt4Doc(rt4Stmts(`["iam:*","s3:GetObject"]`, `"*"`)) + `}}}}`,
 			true, "control: iam:* on *"},
@@ -130,7 +130,7 @@ func TestRedteam4(t *testing.T) {
 		  "SG":{"Type":"AWS::EC2::SecurityGroup","Properties":{"GroupDescription":"d","SecurityGroupIngress":[
 		    {"Fn::If":["IsProd",{"IpProtocol":"tcp","FromPort":22,"ToPort":22,"CidrIp":"8.0.0.0/9"},{"Ref":"AWS::NoValue"}]},
 		    {"Fn::If":["NotProd",{"IpProtocol":"tcp","FromPort":22,"ToPort":22,"CidrIp":"8.128.0.0/9"},{"Ref":"AWS::NoValue"}]}]}}}}`,
-			false, "NotProd is Fn::Not IsProd: no deployment holds both halves (README: ranges under opposite conditions are not added up)"},
+			false, "NotProd is Fn::Not IsProd: no deployment holds both halves (docs/guardrails.md: ranges under opposite conditions are not added up)"},
 		{"tag-not-condition-both-branches", "HS-TAG-1", `{"Conditions":{"IsProd":{"Fn::Equals":[{"Ref":"AWS::Region"},"us-east-1"]},"NotProd":{"Fn::Not":[{"Condition":"IsProd"}]}},"Resources":{
 		  "Q":{"Type":"AWS::SQS::Queue","Properties":{"Tags":[
 		    {"Fn::If":["IsProd",{"Key":"service","Value":"a"},{"Ref":"AWS::NoValue"}]},
