@@ -15,8 +15,9 @@ import (
 
 // TestHandWrittenFindings measures what the checkers say about the
 // hand-written CDK Pipelines app with 8 environments (N = 3), the
-// comparison the handsoff numbers in the README stand against. It asserts
-// only that the checkers find something there; the counts are logged.
+// comparison the handsoff numbers in docs/checkers.md stand against. It
+// asserts only that the checkers find something there; the counts are
+// logged.
 func TestHandWrittenFindings(t *testing.T) {
 	if testing.Short() {
 		t.Skip("synthesizes an extra app")
