@@ -58,7 +58,11 @@ func APILines(pkgs map[string]*types.Package) []string {
 func typeLines(add func(string, ...any), str func(types.Type) string, o *types.TypeName) {
 	name := o.Name()
 	if o.IsAlias() {
-		add("type %s = %s", name, str(o.Type()))
+		rhs := o.Type()
+		if a, ok := rhs.(*types.Alias); ok {
+			rhs = a.Rhs() // not the alias itself, which writes as its own name
+		}
+		add("type %s = %s", name, str(rhs))
 		return
 	}
 	named, ok := o.Type().(*types.Named)
