@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/smithy-go"
 
-	"github.com/handsoff-cdk/handsoff/pipeline"
+	"github.com/handsoff-cdk/handsoff/internal/plan"
 )
 
 // resourcesCmd lists the physical resources of an environment's stacks
@@ -52,7 +52,7 @@ Flags:
 		fmt.Fprintf(stderr, "handsoff resources: --type %q is not a CloudFormation type such as AWS::S3::Bucket\n", *typ)
 		return 2
 	}
-	pl, err := pipeline.ReadPlan(*from)
+	pl, err := plan.Read(*from)
 	if err != nil {
 		if os.IsNotExist(err) {
 			fmt.Fprintf(stderr, "handsoff resources: %s holds no plan: synthesize the app first (go run ., or handsoff plan), or pass --from DIR\n", *from)
@@ -61,7 +61,7 @@ Flags:
 		}
 		return 2
 	}
-	var env *pipeline.PlanEnvironment
+	var env *plan.Environment
 	var names []string
 	for _, w := range pl.Waves {
 		for i, e := range w.Environments {
