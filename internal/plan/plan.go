@@ -6,9 +6,13 @@
 //
 // The package links no jsii, so the CLI (handsoff plan, handsoff
 // resources) reads and renders a synthesized plan without the CDK, whose
-// Go packages embed their JavaScript: the binary is a fraction of the size
-// and builds in seconds. pipeline exports these types under its own names
-// (pipeline.Plan, pipeline.PlanWave, ...), which are the public API.
+// Go packages embed their JavaScript (aws-cdk-lib's is a 29 MB tarball):
+// when the CLI read the plan through pipeline, its binary was 71 MB and
+// its go install, with only the standard library in the build cache, took
+// 90 to 170 s on two shared cores; without the CDK, 17 MB and 22 to 45 s
+// (cmd/handsoff's TestLinksNoJsii keeps it so).
+// pipeline exports these types under its own names (pipeline.Plan,
+// pipeline.PlanWave, ...), which are the public API.
 package plan
 
 import (
