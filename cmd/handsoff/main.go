@@ -16,6 +16,10 @@
 package main
 
 import (
+	// Node 22 of the module the CLI runs in, for the apps it starts (go
+	// run, cdk), which inherit JSII_NODE; the CLI itself links no jsii.
+	_ "github.com/handsoff-cdk/handsoff/internal/jsiinode"
+
 	"errors"
 	"flag"
 	"fmt"

@@ -9,20 +9,20 @@ import (
 	"os/exec"
 	"strings"
 
+	"github.com/handsoff-cdk/handsoff/internal/plan"
 	"github.com/handsoff-cdk/handsoff/internal/release"
-	"github.com/handsoff-cdk/handsoff/pipeline"
 
 	"github.com/spf13/cobra"
 )
 
 // planFormats are the renderings of "handsoff plan --format".
-var planFormats = map[string]func(*pipeline.Plan) string{
-	"text":    (*pipeline.Plan).Table,
-	"plan":    (*pipeline.Plan).String,
-	"svg":     (*pipeline.Plan).SVG,
-	"html":    (*pipeline.Plan).HTML,
-	"mermaid": (*pipeline.Plan).Mermaid,
-	"json":    func(pl *pipeline.Plan) string { return string(pl.JSON()) },
+var planFormats = map[string]func(*plan.Plan) string{
+	"text":    (*plan.Plan).Table,
+	"plan":    (*plan.Plan).String,
+	"svg":     (*plan.Plan).SVG,
+	"html":    (*plan.Plan).HTML,
+	"mermaid": (*plan.Plan).Mermaid,
+	"json":    func(pl *plan.Plan) string { return string(pl.JSON()) },
 }
 
 // planCmd synthesizes the app (or reads an assembly) and prints its plan.
@@ -79,10 +79,10 @@ assembly. An app that does not synthesize exits 1.`,
 				return exitFailed
 			}
 		}
-		pl, err := pipeline.ReadPlan(dir)
+		pl, err := plan.Read(dir)
 		if err != nil {
 			if os.IsNotExist(err) {
-				fmt.Fprintf(stderr, "handsoff plan: %s holds no %s: is it the output of a handsoff app (pipeline.New)?\n", dir, pipeline.PlanFile)
+				fmt.Fprintf(stderr, "handsoff plan: %s holds no %s: is it the output of a handsoff app (pipeline.New)?\n", dir, plan.File)
 			} else {
 				fmt.Fprintln(stderr, "handsoff plan:", err)
 			}

@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/smithy-go"
 
-	"github.com/handsoff-cdk/handsoff/pipeline"
+	"github.com/handsoff-cdk/handsoff/internal/plan"
 
 	"github.com/spf13/cobra"
 )
@@ -45,7 +45,7 @@ exits 1.`,
 			fmt.Fprintf(stderr, "handsoff resources: --type %q is not a CloudFormation type such as AWS::S3::Bucket\n", *typ)
 			return exitMisuse
 		}
-		pl, err := pipeline.ReadPlan(*from)
+		pl, err := plan.Read(*from)
 		if err != nil {
 			if os.IsNotExist(err) {
 				fmt.Fprintf(stderr, "handsoff resources: %s holds no plan: synthesize the app first (handsoff plan writes it there), or pass --from DIR\n", *from)
@@ -54,7 +54,7 @@ exits 1.`,
 			}
 			return exitMisuse
 		}
-		var env *pipeline.PlanEnvironment
+		var env *plan.Environment
 		var names []string
 		for _, w := range pl.Waves {
 			for i, e := range w.Environments {

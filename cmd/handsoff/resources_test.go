@@ -10,7 +10,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/handsoff-cdk/handsoff/pipeline"
+	"github.com/handsoff-cdk/handsoff/internal/plan"
 )
 
 // fakeCloudFormation answers ListStackResources as CloudFormation's query
@@ -52,8 +52,8 @@ func fakeCloudFormation(t *testing.T) (*httptest.Server, *[]string) {
 func TestResources(t *testing.T) {
 	srv, seen := fakeCloudFormation(t)
 	dir := t.TempDir()
-	pl := &pipeline.Plan{Repo: "acme/orders", Service: "orders", Waves: []pipeline.PlanWave{{PipelineStage: "orders-alpha", Stage: "alpha",
-		Environments: []pipeline.PlanEnvironment{{Name: "alpha", Account: "222222222222", Region: "us-east-1", Stacks: []string{"orders-alpha", "orders-alpha-gates"}}}}}}
+	pl := &plan.Plan{Repo: "acme/orders", Service: "orders", Waves: []plan.Wave{{PipelineStage: "orders-alpha", Stage: "alpha",
+		Environments: []plan.Environment{{Name: "alpha", Account: "222222222222", Region: "us-east-1", Stacks: []string{"orders-alpha", "orders-alpha-gates"}}}}}}
 	if err := pl.WriteFiles(filepath.Join(dir, "cdk.out")); err != nil {
 		t.Fatal(err)
 	}

@@ -10,9 +10,6 @@ package nag
 import (
 	"encoding/base64"
 	"encoding/json"
-
-	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/jsii-runtime-go"
 )
 
 // Key is the metadata key cdk-nag reads suppressions from.
@@ -60,10 +57,20 @@ func Entries(sups ...Suppression) []any {
 	return list
 }
 
-// Suppress adds sups to the cdk_nag metadata of r, keeping what is there
-// (as cdk-nag's NagSuppressions.addResourceSuppressions does): two calls.
-func Suppress(r awscdk.CfnResource, sups ...Suppression) {
-	r.AddMetadata(jsii.String(Key), merge(r.GetMetadata(jsii.String(Key)), sups))
+// Resource is the part of an awscdk.CfnResource that Suppress uses. The
+// package names no CDK type, so that programs which only read or write
+// templates (the CLI, checks.BootstrapTemplate) link no jsii.
+type Resource interface {
+	AddMetadata(key *string, value any)
+	GetMetadata(key *string) any
+}
+
+// Suppress adds sups to the cdk_nag metadata of r, an awscdk.CfnResource,
+// keeping what is there (as cdk-nag's
+// NagSuppressions.addResourceSuppressions does): two jsii calls.
+func Suppress(r Resource, sups ...Suppression) {
+	key := Key
+	r.AddMetadata(&key, merge(r.GetMetadata(&key), sups))
 }
 
 // merge appends sups to existing cdk_nag metadata, dropping exact repeats.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/types"
 	"maps"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -17,6 +18,11 @@ import (
 // a line gone is an incompatible change, a line added a compatible one.
 // The lines need no git history to compare, so no clone can skip the
 // check.
+//
+// An exported alias of a type in an internal package is listed as that
+// type declared under the alias's name (seeThrough): the alias is the only
+// way a user reaches it, so moving a type into internal/ behind an alias
+// changes no line.
 func APILines(pkgs map[string]*types.Package) []string {
 	var out []string
 	for _, path := range slices.Sorted(maps.Keys(pkgs)) {
@@ -27,7 +33,8 @@ func APILines(pkgs map[string]*types.Package) []string {
 			}
 			return other.Path()
 		}
-		str := func(t types.Type) string { return types.TypeString(t, qual) }
+		through, rename := seeThrough(p)
+		str := func(t types.Type) string { return rename(types.TypeString(t, qual)) }
 		add := func(format string, args ...any) {
 			out = append(out, "pkg "+path+", "+fmt.Sprintf(format, args...))
 		}
@@ -45,7 +52,7 @@ func APILines(pkgs map[string]*types.Package) []string {
 			case *types.Func:
 				add("func %s%s", name, signature(o.Type().(*types.Signature), str))
 			case *types.TypeName:
-				typeLines(add, str, o)
+				typeLines(add, str, o, through[name])
 			}
 		}
 	}
@@ -53,18 +60,74 @@ func APILines(pkgs map[string]*types.Package) []string {
 	return out
 }
 
-// typeLines adds the lines of an exported type: its kind, its exported
-// fields or interface methods, and the exported methods of T and *T.
-func typeLines(add func(string, ...any), str func(types.Type) string, o *types.TypeName) {
-	name := o.Name()
-	if o.IsAlias() {
-		add("type %s = %s", name, str(o.Type()))
-		return
+// seeThrough finds the exported aliases of p that name a defined type of
+// an internal package, which a user can name only by the alias. It returns
+// that type by alias name, and rename, which writes each such type in a
+// type string by its alias (the first in name order, when several name
+// it): "[]example.com/m/internal/plan.Wave" becomes "[]PlanWave" where p
+// declares "type PlanWave = plan.Wave".
+func seeThrough(p *types.Package) (map[string]*types.Named, func(string) string) {
+	through := map[string]*types.Named{}
+	type renaming struct {
+		re    *regexp.Regexp
+		alias string
 	}
-	named, ok := o.Type().(*types.Named)
-	if !ok {
-		add("type %s %s", name, str(o.Type()))
-		return
+	var renamings []renaming
+	seen := map[*types.TypeName]bool{}
+	for _, name := range p.Scope().Names() {
+		o, ok := p.Scope().Lookup(name).(*types.TypeName)
+		if !ok || !o.Exported() || !o.IsAlias() {
+			continue
+		}
+		named, ok := types.Unalias(o.Type()).(*types.Named)
+		if !ok || named.Obj().Pkg() == nil || !internal(named.Obj().Pkg().Path()) ||
+			named.TypeParams().Len() > 0 || named.TypeArgs().Len() > 0 {
+			continue
+		}
+		through[name] = named
+		if !seen[named.Obj()] {
+			seen[named.Obj()] = true
+			// The qualified name, neither inside a longer path nor the
+			// start of a longer name.
+			full := named.Obj().Pkg().Path() + "." + named.Obj().Name()
+			renamings = append(renamings, renaming{regexp.MustCompile(`(^|[^\w./-])` + regexp.QuoteMeta(full) + `\b`), name})
+		}
+	}
+	return through, func(s string) string {
+		for _, r := range renamings {
+			s = r.re.ReplaceAllString(s, "${1}"+r.alias)
+		}
+		return s
+	}
+}
+
+// internal reports whether an import path is of an internal package,
+// which only its parent's tree may import.
+func internal(path string) bool {
+	return strings.HasPrefix(path, "internal/") || strings.Contains(path, "/internal/") || strings.HasSuffix(path, "/internal")
+}
+
+// typeLines adds the lines of an exported type: its kind, its exported
+// fields or interface methods, and the exported methods of T and *T. If
+// through is not nil, o is an alias of it that seeThrough found, and its
+// lines are through's under o's name.
+func typeLines(add func(string, ...any), str func(types.Type) string, o *types.TypeName, through *types.Named) {
+	name := o.Name()
+	named := through
+	if named == nil {
+		if o.IsAlias() {
+			rhs := o.Type()
+			if a, ok := rhs.(*types.Alias); ok {
+				rhs = a.Rhs() // not the alias itself, which writes as its own name
+			}
+			add("type %s = %s", name, str(rhs))
+			return
+		}
+		var ok bool
+		if named, ok = o.Type().(*types.Named); !ok {
+			add("type %s %s", name, str(o.Type()))
+			return
+		}
 	}
 	name += typeParams(named.TypeParams(), str)
 	switch u := named.Underlying().(type) {

@@ -1,4 +1,4 @@
-package pipeline
+package plan
 
 import (
 	"encoding/json"
@@ -8,13 +8,13 @@ import (
 	"time"
 )
 
-// PlanFile is the plan as JSON, which New writes beside the cloud assembly
+// File is the plan as JSON, which pipeline.New writes beside the cloud assembly
 // for programs (handsoff plan --format json reads it).
-const PlanFile = "handsoff-plan.json"
+const File = "handsoff-plan.json"
 
-// PlanSchema names the shape of the JSON plan; a change that removes or
+// Schema names the shape of the JSON plan; a change that removes or
 // retypes a field gets a new name.
-const PlanSchema = "handsoff.plan/v1"
+const Schema = "handsoff.plan/v1"
 
 // The JSON plan: durations in whole seconds, names in lower camel case.
 type planJSON struct {
@@ -83,11 +83,11 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// JSON is the plan for programs (schema PlanSchema), with its critical path
+// JSON is the plan for programs (schema Schema), with its critical path
 // and every environment's estimated arrival.
 func (pl *Plan) JSON() []byte {
 	out := planJSON{
-		Schema: PlanSchema, Repo: pl.Repo, Service: pl.Service, Owner: pl.Owner, Configuration: pl.Origin,
+		Schema: Schema, Repo: pl.Repo, Service: pl.Service, Owner: pl.Owner, Configuration: pl.Origin,
 		Pipeline: pl.PipelineName, Account: pl.PipelineAccount, Region: pl.Region, Branch: pl.Branch,
 		EstimateSeconds: seconds(pl.Estimate), Waves: []waveJSON{},
 		FreezeWindows: nonNil(pl.FreezeWindows), Blackouts: nonNil(pl.Blackouts), FunctionPermissions: nonNil(pl.FunctionPermissions),
@@ -117,19 +117,19 @@ func (pl *Plan) JSON() []byte {
 	return append(raw, '\n')
 }
 
-// ReadPlan reads the plan New wrote into a cloud assembly directory
-// (PlanFile), so that a program can render it without synthesizing again.
-func ReadPlan(dir string) (*Plan, error) {
-	raw, err := os.ReadFile(filepath.Join(dir, PlanFile))
+// Read reads the plan pipeline.New wrote into a cloud assembly directory
+// (File), so that a program can render it without synthesizing again.
+func Read(dir string) (*Plan, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, File))
 	if err != nil {
 		return nil, err
 	}
 	var in planJSON
 	if err := json.Unmarshal(raw, &in); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, PlanFile), err)
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, File), err)
 	}
-	if in.Schema != PlanSchema {
-		return nil, fmt.Errorf("%s: schema %q, this handsoff reads %q: synthesize again with this version", filepath.Join(dir, PlanFile), in.Schema, PlanSchema)
+	if in.Schema != Schema {
+		return nil, fmt.Errorf("%s: schema %q, this handsoff reads %q: synthesize again with this version", filepath.Join(dir, File), in.Schema, Schema)
 	}
 	pl := &Plan{
 		Repo: in.Repo, Service: in.Service, Owner: in.Owner, Origin: in.Configuration, PipelineName: in.Pipeline,
@@ -137,13 +137,13 @@ func ReadPlan(dir string) (*Plan, error) {
 		FreezeWindows: in.FreezeWindows, Blackouts: in.Blackouts, FunctionPermissions: in.FunctionPermissions,
 	}
 	for _, w := range in.Waves {
-		pw := PlanWave{
+		pw := Wave{
 			PipelineStage: w.PipelineStage, Stage: w.Stage, Wave: w.Wave, Planned: w.Planned, Approval: w.Approval,
 			ApprovalStage: w.ApprovalStage, Freeze: w.Freeze, Bake: time.Duration(w.BakeSeconds) * time.Second,
 			Validation: time.Duration(w.ValidationSeconds) * time.Second, Checks: w.Checks,
 		}
 		for _, e := range w.Environments {
-			pw.Environments = append(pw.Environments, PlanEnvironment{
+			pw.Environments = append(pw.Environments, Environment{
 				Name: e.Name, Account: e.Account, Region: e.Region, OneBox: e.OneBox, Stacks: e.Stacks, Alarms: e.Alarms, Bakes: e.Bakes, Suppressed: e.Suppressed,
 			})
 		}

@@ -1,4 +1,4 @@
-package pipeline
+package plan
 
 import (
 	"fmt"
@@ -95,16 +95,16 @@ func (pl *Plan) HTML() string {
 `, html.EscapeString(pl.Repo), pl.SVG(), html.EscapeString(pl.String()))
 }
 
-// PictureFile is the page New writes beside the cloud assembly.
+// PictureFile is the page pipeline.New writes beside the cloud assembly.
 const PictureFile = "handsoff-pipeline.html"
 
 // WriteFiles writes the picture page (PictureFile) and the plan as JSON
-// (PlanFile) into dir.
+// (File) into dir.
 func (pl *Plan) WriteFiles(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, PlanFile), pl.JSON(), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, File), pl.JSON(), 0o644); err != nil {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, PictureFile), []byte(pl.HTML()), 0o644)
