@@ -4,10 +4,10 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
 
-	"github.com/handsoff-cdk/handsoff/internal/cdkbatch"
 	"github.com/handsoff-cdk/handsoff/internal/guard"
 	"github.com/handsoff-cdk/handsoff/internal/harden"
 	"github.com/handsoff-cdk/handsoff/internal/nag"
+	"github.com/handsoff-cdk/handsoff/pipeline/internal/cdkbatch"
 )
 
 // hardenCrossRegionSupport brings the replication buckets that CodePipeline

@@ -7,8 +7,8 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
 
-	"github.com/handsoff-cdk/handsoff/internal/cdkbatch"
-	"github.com/handsoff-cdk/handsoff/internal/gates"
+	"github.com/handsoff-cdk/handsoff/pipeline/internal/cdkbatch"
+	"github.com/handsoff-cdk/handsoff/pipeline/internal/gates"
 )
 
 // Everything handsoff writes into CDK Pipelines' output goes through this

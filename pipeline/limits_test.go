@@ -14,8 +14,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/handsoff-cdk/handsoff/checks"
-	"github.com/handsoff-cdk/handsoff/internal/oracle"
 	"github.com/handsoff-cdk/handsoff/internal/testenv"
+	"github.com/handsoff-cdk/handsoff/internal/testenv/oracle"
 	"github.com/handsoff-cdk/handsoff/pipeline"
 	"github.com/handsoff-cdk/handsoff/stages"
 )

@@ -6,9 +6,9 @@ import (
 	"testing"
 
 	"github.com/handsoff-cdk/handsoff/checks"
-	"github.com/handsoff-cdk/handsoff/internal/gates"
-	"github.com/handsoff-cdk/handsoff/internal/oracle"
 	"github.com/handsoff-cdk/handsoff/internal/testenv"
+	"github.com/handsoff-cdk/handsoff/internal/testenv/oracle"
+	"github.com/handsoff-cdk/handsoff/pipeline/internal/gates"
 )
 
 // exampleBootstrap is what the one-time setup deploys in every account

@@ -25,9 +25,9 @@ import (
 
 	"github.com/handsoff-cdk/handsoff/checks"
 	"github.com/handsoff-cdk/handsoff/constructs/guardrails"
-	"github.com/handsoff-cdk/handsoff/internal/cdkbatch"
-	"github.com/handsoff-cdk/handsoff/internal/gates"
 	"github.com/handsoff-cdk/handsoff/internal/names"
+	"github.com/handsoff-cdk/handsoff/pipeline/internal/cdkbatch"
+	"github.com/handsoff-cdk/handsoff/pipeline/internal/gates"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
 

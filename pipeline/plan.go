@@ -7,8 +7,8 @@ import (
 
 	"github.com/handsoff-cdk/handsoff/checks"
 	"github.com/handsoff-cdk/handsoff/constructs/guardrails"
-	"github.com/handsoff-cdk/handsoff/internal/gates"
 	"github.com/handsoff-cdk/handsoff/internal/plan"
+	"github.com/handsoff-cdk/handsoff/pipeline/internal/gates"
 )
 
 // The plan's types, reader and renderings live in internal/plan, which

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/handsoff-cdk/handsoff/internal/gates"
+	"github.com/handsoff-cdk/handsoff/pipeline/internal/gates"
 )
 
 // TestPlanListsForeignFunctions: the plan tells the owner of a lambda check

@@ -12,7 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/handsoff-cdk/handsoff/examples/orders"
-	"github.com/handsoff-cdk/handsoff/internal/oracle"
+	"github.com/handsoff-cdk/handsoff/internal/testenv/oracle"
 	"github.com/handsoff-cdk/handsoff/pipeline"
 	"github.com/handsoff-cdk/handsoff/stages"
 )

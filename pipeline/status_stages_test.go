@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/handsoff-cdk/handsoff/internal/configsvc"
+	"github.com/handsoff-cdk/handsoff/cmd/handsoff-config/configtest"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
 
@@ -25,14 +25,14 @@ func TestStatusStagesAccepted(t *testing.T) {
 	for _, st := range synthesized {
 		order = append(order, st.Name)
 	}
-	if got := configsvc.PipelineStages(cfg); !slices.Equal(got, order) {
+	if got := configtest.PipelineStages(cfg); !slices.Equal(got, order) {
 		t.Errorf("the service orders the stages %v; the pipeline has %v", got, order)
 	}
 	for _, st := range synthesized {
-		if !configsvc.PipelineStage(cfg, st.Name) {
+		if !configtest.PipelineStage(cfg, st.Name) {
 			t.Errorf("the service would refuse reports of stage %s", st.Name)
 		}
-		if configsvc.PipelineStage(cfg, st.Name+"x") {
+		if configtest.PipelineStage(cfg, st.Name+"x") {
 			t.Errorf("the service would take reports of stage %sx", st.Name)
 		}
 	}

@@ -3,10 +3,7 @@ package pipeline_test
 import (
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,10 +12,10 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/handsoff-cdk/handsoff/cmd/handsoff-config/configtest"
 	"github.com/handsoff-cdk/handsoff/examples/orders"
-	"github.com/handsoff-cdk/handsoff/internal/configsvc"
-	"github.com/handsoff-cdk/handsoff/internal/oracle"
 	"github.com/handsoff-cdk/handsoff/internal/testenv"
+	"github.com/handsoff-cdk/handsoff/internal/testenv/oracle"
 	"github.com/handsoff-cdk/handsoff/pipeline"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
@@ -104,16 +101,9 @@ func TestStatusReports(t *testing.T) {
 	}
 	body := transform(t, paths, tr["InputTemplate"].(string), event)
 	// The real service takes it, with the token in the connection's header.
-	store, err := configsvc.Open(t.Context(), filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	store.Seed(t.Context(), stages.ExampleDocument())
-	_, secret, _ := store.CreateToken(t.Context(), "test", configsvc.RolePipeline, "acme/orders", "orders pipeline")
-	srv := httptest.NewServer((&configsvc.Server{Store: store, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
-	defer srv.Close()
-	req, _ := http.NewRequest("POST", srv.URL+"/v1/services/acme/orders/status", strings.NewReader(body))
+	svc := configtest.Start(t)
+	secret := svc.Token(t, configtest.RolePipeline, "acme/orders", "orders pipeline")
+	req, _ := http.NewRequest("POST", svc.URL+"/v1/services/acme/orders/status", strings.NewReader(body))
 	req.Header.Set(pipeline.StatusHeader, secret)
 	// API destinations send Content-Type: application/json unless the
 	// connection names another
@@ -124,7 +114,7 @@ func TestStatusReports(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		t.Fatalf("the service refused the report %s: %v %d %s", body, err, resp.StatusCode, b)
 	}
-	sts, _ := store.StatusOf(t.Context(), "acme/orders")
+	sts := svc.Status(t, "acme/orders")
 	if len(sts) != 1 || sts[0].State != "FAILED" || sts[0].ExecutionID != "e-42" || !strings.Contains(string(sts[0].Detail), "2026-12-03T12:00:00Z") {
 		t.Errorf("status: %+v", sts)
 	}

@@ -30,7 +30,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/handsoff-cdk/handsoff/internal/configsvc"
+	"github.com/handsoff-cdk/handsoff/cmd/handsoff-config/internal/configsvc"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
 

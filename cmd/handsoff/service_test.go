@@ -1,43 +1,23 @@
 package main
 
 import (
-	"context"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/handsoff-cdk/handsoff/internal/configsvc"
+	"github.com/handsoff-cdk/handsoff/cmd/handsoff-config/configtest"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
 
 // configService runs the real configuration service on SQLite, seeded with
 // the example and the sandbox account 999999999999, and returns its URL,
-// its store and a team token of acme/orders.
-func configService(t *testing.T) (string, *configsvc.Store, string) {
+// the service and a team token of acme/orders.
+func configService(t *testing.T) (string, *configtest.Service, string) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := configsvc.Open(ctx, filepath.Join(t.TempDir(), "config.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Seed(ctx, stages.ExampleDocument()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.PutAccount(ctx, "test", configsvc.Account{ID: "999999999999", Name: "sandbox", Kind: configsvc.KindTest, Teams: []string{"team-orders"}}, configsvc.Cond{}); err != nil {
-		t.Fatal(err)
-	}
-	_, team, err := st.CreateToken(ctx, "test", configsvc.RoleTeam, "acme/orders", "jane")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer((&configsvc.Server{Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
-	t.Cleanup(srv.Close)
-	return srv.URL, st, team
+	svc := configtest.Start(t)
+	svc.AddTestAccount(t, "999999999999", "sandbox", "team-orders")
+	return svc.URL, svc, svc.Token(t, configtest.RoleTeam, "acme/orders", "jane")
 }
 
 // normalizeURL replaces the test server's address in output.
@@ -59,7 +39,7 @@ func TestEnvAndWhereis(t *testing.T) {
 	if step("env", "add", "alpha-jane", "--stage", "alpha", "--account", "999999999999", "--region", "eu-west-1") != 0 {
 		t.Fatal(session.String())
 	}
-	raw, _ := st.Document(context.Background(), "acme/orders")
+	raw := st.Document(t, "acme/orders")
 	if !strings.Contains(string(raw), `"alpha-jane"`) {
 		t.Errorf("the environment is not in the served document")
 	}
@@ -76,7 +56,7 @@ func TestEnvAndWhereis(t *testing.T) {
 	step("whereis", "orders")
 	t.Setenv(stages.TokenEnv, team)
 	step("whereis", "orders", "--url", "http://127.0.0.1:1")
-	raw2, _ := st.Document(context.Background(), "acme/orders")
+	raw2 := st.Document(t, "acme/orders")
 	if strings.Contains(string(raw2), "jane") {
 		t.Errorf("a refused or removed environment is in the document:\n%s", raw2)
 	}
@@ -137,16 +117,7 @@ func TestDeploy(t *testing.T) {
 	step(saturday, "deploy", "prod-x")
 	step(saturday, "deploy")
 	golden(t, "deploy.golden", session.String(), 0)
-	entries, err := st.Audit(context.Background(), "acme/orders", 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var forced []string
-	for _, e := range entries {
-		if e.Action == "deploy.manual" {
-			forced = append(forced, string(e.After))
-		}
-	}
+	forced := st.Audited(t, "acme/orders", "deploy.manual")
 	if len(forced) != 1 || !strings.Contains(forced[0], "INC-42") || !strings.Contains(forced[0], "freeze window") {
 		t.Errorf("audit log: %q", forced)
 	}

@@ -10,8 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/handsoff-cdk/handsoff/cmd/handsoff/internal/upgrade"
 	"github.com/handsoff-cdk/handsoff/internal/release"
-	"github.com/handsoff-cdk/handsoff/internal/upgrade"
 
 	"github.com/spf13/cobra"
 )

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/handsoff-cdk/handsoff/internal/upgrade"
+	"github.com/handsoff-cdk/handsoff/cmd/handsoff/internal/upgrade"
 )
 
 // TestUpgradeCheckExample: CI runs the upgrade check over the example app

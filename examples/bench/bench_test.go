@@ -13,9 +13,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/handsoff-cdk/handsoff/checks"
-	"github.com/handsoff-cdk/handsoff/internal/gates"
-	"github.com/handsoff-cdk/handsoff/internal/oracle"
 	"github.com/handsoff-cdk/handsoff/internal/testenv"
+	"github.com/handsoff-cdk/handsoff/internal/testenv/oracle"
 	"github.com/handsoff-cdk/handsoff/pipeline"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
@@ -129,7 +128,7 @@ func TestScaleHundredProdEnvironments(t *testing.T) {
 		}
 	}
 	for _, p := range oracle.RolesBeforePipeline(asm, oracle.Bootstrap{Templates: []map[string]any{checks.BootstrapTemplate("bench")},
-		CDKQualifier: gates.DefaultQualifier, PipelineAccount: "111111111111", PipelineRegion: "us-east-1"}) {
+		CDKQualifier: "hnb659fds" /* the CDK's default bootstrap qualifier, which both apps use */, PipelineAccount: "111111111111", PipelineRegion: "us-east-1"}) {
 		t.Error(p)
 	}
 	for _, p := range append(oracle.ArtifactStores(asm), oracle.ArtifactReaders(asm, "aws", "111111111111", "us-east-1")...) {

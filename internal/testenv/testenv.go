@@ -11,7 +11,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/handsoff-cdk/handsoff/internal/cfnschema"
+	"github.com/handsoff-cdk/handsoff/internal/testenv/cfnschema"
 )
 
 // Root is the repository root, found from this file's location.

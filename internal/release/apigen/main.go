@@ -1,4 +1,4 @@
-// Command apigen writes the public API of this module, as release.APILines
+// Command apigen writes the public API of this module, as api.APILines
 // lists it, to api/VERSION.txt: run it when a version is released, and
 // commit the file with the release. With -commit, it lists the API of that
 // commit instead of the working tree (for a release made before).
@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/handsoff-cdk/handsoff/internal/release"
+	"github.com/handsoff-cdk/handsoff/internal/release/api"
 	"github.com/handsoff-cdk/handsoff/internal/testenv"
 )
 
@@ -42,13 +43,13 @@ func main() {
 		}
 		dir = tmp
 	}
-	pkgs, err := release.PublicPackages(dir)
+	pkgs, err := api.PublicPackages(dir)
 	if err != nil {
 		fail(err)
 	}
 	file := filepath.Join(root, "api", flag.Arg(0)+".txt")
 	os.MkdirAll(filepath.Dir(file), 0o755)
-	lines := release.APILines(pkgs)
+	lines := api.APILines(pkgs)
 	if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 		fail(err)
 	}

@@ -3,7 +3,7 @@ package gates_test
 import (
 	"fmt"
 
-	"github.com/handsoff-cdk/handsoff/internal/gates"
+	"github.com/handsoff-cdk/handsoff/pipeline/internal/gates"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
 

@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/handsoff-cdk/handsoff/internal/cfnschema"
+	"github.com/handsoff-cdk/handsoff/internal/testenv/cfnschema"
 	"github.com/handsoff-cdk/handsoff/internal/testenv"
 )
 

@@ -1,11 +1,13 @@
-package release
+package api
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/handsoff-cdk/handsoff/internal/release"
 	"github.com/handsoff-cdk/handsoff/internal/testenv"
 )
 
@@ -14,7 +16,7 @@ import (
 // It needs no git history: a shallow clone checks it as a full one does.
 func TestAPICompatibleWithLastRelease(t *testing.T) {
 	root := testenv.Root()
-	last, err := LastRelease(root)
+	last, err := release.LastRelease(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,12 +43,12 @@ func TestAPICompatibleWithLastRelease(t *testing.T) {
 // trees there, for what lines cannot say).
 func TestAPIFileIsTheRelease(t *testing.T) {
 	root := testenv.Root()
-	last, err := LastRelease(root)
+	last, err := release.LastRelease(root)
 	if err != nil {
 		t.Fatal(err)
 	}
 	base := t.TempDir()
-	if err := Export(root, last.Commit, base); err != nil {
+	if err := release.Export(root, last.Commit, base); err != nil {
 		t.Skipf("the release commit %s (%s) is not in this clone: api/%s.txt is what is compared", last.Commit, last.Version, last.Version)
 	}
 	old, err := PublicPackages(base)
@@ -72,12 +74,14 @@ func TestAPIFileIsTheRelease(t *testing.T) {
 // signature changed is caught as incompatible.
 func TestPlantedBreakIsCaught(t *testing.T) {
 	root := testenv.Root()
-	head, err := git(root, "rev-parse", "HEAD")
+	cmd := exec.Command("git", "rev-parse", "HEAD")
+	cmd.Dir = root
+	head, err := cmd.Output()
 	if err != nil {
 		t.Skip("not a git checkout")
 	}
 	dir := t.TempDir()
-	if err := Export(root, strings.TrimSpace(head), dir); err != nil {
+	if err := release.Export(root, strings.TrimSpace(string(head)), dir); err != nil {
 		t.Fatal(err)
 	}
 	file := filepath.Join(dir, "stages", "http.go")

@@ -9,7 +9,7 @@ import (
 
 	"github.com/handsoff-cdk/handsoff/checks"
 	"github.com/handsoff-cdk/handsoff/internal/names"
-	"github.com/handsoff-cdk/handsoff/internal/oracle"
+	"github.com/handsoff-cdk/handsoff/internal/testenv/oracle"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
 

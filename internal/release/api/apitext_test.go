@@ -1,4 +1,4 @@
-package release
+package api
 
 import (
 	"fmt"
