@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -72,10 +73,8 @@ func TestCompletionInBash(t *testing.T) {
 	if err != nil || testing.Short() {
 		t.Skip("no bash, or -short (builds the binary)")
 	}
+	bin := builtBinary(t)
 	dir := t.TempDir()
-	if out, err := exec.Command("go", "build", "-o", filepath.Join(dir, "handsoff"), ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	script, _, _ := runCLI(t, "completion", "bash")
 	os.WriteFile(filepath.Join(dir, "handsoff.bash"), []byte(script), 0o644)
 	for line, want := range map[string]string{
@@ -88,10 +87,51 @@ func TestCompletionInBash(t *testing.T) {
 		shim := `_get_comp_words_by_ref() { cur="${COMP_WORDS[COMP_CWORD]}"; prev="${COMP_WORDS[COMP_CWORD-1]}"; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }; `
 		cmd := exec.Command(bash, "-c", shim+`source "$1"; COMP_WORDS=(`+strings.Join(words, " ")+`); COMP_CWORD=`+
 			string(rune('0'+len(words)-1))+`; COMP_LINE="`+line+`"; COMP_POINT=${#COMP_LINE}; __start_handsoff; printf '%s\n' "${COMPREPLY[@]}"`, "bash", filepath.Join(dir, "handsoff.bash"))
-		cmd.Env = append(os.Environ(), "PATH="+dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+		cmd.Env = append(os.Environ(), "PATH="+filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"))
 		out, err := cmd.CombinedOutput()
 		if err != nil || !strings.Contains(string(out), want) {
 			t.Errorf("%q completes to %q (%v), want %q", line, out, err, want)
 		}
+	}
+}
+
+var built struct {
+	sync.Once
+	path string
+	err  error
+	out  []byte
+}
+
+// builtBinary builds the CLI once per test binary.
+func builtBinary(t *testing.T) string {
+	t.Helper()
+	built.Do(func() {
+		dir, err := os.MkdirTemp("", "handsoff-bin-")
+		if err != nil {
+			built.err = err
+			return
+		}
+		built.path = filepath.Join(dir, "handsoff")
+		built.out, built.err = exec.Command("go", "build", "-o", built.path, ".").CombinedOutput()
+	})
+	if built.err != nil {
+		t.Fatalf("go build: %v\n%s", built.err, built.out)
+	}
+	return built.path
+}
+
+// TestBinaryIsSmall: the CLI stays under 25 MB (it was 71 MB when it
+// linked the CDK to read the plan; TestLinksNoJsii names what would bring
+// that back).
+func TestBinaryIsSmall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	st, err := os.Stat(builtBinary(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Size() > 25<<20 {
+		t.Errorf("the CLI is %.1f MB, more than 25 MB", float64(st.Size())/(1<<20))
 	}
 }

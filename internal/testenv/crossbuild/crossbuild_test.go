@@ -43,7 +43,7 @@ func TestEveryPackageBuildsEverywhere(t *testing.T) {
 // TestCrossBuildCatchesLinuxOnly: the same build fails, naming the cause,
 // for a package that builds on Linux only.
 func TestCrossBuildCatchesLinuxOnly(t *testing.T) {
-	const pkg = "./internal/crossbuild/testdata/linuxonly"
+	const pkg = "./internal/testenv/crossbuild/testdata/linuxonly"
 	if out, err := build(t, "linux", "amd64", pkg); err != nil {
 		t.Fatalf("the Linux-only package does not build on Linux: %v\n%s", err, out)
 	}

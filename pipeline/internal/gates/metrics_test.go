@@ -63,7 +63,7 @@ func runMetricsJS(t *testing.T, input any) string {
 // TestMetricsArithmeticMatchesGo: the function's summarize gives, on the
 // recorded history, the numbers internal/metrics is held to.
 func TestMetricsArithmeticMatchesGo(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("..", "metrics", "testdata", "executions.json"))
+	raw, err := os.ReadFile(filepath.Join(testenv.Root(), "internal", "metrics", "testdata", "executions.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
