@@ -1,6 +1,7 @@
 package upgrade
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -81,14 +82,62 @@ func Templates(dir string) (map[string]map[string]any, error) {
 	return out, err
 }
 
+// readTemplate reads a template exactly: numbers as written (a float64
+// would make 9007199254740993 equal to 9007199254740992), and a key given
+// twice is refused (encoding/json would keep the last silently, and what
+// CloudFormation does is not documented).
 func readTemplate(path string) (map[string]any, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
+	if err := noDuplicateKeys(json.NewDecoder(bytes.NewReader(raw)), "$"); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
 	var t map[string]any
-	if err := json.Unmarshal(raw, &t); err != nil {
+	if err := d.Decode(&t); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return t, nil
+}
+
+// noDuplicateKeys reads one JSON value and fails on an object that gives
+// a key twice, naming its path.
+func noDuplicateKeys(d *json.Decoder, path string) error {
+	tok, err := d.Token()
+	if err != nil {
+		return err
+	}
+	delim, ok := tok.(json.Delim)
+	if !ok {
+		return nil
+	}
+	switch delim {
+	case '{':
+		seen := map[string]bool{}
+		for d.More() {
+			kt, err := d.Token()
+			if err != nil {
+				return err
+			}
+			k, _ := kt.(string)
+			if seen[k] {
+				return fmt.Errorf("%s: the key %q is given twice", path, k)
+			}
+			seen[k] = true
+			if err := noDuplicateKeys(d, path+"."+k); err != nil {
+				return err
+			}
+		}
+	case '[':
+		for i := 0; d.More(); i++ {
+			if err := noDuplicateKeys(d, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+	}
+	_, err = d.Token() // the closing delimiter
+	return err
 }

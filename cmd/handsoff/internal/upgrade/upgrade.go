@@ -96,6 +96,17 @@ var dataTypes = []string{
 	// Repositories, vaults and identities.
 	"AWS::CodeCommit::Repository", "AWS::CodeArtifact::Repository", "AWS::ECR::PublicRepository",
 	"AWS::Backup::LogicallyAirGappedBackupVault", "AWS::Cognito::IdentityPool",
+	// Machines with their own disks, and state or identities that cannot
+	// be made again: a new one is another disk, address, zone's name
+	// servers, key or secret.
+	"AWS::EC2::Instance", "AWS::Lightsail::Instance", "AWS::WorkSpaces::Workspace", "AWS::SageMaker::NotebookInstance",
+	"AWS::EKS::Cluster", "AWS::Route53::HostedZone", "AWS::EC2::EIP", "AWS::IAM::AccessKey", "AWS::Cognito::UserPoolClient",
+	"AWS::ApiGateway::ApiKey",
+	// The AWS Serverless Application Model's types, which its transform
+	// turns into a DynamoDB table and a nested stack
+	// (https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-simpletable.html,
+	// .../sam-resource-application.html).
+	"AWS::Serverless::SimpleTable", "AWS::Serverless::Application",
 }
 
 // holdsData says why a type is known to hold data, or "".
@@ -152,7 +163,8 @@ type Finding struct {
 	Reason string `json:"reason"`
 	// Policy is what CloudFormation does with the old resource: "Delete",
 	// "Retain", "RetainExceptOnCreate" or "Snapshot" (DeletionPolicy for a
-	// deletion, UpdateReplacePolicy for a replacement).
+	// deletion, UpdateReplacePolicy for a replacement, Delete if either
+	// version says so), or "unknown" (computed at deploy time).
 	Policy string `json:"policy"`
 	// Severity is Error when the resource is known to hold data, else
 	// Warning.
@@ -167,6 +179,7 @@ func (f Finding) String() string {
 		"Retain":               "the old one retained outside the stack",
 		"RetainExceptOnCreate": "the old one retained outside the stack",
 		"Snapshot":             "the old one snapshotted, then deleted",
+		"unknown":              "what happens to the old one is decided at deploy time",
 	}[f.Policy]
 	s := fmt.Sprintf("%s %s: %s %s would be %s (%s): %s", f.Severity, f.Stack, f.Type, f.LogicalID, f.Change, fate, f.Reason)
 	if f.Data != "" {
@@ -196,7 +209,12 @@ func Compare(old, new map[string]map[string]any) []Finding {
 		nt, stackKept := new[stack]
 		oldRes := resources(ot)
 		newRes := resources(nt)
+		if stackKept {
+			out = append(out, generated(stack, ot, nt)...)
+		}
+		defs := changedDefinitions(ot, nt)
 		replaced := map[string]string{} // logical ID -> why
+		changed := map[string]bool{}    // present in both, same type, properties differ
 		for id, or := range oldRes {
 			typ, _ := or["Type"].(string)
 			if typ == "AWS::CDK::Metadata" {
@@ -213,22 +231,33 @@ func Compare(old, new map[string]map[string]any) []Finding {
 			case !reflect.DeepEqual(or["Condition"], nr["Condition"]):
 				out = append(out, deleted(stack, id, or, fmt.Sprintf("its Condition changes from %s to %s: where it comes out false, the resource is deleted (the check cannot evaluate conditions)", compact(or["Condition"]), compact(nr["Condition"]))))
 			default:
+				if c, _ := nr["Condition"].(string); c != "" && defs.conditionChanged(c) {
+					out = append(out, deleted(stack, id, or, fmt.Sprintf("the definition of its Condition %s changes (or what it reads): where it comes out false, the resource is deleted (the check cannot evaluate conditions)", c)))
+					continue
+				}
+				if !reflect.DeepEqual(or["Properties"], nr["Properties"]) {
+					changed[id] = true
+				}
 				if why := replacement(typ, or["Properties"], nr["Properties"]); why != "" {
+					replaced[id] = why
+				} else if why := defs.reaches(typ, nr["Properties"]); why != "" {
 					replaced[id] = why
 				}
 			}
 		}
-		// A create-only property that refers to a replaced resource
-		// changes with it: replace until nothing more is.
-		for grew := true; grew; {
+		// A create-only value that reads a replaced resource (Ref,
+		// Fn::GetAtt, Fn::Sub), an attribute of a changed one, or the ID
+		// of a custom resource whose provider was called again, may
+		// change with it: replace until nothing more is.
+		for grew := stackKept; grew; {
 			grew = false
 			for id, nr := range newRes {
 				or, was := oldRes[id]
-				if _, done := replaced[id]; done || !was || nr["Type"] != or["Type"] || !stackKept {
+				if _, done := replaced[id]; done || !was || nr["Type"] != or["Type"] {
 					continue
 				}
 				typ, _ := nr["Type"].(string)
-				if why := referenceReplacement(typ, nr["Properties"], replaced); why != "" {
+				if why := referenceReplacement(typ, nr["Properties"], replaced, changed, newRes); why != "" {
 					replaced[id] = why
 					grew = true
 				}
@@ -237,7 +266,7 @@ func Compare(old, new map[string]map[string]any) []Finding {
 		for id, why := range replaced {
 			or := oldRes[id]
 			typ, _ := or["Type"].(string)
-			out = append(out, finding(stack, id, or, typ, "replaced", why, policy(or, "UpdateReplacePolicy")))
+			out = append(out, finding(stack, id, or, typ, "replaced", why, replacePolicy(or, newRes[id])))
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -246,6 +275,31 @@ func Compare(old, new map[string]map[string]any) []Finding {
 		}
 		return out[i].LogicalID < out[j].LogicalID
 	})
+	return out
+}
+
+// generated reports what a template makes only at deploy time, when it
+// changes: a Transform (macros, AWS::Include, SAM) and Fn::ForEach loops
+// of resources. The resources they make are not in the template, so the
+// check cannot name them: every such change is an error.
+func generated(stack string, ot, nt map[string]any) []Finding {
+	var out []Finding
+	const data = "the resources a transform or Fn::ForEach makes are known only at deploy time, so the check cannot tell which it deletes or replaces"
+	if !reflect.DeepEqual(ot["Transform"], nt["Transform"]) {
+		out = append(out, Finding{Stack: stack, LogicalID: "Transform", Type: "(template)", Change: "replaced",
+			Reason: fmt.Sprintf("the template's Transform changes from %s to %s", compact(ot["Transform"]), compact(nt["Transform"])), Policy: "unknown", Severity: Error, Data: data})
+	}
+	oldR, _ := ot["Resources"].(map[string]any)
+	newR, _ := nt["Resources"].(map[string]any)
+	for id, v := range oldR {
+		if _, isResource := v.(map[string]any); isResource && !strings.HasPrefix(id, "Fn::") {
+			continue
+		}
+		if !reflect.DeepEqual(v, newR[id]) {
+			out = append(out, Finding{Stack: stack, LogicalID: id, Type: "(generated)", Change: "replaced",
+				Reason: "this entry of Resources makes resources at deploy time, and it changes", Policy: "unknown", Severity: Error, Data: data})
+		}
+	}
 	return out
 }
 
@@ -276,7 +330,7 @@ func finding(stack, id string, r map[string]any, typ, change, why, pol string) F
 	f := Finding{Stack: stack, LogicalID: id, Type: typ, Change: change, Reason: why, Policy: pol, Severity: Warning}
 	if f.Data = holdsData(typ); f.Data == "" {
 		for _, attr := range []string{"DeletionPolicy", "UpdateReplacePolicy"} {
-			if p := policy(r, attr); p != "Delete" {
+			if p := policy(r, attr); p != "Delete" { // Retain, Snapshot, or one the check cannot read
 				f.Data = fmt.Sprintf("its %s is %s", attr, p)
 				break
 			}
@@ -289,16 +343,20 @@ func finding(stack, id string, r map[string]any, typ, change, why, pol string) F
 }
 
 // policy is a resource's DeletionPolicy or UpdateReplacePolicy;
-// CloudFormation's default is Delete. A policy CloudFormation would
-// compute (an intrinsic) counts as Retain: the check cannot tell.
+// CloudFormation's default is Delete. A policy it would compute (an
+// intrinsic) or one it does not know is "unknown": the check cannot tell
+// what happens to the old resource.
 func policy(r map[string]any, attr string) string {
 	switch v := r[attr].(type) {
 	case nil:
 		return "Delete"
 	case string:
-		return v
+		switch v {
+		case "Delete", "Retain", "RetainExceptOnCreate", "Snapshot":
+			return v
+		}
 	}
-	return "Retain"
+	return "unknown"
 }
 
 func hasProperty(r map[string]any, name string) bool {
@@ -313,17 +371,26 @@ func replacement(typ string, oldProps, newProps any) string {
 	if reflect.DeepEqual(oldProps, newProps) {
 		return ""
 	}
+	if intrinsic(oldProps) || intrinsic(newProps) {
+		return "its Properties are computed at deploy time (" + compact(newProps) + "), so whether a property that requires replacement changes is unknown"
+	}
 	info, known := registry()[typ]
 	if !known {
 		if custom(typ) {
-			return "" // a custom resource is updated; its handler keeps its physical ID or not
+			// "If the update request results in a new physical ID,
+			// CloudFormation ... sends a delete request to the old
+			// resource" (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-requesttypes-delete.html).
+			return "its properties change, and its provider decides whether it answers with a new physical ID, which CloudFormation treats as a replacement (it deletes the old one)"
 		}
 		return fmt.Sprintf("its properties change and %s is not in this version's copy of the CloudFormation registry, so which of them replace it is unknown", typ)
 	}
 	op, oOK := oldProps.(map[string]any)
 	np, nOK := newProps.(map[string]any)
 	if (oldProps != nil && !oOK) || (newProps != nil && !nOK) {
-		return "its Properties are computed at deploy time (" + compact(newProps) + "), so whether a property that requires replacement changes is unknown"
+		return "its Properties are not an object (" + compact(newProps) + "), so whether a property that requires replacement changes is unknown"
+	}
+	if typ == "AWS::CloudFormation::Stack" && !reflect.DeepEqual(op["TemplateURL"], np["TemplateURL"]) {
+		return "its nested template changes (TemplateURL " + compact(op["TemplateURL"]) + " -> " + compact(np["TemplateURL"]) + "): the resources inside may be deleted or replaced, and the check does not see them"
 	}
 	var changed []string
 	for _, path := range info.Replacing {
@@ -427,19 +494,33 @@ func intrinsic(v any) bool {
 }
 
 // referenceReplacement says why a resource is replaced because a
-// property that requires replacement refers to a replaced resource, or "".
-func referenceReplacement(typ string, props any, replaced map[string]string) string {
-	info, known := registry()[typ]
-	if !known {
-		return ""
-	}
+// property that requires replacement (any property, for a type the
+// registry copy does not know) reads a replaced resource (Ref, Fn::GetAtt,
+// Fn::Sub), an attribute of a resource whose properties changed, or the ID
+// of a custom resource whose properties changed; or "".
+func referenceReplacement(typ string, props any, replaced map[string]string, changed map[string]bool, res map[string]map[string]any) string {
 	pm, _ := props.(map[string]any)
-	for _, path := range info.Replacing {
+	var paths []string
+	if info, known := registry()[typ]; known && !custom(typ) {
+		paths = info.Replacing
+	} else {
+		for name := range pm {
+			paths = append(paths, name)
+		}
+		sort.Strings(paths)
+	}
+	for _, path := range paths {
 		segs := strings.Split(strings.TrimSuffix(path, "?"), "/")
 		for _, v := range at(pm, segs) {
-			for _, target := range refersTo(v) {
-				if _, ok := replaced[target]; ok {
-					return fmt.Sprintf("%s refers to %s, which is replaced, so its value changes", strings.TrimSuffix(path, "?"), target)
+			for _, r := range references(v) {
+				target, _ := res[r.id]["Type"].(string)
+				switch {
+				case replaced[r.id] != "":
+					return fmt.Sprintf("%s refers to %s, which is replaced, so its value changes", strings.TrimSuffix(path, "?"), r.id)
+				case changed[r.id] && r.attr:
+					return fmt.Sprintf("%s reads an attribute of %s, whose properties change, so its value may change", strings.TrimSuffix(path, "?"), r.id)
+				case changed[r.id] && custom(target):
+					return fmt.Sprintf("%s reads the custom resource %s, whose provider is called again and may answer with another ID", strings.TrimSuffix(path, "?"), r.id)
 				}
 			}
 		}
@@ -475,10 +556,17 @@ func at(v any, path []string) []any {
 
 var subRef = regexp.MustCompile(`\$\{([A-Za-z0-9]+)(\.[^}]*)?\}`)
 
-// refersTo lists the logical IDs a value refers to (Ref, Fn::GetAtt,
-// Fn::Sub), anywhere inside it.
-func refersTo(v any) []string {
-	var out []string
+// reference is one read of a resource: its ID (Ref), or an attribute
+// (Fn::GetAtt, "${X.Attr}").
+type reference struct {
+	id   string
+	attr bool
+}
+
+// references lists the reads of resources a value makes (Ref,
+// Fn::GetAtt, Fn::Sub), anywhere inside it.
+func references(v any) []reference {
+	var out []reference
 	var walk func(any)
 	walk = func(v any) {
 		switch x := v.(type) {
@@ -487,18 +575,18 @@ func refersTo(v any) []string {
 				switch k {
 				case "Ref":
 					if s, ok := e.(string); ok {
-						out = append(out, s)
+						out = append(out, reference{id: s})
 					}
 				case "Fn::GetAtt":
 					switch a := e.(type) {
 					case []any:
 						if len(a) > 0 {
 							if s, ok := a[0].(string); ok {
-								out = append(out, s)
+								out = append(out, reference{id: s, attr: true})
 							}
 						}
 					case string:
-						out = append(out, strings.SplitN(a, ".", 2)[0])
+						out = append(out, reference{id: strings.SplitN(a, ".", 2)[0], attr: true})
 					}
 				case "Fn::Sub":
 					s, _ := e.(string)
@@ -506,7 +594,7 @@ func refersTo(v any) []string {
 						s, _ = a[0].(string)
 					}
 					for _, m := range subRef.FindAllStringSubmatch(s, -1) {
-						out = append(out, m[1])
+						out = append(out, reference{id: m[1], attr: m[2] != ""})
 					}
 				}
 				walk(e)

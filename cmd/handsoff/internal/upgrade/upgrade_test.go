@@ -55,7 +55,7 @@ func TestRegistryMatches(t *testing.T) {
 func TestDataTypesAreRegistryTypes(t *testing.T) {
 	s := testenv.Schema(t)
 	for _, typ := range DataTypes() {
-		if !s.Has(typ) {
+		if !s.Has(typ) && !strings.HasPrefix(typ, "AWS::Serverless::") { // SAM's, expanded by its transform
 			t.Errorf("%s is not a registry type", typ)
 		}
 	}
@@ -146,8 +146,9 @@ func TestCompare(t *testing.T) {
 		{"a type the registry copy does not know", map[string]map[string]any{stack: tmpl(map[string]any{"X": res("AWS::Future::Store", map[string]any{"A": "1"})})},
 			map[string]map[string]any{stack: tmpl(map[string]any{"X": res("AWS::Future::Store", map[string]any{"A": "2"})})},
 			[]string{"warning " + stack + ": AWS::Future::Store X would be replaced (the old one deleted): its properties change and AWS::Future::Store is not in this version's copy"}},
-		{"a custom resource's properties change", map[string]map[string]any{stack: tmpl(map[string]any{"C": res("Custom::Thing", map[string]any{"A": "1"})})},
-			map[string]map[string]any{stack: tmpl(map[string]any{"C": res("Custom::Thing", map[string]any{"A": "2"})})}, nil},
+		{"a custom resource's properties change: its provider may answer with a new ID", map[string]map[string]any{stack: tmpl(map[string]any{"C": res("Custom::Thing", map[string]any{"A": "1"})})},
+			map[string]map[string]any{stack: tmpl(map[string]any{"C": res("Custom::Thing", map[string]any{"A": "2"})})},
+			[]string{"warning " + stack + ": Custom::Thing C would be replaced (the old one deleted): its properties change, and its provider decides"}},
 		{"a condition changes", base, edit(func(r map[string]any) { r["Orders"].(map[string]any)["Condition"] = "IsProd" }),
 			[]string{"error " + stack + ": AWS::DynamoDB::Table Orders would be deleted (its data lost): its Condition changes from (unset) to \"IsProd\""}},
 		{"a create-only property computed at deploy time", base, edit(func(r map[string]any) {
@@ -366,5 +367,130 @@ func TestTemplatesKeyByStack(t *testing.T) {
 	}
 	if got := Compare(ta, tc); len(got) != 1 || got[0].Reason != "its stack is gone from the app" {
 		t.Errorf("renamed stack: %v", got)
+	}
+}
+
+// TestCompareFailsClosed: what a resource reads outside its own JSON, and
+// what a template makes only at deploy time, are counted (the classes a
+// hostile review found passing silently).
+func TestCompareFailsClosed(t *testing.T) {
+	const stack = "1/r/s"
+	parse := func(js string) map[string]map[string]any {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(js), &m); err != nil {
+			t.Fatal(err)
+		}
+		return map[string]map[string]any{stack: m}
+	}
+	bucket := func(name string) string {
+		return `{"Type":"AWS::S3::Bucket","Properties":{"BucketName":` + name + `}}`
+	}
+	cases := []struct {
+		name, old, new string
+		want           []string // LogicalID:severity
+	}{
+		{"a condition's definition changes",
+			`{"Conditions":{"IsProd":{"Fn::Equals":[{"Ref":"Env"},"prod"]}},"Resources":{"B":{"Type":"AWS::S3::Bucket","Condition":"IsProd"}}}`,
+			`{"Conditions":{"IsProd":{"Fn::Equals":[{"Ref":"Env"},"production"]}},"Resources":{"B":{"Type":"AWS::S3::Bucket","Condition":"IsProd"}}}`,
+			[]string{"B:error"}},
+		{"Fn::If on a condition whose definition changes",
+			`{"Conditions":{"Blue":{"Fn::Equals":["a","a"]}},"Resources":{"B":` + bucket(`{"Fn::If":["Blue","x","y"]}`) + `}}`,
+			`{"Conditions":{"Blue":{"Fn::Equals":["a","b"]}},"Resources":{"B":` + bucket(`{"Fn::If":["Blue","x","y"]}`) + `}}`,
+			[]string{"B:error"}},
+		{"a parameter's default changes",
+			`{"Parameters":{"Name":{"Type":"String","Default":"orders"}},"Resources":{"T":{"Type":"AWS::DynamoDB::Table","Properties":{"TableName":{"Ref":"Name"}}}}}`,
+			`{"Parameters":{"Name":{"Type":"String","Default":"orders-v2"}},"Resources":{"T":{"Type":"AWS::DynamoDB::Table","Properties":{"TableName":{"Ref":"Name"}}}}}`,
+			[]string{"T:error"}},
+		{"a parameter read through Fn::Sub",
+			`{"Parameters":{"N":{"Default":"a"}},"Resources":{"B":` + bucket(`{"Fn::Sub":"${N}-data"}`) + `}}`,
+			`{"Parameters":{"N":{"Default":"b"}},"Resources":{"B":` + bucket(`{"Fn::Sub":"${N}-data"}`) + `}}`,
+			[]string{"B:error"}},
+		{"a mapping changes",
+			`{"Mappings":{"M":{"k":{"v":"a"}}},"Resources":{"B":` + bucket(`{"Fn::FindInMap":["M","k","v"]}`) + `}}`,
+			`{"Mappings":{"M":{"k":{"v":"b"}}},"Resources":{"B":` + bucket(`{"Fn::FindInMap":["M","k","v"]}`) + `}}`,
+			[]string{"B:error"}},
+		{"a parameter read only by a property that does not replace",
+			`{"Parameters":{"V":{"Default":"Enabled"}},"Resources":{"B":{"Type":"AWS::S3::Bucket","Properties":{"VersioningConfiguration":{"Status":{"Ref":"V"}}}}}}`,
+			`{"Parameters":{"V":{"Default":"Suspended"}},"Resources":{"B":{"Type":"AWS::S3::Bucket","Properties":{"VersioningConfiguration":{"Status":{"Ref":"V"}}}}}}`,
+			nil},
+		{"an intrinsic around the whole Properties",
+			`{"Resources":{"B":{"Type":"AWS::S3::Bucket","Properties":{"Fn::If":["C",{"BucketName":"a"},{}]}}}}`,
+			`{"Resources":{"B":{"Type":"AWS::S3::Bucket","Properties":{"Fn::If":["C",{"BucketName":"b"},{}]}}}}`,
+			[]string{"B:error"}},
+		{"AWS::Include in Properties",
+			`{"Resources":{"B":{"Type":"AWS::S3::Bucket","Properties":{"Fn::Transform":{"Name":"AWS::Include","Parameters":{"Location":"s3://x/v1.json"}}}}}}`,
+			`{"Resources":{"B":{"Type":"AWS::S3::Bucket","Properties":{"Fn::Transform":{"Name":"AWS::Include","Parameters":{"Location":"s3://x/v2.json"}}}}}}`,
+			[]string{"B:error"}},
+		{"a Fn::ForEach of tables removed",
+			`{"Transform":"AWS::LanguageExtensions","Resources":{"Fn::ForEach::Tables":["T",["Orders","Users"],{"${T}Table":{"Type":"AWS::DynamoDB::Table"}}]}}`,
+			`{"Transform":"AWS::LanguageExtensions","Resources":{}}`,
+			[]string{"Fn::ForEach::Tables:error"}},
+		{"a template's Transform removed",
+			`{"Transform":"MyMacro","Resources":{}}`, `{"Resources":{}}`,
+			[]string{"Transform:error"}},
+		{"a referrer of a type the registry copy does not know",
+			`{"Resources":{"B":` + bucket(`"a"`) + `,"X":{"Type":"Acme::Data::Store","Properties":{"Bucket":{"Ref":"B"}}}}}`,
+			`{"Resources":{"B":` + bucket(`"b"`) + `,"X":{"Type":"Acme::Data::Store","Properties":{"Bucket":{"Ref":"B"}}}}}`,
+			[]string{"B:error", "X:warning"}},
+		{"an attribute of a resource updated in place",
+			`{"Resources":{"P":{"Type":"AWS::SSM::Parameter","Properties":{"Type":"String","Value":"orders"}},"T":{"Type":"AWS::DynamoDB::Table","Properties":{"TableName":{"Fn::GetAtt":["P","Value"]}}}}}`,
+			`{"Resources":{"P":{"Type":"AWS::SSM::Parameter","Properties":{"Type":"String","Value":"orders-v2"}},"T":{"Type":"AWS::DynamoDB::Table","Properties":{"TableName":{"Fn::GetAtt":["P","Value"]}}}}}`,
+			[]string{"T:error"}},
+		{"the ID of a custom resource whose input changes",
+			`{"Resources":{"C":{"Type":"Custom::Name","Properties":{"In":"1"}},"B":` + bucket(`{"Ref":"C"}`) + `}}`,
+			`{"Resources":{"C":{"Type":"Custom::Name","Properties":{"In":"2"}},"B":` + bucket(`{"Ref":"C"}`) + `}}`,
+			[]string{"B:error", "C:warning"}},
+		{"a nested stack's template changes",
+			`{"Resources":{"N":{"Type":"AWS::CloudFormation::Stack","Properties":{"TemplateURL":"https://x/db-v1.json"}}}}`,
+			`{"Resources":{"N":{"Type":"AWS::CloudFormation::Stack","Properties":{"TemplateURL":"https://x/db-v2.json"}}}}`,
+			[]string{"N:error"}},
+		{"SAM's table",
+			`{"Transform":"AWS::Serverless-2016-10-31","Resources":{"T":{"Type":"AWS::Serverless::SimpleTable","Properties":{"PrimaryKey":{"Name":"id"}}}}}`,
+			`{"Transform":"AWS::Serverless-2016-10-31","Resources":{"T":{"Type":"AWS::Serverless::SimpleTable","Properties":{"PrimaryKey":{"Name":"key"}}}}}`,
+			[]string{"T:error"}},
+		{"an instance replaced: its root volume goes with it",
+			`{"Resources":{"I":{"Type":"AWS::EC2::Instance","Properties":{"ImageId":"ami-1"}}}}`,
+			`{"Resources":{"I":{"Type":"AWS::EC2::Instance","Properties":{"ImageId":"ami-2"}}}}`,
+			[]string{"I:error"}},
+		{"a policy computed at deploy time",
+			`{"Resources":{"F":{"Type":"AWS::Lambda::Function","DeletionPolicy":{"Fn::If":["C","Retain","Delete"]}}}}`,
+			`{"Resources":{}}`,
+			[]string{"F:error"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var got []string
+			for _, f := range Compare(parse(c.old), parse(c.new)) {
+				got = append(got, f.LogicalID+":"+f.Severity)
+			}
+			if diff := cmp.Diff(c.want, got); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+		})
+	}
+	// Replacing a resource whose UpdateReplacePolicy the new version
+	// drops: the check assumes the weaker of the two.
+	old := parse(`{"Resources":{"B":{"Type":"AWS::S3::Bucket","UpdateReplacePolicy":"Snapshot","Properties":{"BucketName":"a"}}}}`)
+	new := parse(`{"Resources":{"B":{"Type":"AWS::S3::Bucket","Properties":{"BucketName":"b"}}}}`)
+	if f := Compare(old, new); len(f) != 1 || f[0].Policy != "Delete" {
+		t.Errorf("policy: %+v", f)
+	}
+}
+
+// TestTemplatesRefuseDuplicateKeys: a template that gives a key twice is
+// refused, naming it, and large integers keep every digit.
+func TestTemplatesReadExactly(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/t.template.json"
+	os.WriteFile(path, []byte(`{"Resources":{"B":{"Type":"AWS::S3::Bucket"},"B":{"Type":"AWS::SQS::Queue"}}}`), 0o644)
+	if _, err := readTemplate(path); err == nil || !strings.Contains(err.Error(), `$.Resources: the key "B" is given twice`) {
+		t.Errorf("duplicate: %v", err)
+	}
+	os.WriteFile(path, []byte(`{"Resources":{"T":{"Type":"AWS::DynamoDB::Table","Properties":{"TableName":9007199254740993}}}}`), 0o644)
+	a, _ := readTemplate(path)
+	os.WriteFile(path, []byte(`{"Resources":{"T":{"Type":"AWS::DynamoDB::Table","Properties":{"TableName":9007199254740992}}}}`), 0o644)
+	b, _ := readTemplate(path)
+	if len(Compare(map[string]map[string]any{"s": a}, map[string]map[string]any{"s": b})) != 1 {
+		t.Error("a change in the 16th digit is not seen")
 	}
 }
