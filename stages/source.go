@@ -174,6 +174,12 @@ func (o LoadOptions) readFile(path string) ([]byte, string, error) {
 // take to deliver it, all of it, before the read gives up.
 var pipeWait = 10 * time.Second
 
+// ReadFile reads a document file as Load does: at most MaxDocumentBytes,
+// through the read itself, never waiting on a FIFO or a device (see
+// readLimited). Tools that take a document's path use it, so that
+// /dev/zero or a FIFO is an error, not a hang or an out-of-memory crash.
+func ReadFile(path string) ([]byte, error) { return readLimited(path, MaxDocumentBytes) }
+
 // readLimited reads at most limit bytes of a file, through the read itself
 // rather than its reported size, which a FIFO or a device does not have.
 // Nothing can make it wait: it opens without blocking (a FIFO with no

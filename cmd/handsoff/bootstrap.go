@@ -177,6 +177,9 @@ func Commands(cfg *stages.Config, trusted []string, template, only string) []Com
 		out = append(out, Command{
 			Why:  fmt.Sprintf("in the pipeline account %s: CDK Pipelines deploys there (and keeps a replication bucket in every region it deploys to)", cfg.Pipeline.Account),
 			Args: []string{"cdk", "bootstrap", fmt.Sprintf("aws://%s/%s", cfg.Pipeline.Account, r), "--profile", profileName(cfg.Service.Name, "pipeline")},
+			// The pipeline's account and region may hold prod too: what
+			// runs there is a prod command, whichever profile runs it.
+			Prod: prod[place{cfg.Pipeline.Account, r}],
 		})
 	}
 	trust := strings.Join(trusted, ",")
@@ -204,7 +207,7 @@ func Commands(cfg *stages.Config, trusted []string, template, only string) []Com
 // loadConfig reads the document from a file, or as the pipeline would.
 func loadConfig(path, repo string) (*stages.Config, error) {
 	if path != "" {
-		data, err := os.ReadFile(path)
+		data, err := stages.ReadFile(path)
 		if err != nil {
 			return nil, configFlagError{fmt.Errorf("handsoff: --config: %w", err)}
 		}
@@ -222,7 +225,13 @@ func loadConfig(path, repo string) (*stages.Config, error) {
 			return nil, errNoDocument
 		}
 	}
-	return stages.Load(stages.LoadOptions{Repo: repo})
+	// Reading is not pinning: only handsoff config pull writes the lock
+	// file (a completion or a diff must change nothing).
+	cfg, err := stages.Load(stages.LoadOptions{Repo: repo, NoPin: true})
+	if err == nil && usesExample(cfg) {
+		return nil, errNoDocument
+	}
+	return cfg, err
 }
 
 // TopicPolicyStatement is the statement the document's notification topic

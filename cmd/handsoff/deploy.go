@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -81,11 +82,12 @@ not why).`
 			fmt.Fprintf(stderr, "handsoff %s: --reason %q is too short: say in a sentence (at least %d characters) why this cannot wait for the pipeline\n", verb, reason, minReason)
 			return exitMisuse
 		}
-		now := time.Now()
-		if v, ok := nowOverride(stderr, verb); !ok {
+		now := clock()
+		whatIf, ok := nowOverride(stderr, verb)
+		if !ok {
 			return exitMisuse
-		} else if !v.IsZero() {
-			now = v
+		} else if !whatIf.IsZero() {
+			now = whatIf
 		}
 		var refusals []string
 		recordAt := ""
@@ -95,6 +97,16 @@ not why).`
 			}
 			for _, b := range checks.NewCalendar(cfg).Blocked(env.Stage, now) {
 				refusals = append(refusals, fmt.Sprintf("%s: %s applies to %s", env.Name, b, env.Stage))
+			}
+			if !whatIf.IsZero() {
+				// HANDSOFF_NOW asks what would happen then; it never
+				// deploys, so that no clock setting can walk past a freeze.
+				if len(refusals) == 0 {
+					fmt.Fprintf(stdout, "at %s, deploy %s would not be refused; %s is set, so nothing was deployed\n", now.Format(time.RFC3339), env.Name, NowEnv)
+					return exitOK
+				}
+				fmt.Fprintf(stdout, "at %s, deploy %s would be refused:\n  - %s\n%s is set, so nothing was deployed\n", now.Format(time.RFC3339), env.Name, strings.Join(refusals, "\n  - "), NowEnv)
+				return exitFailed
 			}
 			if len(refusals) > 0 && reason == "" {
 				fmt.Fprintf(stderr, "handsoff deploy: refused, nothing was deployed:\n  - %s\n", strings.Join(refusals, "\n  - "))
@@ -109,6 +121,12 @@ not why).`
 				}
 			}
 		}
+		profile := profileName(cfg.Service.Name, env.Name)
+		if err := credentials(profile); err != nil {
+			fmt.Fprintf(stderr, "handsoff %s: no AWS credentials for %s (profile %s): %v\n", verb, env.Name, profile, err)
+			fmt.Fprintf(stderr, "  sign in first: aws sso login --profile %s   (handsoff profiles writes the profiles)\n", profile)
+			return exitUnreachable
+		}
 		cdk, err := cdkCommand()
 		if err != nil {
 			fmt.Fprintf(stderr, "handsoff %s: %v\n", verb, err)
@@ -119,12 +137,6 @@ not why).`
 				fmt.Fprintf(stderr, "handsoff %s: no cdk.json here to say what the app is: run in the app's directory, or pass --app PKG\n", verb)
 				return exitMisuse
 			}
-		}
-		profile := profileName(cfg.Service.Name, env.Name)
-		if err := credentials(profile); err != nil {
-			fmt.Fprintf(stderr, "handsoff %s: no AWS credentials for %s (profile %s): %v\n", verb, env.Name, profile, err)
-			fmt.Fprintf(stderr, "  sign in first: aws sso login --profile %s   (handsoff profiles writes the profiles)\n", profile)
-			return exitUnreachable
 		}
 		if len(refusals) > 0 {
 			if recordAt == "" {
@@ -145,6 +157,10 @@ not why).`
 	})
 }
 
+// clock is the time deploy judges freezes by; tests set it (HANDSOFF_NOW
+// only asks, and never deploys).
+var clock = time.Now
+
 // credentials checks that a profile yields AWS credentials, without
 // calling AWS beyond what the profile itself needs (an SSO profile reads
 // its cached sign-in). Tests replace it.
@@ -164,9 +180,17 @@ var credentials = func(profile string) error {
 func recordForced(stderr io.Writer, cfg *stages.Config, env stages.Environment, base, reason string, refusals []string) int {
 	path := "/v1/services/" + cfg.Service.Repo + "/deployments"
 	body := map[string]any{"environment": env.Name, "reason": reason, "command": "handsoff deploy " + env.Name, "refusals": refusals}
-	if err := callService(stderr, "POST", base, path, body, nil); err != nil {
+	// The record is the service's answer: 201 Created with the
+	// deployment it recorded. Any other answer, a 200 from something that
+	// is not the service included, is no record.
+	var echo struct{ Environment, Reason string }
+	err := callServiceWant(stderr, "POST", base, path, body, &echo, http.StatusCreated)
+	if err == nil && (echo.Environment != env.Name || echo.Reason != reason) {
+		err = fmt.Errorf("the answer is not the record of this deploy (environment %q, reason %q): is %s the configuration service?", echo.Environment, echo.Reason, stages.RedactURL(base))
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "handsoff deploy: the forced deploy could not be recorded, so it does not start: %v\n", err)
-		return exitUnreachable
+		return exitFor(err)
 	}
 	fmt.Fprintf(stderr, "recorded: a forced deploy of %s (%s)\n", env.Name, strings.Join(refusals, "; "))
 	return exitOK

@@ -20,6 +20,8 @@ import (
 	// run, cdk), which inherit JSII_NODE; the CLI itself links no jsii.
 	_ "github.com/handsoff-cdk/handsoff/internal/jsiinode"
 
+	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -195,17 +197,54 @@ func exitTextTable() string {
 // command line into the flag set's variables (the flags show in help as
 // --name) and checks the arguments; the body then reads the arguments
 // through fs.Arg and fs.Args, and returns the exit status.
+//
+// Two rules hold for every command here rather than in each: a --url
+// that is not an http(s) URL is a wrong flag value; and with --json, a
+// command that fails without printing its answer prints one JSON object
+// on stdout, {"error": "...", "exitStatus": N}, so that a program reading
+// stdout always gets JSON.
 func leaf(c *cobra.Command, fs *flag.FlagSet, body func(stdout, stderr io.Writer) int) *cobra.Command {
 	c.Flags().AddGoFlagSet(fs)
 	c.Flags().SortFlags = false
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		fs.Parse(append([]string{"--"}, args...))
-		if code := body(cmd.OutOrStdout(), cmd.ErrOrStderr()); code != exitOK {
+		stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+		if u := fs.Lookup("url"); u != nil && u.Value.String() != "" && !isURL(u.Value.String()) {
+			fmt.Fprintf(stderr, "%s: --url %q is not an http(s) URL of the configuration service\n", cmd.CommandPath(), u.Value.String())
+			return exitError(exitMisuse)
+		}
+		asJSON := false
+		if j := fs.Lookup("json"); j != nil {
+			asJSON = j.Value.String() == "true"
+		}
+		out := &countingWriter{w: stdout}
+		var said bytes.Buffer
+		code := body(out, io.MultiWriter(stderr, &said))
+		if asJSON && code != exitOK && out.n == 0 {
+			raw, _ := json.MarshalIndent(struct {
+				Error      string `json:"error"`
+				ExitStatus int    `json:"exitStatus"`
+			}{strings.TrimSpace(said.String()), code}, "", "  ")
+			fmt.Fprintln(stdout, string(raw))
+		}
+		if code != exitOK {
 			return exitError(code)
 		}
 		return nil
 	}
 	return c
+}
+
+// countingWriter counts what is written through it.
+type countingWriter struct {
+	w io.Writer
+	n int
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += n
+	return n, err
 }
 
 // group makes a command whose subcommands do the work: alone, or with an

@@ -60,12 +60,17 @@ Executions that were stopped or superseded count neither way.`,
 			now = v
 		}
 		from := now.Add(-time.Duration(*days) * 24 * time.Hour)
+		if err := credentials(*profile); err != nil {
+			fmt.Fprintf(stderr, "handsoff metrics: no AWS credentials for the pipeline's account (profile %s): %v\n", *profile, err)
+			fmt.Fprintf(stderr, "  sign in first: aws sso login --profile %s   (handsoff profiles writes the profiles)\n", *profile)
+			return exitUnreachable
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
 		awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithSharedConfigProfile(*profile), awsconfig.WithRegion(cfg.Pipeline.Region))
 		if err != nil {
-			fmt.Fprintf(stderr, "handsoff metrics: the AWS profile %s: %v\n  run handsoff profiles, then aws sso login --sso-session %s\n", *profile, err, cfg.Service.Name)
-			return exitFailed
+			fmt.Fprintf(stderr, "handsoff metrics: the AWS profile %s: %v\n  run handsoff profiles, then aws sso login --profile %s\n", *profile, err, *profile)
+			return exitUnreachable
 		}
 		fmt.Fprintf(stderr, "# aws codepipeline list-pipeline-executions --pipeline-name %s --profile %s --region %s\n", name, *profile, cfg.Pipeline.Region)
 		stop := progress(stderr, "reading the executions of "+name)
@@ -73,7 +78,7 @@ Executions that were stopped or superseded count neither way.`,
 		stop()
 		if err != nil {
 			fmt.Fprintf(stderr, "handsoff metrics: %s: %s\n", name, explainAWS(err))
-			return exitFailed
+			return exitUnreachable
 		}
 		s := metrics.Summarize(history, from, now)
 		hours := func(d time.Duration) float64 { return float64(d.Round(time.Minute)) / float64(time.Hour) }

@@ -81,12 +81,7 @@ assembly. An app that does not synthesize exits 1.`,
 		}
 		pl, err := plan.Read(dir)
 		if err != nil {
-			if os.IsNotExist(err) {
-				fmt.Fprintf(stderr, "handsoff plan: %s holds no %s: is it the output of a handsoff app (pipeline.New)?\n", dir, plan.File)
-			} else {
-				fmt.Fprintln(stderr, "handsoff plan:", err)
-			}
-			return exitFailed
+			return planError(stderr, "handsoff plan", dir, err)
 		}
 		text := render(pl)
 		if !strings.HasSuffix(text, "\n") {
@@ -95,4 +90,20 @@ assembly. An app that does not synthesize exits 1.`,
 		fmt.Fprint(stdout, text)
 		return exitOK
 	})
+}
+
+// planError says why an assembly's plan cannot be read: a directory that
+// does not exist is a wrong flag value (exit 2); one that holds no plan, or
+// a plan this handsoff cannot read, is the answer no (exit 1).
+func planError(stderr io.Writer, cmd, dir string, err error) int {
+	if _, statErr := os.Stat(dir); statErr != nil {
+		fmt.Fprintf(stderr, "%s: --from %s: %v\n", cmd, dir, statErr)
+		return exitMisuse
+	}
+	if os.IsNotExist(err) {
+		fmt.Fprintf(stderr, "%s: %s holds no %s: is it the output of a handsoff app (pipeline.New)? handsoff plan writes one to cdk.out\n", cmd, dir, plan.File)
+	} else {
+		fmt.Fprintf(stderr, "%s: %v\n", cmd, err)
+	}
+	return exitFailed
 }

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -47,12 +46,7 @@ exits 1.`,
 		}
 		pl, err := plan.Read(*from)
 		if err != nil {
-			if os.IsNotExist(err) {
-				fmt.Fprintf(stderr, "handsoff resources: %s holds no plan: synthesize the app first (handsoff plan writes it there), or pass --from DIR\n", *from)
-			} else {
-				fmt.Fprintln(stderr, "handsoff resources:", err)
-			}
-			return exitMisuse
+			return planError(stderr, "handsoff resources", *from, err)
 		}
 		var env *plan.Environment
 		var names []string
@@ -126,7 +120,7 @@ exits 1.`,
 			}
 		}
 		if failed > 0 {
-			return exitFailed
+			return exitUnreachable // AWS did not answer, or refused
 		}
 		return exitOK
 	})

@@ -80,6 +80,12 @@ func (e *serviceError) Error() string {
 // https or to this machine, and redirects only within its origin. It
 // prints the request ("# METHOD URL") to stderr first.
 func callService(stderr io.Writer, method, base, path string, body, out any) error {
+	return callServiceWant(stderr, method, base, path, body, out, 0)
+}
+
+// callServiceWant is callService that takes only the status want (any 2xx
+// when 0) as success.
+func callServiceWant(stderr io.Writer, method, base, path string, body, out any, want int) error {
 	var rd io.Reader
 	if body != nil {
 		raw, _ := json.Marshal(body)
@@ -121,6 +127,9 @@ func callService(stderr io.Writer, method, base, path string, body, out any) err
 			se.Message = strings.TrimSpace(http.StatusText(resp.StatusCode)) + " (not the configuration service's JSON: is the URL right?)"
 		}
 		return se
+	}
+	if want != 0 && resp.StatusCode != want {
+		return fmt.Errorf("the configuration service answered %d, not %d: is the URL the configuration service?", resp.StatusCode, want)
 	}
 	if out != nil && len(raw) > 0 {
 		if err := json.Unmarshal(raw, out); err != nil {

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/handsoff-cdk/handsoff/cmd/handsoff-config/configtest"
 	"github.com/handsoff-cdk/handsoff/stages"
@@ -80,12 +81,16 @@ func TestDeploy(t *testing.T) {
 	const monday1pmHK, saturday = "2026-11-30T05:00:00Z", "2026-11-28T05:00:00Z"
 	var session strings.Builder
 	step := func(now string, args ...string) int {
-		t.Setenv(NowEnv, now)
+		at, err := time.Parse(time.RFC3339, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock = func() time.Time { return at }
 		os.Remove(calls)
 		args = append(args, "--config", doc)
 		out, errs, code := runCLI(t, args...)
 		ran, _ := os.ReadFile(calls)
-		session.WriteString(normalizeURL("$ HANDSOFF_NOW="+now+" handsoff "+strings.Join(args[:len(args)-2], " ")+"\n"+errs+out, url) +
+		session.WriteString(normalizeURL("# the clock: "+now+"\n$ "+nowVar()+"handsoff "+strings.Join(args[:len(args)-2], " ")+"\n"+errs+out, url) +
 			"exit status " + string(rune('0'+code)) + "; cdk ran: " + strings.TrimSpace(string(ran)) + "\n\n")
 		return code
 	}
@@ -101,7 +106,7 @@ func TestDeploy(t *testing.T) {
 	step(saturday, "diff", "alpha")
 	signedIn := credentials
 	credentials = func(string) error { return nil }
-	t.Cleanup(func() { credentials = signedIn })
+	t.Cleanup(func() { credentials = signedIn; clock = time.Now })
 	step(saturday, "diff", "prod-use1")
 	step(saturday, "diff", "prod-use1", "--reason", "diff forces nothing, so it takes no reason")
 	step(saturday, "deploy", "alpha")
@@ -114,6 +119,12 @@ func TestDeploy(t *testing.T) {
 	step(monday1pmHK, "deploy", "prod-use1", "--reason", "Hotfix for the checkout outage INC-43.", "--url", url)
 	step(saturday, "deploy", "prod-use1", "--reason", "Hotfix for the checkout outage INC-44.")
 	step(saturday, "deploy", "prod-use1", "--reason", "Hotfix for the checkout outage INC-45.", "--unrecorded")
+	// HANDSOFF_NOW only asks: it never deploys, refused or not.
+	t.Setenv(NowEnv, saturday)
+	step(monday1pmHK, "deploy", "alpha")
+	t.Setenv(NowEnv, monday1pmHK)
+	step(saturday, "deploy", "gamma-use1")
+	t.Setenv(NowEnv, "")
 	step(saturday, "deploy", "prod-x")
 	step(saturday, "deploy")
 	golden(t, "deploy.golden", session.String(), 0)
@@ -156,4 +167,12 @@ func TestValidateAndDiffSendTheToken(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, stages.LockFile)); err == nil {
 		t.Error("validate wrote a lock file")
 	}
+}
+
+// nowVar shows HANDSOFF_NOW in a session when it is set.
+func nowVar() string {
+	if v := os.Getenv(NowEnv); v != "" {
+		return NowEnv + "=" + v + " "
+	}
+	return ""
 }

@@ -195,8 +195,17 @@ func show(w io.Writer, dir string, env []string, name string, args ...string) er
 	return err
 }
 
-// moduleRoot finds the enclosing module's directory and path.
+// moduleRoot finds the enclosing module's directory and path. Outside a
+// module, go list -m answers "command-line-arguments"; go env GOMOD is
+// empty (or the null device) there.
 func moduleRoot() (string, string, error) {
+	gomod, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", "", fmt.Errorf("cannot run go env GOMOD: %v", err)
+	}
+	if p := strings.TrimSpace(string(gomod)); p == "" || p == os.DevNull {
+		return "", "", fmt.Errorf("not in a Go module: run it in the module of the app (where go.mod is)")
+	}
 	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}} {{.Path}}").Output()
 	if err != nil {
 		return "", "", fmt.Errorf("not in a Go module (go list -m): %v", err)

@@ -50,7 +50,7 @@ problem and exits 1; a service that cannot be reached exits 3.`,
 			cfg, err = loadNoPin(opts)
 		case target != "":
 			var data []byte
-			if data, err = os.ReadFile(target); err != nil {
+			if data, err = stages.ReadFile(target); err != nil {
 				err, code = fmt.Errorf("handsoff validate: %w", err), exitMisuse
 				break
 			}
@@ -67,7 +67,9 @@ problem and exits 1; a service that cannot be reached exits 3.`,
 				break
 			}
 			opts.NoPin = true // validating is not pinning
-			cfg, err = stages.Load(opts)
+			if cfg, err = stages.Load(opts); err == nil && usesExample(cfg) {
+				cfg, err = nil, errNoDocument
+			}
 		}
 		if err != nil && code == exitOK {
 			code = exitFor(err)
@@ -162,6 +164,13 @@ func defaultRepo() string {
 		return stages.ExampleRepo
 	}
 	return ""
+}
+
+// usesExample reports whether a document is the embedded example outside
+// the handsoff repository, where no command may use it: there it would
+// print, or run, commands for the example's accounts.
+func usesExample(cfg *stages.Config) bool {
+	return strings.HasPrefix(cfg.Origin, "embedded example") && !inHandsoffRepo()
 }
 
 // errNoDocument says where a document may come from.
