@@ -6,6 +6,12 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// withValues completes a flag's value from a fixed list.
+func withValues(c *cobra.Command, flag string, values ...string) *cobra.Command {
+	c.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+	return c
+}
+
 // completeEnvironments completes an environment name from the document the
 // pipeline reads (and "pipeline" for aws), quietly: a shell completing a
 // word shows no errors. Commands, subcommands and flags complete from the

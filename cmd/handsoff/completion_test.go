@@ -49,6 +49,9 @@ func TestCompletion(t *testing.T) {
 		{[]string{"env", ""}, "add", ""},
 		{[]string{"completion", "fi"}, "fish", ""},
 		{[]string{"help", "upg"}, "upgrade-check", ""},
+		{[]string{"plan", "--format", "me"}, "mermaid", ""},
+		{[]string{"envs", "--stage", ""}, "prod", ""},
+		{[]string{"resources", ""}, "", ""},
 	} {
 		got := complete(t, c.line...)
 		if (c.want != "" && !slices.Contains(got, c.want)) || (c.not != "" && slices.Contains(got, c.not)) {

@@ -90,8 +90,9 @@ func envChange(sub string) *cobra.Command {
 		use, short = "add [flags] NAME --stage alpha|beta --account ID --region REGION", "add a test environment in alpha or beta"
 	}
 	return leaf(&cobra.Command{
-		Use:   use,
-		Short: short,
+		Use:               use,
+		ValidArgsFunction: completeEnvironments,
+		Short:             short,
 		Long: `Adds (or removes) a test environment of the service, in alpha or beta,
 through the configuration service with a team token (HANDSOFF_CONFIG_TOKEN).
 The service checks the change like any other: a refusal lists every

@@ -32,7 +32,7 @@ func planCmd() *cobra.Command {
 	from := fs.String("from", "", "read the plan of an assembly already synthesized (a cdk.out directory) instead of synthesizing")
 	out := fs.String("out", "cdk.out", "where the synthesized assembly goes (handsoff resources reads its plan there)")
 	format := fs.String("format", "text", "text (table and critical path), plan (the plan as synthesis prints it), svg, html, mermaid or json")
-	return leaf(&cobra.Command{
+	return withValues(leaf(&cobra.Command{
 		Use:   "plan [flags]",
 		Short: "the pipeline's stages, gates and bakes, and the time from commit to each environment",
 		Long: `Prints the pipeline's plan: its stages and waves, environments, the gates
@@ -89,7 +89,7 @@ assembly. An app that does not synthesize exits 1.`,
 		}
 		fmt.Fprint(stdout, text)
 		return exitOK
-	})
+	}), "format", "text", "plan", "svg", "html", "mermaid", "json")
 }
 
 // planError says why an assembly's plan cannot be read: a directory that

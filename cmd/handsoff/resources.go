@@ -30,8 +30,9 @@ func resourcesCmd() *cobra.Command {
 	profile := fs.String("profile", "", "the AWS CLI profile; default: the environment's (SERVICE-ENV, from handsoff profiles)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	return leaf(&cobra.Command{
-		Use:   "resources [flags] ENV",
-		Short: "the physical resources of an environment's stacks",
+		Use:               "resources [flags] ENV",
+		ValidArgsFunction: completeEnvironments,
+		Short:             "the physical resources of an environment's stacks",
 		Long: `Lists the physical resources (names, ARNs, IDs) of the environment's stacks,
 read from CloudFormation in the environment's account and region. The
 stacks are those the synthesized plan names (cdk.out/handsoff-plan.json,

@@ -216,7 +216,7 @@ func envsCmd() *cobra.Command {
 	stage := fs.String("stage", "", "only this stage (alpha, beta, gamma, prod)")
 	region := fs.String("region", "", "only this region")
 	asJSON := fs.Bool("json", false, "print JSON")
-	return leaf(&cobra.Command{
+	return withValues(leaf(&cobra.Command{
 		Use:   "envs [flags]",
 		Short: "where the service runs",
 		Args:  argsBetween(0, 0, "no arguments"),
@@ -267,5 +267,5 @@ func envsCmd() *cobra.Command {
 			line(r.Name, r.Stage, r.Wave, r.Account, r.Region, one)
 		}
 		return exitOK
-	})
+	}), "stage", stages.StageOrder()...)
 }
