@@ -72,13 +72,7 @@ func TestNoExampleByName(t *testing.T) {
 // configuration service's record of it (201 with the deployment), not on
 // any success of any URL.
 func TestNoRecordButTheServices(t *testing.T) {
-	dir := t.TempDir()
-	calls := filepath.Join(dir, "calls")
-	fakeTools(t, map[string]string{"cdk": `echo "cdk $*" >> ` + calls})
-	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/app\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "cdk.json"), []byte(`{"app": "go run ."}`), 0o644)
-	doc, _ := filepath.Abs(filepath.Join("..", "..", "stages", "example", "acme-orders.json"))
-	t.Chdir(dir)
+	_, calls, doc := cdkApp(t)
 	signedIn := credentials
 	credentials = func(string) error { return nil }
 	t.Cleanup(func() { credentials = signedIn })

@@ -69,13 +69,7 @@ func TestEnvAndWhereis(t *testing.T) {
 // recorded in the service's audit log before cdk runs, or does not run.
 func TestDeploy(t *testing.T) {
 	url, st, team := configService(t)
-	dir := t.TempDir()
-	calls := filepath.Join(dir, "calls")
-	fakeTools(t, map[string]string{"cdk": `echo "cdk $*" >> ` + calls})
-	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/app\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "cdk.json"), []byte(`{"app": "go run ."}`), 0o644)
-	doc, _ := filepath.Abs(filepath.Join("..", "..", "stages", "example", "acme-orders.json"))
-	t.Chdir(dir)
+	dir, calls, doc := cdkApp(t)
 	t.Setenv(stages.TokenEnv, team)
 	t.Setenv(stages.ConfigEnv, "")
 	const monday1pmHK, saturday = "2026-11-30T05:00:00Z", "2026-11-28T05:00:00Z"
@@ -175,4 +169,19 @@ func nowVar() string {
 		return NowEnv + "=" + v + " "
 	}
 	return ""
+}
+
+// cdkApp makes a team's app directory (go.mod, cdk.json) the working
+// directory, with a fake cdk on PATH that appends its arguments to calls,
+// and returns the example document's absolute path.
+func cdkApp(t *testing.T) (dir, calls, doc string) {
+	t.Helper()
+	doc, _ = filepath.Abs(filepath.Join("..", "..", "stages", "example", "acme-orders.json"))
+	dir = t.TempDir()
+	calls = filepath.Join(dir, "calls")
+	fakeTools(t, map[string]string{"cdk": `echo "cdk $*" >> ` + calls})
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/app\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "cdk.json"), []byte(`{"app": "go run ."}`), 0o644)
+	t.Chdir(dir)
+	return dir, calls, doc
 }
