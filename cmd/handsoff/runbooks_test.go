@@ -1,0 +1,111 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeSSM answers the SSM JSON API (X-Amz-Target AmazonSSM.*) as the API
+// reference shows: ListDocuments of the service's tagged documents;
+// StartAutomationExecution; GetAutomationExecution moving one step at a
+// time to the end (a refresh that succeeds, a snapshot that the freeze
+// guard refuses).
+func fakeSSM(t *testing.T) (*httptest.Server, *[]string) {
+	var mu sync.Mutex
+	var seen []string
+	polls := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		target := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "AmazonSSM.")
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, target+" "+string(body))
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		var in map[string]any
+		json.Unmarshal(body, &in)
+		switch target {
+		case "ListDocuments":
+			fmt.Fprint(w, `{"DocumentIdentifiers":[{"Name":"orders-alpha-refresh-service","DocumentType":"Automation"},{"Name":"orders-alpha-snapshot-database","DocumentType":"Automation"}]}`)
+		case "StartAutomationExecution":
+			if in["DocumentName"] == "nosuch" {
+				w.WriteHeader(400)
+				fmt.Fprint(w, `{"__type":"AutomationDefinitionNotFoundException","message":"Automation definition nosuch:$DEFAULT not found."}`)
+				return
+			}
+			fmt.Fprintf(w, `{"AutomationExecutionId":"exec-%s"}`, in["DocumentName"])
+		case "GetAutomationExecution":
+			id, _ := in["AutomationExecutionId"].(string)
+			polls[id]++
+			steps := []string{`{"StepName":"FreezeGuard","StepStatus":"InProgress"}`}
+			status := "InProgress"
+			if strings.Contains(id, "snapshot") && polls[id] > 1 {
+				steps = []string{`{"StepName":"FreezeGuard","StepStatus":"Failed","FailureMessage":"refused: freeze window \"sales-demos\" until 2026-11-30 15:00 HKT"}`}
+				status = "Failed"
+			} else if polls[id] > 1 {
+				steps = []string{`{"StepName":"FreezeGuard","StepStatus":"Success"}`, `{"StepName":"ForceNewDeployment","StepStatus":"Success"}`, `{"StepName":"WaitStable","StepStatus":"InProgress"}`}
+			}
+			if !strings.Contains(id, "snapshot") && polls[id] > 2 {
+				steps[2] = `{"StepName":"WaitStable","StepStatus":"Success"}`
+				status = "Success"
+			}
+			fmt.Fprintf(w, `{"AutomationExecution":{"AutomationExecutionId":%q,"AutomationExecutionStatus":%q,"StepExecutions":[%s]}}`, id, status, strings.Join(steps, ","))
+		default:
+			w.WriteHeader(400)
+			fmt.Fprintf(w, `{"__type":"InvalidAction","message":"%s"}`, target)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &seen
+}
+
+// TestRunbooks: the service's runbooks listed with their one-click links,
+// started and followed step by step; a refusal exits 1, an unknown runbook
+// is AWS's answer no.
+func TestRunbooks(t *testing.T) {
+	srv, seen := fakeSSM(t)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "config"), []byte("[profile orders-alpha]\nregion = us-east-1\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "credentials"), []byte("[orders-alpha]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = secret\n"), 0o600)
+	for k, v := range map[string]string{"AWS_CONFIG_FILE": filepath.Join(dir, "config"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "credentials"),
+		"AWS_ENDPOINT_URL_SSM": srv.URL, "AWS_EC2_METADATA_DISABLED": "true", "AWS_PROFILE": "", "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_ENDPOINT_URL": ""} {
+		t.Setenv(k, v)
+	}
+	pollEvery = time.Millisecond
+	t.Cleanup(func() { pollEvery = 5 * time.Second })
+	doc := filepath.Join("..", "..", "stages", "example", "acme-orders.json")
+	var session strings.Builder
+	for _, args := range [][]string{
+		{"runbooks", "alpha"},
+		{"run", "orders-alpha-refresh-service", "alpha", "--param", "Reason=pick up the new environment variable"},
+		{"run", "orders-alpha-snapshot-database", "alpha"},
+		{"run", "nosuch", "alpha"},
+		{"run", "orders-alpha-refresh-service", "prod-x"},
+		{"run", "orders-alpha-refresh-service", "alpha", "--param", "=x"},
+		{"runbooks", "prod-use1"},
+	} {
+		out, errs, code := runCLI(t, append(args, "--config", doc)...)
+		session.WriteString(strings.ReplaceAll("$ handsoff "+strings.Join(args, " ")+"\n"+errs+out, dir, "$DIR") + fmt.Sprintf("exit status %d\n\n", code))
+	}
+	golden(t, "runbooks.golden", session.String(), 0)
+	var starts int
+	for _, s := range *seen {
+		if strings.HasPrefix(s, "StartAutomationExecution") {
+			starts++
+			if strings.Contains(s, "refresh") && !strings.Contains(s, `"Parameters":{"Reason":["pick up the new environment variable"]}`) {
+				t.Errorf("the parameter was not passed: %s", s)
+			}
+		}
+	}
+	if starts != 3 {
+		t.Errorf("%d starts: %q", starts, *seen)
+	}
+}
