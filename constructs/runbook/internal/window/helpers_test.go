@@ -100,11 +100,17 @@ func (b *pyBlock) UnmarshalJSON(raw []byte) error {
 	return nil
 }
 
-func (w *worker) ask(t testing.TB, req any) answer {
+// fataler is what ask needs of a test: testing.TB or *rapid.T.
+type fataler interface {
+	Helper()
+	Fatalf(format string, args ...any)
+}
+
+func (w *worker) ask(t fataler, req any) answer {
 	t.Helper()
 	raw, err := json.Marshal(req)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("the request: %v", err)
 	}
 	if _, err := w.in.Write(append(raw, '\n')); err != nil {
 		t.Fatalf("writing to the python worker: %v", err)
