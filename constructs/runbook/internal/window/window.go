@@ -1,12 +1,12 @@
 package window
 
 import (
-	"bytes"
 	_ "embed"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/handsoff-cdk/handsoff/checks"
@@ -110,10 +110,15 @@ func (s span) MarshalJSON() ([]byte, error) {
 // does not fit an advanced Parameter Store parameter (8 KB) or a zone
 // cannot be loaded.
 func Encode(cal *checks.Calendar, from, until time.Time) (string, error) {
+	return encode(cal.JSON(), from, until)
+}
+
+// encode is Encode of the calendar's JSON.
+func encode(calendar string, from, until time.Time) (string, error) {
 	if !until.After(from) {
 		return "", fmt.Errorf("window.Encode: until (%s) is not after from (%s)", until.Format(time.RFC3339), from.Format(time.RFC3339))
 	}
-	dec := json.NewDecoder(bytes.NewReader([]byte(cal.JSON())))
+	dec := json.NewDecoder(strings.NewReader(calendar))
 	dec.DisallowUnknownFields()
 	var out runbookCalendar
 	if err := dec.Decode(&out.calendarJSON); err != nil {
