@@ -88,7 +88,11 @@ func TestEncodeSizes(t *testing.T) {
 		if s != "(all)" {
 			c = cal.For(s)
 		}
+		// c is what the freeze gate of s gets.
 		enc, err := Encode(c, from, until)
+		if s != "(all)" {
+			enc, err = EncodeStage(cal, s, from, until)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -118,11 +122,41 @@ func TestEncodeRefuses(t *testing.T) {
 		{"a zone Go cannot load", `{"windows":[{"name":"w","timezone":"Mars/Olympus","days":[1],"start":0,"end":60,"appliesTo":["prod"]}],"blackouts":[],"stages":["prod"]}`, `windows[0] ("w"): time zone "Mars/Olympus"`},
 	}
 	for _, c := range cases {
-		if _, err := encode(c.calendar, from, from.AddDate(1, 0, 0)); err == nil || !strings.Contains(err.Error(), c.says) {
+		if _, err := encode(c.calendar, "", from, from.AddDate(1, 0, 0)); err == nil || !strings.Contains(err.Error(), c.says) {
 			t.Errorf("%s: %v; want it refused, saying %q", c.name, err, c.says)
 		}
 	}
-	if _, err := encode(`{"windows":[],"blackouts":[],"stages":["prod"]}`, from, from); err == nil || !strings.Contains(err.Error(), "is not after from") {
+	if _, err := encode(`{"windows":[],"blackouts":[],"stages":["prod"]}`, "", from, from); err == nil || !strings.Contains(err.Error(), "is not after from") {
 		t.Errorf("an empty time: %v", err)
+	}
+}
+
+// TestEncodeStage: a stage's calendar answers as the whole one for that
+// stage, and fails closed for any other.
+func TestEncodeStage(t *testing.T) {
+	w := startWorker(t, Script)
+	cal := checks.NewCalendar(calendarConfig(t))
+	from, until := mustTime(t, "2026-01-01T00:00:00Z"), mustTime(t, "2027-02-01T00:00:00Z")
+	prod, err := EncodeStage(cal, "prod", from, until)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range []string{"2026-03-03T04:30:00Z", "2026-03-07T04:30:00Z", "2026-03-08T06:45:00Z", "2026-12-25T10:00:00Z"} {
+		var want []any
+		for _, b := range cal.Blocked("prod", mustTime(t, at)) {
+			want = append(want, b.String())
+		}
+		res, exc := w.handler(t, Handler, map[string]any{"calendar": prod, "stage": "prod", "now": at})
+		if exc != "" || fmt.Sprint(res["reasons"]) != fmt.Sprint(append([]any{}, want...)) {
+			t.Errorf("prod at %s: %v, raised %q; want %q", at, res, exc, want)
+		}
+	}
+	for _, s := range []string{"alpha", "beta", "gamma"} {
+		if res, exc := w.handler(t, Handler, map[string]any{"calendar": prod, "stage": s, "now": "2026-03-07T04:30:00Z"}); res != nil || !strings.Contains(exc, "is none of the calendar's stages (prod)") {
+			t.Errorf("%s on prod's calendar: %v, raised %q; want it to fail closed", s, res, exc)
+		}
+	}
+	if _, err := EncodeStage(cal, "qa", from, until); err == nil || !strings.Contains(err.Error(), `"qa" is none of the document's stages (alpha, beta, gamma, prod)`) {
+		t.Errorf("EncodeStage of qa: %v", err)
 	}
 }

@@ -110,11 +110,19 @@ func (s span) MarshalJSON() ([]byte, error) {
 // does not fit an advanced Parameter Store parameter (8 KB) or a zone
 // cannot be loaded.
 func Encode(cal *checks.Calendar, from, until time.Time) (string, error) {
-	return encode(cal.JSON(), from, until)
+	return encode(cal.JSON(), "", from, until)
 }
 
-// encode is Encode of the calendar's JSON.
-func encode(calendar string, from, until time.Time) (string, error) {
+// EncodeStage is Encode of one stage's calendar: the windows and blackouts
+// that apply to it (checks.Calendar.For, the freeze gate's calendar), with
+// that stage alone in its stages, so that a runbook of another stage that
+// reads it by mistake fails closed instead of finding nothing that applies.
+func EncodeStage(cal *checks.Calendar, stage string, from, until time.Time) (string, error) {
+	return encode(cal.For(stage).JSON(), stage, from, until)
+}
+
+// encode is Encode of the calendar's JSON; a stage keeps only that one.
+func encode(calendar, stage string, from, until time.Time) (string, error) {
 	if !until.After(from) {
 		return "", fmt.Errorf("window.Encode: until (%s) is not after from (%s)", until.Format(time.RFC3339), from.Format(time.RFC3339))
 	}
@@ -123,6 +131,12 @@ func encode(calendar string, from, until time.Time) (string, error) {
 	var out runbookCalendar
 	if err := dec.Decode(&out.calendarJSON); err != nil {
 		return "", fmt.Errorf("window.Encode: checks.Calendar.JSON has changed and the runbook's script does not know it (%v): teach window.py and this decoder the change", err)
+	}
+	if stage != "" {
+		if !slices.Contains(out.Stages, stage) {
+			return "", fmt.Errorf("window.EncodeStage: %q is none of the document's stages (%s)", stage, strings.Join(out.Stages, ", "))
+		}
+		out.Stages = []string{stage}
 	}
 	out.ValidFrom, out.ValidUntil = from.UnixMilli(), until.UnixMilli()
 	first, last := from.Add(-zoneMargin), until.Add(zoneMargin)
