@@ -103,7 +103,10 @@ func endAfter(w stages.FreezeWindow, t, end time.Time) time.Time {
 	if end.After(t) && end.In(w.Location).Hour()*60+end.In(w.Location).Minute() == int(w.End)%(24*60) {
 		return end
 	}
-	lo, hi := t.Truncate(time.Minute), t.Add(26*time.Hour) // lo inside, hi outside
+	// Both on whole minutes, so that every halving moves one of them
+	// (hi off the minute once made mid == lo forever).
+	lo := t.Truncate(time.Minute)
+	hi := lo.Add(26 * time.Hour) // lo inside, hi outside
 	for hi.Sub(lo) > time.Minute {
 		mid := lo.Add(hi.Sub(lo) / 2).Truncate(time.Minute)
 		if inWindow(w, mid) {
