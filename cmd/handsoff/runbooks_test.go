@@ -3,6 +3,9 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/handsoff-cdk/handsoff/checks"
+	"github.com/handsoff-cdk/handsoff/internal/window"
+	"github.com/handsoff-cdk/handsoff/stages"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -33,6 +36,8 @@ func fakeSSM(t *testing.T) (*httptest.Server, *[]string) {
 		var in map[string]any
 		json.Unmarshal(body, &in)
 		switch target {
+		case "PutParameter":
+			fmt.Fprint(w, `{"Version":1,"Tier":"Standard"}`)
 		case "ListDocuments":
 			fmt.Fprint(w, `{"DocumentIdentifiers":[{"Name":"orders-alpha-refresh-service","DocumentType":"Automation"},{"Name":"orders-alpha-snapshot-database","DocumentType":"Automation"}]}`)
 		case "StartAutomationExecution":
@@ -107,5 +112,59 @@ func TestRunbooks(t *testing.T) {
 	}
 	if starts != 3 {
 		t.Errorf("%d starts: %q", starts, *seen)
+	}
+}
+
+// TestCalendarPush: each stage's calendar goes to its parameter in every
+// account and region of the stage's environments (once each), exactly as
+// window.EncodeStage writes it; a calendar is valid for --days.
+func TestCalendarPush(t *testing.T) {
+	srv, seen := fakeSSM(t)
+	dir := t.TempDir()
+	doc := filepath.Join("..", "..", "stages", "example", "acme-orders.json")
+	cfg, err := stages.Load(stages.LoadOptions{Repo: "acme/orders", Path: doc, NoPin: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var profiles, creds strings.Builder
+	for _, p := range profilesOf(cfg) {
+		fmt.Fprintf(&profiles, "[profile %s]\nregion = %s\n", p.Name, p.Region)
+		fmt.Fprintf(&creds, "[%s]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = secret\n", p.Name)
+	}
+	os.WriteFile(filepath.Join(dir, "config"), []byte(profiles.String()), 0o600)
+	os.WriteFile(filepath.Join(dir, "credentials"), []byte(creds.String()), 0o600)
+	for k, v := range map[string]string{"AWS_CONFIG_FILE": filepath.Join(dir, "config"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "credentials"),
+		"AWS_ENDPOINT_URL_SSM": srv.URL, "AWS_EC2_METADATA_DISABLED": "true", "AWS_PROFILE": "", "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_ENDPOINT_URL": ""} {
+		t.Setenv(k, v)
+	}
+	at := time.Date(2026, 11, 28, 5, 0, 0, 0, time.UTC)
+	clock = func() time.Time { return at }
+	t.Cleanup(func() { clock = time.Now })
+	out, errs, code := runCLI(t, "calendar", "push", "--config", doc)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	want, _ := window.EncodeStage(checks.NewCalendar(cfg), "prod", at, at.Add(30*24*time.Hour))
+	puts := map[string]int{}
+	for _, s := range *seen {
+		if !strings.HasPrefix(s, "PutParameter ") {
+			continue
+		}
+		var in struct{ Name, Value, Tier string }
+		json.Unmarshal([]byte(strings.TrimPrefix(s, "PutParameter ")), &in)
+		puts[in.Name]++
+		if in.Name == "/handsoff/orders/prod/calendar" && in.Value != want {
+			t.Errorf("the prod calendar written is not EncodeStage's:\n%s\nwant\n%s", in.Value, want)
+		}
+	}
+	// alpha and beta share 222222222222 in two regions; gamma two regions;
+	// prod four accounts and regions (two environments share one).
+	if puts["/handsoff/orders/alpha/calendar"] != 1 || puts["/handsoff/orders/gamma/calendar"] != 2 || puts["/handsoff/orders/prod/calendar"] != 4 {
+		t.Errorf("puts %v\n%s", puts, out)
+	}
+	for _, args := range [][]string{{"calendar", "push", "--days", "0"}, {"calendar", "push", "nosuch"}} {
+		if _, _, code := runCLI(t, append(args, "--config", doc)...); code != exitMisuse {
+			t.Errorf("%q: exit %d", args, code)
+		}
 	}
 }

@@ -20,13 +20,11 @@
 //     the stage, each in the words of checks.Block.String: freeze window
 //     "sales-demos" until 2026-03-03 15:00 HKT.
 //
-// Two differences, both in the words and never in whether it blocks: a
+// One difference, in the words and never in whether it blocks: a
 // blackout's end is written in UTC (the calendar keeps the instant, not the
-// offset the document wrote it with; Go writes it in that offset); and at
-// an instant off the whole minute, inside a window that runs on for more
-// than 26 hours and whose end falls in a DST gap, Go's Blocked never returns
-// (its bisection cannot close the last minute), while the script says
-// "until" the 26th hour, as Go does on the minute.
+// offset the document wrote it with; Go writes it in that offset). Inside a
+// window that runs on for more than 26 hours and whose end falls in a DST
+// gap, both say "until" the 26th hour.
 //
 // Tests hold the script to Go: under python3.11, every 5 minutes of a year
 // and a week for the four stages on the calendar of the freeze gate's own
@@ -92,7 +90,9 @@
 //
 // # Getting the calendar at run time
 //
-// Proposed; nothing writes the parameter yet. Each environment's account
+// Today's writer is `handsoff calendar push` (cmd/handsoff), run on a
+// schedule by the platform, the one writer; the configuration service's
+// own writer, below, is the next step. Each environment's account
 // and region hold a String parameter /handsoff/{service}/{stage}/calendar,
 // the stage's calendar from [EncodeStage] (the freeze gate's, with that
 // stage alone, so that a runbook of another stage that reads it fails

@@ -198,3 +198,9 @@ func spans(loc *time.Location, first, last time.Time) []span {
 	}
 	return slices.Clip(out)
 }
+
+// ParameterName is the Parameter Store name of a stage's calendar in each
+// account and region the service's environments of that stage live in.
+func ParameterName(service, stage string) string {
+	return "/handsoff/" + service + "/" + stage + "/calendar"
+}
