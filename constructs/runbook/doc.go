@@ -18,9 +18,9 @@
 // [Branch], [ExecuteAwsApi], [AssertAwsResourceProperty],
 // [WaitForAwsResourceProperty], [ExecuteScript], [Approve] or [Sleep].
 // Durations are time.Duration and timestamps time.Time; [Document.JSON]
-// writes them the ISO 8601 way SSM reads. The model is plain Go: it links
-// no jsii, so its tests and property tests run in a fraction of a second.
-// Only [New] uses the CDK.
+// writes them the ISO 8601 way SSM reads. The model's files import no
+// jsii: its tests and property tests build and check documents without
+// starting the CDK, in a fraction of a second. Only [New] uses the CDK.
 //
 // # Validation
 //
@@ -87,7 +87,7 @@
 // handsoff constructs do. It deploys an AWS::SSM::Document of type
 // Automation in JSON, with UpdateMethod NewVersion (a new content makes a
 // new version of the same document; the registry's default, Replace,
-// makes a new document). Strings in the document may be CDK tokens, such
+// replaces it). Strings in the document may be CDK tokens, such
 // as a role's ARN for AssumeRole.
 //
 // # What is not covered

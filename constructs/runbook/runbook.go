@@ -95,8 +95,8 @@ func New(scope constructs.Construct, id string, props *Props) Runbook {
 		Content:        object,
 		DocumentType:   jsii.String("Automation"),
 		DocumentFormat: jsii.String("JSON"),
-		// Replace, the registry's default, would make a new document for
-		// each change of content; NewVersion keeps the name and history.
+		// Replace, the registry's default, would replace the document on
+		// each change of content; NewVersion keeps it and its versions.
 		UpdateMethod: jsii.String("NewVersion"),
 	}
 	if props.Name != "" {

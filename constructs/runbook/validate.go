@@ -142,8 +142,9 @@ func (d *Document) checkParameters(r *report) map[string]Parameter {
 		}
 		var pattern *regexp.Regexp
 		if p.AllowedPattern != "" {
-			// SSM Agent checks the pattern with Go's regexp (the
-			// parameters page), so one Go cannot compile fails every run.
+			// SSM Agent checks the pattern with Go's regexp, so one Go
+			// cannot compile fails every run
+			// (https://docs.aws.amazon.com/systems-manager/latest/userguide/documents-syntax-data-elements-parameters.html).
 			var err error
 			if pattern, err = regexp.Compile(p.AllowedPattern); err != nil {
 				r.add(ruleAllowedPattern, at+".allowedPattern", "Go's regexp, which SSM Agent checks values with, cannot compile it: %v", err)
@@ -300,7 +301,8 @@ func (d *Document) checkSteps(r *report) (map[string]int, bool) {
 		}
 		if s.IsEnd && strings.HasPrefix(string(s.OnFailure), "step:") {
 			// isEnd "stops an Automation execution ... if the step
-			// execution failed or succeeded" (automation-actions.html).
+			// execution failed or succeeded"
+			// (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-actions.html).
 			r.add(ruleStepOptions, at+".onFailure", "%q with isEnd: the step ends the automation whether it fails or succeeds, so the jump would never be taken; keep one", s.OnFailure)
 		}
 		if s.MaxAttempts < 0 {
@@ -391,9 +393,9 @@ func (d *Document) checkReferences(r *report, params map[string]Parameter, steps
 			text, inner := m[0], m[1]
 			switch {
 			case strings.HasPrefix(inner, "ssm:"):
-				// The variables page: a Parameter Store value "can't be
-				// directly referenced in step input", nor be the
-				// assumeRole; a parameter may default to one.
+				// A Parameter Store value "can't be directly referenced in
+				// step input", nor be the assumeRole; a parameter may
+				// default to one (automation-variables.html, above).
 				r.add(ruleParameterRef, at, "%s: a Parameter Store value cannot be used here; declare a parameter with Default %q and use it", text, text)
 			case strings.Contains(inner, ":"):
 				if !slices.Contains(systemVariables, inner) {
