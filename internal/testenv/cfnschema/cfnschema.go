@@ -65,10 +65,11 @@ type property struct {
 }
 
 type typ struct {
-	Type      string `json:"type"`
-	Element   *typ   `json:"element"`
-	Types     []*typ `json:"types"`
-	Reference *struct {
+	Type          string `json:"type"`
+	AllowedValues []any  `json:"allowedValues"` // strings, and numbers for a few types
+	Element       *typ   `json:"element"`
+	Types         []*typ `json:"types"`
+	Reference     *struct {
 		Ref string `json:"$ref"`
 	} `json:"reference"`
 }
@@ -124,6 +125,22 @@ func (s *Schema) CausesReplacement(resourceType, prop string) string {
 		}
 	}
 	return ""
+}
+
+// AllowedValues lists the values the registry allows for a property of a
+// resource type (UpdateMethod of AWS::SSM::Document: Replace, NewVersion),
+// or nil where it names none.
+func (s *Schema) AllowedValues(resourceType, prop string) []string {
+	if r := s.resources[resourceType]; r != nil {
+		if p := r.Properties[prop]; p != nil && p.Type != nil && p.Type.AllowedValues != nil {
+			out := make([]string, len(p.Type.AllowedValues))
+			for i, v := range p.Type.AllowedValues {
+				out[i] = fmt.Sprint(v)
+			}
+			return out
+		}
+	}
+	return nil
 }
 
 // ReplacingProperties lists, sorted, the properties of a resource type

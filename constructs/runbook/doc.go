@@ -1,0 +1,108 @@
+// Package runbook builds SSM Automation runbooks (documents of schema
+// version 0.3) as typed Go values, checks them the way SSM would before a
+// deployment finds out, and deploys them as AWS::SSM::Document.
+//
+//	doc := &runbook.Document{
+//		AssumeRole: "{{ AutomationAssumeRole }}",
+//		Parameters: []runbook.Parameter{{Name: "AutomationAssumeRole", Type: runbook.String}},
+//		Steps: []runbook.Step{
+//			{Name: "Approve", Action: &runbook.Approve{Approvers: []string{"arn:aws:iam::111122223333:role/OnCall"}}},
+//			{Name: "Wait", Action: &runbook.Sleep{Duration: 10 * time.Minute}},
+//		},
+//	}
+//	runbook.New(stack, "Pause", &runbook.Props{Document: doc})
+//
+// # The model
+//
+// A [Document] holds [Parameter]s and [Step]s; each step has one [Action]:
+// [Branch], [ExecuteAwsApi], [AssertAwsResourceProperty],
+// [WaitForAwsResourceProperty], [ExecuteScript], [Approve] or [Sleep].
+// Durations are time.Duration and timestamps time.Time; [Document.JSON]
+// writes them the ISO 8601 way SSM reads. The model's files import no
+// jsii: its tests and property tests build and check documents without
+// starting the CDK, in a fraction of a second. Only [New] uses the CDK.
+//
+// # Validation
+//
+// [Document.Validate] returns every problem at once as [Problems]. Each
+// [Problem] names its rule, its path ("mainSteps[2](Wait).nextStep") and
+// the fix. The rules, by id:
+//
+//	document             at least one step; the document renders as JSON
+//	content-size         the JSON is at most MaxContent bytes (below)
+//	parameter-name       letters, digits and underscores; unique
+//	parameter-type       String, StringList, Integer, Boolean, MapList or StringMap
+//	parameter-default    the default fits the type, allowedValues and allowedPattern;
+//	                     it references nothing but a Parameter Store value
+//	allowed-pattern      Go's regexp compiles it: SSM Agent checks values with Go's regexp
+//	step-name            letters, digits and underscores; unique
+//	step-target          nextStep, onFailure step:X, a choice's NextStep and Default name steps
+//	step-options         onFailure is Abort, Continue or step:X; isEnd with neither nextStep
+//	                     nor onFailure step:X; no nextStep on a branch; no negative counts
+//	unreachable          every step is on some path from the first
+//	infinite-loop        every cycle of steps has a way out (below)
+//	parameter-reference  {{ Name }} names a parameter; {{ global:REGION }} and the other
+//	                     system variables are known; no {{ssm:...}} in a step or assumeRole
+//	output-reference     {{ Step.Output }} names an output the step declares (or the
+//	                     action's own: Payload of a script, ApprovalStatus and
+//	                     ApproverDecisions of an approval), set on every path to the step
+//	step-output          declared outputs: a name, a JSONPath selector, a type
+//	document-output      the document's outputs are "Step.Output" of declared outputs
+//	action               every step has an action
+//	branch               choices exist; operators are SSM's; values fit the operator
+//	aws-api              Service and Api; selector and desired values for assert and wait
+//	script               python3.11 or later (3.6 to 3.8 no longer run); a handler and a
+//	                     script; at most 600 seconds
+//	approve              one to ten approvers; no more approvals required than approvers;
+//	                     a message of at most 4096 characters; a topic named Automation...
+//	sleep                a Duration or a Timestamp; whole seconds, from 0 to 7 days
+//
+// Where a step name or a jump is wrong, the rules that follow the control
+// flow (unreachable, infinite-loop, and whether an output is set on every
+// path) wait until it is right: one wrong name is one problem, not a list
+// of unreachable steps.
+//
+// # Control flow and loops
+//
+// After a step succeeds comes its nextStep, else the next step in the
+// document; a branch takes the first choice that holds, else Default, else
+// the next step; isEnd ends the automation. After a failure comes
+// onFailure. SSM checks a runbook for infinite loops before running it and
+// refuses one. This package refuses a cycle of steps that no step can
+// leave after succeeding; a cycle with a branch that can leave it (check,
+// leave when done, sleep, check again) is allowed. A cycle left only when
+// a step fails is refused: a run that keeps succeeding would never end.
+//
+// # Size
+//
+// SSM takes at most 64 KB of content, and counts the parameters given at
+// start against the same limit. This package reads 64 KB as 64,000 bytes
+// and leaves 8,000 of them for the parameters' values: the rendered
+// document may be at most [MaxContent], 56,000 bytes.
+//
+// # The construct
+//
+// [New] validates the document and reports each problem as an error
+// annotation on the construct, which fails synthesis, as the other
+// handsoff constructs do. It deploys an AWS::SSM::Document of type
+// Automation in JSON, with UpdateMethod NewVersion (a new content makes a
+// new version of the same document; the registry's default, Replace,
+// replaces it). Strings in the document may be CDK tokens, such
+// as a role's ARN for AssumeRole.
+//
+// # What is not covered
+//
+//   - The other thirteen actions (aws:runCommand, aws:executeAutomation,
+//     ...), attachments, and PowerShell scripts (their current runtime
+//     names are not in AWS's pages).
+//   - AWS's page for aws:executeScript says an inline Script "is not
+//     supported for JSON runbooks", which must use an attachment; public
+//     JSON runbooks with inline Python exist. The package renders JSON, as
+//     asked; this has not been tried against SSM.
+//   - allowedPattern is checked with Go's regexp only; SSM also checks it
+//     with Java's, whose dialect differs.
+//   - A CDK token is measured for size as its placeholder.
+//
+// AWS's pages: https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-actions.html
+// and the pages of each action, cited beside the code that relies on them.
+package runbook

@@ -1,0 +1,394 @@
+package runbook
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// valid is a runbook that keeps every rule: stop an instance once someone
+// approves, wait for it, start it, check it. Each case below breaks it one
+// way.
+func valid() *Document {
+	return &Document{
+		Description: "Restart an instance once someone approves.",
+		AssumeRole:  "{{ AutomationAssumeRole }}",
+		Parameters: []Parameter{
+			{Name: "AutomationAssumeRole", Type: String, Description: "The role Automation assumes."},
+			{Name: "InstanceId", Type: String, AllowedPattern: `^i-[a-z0-9]{8,17}$`},
+			{Name: "Force", Type: Boolean, Default: false},
+		},
+		Steps: []Step{
+			{Name: "Describe", Action: &ExecuteAwsApi{
+				Service: "ec2", Api: "DescribeInstances", Params: map[string]any{"InstanceIds": []string{"{{ InstanceId }}"}},
+				Outputs: []Output{{Name: "State", Selector: "$.Reservations[0].Instances[0].State.Name", Type: String}},
+			}},
+			{Name: "Choose", Action: &Branch{Choices: []Choice{
+				{NextStep: "Approve", When: Condition{Variable: "{{ Describe.State }}", Op: StringEquals, Value: "running"}},
+				{NextStep: "Approve", When: And{{Variable: "{{ Force }}", Op: BooleanEquals, Value: true}, {Variable: "{{ Describe.State }}", Op: StartsWith, Value: "stop"}}},
+			}, Default: "Done"}},
+			{Name: "Approve", Action: &Approve{
+				Approvers:       []string{"arn:aws:iam::111122223333:role/Oncall"},
+				NotificationArn: "arn:aws:sns:us-east-1:111122223333:AutomationApprovals",
+				Message:         "Restart {{ InstanceId }}? ({{ automation:EXECUTION_ID }})",
+			}, TimeoutSeconds: 3600},
+			{Name: "Stop", Action: &ExecuteAwsApi{Service: "ec2", Api: "StopInstances", Params: map[string]any{"InstanceIds": []string{"{{ InstanceId }}"}}}},
+			{Name: "Wait", Action: &WaitForAwsResourceProperty{
+				Service: "ec2", Api: "DescribeInstances", Params: map[string]any{"InstanceIds": []string{"{{ InstanceId }}"}},
+				PropertySelector: "$.Reservations[0].Instances[0].State.Name", DesiredValues: []string{"stopped"},
+			}, TimeoutSeconds: 600},
+			{Name: "Start", Action: &ExecuteAwsApi{Service: "ec2", Api: "StartInstances", Params: map[string]any{"InstanceIds": []string{"{{ InstanceId }}"}}}},
+			{Name: "Check", Action: &ExecuteScript{
+				Runtime: "python3.11", Handler: "handler",
+				Script:       "def handler(events, context):\n    return {'approved': events['status'] == 'Approved'}\n",
+				InputPayload: map[string]any{"status": "{{ Approve.ApprovalStatus }}"},
+				Outputs:      []Output{{Name: "Approved", Selector: "$.Payload.approved", Type: Boolean}},
+			}, IsEnd: true},
+			{Name: "Done", Action: &Sleep{Duration: time.Second}},
+		},
+		Outputs: []string{"Describe.State", "Check.Approved"},
+	}
+}
+
+func step(d *Document, name string) *Step {
+	for i := range d.Steps {
+		if d.Steps[i].Name == name {
+			return &d.Steps[i]
+		}
+	}
+	panic("no step " + name)
+}
+
+// problems returns Validate's problems, failing on any other error.
+func problems(t *testing.T, d *Document) Problems {
+	t.Helper()
+	err := d.Validate()
+	if err == nil {
+		return nil
+	}
+	var ps Problems
+	if !errors.As(err, &ps) {
+		t.Fatalf("Validate returned %T, want Problems: %v", err, err)
+	}
+	return ps
+}
+
+func TestValidDocuments(t *testing.T) {
+	cases := []struct {
+		name   string
+		mutate func(*Document)
+	}{
+		{"the base", func(*Document) {}},
+		{"a polling loop with a way out", func(d *Document) {
+			// Wait → Poll → (stopped? Start : Sleep → Wait): the branch leaves.
+			*step(d, "Wait") = Step{Name: "Wait", Action: &Sleep{Duration: 10 * time.Second}}
+			d.Steps = append(d.Steps[:5], append([]Step{
+				{Name: "Poll", Action: &ExecuteAwsApi{Service: "ec2", Api: "DescribeInstances", Outputs: []Output{{Name: "State", Selector: "$.Reservations[0].Instances[0].State.Name", Type: String}}}},
+				{Name: "Stopped", Action: &Branch{Choices: []Choice{{NextStep: "Start", When: Condition{Variable: "{{ Poll.State }}", Op: StringEquals, Value: "stopped"}}}, Default: "Wait"}},
+			}, d.Steps[5:]...)...)
+		}},
+		{"a loop that goes round only on failure", func(d *Document) {
+			step(d, "Stop").OnFailure = GoTo("Describe")
+		}},
+		{"system variables and a Parameter Store default", func(d *Document) {
+			d.Parameters = append(d.Parameters, Parameter{Name: "Ami", Type: String, Default: "{{ssm:/golden/ami}}"})
+			step(d, "Stop").Action.(*ExecuteAwsApi).Params["Hibernate"] = "{{global:REGION}} {{ global:ACCOUNT_ID }} {{global:AWS_PARTITION}} {{ Ami }}"
+		}},
+		{"every default type", func(d *Document) {
+			d.Parameters = append(d.Parameters,
+				Parameter{Name: "N", Type: Integer, Default: 3},
+				Parameter{Name: "L", Type: StringList, Default: []string{"a", "b"}, AllowedValues: []string{"a", "b", "c"}},
+				Parameter{Name: "M", Type: StringMap, Default: map[string]any{"k": "v"}},
+				Parameter{Name: "ML", Type: MapList, Default: []map[string]any{{"k": "v"}}},
+				Parameter{Name: "I", Type: String, Default: "i-0123456789abcdef0", AllowedPattern: `^i-[a-z0-9]{8,17}$`},
+			)
+		}},
+		{"Continue keeps later steps reachable", func(d *Document) {
+			step(d, "Stop").OnFailure = Continue
+		}},
+		{"at the limits", func(d *Document) {
+			step(d, "Approve").Action.(*Approve).Approvers = strings.Split("a b c d e f g h i j", " ")
+			step(d, "Approve").Action.(*Approve).MinRequiredApprovals = 10
+			step(d, "Approve").Action.(*Approve).Message = strings.Repeat("m", 4096)
+			step(d, "Done").Action = &Sleep{Duration: 7 * 24 * time.Hour}
+			step(d, "Check").TimeoutSeconds = 600
+		}},
+		{"a sleep until a time", func(d *Document) {
+			step(d, "Done").Action = &Sleep{Timestamp: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
+		}},
+		{"python 3.12", func(d *Document) { step(d, "Check").Action.(*ExecuteScript).Runtime = "python3.12" }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := valid()
+			c.mutate(d)
+			if ps := problems(t, d); len(ps) > 0 {
+				t.Errorf("Validate found problems in a valid document:\n%v", ps)
+			}
+		})
+	}
+}
+
+// TestRules: each rule, broken, is reported once, at its path, with its
+// detail; nothing else is reported.
+func TestRules(t *testing.T) {
+	type want struct{ rule, path, detail string }
+	cases := []struct {
+		name   string
+		mutate func(*Document)
+		want   []want
+	}{
+		// document
+		{"no steps", func(d *Document) { d.Steps = nil; d.Outputs = nil; d.AssumeRole = "" },
+			[]want{{ruleDocument, "mainSteps", "at least one step"}}},
+		{"content too large", func(d *Document) { d.Description = strings.Repeat("x", MaxContent) },
+			[]want{{ruleContentSize, "document", "kept for those: at most 56000"}}},
+		{"a default that does not render", func(d *Document) { d.Parameters[0].Default = func() {} },
+			[]want{{ruleParameterDefault, "parameters[0](AutomationAssumeRole).default", "is not a String"}, {ruleDocument, "document", "does not render as JSON"}}},
+
+		// parameters
+		{"parameter name", func(d *Document) { d.Parameters = append(d.Parameters, Parameter{Name: "Instance Id", Type: String}) },
+			[]want{{ruleParameterName, "parameters[3](Instance Id).name", `"Instance Id" is not a parameter name`}}},
+		{"parameter name twice", func(d *Document) { d.Parameters = append(d.Parameters, Parameter{Name: "Force", Type: String}) },
+			[]want{{ruleParameterName, "parameters[3](Force).name", "already parameters[2]"}}},
+		{"parameter type", func(d *Document) { d.Parameters[2].Type = "boolean" },
+			[]want{{ruleParameterType, "parameters[2](Force).type", `(did you mean "Boolean"?)`}}},
+		{"a quoted boolean default", func(d *Document) { d.Parameters[2].Default = "true" },
+			[]want{{ruleParameterDefault, "parameters[2](Force).default", `not "true" or 0`}}},
+		{"a decimal integer default", func(d *Document) {
+			d.Parameters = append(d.Parameters, Parameter{Name: "N", Type: Integer, Default: 2.5})
+		}, []want{{ruleParameterDefault, "parameters[3](N).default", "no decimals"}}},
+		{"a default outside allowedValues", func(d *Document) {
+			d.Parameters = append(d.Parameters, Parameter{Name: "Mode", Type: String, Default: "fast", AllowedValues: []string{"safe", "slow"}})
+		}, []want{{ruleParameterDefault, "parameters[3](Mode).default", "would not start"}}},
+		{"a default that fails the pattern", func(d *Document) { d.Parameters[1].Default = "instance-1" },
+			[]want{{ruleParameterDefault, "parameters[1](InstanceId).default", "does not match allowedPattern"}}},
+		{"a default naming another parameter", func(d *Document) { d.Parameters[0].Default = "{{ InstanceId }}" },
+			[]want{{ruleParameterDefault, "parameters[0](AutomationAssumeRole).default", "does not expand one parameter into another"}}},
+		{"a Parameter Store default for an Integer", func(d *Document) {
+			d.Parameters = append(d.Parameters, Parameter{Name: "N", Type: Integer, Default: "{{ssm:/n}}"})
+		}, []want{{ruleParameterDefault, "parameters[3](N).default", "only for a String or StringList"}}},
+		{"a pattern Go cannot compile", func(d *Document) { d.Parameters[1].AllowedPattern = `^i-(?=[a-z0-9])` },
+			[]want{{ruleAllowedPattern, "parameters[1](InstanceId).allowedPattern", "SSM Agent checks values with"}}},
+
+		// steps
+		{"step name twice", func(d *Document) { step(d, "Done").Name = "Stop"; step(d, "Choose").Action.(*Branch).Default = "Stop" },
+			[]want{{ruleStepName, "mainSteps[7](Stop).name", "already mainSteps[3]"}}},
+		{"step name", func(d *Document) {
+			d.Steps[7].Name = "Done!"
+			step(d, "Choose").Action.(*Branch).Default = "Done!"
+		}, []want{{ruleStepName, "mainSteps[7](Done!).name", "letters, digits and underscores"}, {ruleStepTarget, "mainSteps[1](Choose).inputs.Default", `"Done!" is not a step`}}},
+		{"nextStep to no step", func(d *Document) { step(d, "Wait").NextStep = "Missing" },
+			[]want{{ruleStepTarget, "mainSteps[4](Wait).nextStep", `"Missing" is not a step; steps: Describe, Choose, Approve, Stop, Wait, Start, Check, Done`}}},
+		{"nextStep misspelled", func(d *Document) { step(d, "Wait").NextStep = "start" },
+			[]want{{ruleStepTarget, "mainSteps[4](Wait).nextStep", `(did you mean "Start"?)`}}},
+		{"branch choice to no step", func(d *Document) { step(d, "Choose").Action.(*Branch).Choices[1].NextStep = "Aprove" },
+			[]want{{ruleStepTarget, "mainSteps[1](Choose).inputs.Choices[1].NextStep", `(did you mean "Approve"?)`}}},
+		{"branch choice with no NextStep", func(d *Document) { step(d, "Choose").Action.(*Branch).Choices[0].NextStep = "" },
+			[]want{{ruleStepTarget, "mainSteps[1](Choose).inputs.Choices[0].NextStep", "NextStep names no step"}}},
+		{"branch default to no step", func(d *Document) { step(d, "Choose").Action.(*Branch).Default = "End" },
+			[]want{{ruleStepTarget, "mainSteps[1](Choose).inputs.Default", `"End" is not a step`}}},
+		{"onFailure to no step", func(d *Document) { step(d, "Stop").OnFailure = GoTo("Rollback") },
+			[]want{{ruleStepTarget, "mainSteps[3](Stop).onFailure", `"Rollback" is not a step`}}},
+		{"onFailure value", func(d *Document) { step(d, "Stop").OnFailure = "Retry" },
+			[]want{{ruleStepOptions, "mainSteps[3](Stop).onFailure", "use Abort, Continue or GoTo(step)"}}},
+		{"isEnd with nextStep", func(d *Document) { step(d, "Check").NextStep = "Done" },
+			[]want{{ruleStepOptions, "mainSteps[6](Check).nextStep", "keep one"}}},
+		{"isEnd with onFailure step", func(d *Document) { step(d, "Check").OnFailure = GoTo("Done") },
+			[]want{{ruleStepOptions, "mainSteps[6](Check).onFailure", "whether it fails or succeeds"}}},
+		{"nextStep on a branch", func(d *Document) { step(d, "Choose").NextStep = "Done" },
+			[]want{{ruleStepOptions, "mainSteps[1](Choose).nextStep", "move \"Done\" to Default"}}},
+		{"negative counts", func(d *Document) { step(d, "Stop").MaxAttempts = -1; step(d, "Stop").TimeoutSeconds = -5 },
+			[]want{{ruleStepOptions, "mainSteps[3](Stop).maxAttempts", "give 1 or more"}, {ruleStepOptions, "mainSteps[3](Stop).timeoutSeconds", "positive"}}},
+		{"no action", func(d *Document) { step(d, "Stop").Action = nil },
+			[]want{{ruleAction, "mainSteps[3](Stop).action", "needs an action"}}},
+
+		// flow
+		{"a step after the end", func(d *Document) {
+			d.Steps = append(d.Steps[:7], append([]Step{{Name: "Orphan", Action: &Sleep{Duration: time.Minute}}}, d.Steps[7:]...)...)
+		}, []want{{ruleUnreachable, "mainSteps[7](Orphan)", "no path from the first step (Describe) reaches it"}}},
+		{"a step jumped over", func(d *Document) { step(d, "Approve").NextStep = "Wait" },
+			[]want{{ruleUnreachable, "mainSteps[3](Stop)", "no path"}}},
+		{"a step that repeats itself", func(d *Document) { step(d, "Done").NextStep = "Done" },
+			[]want{{ruleInfiniteLoop, "mainSteps[7](Done)", "(Done → Done)"}}},
+		{"a loop whose branch stays inside", func(d *Document) {
+			step(d, "Check").IsEnd = false
+			step(d, "Check").NextStep = "Choose"
+			step(d, "Choose").Action.(*Branch).Default = "Approve"
+			d.Steps = d.Steps[:7]
+		}, []want{{ruleInfiniteLoop, "mainSteps[1](Choose)", "Choose → Approve → Stop → Wait → Start → Check → Choose"}}},
+		{"a loop left only by failing", func(d *Document) {
+			step(d, "Done").NextStep = "Done"
+			step(d, "Done").OnFailure = GoTo("Describe")
+		}, []want{{ruleInfiniteLoop, "mainSteps[7](Done)", "let an aws:branch choice leave the loop"}}},
+
+		// references
+		{"a misspelled parameter", func(d *Document) {
+			step(d, "Stop").Action.(*ExecuteAwsApi).Params["InstanceIds"] = []string{"{{ InstanceID }}"}
+		}, []want{{ruleParameterRef, "mainSteps[3](Stop).inputs.InstanceIds[0]", `{{ InstanceID }} names no parameter; parameters: AutomationAssumeRole, InstanceId, Force (did you mean "InstanceId"?)`}}},
+		{"an undefined assumeRole parameter", func(d *Document) { d.AssumeRole = "{{ Role }}" },
+			[]want{{ruleParameterRef, "assumeRole", "{{ Role }} names no parameter"}}},
+		{"an unknown system variable", func(d *Document) {
+			step(d, "Approve").Action.(*Approve).Message = "{{ global:ACCOUNT }}"
+		}, []want{{ruleParameterRef, "mainSteps[2](Approve).inputs.Message", `(did you mean "global:ACCOUNT_ID"?)`}}},
+		{"a Parameter Store value in a step", func(d *Document) {
+			step(d, "Approve").Action.(*Approve).Message = "{{ssm:/approval/message}}"
+		}, []want{{ruleParameterRef, "mainSteps[2](Approve).inputs.Message", "declare a parameter with Default"}}},
+		{"an undeclared output", func(d *Document) {
+			step(d, "Choose").Action.(*Branch).Choices[0].When = Condition{Variable: "{{ Describe.Status }}", Op: StringEquals, Value: "running"}
+		}, []want{{ruleOutputRef, "mainSteps[1](Choose).inputs.Choices[0].Variable", `step Describe has no output "Status"; its outputs: State`}}},
+		{"an output of no step", func(d *Document) {
+			step(d, "Check").Action.(*ExecuteScript).InputPayload["status"] = "{{ Approval.ApprovalStatus }}"
+		}, []want{{ruleOutputRef, "mainSteps[6](Check).inputs.InputPayload.status", `"Approval" is not a step (did you mean "Approve"?)`}}},
+		{"an output of a later step", func(d *Document) {
+			step(d, "Stop").Action.(*ExecuteAwsApi).Params["Note"] = "{{ Check.Approved }}"
+		}, []want{{ruleOutputRef, "mainSteps[3](Stop).inputs.Note", "runs after this one"}}},
+		{"an output a branch may skip", func(d *Document) {
+			step(d, "Done").Action = &ExecuteAwsApi{Service: "ssm", Api: "SendAutomationSignal", Params: map[string]any{"Payload": "{{ Approve.ApprovalStatus }}"}}
+		}, []want{{ruleOutputRef, "mainSteps[7](Done).inputs.Payload", "without Approve succeeding"}}},
+		{"an output of a step that may fail and continue", func(d *Document) { step(d, "Describe").OnFailure = Continue },
+			[]want{
+				{ruleOutputRef, "mainSteps[1](Choose).inputs.Choices[0].Variable", "without Describe succeeding"},
+				{ruleOutputRef, "mainSteps[1](Choose).inputs.Choices[1].And[1].Variable", "without Describe succeeding"},
+			}},
+		{"an output in assumeRole", func(d *Document) { d.AssumeRole = "{{ Describe.State }}" },
+			[]want{{ruleOutputRef, "assumeRole", "read before any step runs"}}},
+
+		// outputs
+		{"a step output's type", func(d *Document) { step(d, "Describe").Action.(*ExecuteAwsApi).Outputs[0].Type = "Text" },
+			[]want{{ruleStepOutput, "mainSteps[0](Describe).outputs[0].Type", `"Text" is not an output type`}}},
+		{"a step output's selector", func(d *Document) {
+			step(d, "Describe").Action.(*ExecuteAwsApi).Outputs[0].Selector = "Reservations[0]"
+		}, []want{{ruleStepOutput, "mainSteps[0](Describe).outputs[0].Selector", "not a JSONPath"}}},
+		{"a script output named Payload", func(d *Document) {
+			step(d, "Check").Action.(*ExecuteScript).Outputs[0].Name = "Payload"
+			d.Outputs = d.Outputs[:1]
+		}, []want{{ruleStepOutput, "mainSteps[6](Check).outputs[0].Name", "the action's own output"}}},
+		{"document outputs", func(d *Document) { d.Outputs = []string{"Describe.Status", "Describe", "Nope.X"} },
+			[]want{
+				{ruleDocumentOutput, "outputs[0]", `step Describe has no output "Status"`},
+				{ruleDocumentOutput, "outputs[1]", `write an output as "Step.Output"`},
+				{ruleDocumentOutput, "outputs[2]", `"Nope" is not a step`},
+			}},
+
+		// branch
+		{"a branch with no choices", func(d *Document) { step(d, "Choose").Action.(*Branch).Choices = nil },
+			[]want{{ruleBranch, "mainSteps[1](Choose).inputs.Choices", "at least one choice"}}},
+		{"an unknown operator", func(d *Document) {
+			step(d, "Choose").Action.(*Branch).Choices[0].When = Condition{Variable: "{{ Describe.State }}", Op: "StringEqual", Value: "running"}
+		}, []want{{ruleBranch, "mainSteps[1](Choose).inputs.Choices[0].Op", `SSM refuses the document; use one of StringEquals`}}},
+		{"a numeric operator with a string", func(d *Document) {
+			step(d, "Choose").Action.(*Branch).Choices[0].When = Not{Variable: "{{ Describe.State }}", Op: NumericGreater, Value: "3"}
+		}, []want{{ruleBranch, "mainSteps[1](Choose).inputs.Choices[0].Not.NumericGreater", "compares with a number"}}},
+		{"a variable without braces", func(d *Document) {
+			step(d, "Choose").Action.(*Branch).Choices[1].When = Or{{Variable: "Describe.State", Op: StringEquals, Value: "x"}}
+		}, []want{{ruleBranch, "mainSteps[1](Choose).inputs.Choices[1].Or[0].Variable", `"{{ Step.Output }}"`}}},
+		{"an empty And and a missing When", func(d *Document) {
+			step(d, "Choose").Action.(*Branch).Choices[0].When = And{}
+			step(d, "Choose").Action.(*Branch).Choices[1].When = nil
+		}, []want{
+			{ruleBranch, "mainSteps[1](Choose).inputs.Choices[0].And", "at least one condition"},
+			{ruleBranch, "mainSteps[1](Choose).inputs.Choices[1]", "a choice needs When"},
+		}},
+
+		// API actions
+		{"an API call without service or api", func(d *Document) {
+			a := step(d, "Stop").Action.(*ExecuteAwsApi)
+			a.Service, a.Api = "", ""
+		}, []want{{ruleAPI, "mainSteps[3](Stop).inputs.Service", "boto3 client name"}, {ruleAPI, "mainSteps[3](Stop).inputs.Api", "the operation"}}},
+		{"an action input among the API parameters", func(d *Document) {
+			step(d, "Wait").Action.(*WaitForAwsResourceProperty).Params["DesiredValues"] = []string{"running"}
+		}, []want{{ruleAPI, "mainSteps[4](Wait).inputs.DesiredValues", "set the field instead"}}},
+		{"a wait without selector or values", func(d *Document) {
+			a := step(d, "Wait").Action.(*WaitForAwsResourceProperty)
+			a.PropertySelector, a.DesiredValues = "State", nil
+		}, []want{{ruleAPI, "mainSteps[4](Wait).inputs.PropertySelector", "not a JSONPath"}, {ruleAPI, "mainSteps[4](Wait).inputs.DesiredValues", "required"}}},
+		{"an assertion without values", func(d *Document) {
+			step(d, "Stop").Action = &AssertAwsResourceProperty{Service: "ec2", Api: "DescribeInstances", PropertySelector: "$.x"}
+		}, []want{{ruleAPI, "mainSteps[3](Stop).inputs.DesiredValues", "required"}}},
+
+		// scripts
+		{"python 3.8", func(d *Document) { step(d, "Check").Action.(*ExecuteScript).Runtime = "python3.8" },
+			[]want{{ruleScript, "mainSteps[6](Check).inputs.Runtime", "2025-02-18"}}},
+		{"python 3.10", func(d *Document) { step(d, "Check").Action.(*ExecuteScript).Runtime = "python3.10" },
+			[]want{{ruleScript, "mainSteps[6](Check).inputs.Runtime", "python3.11 or later"}}},
+		{"PowerShell", func(d *Document) { step(d, "Check").Action.(*ExecuteScript).Runtime = "PowerShell 7.0" },
+			[]want{{ruleScript, "mainSteps[6](Check).inputs.Runtime", "runs Python scripts"}}},
+		{"no handler, no script, too long", func(d *Document) {
+			a := step(d, "Check").Action.(*ExecuteScript)
+			a.Handler, a.Script = "", ""
+			step(d, "Check").TimeoutSeconds = 601
+		}, []want{
+			{ruleScript, "mainSteps[6](Check).inputs.Handler", "required for Python"},
+			{ruleScript, "mainSteps[6](Check).inputs.Script", "required"},
+			{ruleScript, "mainSteps[6](Check).timeoutSeconds", "at most 600 seconds"},
+		}},
+
+		// approvals
+		{"eleven approvers", func(d *Document) {
+			step(d, "Approve").Action.(*Approve).Approvers = strings.Split("a b c d e f g h i j k", " ")
+		}, []want{{ruleApprove, "mainSteps[2](Approve).inputs.Approvers", "11 approvers: SSM takes at most 10"}}},
+		{"no approvers", func(d *Document) { step(d, "Approve").Action.(*Approve).Approvers = nil },
+			[]want{{ruleApprove, "mainSteps[2](Approve).inputs.Approvers", "required"}}},
+		{"more approvals than approvers", func(d *Document) { step(d, "Approve").Action.(*Approve).MinRequiredApprovals = 2 },
+			[]want{{ruleApprove, "mainSteps[2](Approve).inputs.MinRequiredApprovals", "2 approvals of 1 approvers can never be reached"}}},
+		{"a topic not named Automation", func(d *Document) {
+			step(d, "Approve").Action.(*Approve).NotificationArn = "arn:aws:sns:us-east-1:111122223333:Approvals"
+		}, []want{{ruleApprove, "mainSteps[2](Approve).inputs.NotificationArn", `the topic "Approvals" does not start with "Automation"`}}},
+		{"a topic known only at deploy time", func(d *Document) {
+			step(d, "Approve").Action.(*Approve).NotificationArn = "${Token[TOKEN.42]}"
+		}, []want{{ruleApprove, "mainSteps[2](Approve).inputs.NotificationArn", "must be literal"}}},
+		{"a long message", func(d *Document) { step(d, "Approve").Action.(*Approve).Message = strings.Repeat("m", 4097) },
+			[]want{{ruleApprove, "mainSteps[2](Approve).inputs.Message", "4097 characters"}}},
+
+		// sleeps
+		{"a negative sleep", func(d *Document) { step(d, "Done").Action = &Sleep{Duration: -time.Second} },
+			[]want{{ruleSleep, "mainSteps[7](Done).inputs.Duration", "no negative"}}},
+		{"an eight-day sleep", func(d *Document) { step(d, "Done").Action = &Sleep{Duration: 8 * 24 * time.Hour} },
+			[]want{{ruleSleep, "mainSteps[7](Done).inputs.Duration", "at most 7 days"}}},
+		{"a fractional sleep", func(d *Document) { step(d, "Done").Action = &Sleep{Duration: 1500 * time.Millisecond} },
+			[]want{{ruleSleep, "mainSteps[7](Done).inputs.Duration", "whole seconds"}}},
+		{"both duration and timestamp", func(d *Document) {
+			step(d, "Done").Action = &Sleep{Duration: time.Second, Timestamp: time.Now()}
+		}, []want{{ruleSleep, "mainSteps[7](Done).inputs", "not both"}}},
+		{"an empty sleep", func(d *Document) { step(d, "Done").Action = &Sleep{} },
+			[]want{{ruleSleep, "mainSteps[7](Done).inputs", "give a Duration or a Timestamp"}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := valid()
+			c.mutate(d)
+			got := problems(t, d)
+			var gotKeys, wantKeys []string
+			for _, p := range got {
+				gotKeys = append(gotKeys, p.Rule+" "+p.Path)
+			}
+			for _, w := range c.want {
+				wantKeys = append(wantKeys, w.rule+" "+w.path)
+			}
+			if diff := cmp.Diff(wantKeys, gotKeys); diff != "" {
+				t.Fatalf("rules and paths (-want +got):\n%s\n%v", diff, got)
+			}
+			for i, w := range c.want {
+				if !strings.Contains(got[i].Detail, w.detail) {
+					t.Errorf("%s: detail %q lacks %q", got[i].Path, got[i].Detail, w.detail)
+				}
+			}
+		})
+	}
+}
+
+func TestProblemsRead(t *testing.T) {
+	d := valid()
+	step(d, "Wait").NextStep = "Missing"
+	step(d, "Stop").OnFailure = "Retry"
+	want := `runbook: 2 problem(s):
+  - mainSteps[3](Stop).onFailure: "Retry": use Abort, Continue or GoTo(step) ("step:Name")
+  - mainSteps[4](Wait).nextStep: "Missing" is not a step; steps: Describe, Choose, Approve, Stop, Wait, Start, Check, Done`
+	if got := d.Validate().Error(); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
