@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/handsoff-cdk/handsoff/constructs/runbook"
 	"maps"
 	"os"
 	"path/filepath"
@@ -76,6 +77,8 @@ type envDeployment struct {
 	// error if it could not be; nil when there are no gates.
 	written chan error
 	check   *guardrailCheck
+	// runbooks are the names of the environment's runbooks (Props.Runbooks).
+	runbooks []string
 }
 
 // guardrailCheck is the guardrails' report on an environment's cloud
@@ -327,11 +330,23 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 			continue
 		}
 		doneFactory()
+		var runbooks []string
+		if props.Runbooks != nil {
+			var msg string
+			runbooks, msg = makeRunbooks(stage, cfg, env, props.Runbooks, Environment{
+				Name: env.Name, Stage: env.Stage, Wave: env.Wave, Account: env.Account, Region: env.Region,
+				OneBox: env.OneBox, Tags: tags, Config: env,
+			})
+			if msg != "" {
+				problems = append(problems, stages.Problem{Path: env.Path, Message: msg})
+				continue
+			}
+		}
 		// One jsii call tags the Stage and lists its stacks (13 calls an
 		// environment, one at a time).
 		home := fmt.Sprintf("aws://%s/%s", env.Account, env.Region)
 		info := cdkbatch.DescribeStage(stage, home, tagList(tags))
-		d := &envDeployment{env: env, stage: stage, dir: info.Outdir}
+		d := &envDeployment{env: env, stage: stage, dir: info.Outdir, runbooks: runbooks}
 		if len(info.NestedStages) > 0 {
 			problems = append(problems, stages.Problem{Path: env.Path, Message: fmt.Sprintf(
 				"the Stage of %s holds another Stage (%s): CDK Pipelines deploys only the stacks directly in the Stage it is given, so the stacks in that one would never deploy, nor be held to the guardrails; create them in the given Stage",
@@ -938,4 +953,25 @@ func IsConfigError(err error) bool {
 	var pe *Error
 	var ve *stages.ValidationError
 	return errors.As(err, &pe) || errors.As(err, &ve)
+}
+
+// makeRunbooks calls the runbook factory of an environment in a stack of
+// its own and returns the runbooks' names, or why it cannot.
+func makeRunbooks(stage awscdk.Stage, cfg *stages.Config, env stages.Environment, factory RunbookFactory, e Environment) ([]string, string) {
+	stack := awscdk.NewStack(stage, jsii.String("Runbooks"), nil)
+	awscdk.Tags_Of(stack).Add(jsii.String("handsoff:service"), jsii.String(cfg.Service.Name), nil)
+	awscdk.Tags_Of(stack).Add(jsii.String("handsoff:environment"), jsii.String(env.Name), nil)
+	var made []runbook.Runbook
+	if msg := catch(func() { made = factory(stack, e) }); msg != "" {
+		return nil, fmt.Sprintf("the runbook factory failed for %s: %s", env.Name, msg)
+	}
+	var names []string
+	for i, rb := range made {
+		name := rb.DocumentName()
+		if name == nil || *awscdk.Token_IsUnresolved(name) {
+			return nil, fmt.Sprintf("runbook %d of %s has no Name: give each runbook a Name (runbook.Props.Name), which the plan and handsoff runbooks list it by", i+1, env.Name)
+		}
+		names = append(names, *name)
+	}
+	return names, ""
 }

@@ -90,7 +90,7 @@ func newPlan(p *Pipeline) *Plan {
 				pw.Environments = append(pw.Environments, PlanEnvironment{
 					Name: e.Name, Account: e.Account, Region: e.Region, OneBox: e.OneBox,
 					Stacks: d.stacks, Alarms: d.alarms, Bakes: e.Bake > 0,
-					Suppressed: suppressedLines(d),
+					Suppressed: suppressedLines(d), Runbooks: d.runbooks,
 				})
 			}
 			pl.Waves = append(pl.Waves, pw)

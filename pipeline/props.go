@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"github.com/handsoff-cdk/handsoff/constructs/runbook"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -29,6 +30,10 @@ type Environment struct {
 // the environment's. It is called once per environment, before the
 // pipeline is built.
 type ServiceFactory func(scope awscdk.Stage, env Environment)
+
+// RunbookFactory makes an environment's runbooks (constructs/runbook) in
+// the stack it is given and returns them.
+type RunbookFactory func(stack awscdk.Stack, env Environment) []runbook.Runbook
 
 // Props configure a pipeline. Repo and Service are required; every other
 // field has a default.
@@ -69,6 +74,13 @@ type Props struct {
 	// Metrics configures the delivery metrics. Default: on, with the
 	// broken-pipeline alarm at 4 hours.
 	Metrics MetricsProps
+	// Runbooks attaches the service's runbooks to every environment: it
+	// is called once per environment, after Service, with a stack of its
+	// own ("Runbooks", deployed with the environment's other stacks, tagged
+	// handsoff:service and handsoff:environment, which handsoff runbooks
+	// lists them by). Each runbook needs a Name (the plan lists it).
+	// Default: none.
+	Runbooks RunbookFactory
 }
 
 // MetricsProps configure the delivery metrics: a function on the

@@ -28,18 +28,24 @@ type Runbook interface {
 	constructs.IConstruct
 	// Resource is the AWS::SSM::Document.
 	Resource() awsssm.CfnDocument
-	// DocumentName is the document's name (its Ref): Props.Name, or the
-	// name CloudFormation generates.
+	// DocumentName is the document's name: Props.Name, or the name
+	// CloudFormation generates (its Ref, a token until deployment).
 	DocumentName() *string
 }
 
 type runbook struct {
 	constructs.Construct
-	doc awsssm.CfnDocument
+	doc  awsssm.CfnDocument
+	name string
 }
 
 func (r *runbook) Resource() awsssm.CfnDocument { return r.doc }
-func (r *runbook) DocumentName() *string        { return r.doc.Ref() }
+func (r *runbook) DocumentName() *string {
+	if r.name != "" {
+		return jsii.String(r.name)
+	}
+	return r.doc.Ref()
+}
 
 // The AWS::SSM::Document name rules
 // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-document.html;
@@ -102,7 +108,7 @@ func New(scope constructs.Construct, id string, props *Props) Runbook {
 	if props.Name != "" {
 		dp.Name = jsii.String(props.Name)
 	}
-	r := &runbook{Construct: c, doc: awsssm.NewCfnDocument(c, jsii.String("Document"), dp)}
+	r := &runbook{Construct: c, doc: awsssm.NewCfnDocument(c, jsii.String("Document"), dp), name: props.Name}
 	for _, p := range problems {
 		awscdk.Annotations_Of(c).AddError(jsii.String("handsoff runbook: " + p))
 	}

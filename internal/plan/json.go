@@ -59,6 +59,7 @@ type environmentJSON struct {
 	Alarms     int      `json:"alarms"`
 	Bakes      bool     `json:"bakes"`
 	Suppressed []string `json:"suppressed"`
+	Runbooks   []string `json:"runbooks,omitempty"`
 }
 
 type stepJSON struct {
@@ -102,7 +103,7 @@ func (pl *Plan) JSON() []byte {
 		for _, e := range w.Environments {
 			wj.Environments = append(wj.Environments, environmentJSON{
 				Name: e.Name, Account: e.Account, Region: e.Region, OneBox: e.OneBox,
-				Stacks: nonNil(e.Stacks), Alarms: e.Alarms, Bakes: e.Bakes, Suppressed: nonNil(e.Suppressed),
+				Stacks: nonNil(e.Stacks), Alarms: e.Alarms, Bakes: e.Bakes, Suppressed: nonNil(e.Suppressed), Runbooks: e.Runbooks,
 			})
 		}
 		out.Waves = append(out.Waves, wj)
@@ -144,7 +145,7 @@ func Read(dir string) (*Plan, error) {
 		}
 		for _, e := range w.Environments {
 			pw.Environments = append(pw.Environments, Environment{
-				Name: e.Name, Account: e.Account, Region: e.Region, OneBox: e.OneBox, Stacks: e.Stacks, Alarms: e.Alarms, Bakes: e.Bakes, Suppressed: e.Suppressed,
+				Name: e.Name, Account: e.Account, Region: e.Region, OneBox: e.OneBox, Stacks: e.Stacks, Alarms: e.Alarms, Bakes: e.Bakes, Suppressed: e.Suppressed, Runbooks: e.Runbooks,
 			})
 		}
 		pl.Waves = append(pl.Waves, pw)

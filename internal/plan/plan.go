@@ -77,6 +77,8 @@ type Environment struct {
 	// Suppressed lists guardrails this environment breaks on purpose, with
 	// the team's reasons.
 	Suppressed []string
+	// Runbooks are the names of the environment's runbooks.
+	Runbooks []string
 }
 
 // Before lists the gates that run before the wave starts, in order.
@@ -132,6 +134,9 @@ func (pl *Plan) String() string {
 		for _, e := range w.Environments {
 			for _, sup := range e.Suppressed {
 				f("    guardrail exception in %s: %s\n", e.Name, sup)
+			}
+			if len(e.Runbooks) > 0 {
+				f("    runbooks: %-18s %s\n", e.Name, strings.Join(e.Runbooks, ", "))
 			}
 		}
 		if len(w.Checks) > 0 {
