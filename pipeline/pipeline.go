@@ -314,6 +314,10 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 	var problems []stages.Problem
 	groups := sourceGroups(cfg)
 	var sourceHash string // the check source's fingerprint, when it is split
+	// An SSM document's name is unique in its account and region: two
+	// environments there cannot both have a runbook of one name. Names are
+	// compared in any case, since whether SSM does is not documented.
+	runbookAt := map[string]string{} // account/region/name -> environment
 	for _, env := range cfg.Environments() {
 		tags := Tags(cfg, env)
 		stage := awscdk.NewStage(scope, jsii.String(stageID(cfg, env)), &awscdk.StageProps{
@@ -340,6 +344,15 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 			if msg != "" {
 				problems = append(problems, stages.Problem{Path: env.Path, Message: msg})
 				continue
+			}
+			for _, name := range runbooks {
+				key := env.Account + "/" + env.Region + "/" + strings.ToLower(name)
+				if other, taken := runbookAt[key]; taken {
+					problems = append(problems, stages.Problem{Path: env.Path, Message: fmt.Sprintf(
+						"runbook %q of %s has the name of one of %s, in the same account and region (%s %s), where an SSM document's name is unique: put the environment's name in it", name, env.Name, other, env.Account, env.Region)})
+					continue
+				}
+				runbookAt[key] = env.Name
 			}
 		}
 		// One jsii call tags the Stage and lists its stacks (13 calls an

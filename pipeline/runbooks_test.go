@@ -82,8 +82,22 @@ func TestRunbooksInEveryEnvironment(t *testing.T) {
 	if !found {
 		t.Error("no AWS::SSM::Document in alpha's Runbooks stack")
 	}
-	// No Name: refused, naming the fix.
+	// One name twice in one account and region is refused: here twice in
+	// each environment (in any case: whether SSM compares names by case is
+	// not documented), and across prod-use1-onebox and prod-use1, which
+	// share 444444444444 us-east-1.
+	same := func(stack awscdk.Stack, env pipeline.Environment) []runbook.Runbook {
+		doc := &runbook.Document{Steps: []runbook.Step{{Name: "Wait", Action: &runbook.Sleep{Duration: time.Minute}}}}
+		return []runbook.Runbook{runbook.New(stack, "A", &runbook.Props{Document: doc, Name: "orders-wait"}), runbook.New(stack, "B", &runbook.Props{Document: doc, Name: "Orders-Wait"})}
+	}
 	_, err := pipeline.Build(awscdk.NewApp(nil), pipeline.Props{Repo: "acme/orders", Service: orders.Service,
+		Load: stages.LoadOptions{Document: stages.ExampleDocument()}, Runbooks: same})
+	if err == nil || !strings.Contains(err.Error(), `runbook "Orders-Wait" of alpha has the name of one of alpha`) ||
+		!strings.Contains(err.Error(), `runbook "orders-wait" of prod-use1 has the name of one of prod-use1-onebox`) {
+		t.Errorf("one name twice: %v", err)
+	}
+	// No Name: refused, naming the fix.
+	_, err = pipeline.Build(awscdk.NewApp(nil), pipeline.Props{Repo: "acme/orders", Service: orders.Service,
 		Load: stages.LoadOptions{Document: stages.ExampleDocument()}, Runbooks: noop("")})
 	if err == nil || !strings.Contains(err.Error(), "has no Name: give each runbook a Name") {
 		t.Errorf("a runbook without a Name: %v", err)
