@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/handsoff-cdk/handsoff/checks"
+	"github.com/handsoff-cdk/handsoff/internal/testenv"
 )
 
 // TestFixtureIsTheFreezeGateTests holds testdata/freezegate-windows.txt to
@@ -18,7 +19,7 @@ import (
 // test's source: the package is internal to the pipeline, so the fixture
 // is a copy, and this is what notices when the two part.
 func TestFixtureIsTheFreezeGateTests(t *testing.T) {
-	src := filepath.Join("..", "..", "..", "..", "pipeline", "internal", "gates", "calendar_test.go")
+	src := filepath.Join(testenv.Root(), "pipeline", "internal", "gates", "calendar_test.go")
 	raw, err := os.ReadFile(src)
 	if err != nil {
 		t.Fatalf("the freeze gate's calendar test: %v", err)
