@@ -201,7 +201,13 @@ func (c *Calendar) JSON() string {
 		cal.Windows = append(cal.Windows, windowJSON{w.Name, w.Location.String(), days, int(w.Start), int(w.End), w.AppliesTo})
 	}
 	for _, b := range c.blackouts {
-		cal.Blackouts = append(cal.Blackouts, blackoutJSON{b.Name, b.From.UnixMilli(), b.To.UnixMilli(), b.AppliesTo})
+		// Milliseconds, rounded outward: a blackout given to the nanosecond
+		// blocks a little longer in the gate and the runbooks, never less.
+		to := b.To.UnixMilli()
+		if b.To.After(time.UnixMilli(to)) {
+			to++
+		}
+		cal.Blackouts = append(cal.Blackouts, blackoutJSON{b.Name, b.From.UnixMilli(), to, b.AppliesTo})
 	}
 	out, _ := json.Marshal(cal)
 	return string(out)

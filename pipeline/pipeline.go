@@ -978,13 +978,32 @@ func makeRunbooks(stage awscdk.Stage, cfg *stages.Config, env stages.Environment
 	if msg := catch(func() { made = factory(stack, e) }); msg != "" {
 		return nil, fmt.Sprintf("the runbook factory failed for %s: %s", env.Name, msg)
 	}
+	if len(made) == 0 {
+		// No runbooks here: no stack, which CloudFormation would refuse
+		// for having no resource.
+		stage.Node().TryRemoveChild(jsii.String("Runbooks"))
+		return nil, ""
+	}
 	var names []string
+	var problems []string
 	for i, rb := range made {
+		if rb == nil {
+			problems = append(problems, fmt.Sprintf("runbook %d of %s is nil", i+1, env.Name))
+			continue
+		}
+		if at := *awscdk.Stack_Of(rb.Resource()).Node().Path(); at != *stack.Node().Path() {
+			problems = append(problems, fmt.Sprintf("runbook %d of %s is made in %s, not in the stack the factory is given (%s), which deploys it with the environment and tags it", i+1, env.Name, at, *stack.Node().Path()))
+			continue
+		}
 		name := rb.DocumentName()
 		if name == nil || *awscdk.Token_IsUnresolved(name) {
-			return nil, fmt.Sprintf("runbook %d of %s has no Name: give each runbook a Name (runbook.Props.Name), which the plan and handsoff runbooks list it by", i+1, env.Name)
+			problems = append(problems, fmt.Sprintf("runbook %d of %s has no Name of its own: give each runbook a Name (runbook.Props.Name, a string, not a token), which the plan and handsoff runbooks list it by", i+1, env.Name))
+			continue
 		}
 		names = append(names, *name)
+	}
+	if len(problems) > 0 {
+		return nil, strings.Join(problems, "; ")
 	}
 	return names, ""
 }

@@ -96,10 +96,30 @@ func TestRunbooksInEveryEnvironment(t *testing.T) {
 		!strings.Contains(err.Error(), `runbook "orders-wait" of prod-use1 has the name of one of prod-use1-onebox`) {
 		t.Errorf("one name twice: %v", err)
 	}
+	// Nil, made elsewhere: refused, each named; none: no Runbooks stack.
+	var kept awscdk.Stack
+	odd := func(stack awscdk.Stack, env pipeline.Environment) []runbook.Runbook {
+		doc := &runbook.Document{Steps: []runbook.Step{{Name: "Wait", Action: &runbook.Sleep{Duration: time.Minute}}}}
+		if kept == nil {
+			kept = stack
+		}
+		switch env.Name {
+		case "alpha":
+			return nil
+		case "beta":
+			return []runbook.Runbook{nil}
+		}
+		return []runbook.Runbook{runbook.New(kept, "W"+env.Name, &runbook.Props{Document: doc, Name: "orders-" + env.Name + "-wait"})}
+	}
+	_, err = pipeline.Build(awscdk.NewApp(nil), pipeline.Props{Repo: "acme/orders", Service: orders.Service,
+		Load: stages.LoadOptions{Document: stages.ExampleDocument()}, Runbooks: odd})
+	if err == nil || !strings.Contains(err.Error(), "runbook 1 of beta is nil") || !strings.Contains(err.Error(), "runbook 1 of gamma-use1 is made in") {
+		t.Errorf("nil and elsewhere: %v", err)
+	}
 	// No Name: refused, naming the fix.
 	_, err = pipeline.Build(awscdk.NewApp(nil), pipeline.Props{Repo: "acme/orders", Service: orders.Service,
 		Load: stages.LoadOptions{Document: stages.ExampleDocument()}, Runbooks: noop("")})
-	if err == nil || !strings.Contains(err.Error(), "has no Name: give each runbook a Name") {
+	if err == nil || !strings.Contains(err.Error(), "has no Name of its own: give each runbook a Name") {
 		t.Errorf("a runbook without a Name: %v", err)
 	}
 }

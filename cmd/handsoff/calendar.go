@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -94,26 +95,46 @@ push before anything is written.`,
 		sort.Slice(targets, func(i, j int) bool { return targets[i].env < targets[j].env })
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
+		// Every profile first: a push that would stop at the first account
+		// without credentials is not begun.
+		clients := map[target]*ssm.Client{}
+		for _, tg := range targets {
+			if *dryRun {
+				break
+			}
+			client, code := ssmClient(ctx, stderr, "handsoff calendar push", profileName(cfg.Service.Name, tg.env), tg.region)
+			if code != exitOK {
+				fmt.Fprintln(stderr, "handsoff calendar push: nothing was written")
+				return code
+			}
+			clients[tg] = client
+		}
+		until := now.Add(time.Duration(*days) * 24 * time.Hour).Format(time.RFC3339)
+		worst := exitOK
+		var failed []string
 		for _, tg := range targets {
 			name := window.ParameterName(cfg.Service.Name, tg.stage)
 			profile := profileName(cfg.Service.Name, tg.env)
 			fmt.Fprintf(stderr, "$ aws ssm put-parameter --name %s --type String --tier Intelligent-Tiering --overwrite --value '...' --profile %s --region %s\n", name, profile, tg.region)
 			if *dryRun {
-				fmt.Fprintf(stdout, "%s in %s %s (%d bytes, %s tier, valid until %s): not written (--dry-run)\n", name, tg.account, tg.region, len(values[tg.stage]), window.Tier(values[tg.stage]), now.Add(time.Duration(*days)*24*time.Hour).Format(time.RFC3339))
+				fmt.Fprintf(stdout, "%s in %s %s (%d bytes, valid until %s): not written (--dry-run)\n", name, tg.account, tg.region, len(values[tg.stage]), until)
 				continue
 			}
-			client, code := ssmClient(ctx, stderr, "handsoff calendar push", profile, tg.region)
-			if code != exitOK {
-				return code
-			}
-			if _, err := client.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String(name), Value: aws.String(values[tg.stage]),
+			// One failure does not stop the others: every account that
+			// can take the new calendar gets it, and the rest are named.
+			if _, err := clients[tg].PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String(name), Value: aws.String(values[tg.stage]),
 				Type: ssmtypes.ParameterTypeString, Tier: ssmtypes.ParameterTierIntelligentTiering, Overwrite: aws.Bool(true),
 				Description: aws.String("handsoff: the " + tg.stage + " freeze calendar of " + cfg.Service.Repo + ", read by its runbooks; written by handsoff calendar push")}); err != nil {
 				fmt.Fprintf(stderr, "handsoff calendar push: %s in %s %s: %s\n", name, tg.account, tg.region, explainAWS(err))
-				return awsExit(err)
+				failed = append(failed, fmt.Sprintf("%s %s (%s)", tg.account, tg.region, tg.env))
+				worst = max(worst, awsExit(err))
+				continue
 			}
-			fmt.Fprintf(stdout, "%s in %s %s: written (%d bytes, valid until %s)\n", name, tg.account, tg.region, len(values[tg.stage]), now.Add(time.Duration(*days)*24*time.Hour).Format(time.RFC3339))
+			fmt.Fprintf(stdout, "%s in %s %s: written (%d bytes, valid until %s)\n", name, tg.account, tg.region, len(values[tg.stage]), until)
 		}
-		return exitOK
+		if len(failed) > 0 {
+			fmt.Fprintf(stderr, "handsoff calendar push: not written in %d of %d places, whose runbooks keep their previous calendar until a push reaches them: %s\n", len(failed), len(targets), strings.Join(failed, ", "))
+		}
+		return worst
 	})
 }

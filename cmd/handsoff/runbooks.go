@@ -104,7 +104,7 @@ runbook. "handsoff run RUNBOOK ENV" starts one.`,
 			docs, err := listRunbooks(ctx, client, cfg.Service.Name, e.Name)
 			if err != nil {
 				fmt.Fprintf(stderr, "handsoff runbooks: %s: %s\n", e.Name, explainAWS(err))
-				code = exitUnreachable
+				code = max(code, awsExit(err))
 				continue
 			}
 			fmt.Fprintf(stdout, "%s (%s %s): %d runbooks\n", e.Name, e.Account, e.Region, len(docs))
@@ -175,6 +175,10 @@ running.`,
 			return docError(stderr, err)
 		}
 		document := fs.Arg(0)
+		if strings.TrimSpace(document) == "" {
+			fmt.Fprintln(stderr, "handsoff run: name the runbook (handsoff runbooks lists them)")
+			return exitMisuse
+		}
 		e, ok := findEnvironment(cfg, fs.Arg(1))
 		if !ok {
 			fmt.Fprintf(stderr, "handsoff run: %s\n", unknownEnv(cfg, fs.Arg(1), false))
@@ -219,6 +223,10 @@ func follow(ctx context.Context, c *ssm.Client, id string, stdout, stderr io.Wri
 			return awsExit(err)
 		}
 		x := out.AutomationExecution
+		if x == nil {
+			fmt.Fprintf(stderr, "handsoff run: %s: AWS answered without the execution (the execution may still be running)\n", id)
+			return exitUnreachable
+		}
 		for _, s := range x.StepExecutions {
 			name := aws.ToString(s.StepName)
 			if seen[name] == s.StepStatus {
@@ -231,13 +239,14 @@ func follow(ctx context.Context, c *ssm.Client, id string, stdout, stderr io.Wri
 			}
 			fmt.Fprintln(stdout, line)
 		}
-		switch x.AutomationExecutionStatus {
-		case ssmtypes.AutomationExecutionStatusSuccess, ssmtypes.AutomationExecutionStatusCompletedWithSuccess:
-			fmt.Fprintf(stdout, "%s: %s\n", id, x.AutomationExecutionStatus)
+		switch st := x.AutomationExecutionStatus; {
+		case st == ssmtypes.AutomationExecutionStatusSuccess || st == ssmtypes.AutomationExecutionStatusCompletedWithSuccess:
+			fmt.Fprintf(stdout, "%s: %s\n", id, st)
 			return exitOK
-		case ssmtypes.AutomationExecutionStatusFailed, ssmtypes.AutomationExecutionStatusCancelled, ssmtypes.AutomationExecutionStatusTimedout,
-			ssmtypes.AutomationExecutionStatusCompletedWithFailure, ssmtypes.AutomationExecutionStatusRejected, ssmtypes.AutomationExecutionStatusExited:
-			line := fmt.Sprintf("%s: %s", id, x.AutomationExecutionStatus)
+		case !running[st]:
+			// Every other status ends the execution without success, one
+			// this version does not know included: it does not wait forever.
+			line := fmt.Sprintf("%s: %s", id, st)
 			if msg := aws.ToString(x.FailureMessage); msg != "" {
 				line += ": " + msg
 			}
@@ -248,13 +257,31 @@ func follow(ctx context.Context, c *ssm.Client, id string, stdout, stderr io.Wri
 	}
 }
 
-// awsExit: a refusal of the request itself (a document that does not
-// exist, a parameter it does not take, access denied) is the answer no;
-// anything else is AWS not answering.
+// running are the statuses of an execution that has not ended
+// (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_AutomationExecution.html).
+var running = map[ssmtypes.AutomationExecutionStatus]bool{
+	ssmtypes.AutomationExecutionStatusPending: true, ssmtypes.AutomationExecutionStatusInprogress: true,
+	ssmtypes.AutomationExecutionStatusWaiting: true, ssmtypes.AutomationExecutionStatusCancelling: true,
+	ssmtypes.AutomationExecutionStatusPendingApproval: true, ssmtypes.AutomationExecutionStatusApproved: true,
+	ssmtypes.AutomationExecutionStatusScheduled: true, ssmtypes.AutomationExecutionStatusRunbookInprogress: true,
+	ssmtypes.AutomationExecutionStatusPendingChangeCalendarOverride: true, ssmtypes.AutomationExecutionStatusChangeCalendarOverrideApproved: true,
+}
+
+// awsExit is the exit status of an AWS error, by the table: a request AWS
+// understood and answered no to (a document that does not exist, a
+// parameter it does not take) is exitFailed; one it refused for who we are
+// (access denied, expired or unknown credentials), one it throttled, and
+// one it did not answer are exitUnreachable.
 func awsExit(err error) int {
 	var api smithy.APIError
-	if errors.As(err, &api) && api.ErrorFault() == smithy.FaultClient {
-		return exitFailed
+	if !errors.As(err, &api) || api.ErrorFault() != smithy.FaultClient {
+		return exitUnreachable
 	}
-	return exitUnreachable
+	code := api.ErrorCode()
+	for _, refused := range []string{"AccessDenied", "UnauthorizedOperation", "UnrecognizedClient", "ExpiredToken", "InvalidClientTokenId", "Throttl", "TooManyRequests", "RequestLimitExceeded"} {
+		if strings.Contains(code, refused) {
+			return exitUnreachable
+		}
+	}
+	return exitFailed
 }

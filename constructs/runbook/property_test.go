@@ -141,7 +141,7 @@ func genDocument(t *rapid.T) *generated {
 			s.Action = &WaitForAwsResourceProperty{Service: g.service(), Api: g.api(), Params: g.params(), PropertySelector: "$.Items[0].Status", DesiredValues: g.desired()}
 		case "script":
 			a := &ExecuteScript{
-				Runtime: rapid.SampledFrom([]string{"python3.11", "python3.12", "python3.13"}).Draw(t, g.label+"runtime"),
+				Runtime: rapid.SampledFrom([]string{"python3.11"}).Draw(t, g.label+"runtime"),
 				Handler: "handler", Script: "def handler(events, context):\n    return events\n",
 				Outputs: g.outputs(),
 			}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -93,6 +94,17 @@ func (r *report) add(rule, path, format string, args ...any) {
 // Validate checks the document against SSM's rules for Automation runbooks
 // and returns every problem at once (as Problems), or nil.
 func (d *Document) Validate() error {
+	if d == nil {
+		return Problems{{Rule: ruleDocument, Path: "", Detail: "no document: Props.Document is nil"}}
+	}
+	for i := range d.Steps {
+		if a := d.Steps[i].Action; a != nil {
+			if v := reflect.ValueOf(a); v.Kind() == reflect.Pointer && v.IsNil() {
+				d = d.withoutNilActions()
+				break
+			}
+		}
+	}
 	r := &report{}
 	params := d.checkParameters(r)
 	steps, structural := d.checkSteps(r)
@@ -680,12 +692,15 @@ func (a *ExecuteScript) check(r *report, at string, s Step) {
 		minor, _ = strconv.Atoi(m[1])
 	}
 	switch {
-	case minor >= 11:
+	case a.Runtime == "python3.11":
+		// The one runtime AWS names as its recommendation: a later minor
+		// version may not be one executeScript offers, and "python3.011"
+		// is no runtime at all, so neither passes.
 	case minor >= 6 && minor <= 8:
 		// https://docs.aws.amazon.com/ja_jp/systems-manager/latest/userguide/automation-action-executeScript.html
 		r.add(ruleScript, at+".inputs.Runtime", "%q: SSM stopped taking new or updated runbooks with Python 3.6, 3.7 or 3.8 on 2024-12-04 and running them on 2025-02-18; use python3.11", a.Runtime)
 	case minor >= 0:
-		r.add(ruleScript, at+".inputs.Runtime", "%q: use python3.11 or later, the runtime AWS recommends", a.Runtime)
+		r.add(ruleScript, at+".inputs.Runtime", "%q: use python3.11, the runtime AWS recommends (other versions are not known to be offered)", a.Runtime)
 	default:
 		// The current list of PowerShell runtimes is not known from AWS's
 		// pages (the archived list, PowerShell Core 6.0 and 7.0, is stale).
@@ -753,4 +768,17 @@ func (a *Sleep) check(r *report, at string, _ Step) {
 	case a.Duration%time.Second != 0:
 		r.add(ruleSleep, at+".inputs.Duration", "%v: give whole seconds", a.Duration)
 	}
+}
+
+// withoutNilActions is a copy of d whose typed-nil actions ((*Sleep)(nil))
+// are nil, which the rules report as a step with no action.
+func (d *Document) withoutNilActions() *Document {
+	c := *d
+	c.Steps = append([]Step(nil), d.Steps...)
+	for i := range c.Steps {
+		if v := reflect.ValueOf(c.Steps[i].Action); c.Steps[i].Action != nil && v.Kind() == reflect.Pointer && v.IsNil() {
+			c.Steps[i].Action = nil
+		}
+	}
+	return &c
 }

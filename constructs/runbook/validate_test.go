@@ -119,7 +119,6 @@ func TestValidDocuments(t *testing.T) {
 		{"a sleep until a time", func(d *Document) {
 			step(d, "Done").Action = &Sleep{Timestamp: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
 		}},
-		{"python 3.12", func(d *Document) { step(d, "Check").Action.(*ExecuteScript).Runtime = "python3.12" }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -314,7 +313,7 @@ func TestRules(t *testing.T) {
 		{"python 3.8", func(d *Document) { step(d, "Check").Action.(*ExecuteScript).Runtime = "python3.8" },
 			[]want{{ruleScript, "mainSteps[6](Check).inputs.Runtime", "2025-02-18"}}},
 		{"python 3.10", func(d *Document) { step(d, "Check").Action.(*ExecuteScript).Runtime = "python3.10" },
-			[]want{{ruleScript, "mainSteps[6](Check).inputs.Runtime", "python3.11 or later"}}},
+			[]want{{ruleScript, "mainSteps[6](Check).inputs.Runtime", "use python3.11"}}},
 		{"PowerShell", func(d *Document) { step(d, "Check").Action.(*ExecuteScript).Runtime = "PowerShell 7.0" },
 			[]want{{ruleScript, "mainSteps[6](Check).inputs.Runtime", "runs Python scripts"}}},
 		{"no handler, no script, too long", func(d *Document) {
@@ -390,5 +389,26 @@ func TestProblemsRead(t *testing.T) {
   - mainSteps[4](Wait).nextStep: "Missing" is not a step; steps: Describe, Choose, Approve, Stop, Wait, Start, Check, Done`
 	if got := d.Validate().Error(); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestValidateNeverPanics: a nil document and typed-nil actions are
+// problems, not panics; a runtime other than python3.11 is refused.
+func TestValidateNeverPanics(t *testing.T) {
+	var nilDoc *Document
+	if err := nilDoc.Validate(); err == nil {
+		t.Error("a nil document passes")
+	}
+	for _, a := range []Action{(*Sleep)(nil), (*Branch)(nil), (*ExecuteScript)(nil), (*ExecuteAwsApi)(nil)} {
+		d := &Document{Steps: []Step{{Name: "A", Action: a}}}
+		if err := d.Validate(); err == nil || !strings.Contains(err.Error(), "mainSteps[0]") {
+			t.Errorf("%T(nil): %v", a, err)
+		}
+	}
+	for _, rt := range []string{"python3.011", "python3.99", "python3.12", "python3.8"} {
+		d := &Document{Steps: []Step{{Name: "A", Action: &ExecuteScript{Runtime: rt, Handler: "h", Script: "def h(e, c):\n  return {}\n"}}}}
+		if err := d.Validate(); err == nil || !strings.Contains(err.Error(), "Runtime") {
+			t.Errorf("%s: %v", rt, err)
+		}
 	}
 }

@@ -160,3 +160,33 @@ func TestEncodeStage(t *testing.T) {
 		t.Errorf("EncodeStage of qa: %v", err)
 	}
 }
+
+// TestEncodeForParameterStore: names with "{{ }}" (Parameter Store's
+// reference syntax, which it refuses in a value) are written escaped and
+// read back as written; a blackout given to the nanosecond blocks the
+// runbook at every instant Go blocks.
+func TestEncodeForParameterStore(t *testing.T) {
+	w := startWorker(t, Script)
+	doc := strings.Replace(string(stages.ExampleDocument()), `{ "name": "year-end", "from": "2026-12-24T00:00:00Z", "to": "2027-01-02T00:00:00Z"`,
+		`{ "name": "incident {{INC-42}} }}{{", "from": "2026-12-24T00:00:00.0001Z", "to": "2027-01-02T00:00:00.0005Z"`, 1)
+	cfg, err := stages.Parse([]byte(doc), "braces")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal := checks.NewCalendar(cfg)
+	from := mustTime(t, "2026-12-01T00:00:00Z")
+	prod, err := EncodeStage(cal, "prod", from, from.AddDate(0, 2, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(prod, "{{") || strings.Contains(prod, "}}") && strings.Contains(prod, "{{") {
+		t.Errorf("the value holds {{ }}: %s", prod)
+	}
+	for _, at := range []string{"2026-12-24T00:00:00.0002Z", "2027-01-02T00:00:00.0003Z", "2026-12-30T00:00:00Z"} {
+		want := cal.Blocked("prod", mustTime(t, at))
+		res, exc := w.handler(t, Handler, map[string]any{"calendar": prod, "stage": "prod", "now": at})
+		if exc != "" || len(want) == 0 || res["blocked"] != true || !strings.Contains(fmt.Sprint(res["reasons"]), `"incident {{INC-42}} }}{{"`) {
+			t.Errorf("at %s: Go blocks %v; the script says %v (raised %q)", at, want, res, exc)
+		}
+	}
+}

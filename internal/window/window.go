@@ -155,6 +155,7 @@ func encode(calendar, stage string, from, until time.Time) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("window.Encode: %v", err)
 	}
+	raw = escapeBraces(raw)
 	if len(raw) > MaxAdvancedBytes {
 		return "", fmt.Errorf("window.Encode: the runbook calendar takes %d bytes and a Parameter Store parameter holds at most %d: merge windows, drop past blackouts, or shorten the time it is written for (%s to %s)", len(raw), MaxAdvancedBytes, from.Format(time.RFC3339), until.Format(time.RFC3339))
 	}
@@ -203,4 +204,33 @@ func spans(loc *time.Location, first, last time.Time) []span {
 // account and region the service's environments of that stage live in.
 func ParameterName(service, stage string) string {
 	return "/handsoff/" + service + "/" + stage + "/calendar"
+}
+
+// escapeBraces writes every brace inside a JSON string as \u007b or
+// \u007d, which JSON decoders read back as the brace: Parameter Store
+// refuses a value that holds "{{" ... "}}" (its syntax for referring to
+// another parameter), so a window or blackout named "incident {{INC-42}}"
+// would otherwise stop the push that carries it. Structural braces, which
+// never come two opening in a row, stay.
+func escapeBraces(raw []byte) []byte {
+	out := make([]byte, 0, len(raw))
+	in, escaped := false, false
+	for _, c := range raw {
+		switch {
+		case in && escaped:
+			escaped = false
+		case in && c == '\\':
+			escaped = true
+		case c == '"':
+			in = !in
+		case in && c == '{':
+			out = append(out, `\u007b`...)
+			continue
+		case in && c == '}':
+			out = append(out, `\u007d`...)
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
 }
