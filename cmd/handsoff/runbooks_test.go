@@ -162,6 +162,17 @@ func TestCalendarPush(t *testing.T) {
 	if puts["/handsoff/orders/alpha/calendar"] != 1 || puts["/handsoff/orders/gamma/calendar"] != 2 || puts["/handsoff/orders/prod/calendar"] != 4 {
 		t.Errorf("puts %v\n%s", puts, out)
 	}
+	// One profile without credentials: nothing is written anywhere.
+	before := len(*seen)
+	os.WriteFile(filepath.Join(dir, "credentials"), []byte(strings.Replace(creds.String(), "[orders-prod-ape1]", "[someone-else]", 1)), 0o600)
+	if _, errs, code := runCLI(t, "calendar", "push", "--config", doc); code != exitUnreachable || !strings.Contains(errs, "nothing was written") {
+		t.Errorf("a missing profile: exit %d: %s", code, errs)
+	}
+	for _, s := range (*seen)[before:] {
+		if strings.HasPrefix(s, "PutParameter") {
+			t.Errorf("written though a profile had no credentials: %s", s[:80])
+		}
+	}
 	for _, args := range [][]string{{"calendar", "push", "--days", "0"}, {"calendar", "push", "nosuch"}} {
 		if _, _, code := runCLI(t, append(args, "--config", doc)...); code != exitMisuse {
 			t.Errorf("%q: exit %d", args, code)
