@@ -7,8 +7,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/handsoff-cdk/handsoff/internal/testenv/cfnschema"
 	"github.com/handsoff-cdk/handsoff/internal/testenv"
+	"github.com/handsoff-cdk/handsoff/internal/testenv/cfnschema"
 )
 
 func load(t *testing.T) *cfnschema.Schema {
