@@ -17,8 +17,9 @@
 // A [Document] holds [Parameter]s and [Step]s; each step has one [Action]:
 // [Branch], [ExecuteAwsApi], [AssertAwsResourceProperty],
 // [WaitForAwsResourceProperty], [ExecuteScript], [Approve] or [Sleep].
-// Durations are time.Duration and timestamps time.Time; [Document.JSON]
-// writes them the ISO 8601 way SSM reads. The model's files import no
+// Durations are time.Duration and timestamps time.Time; [Document.YAML]
+// and [Document.JSON] write them the ISO 8601 way SSM reads. The model's
+// files import no
 // jsii: its tests and property tests build and check documents without
 // starting the CDK, in a fraction of a second. Only [New] uses the CDK.
 //
@@ -28,8 +29,8 @@
 // [Problem] names its rule, its path ("mainSteps[2](Wait).nextStep") and
 // the fix. The rules, by id:
 //
-//	document             at least one step; the document renders as JSON
-//	content-size         the JSON is at most MaxContent bytes (below)
+//	document             at least one step; the document renders as JSON and YAML
+//	content-size         the JSON and the YAML are at most MaxContent bytes (below)
 //	parameter-name       letters, digits and underscores; unique
 //	parameter-type       String, StringList, Integer, Boolean, MapList or StringMap
 //	parameter-default    the default fits the type, allowedValues and allowedPattern;
@@ -78,27 +79,44 @@
 // SSM takes at most 64 KB of content, and counts the parameters given at
 // start against the same limit. This package reads 64 KB as 64,000 bytes
 // and leaves 8,000 of them for the parameters' values: the rendered
-// document may be at most [MaxContent], 56,000 bytes.
+// document, in YAML and in JSON, may be at most [MaxContent], 56,000 bytes.
+//
+// # YAML, and why
+//
+// AWS's page for aws:executeScript says an inline Script "is not supported
+// for JSON runbooks. JSON runbooks must provide script content using the
+// Attachment input parameter"; public JSON runbooks with inline Python
+// exist all the same. A YAML runbook with an inline script works under
+// either reading, so [New] deploys [Document.YAML]: block style, scripts
+// and other multi-line text as literal blocks, and double quotes around
+// every string a YAML 1.1 or 1.2 reader could take for something else
+// ("true", "yes", "1", "null", "a: b", "{{ Param }}"). A property test
+// parses it with a YAML 1.2 and a YAML 1.1 reader over the Validate
+// property's generator, with any strings in any place, and compares both
+// with the JSON as data; the actions' oracle holds the parsed YAML to
+// AWS's inputs as it holds the JSON. [Document.JSON] stays, for tests and
+// tools.
 //
 // # The construct
 //
 // [New] validates the document and reports each problem as an error
 // annotation on the construct, which fails synthesis, as the other
 // handsoff constructs do. It deploys an AWS::SSM::Document of type
-// Automation in JSON, with UpdateMethod NewVersion (a new content makes a
-// new version of the same document; the registry's default, Replace,
-// replaces it). Strings in the document may be CDK tokens, such
-// as a role's ARN for AssumeRole.
+// Automation in YAML (the text in Content, which the registry takes as a
+// string; the CDK's CfnDocument takes only an object, so New sets it with
+// the L1's property override), with UpdateMethod NewVersion (a new content
+// makes a new version of the same document; the registry's default,
+// Replace, replaces it). Strings in the document may be CDK tokens, such
+// as a role's ARN for AssumeRole; each is double-quoted in the YAML, so
+// its value must need no escaping there (an ARN or a name does).
 //
 // # What is not covered
 //
 //   - The other thirteen actions (aws:runCommand, aws:executeAutomation,
 //     ...), attachments, and PowerShell scripts (their current runtime
 //     names are not in AWS's pages).
-//   - AWS's page for aws:executeScript says an inline Script "is not
-//     supported for JSON runbooks", which must use an attachment; public
-//     JSON runbooks with inline Python exist. The package renders JSON, as
-//     asked; this has not been tried against SSM.
+//   - Neither rendering has been tried against SSM: which YAML version its
+//     reader follows is not documented, hence the two readers in the tests.
 //   - allowedPattern is checked with Go's regexp only; SSM also checks it
 //     with Java's, whose dialect differs.
 //   - A CDK token is measured for size as its placeholder.

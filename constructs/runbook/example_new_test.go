@@ -11,8 +11,8 @@ import (
 	"github.com/handsoff-cdk/handsoff/constructs/runbook"
 )
 
-// New deploys a Document as an Automation document; a change of content
-// makes a new version of it.
+// New deploys a Document as an Automation document in YAML; a change of
+// content makes a new version of it.
 func ExampleNew() {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("Ops"), nil)
@@ -29,5 +29,5 @@ func ExampleNew() {
 		fmt.Println(p["Name"], p["DocumentType"], p["DocumentFormat"], p["UpdateMethod"])
 	}
 	// Output:
-	// handsoff-pause Automation JSON NewVersion
+	// handsoff-pause Automation YAML NewVersion
 }

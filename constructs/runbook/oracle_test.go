@@ -11,6 +11,7 @@ import (
 	"testing"
 	"unicode"
 
+	"gopkg.in/yaml.v3"
 	"pgregory.net/rapid"
 
 	"github.com/handsoff-cdk/handsoff/constructs/runbook"
@@ -254,29 +255,52 @@ func (tb *table) condition(at string, m map[string]any, add func(string, ...any)
 
 // TestOracleAcceptsWhatThePackageRenders: the Example's runbook and every
 // document the property test's generator builds use only documented
-// inputs, with every required one.
+// inputs, with every required one, in JSON and in YAML (parsed, as SSM
+// would read it, and held to the same table).
 func TestOracleAcceptsWhatThePackageRenders(t *testing.T) {
 	tb := loadTable(t)
-	t.Run("Example", func(t *testing.T) {
-		content, err := restartRunbook().JSON()
+	check := func(d *runbook.Document) []string {
+		content, err := d.JSON()
 		if err != nil {
-			t.Fatal(err)
+			return []string{err.Error()}
 		}
-		for _, p := range tb.check(content) {
+		out := tb.check(content)
+		y, err := d.YAML()
+		if err != nil {
+			return append(out, err.Error())
+		}
+		parsed, err := yamlAsJSON(y)
+		if err != nil {
+			return append(out, "the YAML: "+err.Error())
+		}
+		for _, p := range tb.check(parsed) {
+			out = append(out, "YAML: "+p)
+		}
+		return out
+	}
+	t.Run("Example", func(t *testing.T) {
+		for _, p := range check(restartRunbook()) {
 			t.Error(p)
 		}
 	})
 	t.Run("generated", func(t *testing.T) {
 		rapid.Check(t, func(rt *rapid.T) {
-			content, err := runbook.GenValid(rt).JSON()
-			if err != nil {
-				rt.Fatal(err)
-			}
-			if ps := tb.check(content); len(ps) > 0 {
+			d := runbook.GenValid(rt)
+			if ps := check(d); len(ps) > 0 {
+				content, _ := d.YAML()
 				rt.Fatalf("%s\n%s", strings.Join(ps, "\n"), content)
 			}
 		})
 	})
+}
+
+// yamlAsJSON parses a YAML rendering and writes it as JSON, for the table.
+func yamlAsJSON(content []byte) ([]byte, error) {
+	var v any
+	if err := yaml.Unmarshal(content, &v); err != nil {
+		return nil, err
+	}
+	return json.Marshal(v)
 }
 
 // TestOracleCatches: each mistake a renderer could make, made in the
