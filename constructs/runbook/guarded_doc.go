@@ -323,8 +323,8 @@ type snapshotSpec struct {
 func (s snapshotSpec) document() *Document {
 	win := map[string]any{"start": minutes(s.window.Start), "end": minutes(s.window.End)}
 	d := &Document{
-		Description: fmt.Sprintf("Snapshot DB instance %s (handsoff service %s, environment %s) off-peak, %s UTC: wait while its CPU is above %s%% (%d checks, %s apart), then take a snapshot and wait until it is available. Refuses inside the %s stage's freeze windows and blackouts.",
-			s.db, s.service, s.environment, s.window, formatFloat(s.threshold), s.checks, s.interval, s.stage),
+		Description: fmt.Sprintf("Snapshot DB instance %s (handsoff service %s, environment %s) off-peak, %s UTC: wait while its CPU is above %s%% (%d checks, %d minutes apart), then take a snapshot and wait until it is available. Refuses inside the %s stage's freeze windows and blackouts.",
+			s.db, s.service, s.environment, s.window, formatFloat(s.threshold), s.checks, minutes(s.interval), s.stage),
 		AssumeRole: s.role,
 		Steps: append(s.head(), Step{Name: "OffPeak", Action: &ExecuteScript{
 			Runtime: window.Runtime, Handler: "off_peak", Script: snapshotScript, InputPayload: win,

@@ -35,6 +35,9 @@ type spec struct {
 	APIParameters bool
 	// Outputs: the step may declare outputs.
 	Outputs bool
+	// camelCase: the API's parameters may also start in lower case (set
+	// for the services the table's camelCaseServices lists).
+	camelCase bool
 }
 
 type table struct {
@@ -45,6 +48,12 @@ type table struct {
 		Operators map[string]string
 	}
 	Actions map[string]spec
+	// CamelCaseServices are the services whose boto3 parameters are in
+	// camelCase (ECS: cluster, service), not PascalCase.
+	CamelCaseServices struct {
+		Doc      string
+		Services []string
+	}
 }
 
 func loadTable(t *testing.T) *table {
@@ -90,6 +99,9 @@ func (tb *table) check(content []byte) []string {
 			continue
 		}
 		inputs, _ := s["inputs"].(map[string]any)
+		if svc, _ := inputs["Service"].(string); a.APIParameters && slices.Contains(tb.CamelCaseServices.Services, svc) {
+			a.camelCase = true
+		}
 		a.object(at+".inputs", inputs, add)
 		if outs, ok := s["outputs"]; ok {
 			if !a.Outputs {
@@ -142,7 +154,7 @@ func (s spec) object(at string, m map[string]any, add func(string, ...any)) {
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(m)) {
-		if known[k] || s.APIParameters && k != "" && unicode.IsUpper([]rune(k)[0]) {
+		if known[k] || s.APIParameters && k != "" && (unicode.IsUpper([]rune(k)[0]) || s.camelCase && unicode.IsLower([]rune(k)[0])) {
 			continue
 		}
 		add("%s.%s: not a documented input (%s)", at, k, s.Doc)

@@ -27,18 +27,25 @@ type Runbook interface {
 	constructs.IConstruct
 	// Resource is the AWS::SSM::Document.
 	Resource() awsssm.CfnDocument
-	// DocumentName is the document's name (its Ref): Props.Name, or the
-	// name CloudFormation generates.
+	// DocumentName is the document's name: Props.Name as given, or the
+	// name CloudFormation generates (the document's Ref).
 	DocumentName() *string
 }
 
 type runbook struct {
 	constructs.Construct
-	doc awsssm.CfnDocument
+	doc  awsssm.CfnDocument
+	name string
 }
 
 func (r *runbook) Resource() awsssm.CfnDocument { return r.doc }
-func (r *runbook) DocumentName() *string        { return r.doc.Ref() }
+
+func (r *runbook) DocumentName() *string {
+	if r.name != "" {
+		return jsii.String(r.name)
+	}
+	return r.doc.Ref()
+}
 
 // The AWS::SSM::Document name rules
 // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-document.html;
@@ -105,7 +112,7 @@ func New(scope constructs.Construct, id string, props *Props) Runbook {
 	// and the CDK's escape hatch puts it there. A token in the text (a
 	// role's ARN) resolves in place: the template holds an Fn::Join.
 	doc.AddPropertyOverride(jsii.String("Content"), content)
-	r := &runbook{Construct: c, doc: doc}
+	r := &runbook{Construct: c, doc: doc, name: props.Name}
 	for _, p := range problems {
 		awscdk.Annotations_Of(c).AddError(jsii.String("handsoff runbook: " + p))
 	}
