@@ -110,6 +110,51 @@
 // as a role's ARN for AssumeRole; each is double-quoted in the YAML, so
 // its value must need no escaping there (an ARN or a name does).
 //
+// # Guarded runbooks
+//
+// Three ready-made runbooks for what developers do by hand, each a
+// construct: [NewRefreshService] (a new deployment of an ECS service's
+// current task definition, waiting until it has rolled out),
+// [NewInvalidatePaths] (a CloudFront invalidation of the paths given at
+// start, once the distribution is deployed and no invalidation of it is
+// in progress, waiting until it completes) and [NewSnapshotDatabase] (a
+// manual snapshot of an RDS instance, inside a daily off-peak window once
+// its CPU has been quiet for 5 minutes, waiting until it is available).
+// Each:
+//
+//   - begins with the freeze guard (internal/window): ReadCalendar reads
+//     /handsoff/{service}/{stage}/calendar, FreezeGuard refuses inside the
+//     stage's freeze windows and blackouts;
+//   - names its target in the document: a developer cannot point it
+//     elsewhere (InvalidatePaths' Paths is the only parameter of the three);
+//   - runs as a role of its own (assumeRole written in the document),
+//     allowed exactly the calls its steps make, on its target: the calendar
+//     parameter's ARN, the topic, the service, distribution or instance.
+//     "*" only for cloudwatch:GetMetricStatistics, which supports no
+//     resource-level permissions; snapshots named handsoff-{instance}-*
+//     since the execution's ID completes the name. Each wildcard carries a
+//     cdk-nag suppression with that reason;
+//   - on any failure, with a NotificationTopicArn, publishes to the topic
+//     (Notify) and fails (Fail);
+//   - keeps every status change of its executions and steps in a log group
+//     of its own (encrypted, a year by default), fed by an EventBridge rule
+//     on Systems Manager's "EC2 Automation Execution Status-change
+//     Notification" and "EC2 Automation Step Status-change Notification"
+//     for its document; the stack's runbooks share one KMS key and one
+//     CloudWatch Logs resource policy (an account holds ten a region);
+//   - is tagged handsoff:service and handsoff:environment, which handsoff
+//     runbooks lists it by, and outputs the one-click link it prints
+//     (Link), signing in through IAM Identity Center when SSOStartURL is
+//     set.
+//
+// [NewStartPolicy] is the managed policy for developers: start these
+// runbooks, read them and their executions, pass their roles to SSM, and
+// nothing else; not even ssm:StopAutomationExecution, whose execution ARNs
+// name no document, so that it could not be kept to these runbooks.
+//
+// The Python of the CloudFront and database checks is in scripts/,
+// embedded; tests run it under python3.11 with a fake boto3.
+//
 // # What is not covered
 //
 //   - The other thirteen actions (aws:runCommand, aws:executeAutomation,
@@ -119,6 +164,15 @@
 //     reader follows is not documented, hence the two readers in the tests.
 //   - allowedPattern is checked with Go's regexp only; SSM also checks it
 //     with Java's, whose dialect differs.
+//   - RefreshService waits on the first deployment's rolloutState, which
+//     ECS returns only for the rolling update (ECS) deployment controller
+//     without a Classic Load Balancer; for other services the wait times
+//     out. Whether SSM's JSONPath could say "one deployment" is not
+//     documented, so the runbook checks that the completed deployment is
+//     the one it started instead.
+//   - A topic encrypted with a customer managed KMS key needs its key
+//     policy to let the runbook's role use the key; the package does not
+//     grant it.
 //   - A CDK token is measured for size as its placeholder.
 //
 // AWS's pages: https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-actions.html

@@ -78,7 +78,7 @@ func DrawGuarded(t *rapid.T) DrawnGuarded {
 			window:    DailyWindow{time.Duration(start) * time.Minute, time.Duration(end) * time.Minute},
 			threshold: float64(rapid.IntRange(1, 9999).Draw(t, "threshold")) / 100,
 			checks:    rapid.IntRange(1, 8).Draw(t, "checks"), interval: loadInterval,
-			timeout:   time.Duration(rapid.IntRange(1, 1440).Draw(t, "minutes")) * time.Minute, snapPrefix: "handsoff-" + db + "-"}
+			timeout: time.Duration(rapid.IntRange(1, 1440).Draw(t, "minutes")) * time.Minute, snapPrefix: "handsoff-" + db + "-"}
 		d.Doc, ss, d.Target, d.Checks = s.document(), s.statements(testPlace), db, s.checks
 	}
 	raw, err := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": ss})

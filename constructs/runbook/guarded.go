@@ -404,9 +404,11 @@ func NewInvalidatePaths(scope constructs.Construct, id string, props *Invalidate
 	case known(d) && !distributionID.MatchString(d):
 		c.add("DistributionID %q is not a CloudFront distribution ID (upper-case letters and digits, as E2QWRUHAPOMQZL)", d)
 	}
+	// The paths' form is the Paths parameter's allowedPattern, which
+	// Validate holds a default to; its length is not.
 	for i, path := range props.DefaultPaths {
-		if !pathRE.MatchString(path) || len(path) > 4000 {
-			c.add("DefaultPaths[%d] %q: a path starts with /, has URL-encoded characters and a * only at its end, at most 4000 characters", i, path)
+		if len(path) > 4000 {
+			c.add("DefaultPaths[%d]: %d characters; CloudFront takes a path of at most 4000", i, len(path))
 		}
 	}
 	timeout := orDefault(props.Timeout, 30*time.Minute)

@@ -237,8 +237,6 @@ type invalidateSpec struct {
 // pattern cannot hold.
 const pathPattern = `^/[A-Za-z0-9._~!$&'()+,;=:@%/-]*\*?$`
 
-var pathRE = regexp.MustCompile(pathPattern)
-
 // document: invalidate the paths given at start once the distribution is
 // deployed and no invalidation of it is in progress, and wait until done.
 func (s invalidateSpec) document() *Document {
@@ -440,15 +438,18 @@ func startStatements(targets []startTarget) []statement {
 		roles = append(roles, t.role)
 	}
 	executions = uniq(executions)
-	out := []statement{
-		{Sid: "StartRunbooks", Effect: "Allow", Action: []string{"ssm:StartAutomationExecution"}, Resource: append(uniq(start), executions...),
-			why: "automation-definition/{document}:* is any version of these documents alone; automation-execution/* is the execution a start creates, whose ID is not known before (AWS's example policy grants both)."},
-		{Sid: "ReadRunbooks", Effect: "Allow", Action: []string{"ssm:DescribeDocument", "ssm:GetDocument"}, Resource: uniq(read)},
-		{Sid: "ReadExecutions", Effect: "Allow", Action: []string{"ssm:GetAutomationExecution", "ssm:DescribeAutomationStepExecutions"}, Resource: executions,
-			why: "An execution is named by an ID made when it starts: automation-execution/* is every execution of this account and region, to read, not to change."},
-		{Sid: "ListExecutionsAndRunbooks", Effect: "Allow", Action: []string{"ssm:DescribeAutomationExecutions", "ssm:ListDocuments"}, Resource: []string{"*"},
-			why: "ssm:DescribeAutomationExecutions and ssm:ListDocuments support no resource-level permissions (Service Authorization Reference, AWS Systems Manager): they can be allowed only on *; they list and change nothing (handsoff runbooks lists the documents by tag with ListDocuments)."},
+	var out []statement
+	if len(targets) > 0 {
+		out = append(out,
+			statement{Sid: "StartRunbooks", Effect: "Allow", Action: []string{"ssm:StartAutomationExecution"}, Resource: append(uniq(start), executions...),
+				why: "automation-definition/{document}:* is any version of these documents alone; automation-execution/* is the execution a start creates, whose ID is not known before (AWS's example policy grants both); reading executions needs the same, an execution being named by an ID made when it starts."},
+			statement{Sid: "ReadRunbooks", Effect: "Allow", Action: []string{"ssm:DescribeDocument", "ssm:GetDocument"}, Resource: uniq(read)},
+			statement{Sid: "ReadExecutions", Effect: "Allow", Action: []string{"ssm:GetAutomationExecution", "ssm:DescribeAutomationStepExecutions"}, Resource: executions,
+				why: "An execution is named by an ID made when it starts: automation-execution/* is every execution of this account and region, to read, not to change."},
+		)
 	}
+	out = append(out, statement{Sid: "ListExecutionsAndRunbooks", Effect: "Allow", Action: []string{"ssm:DescribeAutomationExecutions", "ssm:ListDocuments"}, Resource: []string{"*"},
+		why: "ssm:DescribeAutomationExecutions and ssm:ListDocuments support no resource-level permissions (Service Authorization Reference, AWS Systems Manager): they can be allowed only on *; they list and change nothing (handsoff runbooks lists the documents by tag with ListDocuments)."})
 	if rs := uniq(roles); len(rs) > 0 {
 		// Needed if starting a document whose assumeRole names a role
 		// needs PassRole of the caller, harmless if not: both readings

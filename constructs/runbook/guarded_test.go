@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
@@ -450,6 +451,62 @@ func TestGuardedGolden(t *testing.T) {
 		var v any
 		if err := yaml.Unmarshal(files[n+".yaml"], &v); err != nil {
 			t.Errorf("%s.yaml: %v", n, err)
+		}
+	}
+}
+
+// TestGuardedProblems: every mistake in the props fails synthesis with an
+// error on the construct that names the field and the fix, all at once.
+func TestGuardedProblems(t *testing.T) {
+	dir := t.TempDir()
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
+	stack := awscdk.NewStack(app, jsii.String("Ops"), nil)
+	runbook.NewRefreshService(stack, "Empty", nil)
+	runbook.NewRefreshService(stack, "BadNames", &runbook.RefreshServiceProps{
+		GuardedProps: runbook.GuardedProps{Service: "Orders", Environment: "prod euw1", Stage: "prod", NotificationTopicArn: "arn:aws:sqs:eu-west-1:111122223333:q"},
+		Cluster:      "orders cluster", ECSService: "api", Timeout: 13 * time.Hour,
+	})
+	gp := runbook.GuardedProps{Service: "orders", Environment: "prod-euw1", Stage: "prod"}
+	bad := gp
+	bad.LogRetentionDays, bad.SSORoleName, bad.SSOStartURL = 30, "Dev", ""
+	runbook.NewInvalidatePaths(stack, "Invalidate", &runbook.InvalidatePathsProps{GuardedProps: bad, DistributionID: "e123!", DefaultPaths: []string{"images/*", "/a*/b", "/" + strings.Repeat("a", 4000)}})
+	runbook.NewSnapshotDatabase(stack, "Snapshot", &runbook.SnapshotDatabaseProps{GuardedProps: gp, DBInstance: "1db--",
+		OffPeak: runbook.DailyWindow{Start: 3 * time.Hour, End: 3 * time.Hour}, CPUThreshold: 120, LoadChecks: 9})
+	runbook.NewSnapshotDatabase(stack, "TokenDb", &runbook.SnapshotDatabaseProps{GuardedProps: gp, DBInstance: *awscdk.NewCfnParameter(stack, jsii.String("Db"), nil).ValueAsString()})
+	runbook.NewStartPolicy(stack, "Nobody", nil)
+	app.Synth(nil)
+	var got []string
+	for _, f := range testenv.Annotations(t, dir) {
+		if f.Level == "error" {
+			got = append(got, f.Path+": "+strings.TrimPrefix(f.Message, "handsoff runbook: "))
+		}
+	}
+	for _, want := range []string{
+		"/Ops/Empty: Service is required",
+		"/Ops/Empty: Environment is required",
+		"/Ops/Empty: Stage is required",
+		"/Ops/Empty: Cluster is required: the ECS cluster's name",
+		"/Ops/Empty: ECSService is required: the ECS service's name",
+		`/Ops/BadNames: Service "Orders": use lower-case letters`,
+		`/Ops/BadNames: Environment "prod euw1"`,
+		`/Ops/BadNames: NotificationTopicArn "arn:aws:sqs:eu-west-1:111122223333:q" is not an SNS topic's ARN`,
+		`/Ops/BadNames: Cluster "orders cluster": ECS names are`,
+		"/Ops/BadNames: Timeout 13h0m0s: give whole seconds from 1m0s to 12h0m0s",
+		"/Ops/Invalidate: LogRetentionDays 30: use one of CloudWatch Logs' values from 365 up",
+		"/Ops/Invalidate: SSORoleName is set without SSOStartURL",
+		`/Ops/Invalidate: DistributionID "e123!" is not a CloudFront distribution ID`,
+		`/Ops/Invalidate/Runbook: parameters[0](Paths).default: "images/*" does not match allowedPattern`,
+		`/Ops/Invalidate/Runbook: parameters[0](Paths).default: "/a*/b" does not match allowedPattern`,
+		`/Ops/Invalidate: DefaultPaths[2]: 4001 characters`,
+		`/Ops/Snapshot: DBInstance "1db--" is not a DB instance identifier`,
+		"/Ops/Snapshot: OffPeak 03:00-03:00 is empty or the whole day",
+		"/Ops/Snapshot: CPUThreshold 120: give a percentage above 0 and below 100",
+		"/Ops/Snapshot: LoadChecks 9: give 1 to 8",
+		"/Ops/TokenDb: DBInstance is a token",
+		"/Ops/Nobody: StartPolicyProps.Runbooks is empty",
+	} {
+		if !slices.ContainsFunc(got, func(g string) bool { return strings.HasPrefix(g, want) }) {
+			t.Errorf("no error %q; errors:\n%s", want, strings.Join(got, "\n"))
 		}
 	}
 }

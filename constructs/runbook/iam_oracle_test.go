@@ -112,14 +112,14 @@ var forbiddenForDevelopers = []string{
 // the resources it may name: doc is a covered document's name (or its
 // reference), "*" the whole resource.
 var developerActions = map[string]string{
-	"ssm:StartAutomationExecution":        "automation-definition/DOC:*, document/DOC, automation-execution/*",
-	"ssm:DescribeDocument":                "document/DOC",
-	"ssm:GetDocument":                     "document/DOC",
-	"ssm:GetAutomationExecution":          "automation-execution/*",
+	"ssm:StartAutomationExecution":         "automation-definition/DOC:*, document/DOC, automation-execution/*",
+	"ssm:DescribeDocument":                 "document/DOC",
+	"ssm:GetDocument":                      "document/DOC",
+	"ssm:GetAutomationExecution":           "automation-execution/*",
 	"ssm:DescribeAutomationStepExecutions": "automation-execution/*",
-	"ssm:DescribeAutomationExecutions":    "*",
-	"ssm:ListDocuments":                   "*",
-	"iam:PassRole":                        "ROLE, to ssm.amazonaws.com alone",
+	"ssm:DescribeAutomationExecutions":     "*",
+	"ssm:ListDocuments":                    "*",
+	"iam:PassRole":                         "ROLE, to ssm.amazonaws.com alone",
 }
 
 // runbookRef is a runbook as a policy names it: its document's name and

@@ -152,7 +152,9 @@ func page(truncated bool, next string, statuses ...string) map[string]any {
 // Completed (a status it does not know included), and fails closed past
 // the pages it reads.
 func TestInvalidationsScript(t *testing.T) {
-	ev := func(paths ...any) map[string]any { return map[string]any{"distribution": "E2QWRUHAPOMQZL", "paths": paths} }
+	ev := func(paths ...any) map[string]any {
+		return map[string]any{"distribution": "E2QWRUHAPOMQZL", "paths": paths}
+	}
 	many := func(n int, f string) []any {
 		out := make([]any, n)
 		for i := range out {
