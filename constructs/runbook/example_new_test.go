@@ -55,6 +55,7 @@ func ExampleNewRefreshService() {
 	// ReadCalendar aws:executeAwsApi step:Notify
 	// FreezeGuard aws:executeScript step:Notify
 	// UpdateService aws:executeAwsApi step:Notify
+	// WaitStarted aws:waitForAwsResourceProperty step:Notify
 	// WaitForRollout aws:waitForAwsResourceProperty step:Notify
 	// CheckRolledOut aws:assertAwsResourceProperty step:Notify
 	// CheckDeployment aws:assertAwsResourceProperty step:Notify

@@ -342,8 +342,8 @@ type RefreshServiceProps struct {
 // parameter. Its role may update and describe that service alone.
 //
 // Steps: ReadCalendar, FreezeGuard, UpdateService (forceNewDeployment),
-// WaitForRollout, CheckRolledOut, CheckDeployment, Done; Notify and Fail on
-// any failure when a topic is set.
+// WaitStarted, WaitForRollout, CheckRolledOut, CheckDeployment, Done;
+// Notify and Fail on any failure when a topic is set.
 func NewRefreshService(scope constructs.Construct, id string, props *RefreshServiceProps) Guarded {
 	if props == nil {
 		props = &RefreshServiceProps{}

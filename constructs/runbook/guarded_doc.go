@@ -162,20 +162,22 @@ type refreshSpec struct {
 // document: force a new deployment of the service and wait until it has
 // rolled out.
 //
-// Why three steps after UpdateService. The wait's selector reads one value,
+// Why four steps after UpdateService. The wait's selector reads one value,
 // and the only documented selectors pick values ("$.services[0]...",
 // https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-waitForAwsResourceProperty.html);
 // "the service has one deployment" is not a value. So: wait until the
-// first deployment's rolloutState is COMPLETED or FAILED ("When the service
-// reaches a steady state, the deployment transitions to a COMPLETED
-// state. If the service fails to reach a steady state and circuit breaker
-// is turned on, the deployment transitions to a FAILED state",
+// first deployment listed is the one UpdateService started (its ID, from
+// UpdateService's answer); wait until its rolloutState is COMPLETED or
+// FAILED ("When the service reaches a steady state, the deployment
+// transitions to a COMPLETED state. If the service fails to reach a
+// steady state and circuit breaker is turned on, the deployment
+// transitions to a FAILED state",
 // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Deployment.html),
 // so that a failed rollout fails at once rather than at the timeout; then
-// assert it is COMPLETED; then assert that this first deployment is the
-// one UpdateService started, so that neither a circuit breaker's rollback
-// (a newer deployment that completes) nor a deployment list in another
-// order passes for this run's rollout.
+// assert it is COMPLETED; then assert that the first deployment is still
+// the one UpdateService started, so that neither a circuit breaker's
+// rollback (a newer deployment that completes) nor a list in another order
+// passes for this run's rollout.
 //
 // rolloutState is returned only for services on the rolling update (ECS)
 // deployment controller that are not behind a Classic Load Balancer (the
@@ -192,6 +194,13 @@ func (s refreshSpec) document() *Document {
 				Params:  map[string]any{"cluster": s.cluster, "service": s.ecsService, "forceNewDeployment": true},
 				Outputs: []Output{{Name: "DeploymentId", Selector: "$.service.deployments[0].id", Type: String}},
 			}},
+			// Until DescribeServices shows the new deployment first, its
+			// list may still lead with the old, completed one.
+			Step{Name: "WaitStarted", Action: &WaitForAwsResourceProperty{
+				Service: "ecs", Api: "DescribeServices", Params: describe,
+				PropertySelector: "$.services[0].deployments[0].id",
+				DesiredValues:    []string{"{{ UpdateService.DeploymentId }}"},
+			}, TimeoutSeconds: 300},
 			Step{Name: "WaitForRollout", Action: &WaitForAwsResourceProperty{
 				Service: "ecs", Api: "DescribeServices", Params: describe,
 				PropertySelector: "$.services[0].deployments[0].rolloutState",

@@ -43,7 +43,7 @@ func steps(d runbook.DrawnGuarded) []string {
 	s := []string{"ReadCalendar", "FreezeGuard"}
 	switch d.Kind {
 	case "refresh":
-		s = append(s, "UpdateService", "WaitForRollout", "CheckRolledOut", "CheckDeployment", "Done")
+		s = append(s, "UpdateService", "WaitStarted", "WaitForRollout", "CheckRolledOut", "CheckDeployment", "Done")
 	case "invalidate":
 		s = append(s, "CheckDeployed", "CheckInvalidations", "CreateInvalidation", "WaitCompleted", "Done")
 	case "snapshot":
