@@ -162,14 +162,17 @@ func newGuarded(scope constructs.Construct, id string, gp GuardedProps, problems
 	stack := awscdk.Stack_Of(c)
 	p := place{partition: *stack.Partition(), region: *stack.Region(), account: *stack.Account()}
 
-	// The role Automation assumes, for this runbook alone; the trust
-	// policy keeps it to Automation executions of this account (the
-	// confused deputy guidance of
-	// https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-setup-iam.html).
+	// The role Automation assumes, for this runbook alone. The trust
+	// policy keeps it to Automation executions of this account and region
+	// (aws:SourceAccount and aws:SourceArn, the confused deputy guidance of
+	// https://docs.aws.amazon.com/systems-manager/latest/userguide/cross-service-confused-deputy-prevention.html),
+	// IfExists: which of the two keys Automation sends when it assumes a
+	// document's role is not written down, and a key it does not send
+	// would make a plain condition refuse every run.
 	role := awsiam.NewRole(c, jsii.String("Role"), &awsiam.RoleProps{
 		AssumedBy: awsiam.NewPrincipalWithConditions(awsiam.NewServicePrincipal(jsii.String("ssm.amazonaws.com"), nil), &map[string]any{
-			"StringEquals": map[string]any{"aws:SourceAccount": p.account},
-			"ArnLike":      map[string]any{"aws:SourceArn": p.arn("ssm", p.region, "automation-execution/*")},
+			"StringEqualsIfExists": map[string]any{"aws:SourceAccount": p.account},
+			"ArnLikeIfExists":      map[string]any{"aws:SourceArn": p.arn("ssm", p.region, "automation-execution/*")},
 		}),
 		Description: jsii.String("handsoff runbook " + *c.Node().Path() + ": the role its document runs as"),
 	})

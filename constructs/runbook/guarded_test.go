@@ -262,12 +262,12 @@ func templateExpect(n string) roleExpect {
 }
 
 // TestGuardedTrust: each role trusts SSM alone, for Automation executions
-// of its own account.
+// of its own account and region where SSM says which.
 func TestGuardedTrust(t *testing.T) {
 	f := synth(t)
 	for id, r := range resources(f.ops, "AWS::IAM::Role") {
 		doc, _ := json.Marshal(props(r)["AssumeRolePolicyDocument"])
-		want := `{"Statement":[{"Action":"sts:AssumeRole","Condition":{"ArnLike":{"aws:SourceArn":{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":ssm:eu-west-1:111122223333:automation-execution/*"]]}},"StringEquals":{"aws:SourceAccount":"111122223333"}},"Effect":"Allow","Principal":{"Service":"ssm.amazonaws.com"}}],"Version":"2012-10-17"}`
+		want := `{"Statement":[{"Action":"sts:AssumeRole","Condition":{"ArnLikeIfExists":{"aws:SourceArn":{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":ssm:eu-west-1:111122223333:automation-execution/*"]]}},"StringEqualsIfExists":{"aws:SourceAccount":"111122223333"}},"Effect":"Allow","Principal":{"Service":"ssm.amazonaws.com"}}],"Version":"2012-10-17"}`
 		if string(doc) != want {
 			t.Errorf("%s trusts %s", id, doc)
 		}
