@@ -170,6 +170,10 @@
 //     out. Whether SSM's JSONPath could say "one deployment" is not
 //     documented, so the runbook checks that the completed deployment is
 //     the one it started instead.
+//   - InvalidatePaths gives CloudFront Quantity as "{{ CheckInvalidations.Quantity }}"
+//     (an Integer output) and Items as "{{ Paths }}" (a StringList): a
+//     value that is one reference alone keeps the reference's type, as
+//     AWS's runbooks pass StringList parameters; not tried against SSM.
 //   - A topic encrypted with a customer managed KMS key needs its key
 //     policy to let the runbook's role use the key; the package does not
 //     grant it.
