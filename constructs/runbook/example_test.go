@@ -219,3 +219,45 @@ func Example() {
 	//   ]
 	// }
 }
+
+// YAML is what New deploys: block style, a script as a literal block, and
+// every string YAML could misread double-quoted (a YAML 1.1 reader takes a
+// plain on, even as a key, for true).
+func ExampleDocument_YAML() {
+	doc := &runbook.Document{
+		Description: "Say whether it is on.",
+		Parameters:  []runbook.Parameter{{Name: "On", Type: runbook.String, AllowedValues: []string{"yes", "no"}}},
+		Steps: []runbook.Step{{Name: "Say", Action: &runbook.ExecuteScript{
+			Runtime: "python3.11", Handler: "say",
+			Script:       "def say(events, context):\n    return {'on': events['on'] == 'yes'}\n",
+			InputPayload: map[string]any{"on": "{{ On }}"},
+		}, IsEnd: true}},
+	}
+	out, err := doc.YAML()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Print(string(out))
+	// Output:
+	// schemaVersion: "0.3"
+	// description: "Say whether it is on."
+	// parameters:
+	//   "On":
+	//     type: String
+	//     allowedValues:
+	//       - "yes"
+	//       - "no"
+	// mainSteps:
+	//   - name: Say
+	//     action: aws:executeScript
+	//     isEnd: true
+	//     inputs:
+	//       Runtime: python3.11
+	//       Handler: say
+	//       InputPayload:
+	//         "on": "{{ On }}"
+	//       Script: |
+	//         def say(events, context):
+	//             return {'on': events['on'] == 'yes'}
+}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"unicode"
 
+	"gopkg.in/yaml.v3"
 	"pgregory.net/rapid"
 
 	"github.com/handsoff-cdk/handsoff/constructs/runbook"
@@ -34,6 +35,9 @@ type spec struct {
 	APIParameters bool
 	// Outputs: the step may declare outputs.
 	Outputs bool
+	// camelCase: the API's parameters may also start in lower case (set
+	// for the services the table's camelCaseServices lists).
+	camelCase bool
 }
 
 type table struct {
@@ -44,6 +48,12 @@ type table struct {
 		Operators map[string]string
 	}
 	Actions map[string]spec
+	// CamelCaseServices are the services whose boto3 parameters are in
+	// camelCase (ECS: cluster, service), not PascalCase.
+	CamelCaseServices struct {
+		Doc      string
+		Services []string
+	}
 }
 
 func loadTable(t *testing.T) *table {
@@ -89,6 +99,9 @@ func (tb *table) check(content []byte) []string {
 			continue
 		}
 		inputs, _ := s["inputs"].(map[string]any)
+		if svc, _ := inputs["Service"].(string); a.APIParameters && slices.Contains(tb.CamelCaseServices.Services, svc) {
+			a.camelCase = true
+		}
 		a.object(at+".inputs", inputs, add)
 		if outs, ok := s["outputs"]; ok {
 			if !a.Outputs {
@@ -141,7 +154,7 @@ func (s spec) object(at string, m map[string]any, add func(string, ...any)) {
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(m)) {
-		if known[k] || s.APIParameters && k != "" && unicode.IsUpper([]rune(k)[0]) {
+		if known[k] || s.APIParameters && k != "" && (unicode.IsUpper([]rune(k)[0]) || s.camelCase && unicode.IsLower([]rune(k)[0])) {
 			continue
 		}
 		add("%s.%s: not a documented input (%s)", at, k, s.Doc)
@@ -254,29 +267,52 @@ func (tb *table) condition(at string, m map[string]any, add func(string, ...any)
 
 // TestOracleAcceptsWhatThePackageRenders: the Example's runbook and every
 // document the property test's generator builds use only documented
-// inputs, with every required one.
+// inputs, with every required one, in JSON and in YAML (parsed, as SSM
+// would read it, and held to the same table).
 func TestOracleAcceptsWhatThePackageRenders(t *testing.T) {
 	tb := loadTable(t)
-	t.Run("Example", func(t *testing.T) {
-		content, err := restartRunbook().JSON()
+	check := func(d *runbook.Document) []string {
+		content, err := d.JSON()
 		if err != nil {
-			t.Fatal(err)
+			return []string{err.Error()}
 		}
-		for _, p := range tb.check(content) {
+		out := tb.check(content)
+		y, err := d.YAML()
+		if err != nil {
+			return append(out, err.Error())
+		}
+		parsed, err := yamlAsJSON(y)
+		if err != nil {
+			return append(out, "the YAML: "+err.Error())
+		}
+		for _, p := range tb.check(parsed) {
+			out = append(out, "YAML: "+p)
+		}
+		return out
+	}
+	t.Run("Example", func(t *testing.T) {
+		for _, p := range check(restartRunbook()) {
 			t.Error(p)
 		}
 	})
 	t.Run("generated", func(t *testing.T) {
 		rapid.Check(t, func(rt *rapid.T) {
-			content, err := runbook.GenValid(rt).JSON()
-			if err != nil {
-				rt.Fatal(err)
-			}
-			if ps := tb.check(content); len(ps) > 0 {
+			d := runbook.GenValid(rt)
+			if ps := check(d); len(ps) > 0 {
+				content, _ := d.YAML()
 				rt.Fatalf("%s\n%s", strings.Join(ps, "\n"), content)
 			}
 		})
 	})
+}
+
+// yamlAsJSON parses a YAML rendering and writes it as JSON, for the table.
+func yamlAsJSON(content []byte) ([]byte, error) {
+	var v any
+	if err := yaml.Unmarshal(content, &v); err != nil {
+		return nil, err
+	}
+	return json.Marshal(v)
 }
 
 // TestOracleCatches: each mistake a renderer could make, made in the

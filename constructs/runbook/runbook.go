@@ -1,7 +1,6 @@
 package runbook
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -28,8 +27,8 @@ type Runbook interface {
 	constructs.IConstruct
 	// Resource is the AWS::SSM::Document.
 	Resource() awsssm.CfnDocument
-	// DocumentName is the document's name: Props.Name, or the name
-	// CloudFormation generates (its Ref, a token until deployment).
+	// DocumentName is the document's name: Props.Name as given, or the
+	// name CloudFormation generates (the document's Ref).
 	DocumentName() *string
 }
 
@@ -40,6 +39,7 @@ type runbook struct {
 }
 
 func (r *runbook) Resource() awsssm.CfnDocument { return r.doc }
+
 func (r *runbook) DocumentName() *string {
 	if r.name != "" {
 		return jsii.String(r.name)
@@ -58,8 +58,8 @@ var (
 )
 
 // New makes an AWS::SSM::Document of type Automation from props.Document,
-// in JSON. A new content makes a new version of the document (UpdateMethod
-// NewVersion) rather than a new document.
+// in YAML ([Document.YAML]). A new content makes a new version of the
+// document (UpdateMethod NewVersion) rather than a new document.
 //
 // The document is validated first: each problem, and a bad Name, is
 // reported as an error annotation on the construct, which fails synthesis.
@@ -68,7 +68,7 @@ var (
 func New(scope constructs.Construct, id string, props *Props) Runbook {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	var problems []string
-	content := []byte(`{}`)
+	content := "{}\n"
 	if props == nil {
 		props = &Props{}
 	}
@@ -84,23 +84,20 @@ func New(scope constructs.Construct, id string, props *Props) Runbook {
 				problems = append(problems, err.Error())
 			}
 		}
-		if out, err := props.Document.JSON(); err == nil {
-			content = out
+		if out, err := props.Document.YAML(); err == nil {
+			content = string(out)
 		}
 	}
 	problems = append(problems, checkName(c, props.Name)...)
 
-	// Content goes in as JSON, not as the text: the CDK's CfnDocument takes
-	// only an object, and CloudFormation writes it out for SSM. A token in
-	// a string (a role's ARN) resolves in place and is escaped there.
-	var object map[string]any
-	if err := json.Unmarshal(content, &object); err != nil {
-		problems = append(problems, "the document's JSON does not read back: "+err.Error())
-	}
 	dp := &awsssm.CfnDocumentProps{
-		Content:        object,
-		DocumentType:   jsii.String("Automation"),
-		DocumentFormat: jsii.String("JSON"),
+		// A placeholder: the CDK's CfnDocument (2.239) takes only an
+		// object for Content, and the content is YAML text, set below.
+		Content:      map[string]any{},
+		DocumentType: jsii.String("Automation"),
+		// YAML, for the inline script of an aws:executeScript step, which
+		// AWS's page says JSON runbooks cannot hold (see Document.YAML).
+		DocumentFormat: jsii.String("YAML"),
 		// Replace, the registry's default, would replace the document on
 		// each change of content; NewVersion keeps it and its versions.
 		UpdateMethod: jsii.String("NewVersion"),
@@ -108,7 +105,14 @@ func New(scope constructs.Construct, id string, props *Props) Runbook {
 	if props.Name != "" {
 		dp.Name = jsii.String(props.Name)
 	}
-	r := &runbook{Construct: c, doc: awsssm.NewCfnDocument(c, jsii.String("Document"), dp), name: props.Name}
+	doc := awsssm.NewCfnDocument(c, jsii.String("Document"), dp)
+	// Content as the YAML text: the registry's Content takes a string as
+	// well as an object ("This parameter also supports String data types",
+	// https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-document.html),
+	// and the CDK's escape hatch puts it there. A token in the text (a
+	// role's ARN) resolves in place: the template holds an Fn::Join.
+	doc.AddPropertyOverride(jsii.String("Content"), content)
+	r := &runbook{Construct: c, doc: doc, name: props.Name}
 	for _, p := range problems {
 		awscdk.Annotations_Of(c).AddError(jsii.String("handsoff runbook: " + p))
 	}

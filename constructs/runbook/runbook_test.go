@@ -2,6 +2,7 @@ package runbook_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -11,15 +12,17 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/google/go-cmp/cmp"
+	"gopkg.in/yaml.v3"
 
 	"github.com/handsoff-cdk/handsoff/constructs/runbook"
 	"github.com/handsoff-cdk/handsoff/internal/testenv"
 )
 
-// TestNew: the document is an Automation document in JSON, updated as new
+// TestNew: the document is an Automation document in YAML, updated as new
 // versions, named as asked; a token in it (the role's ARN) resolves in the
-// template and leaves the content valid JSON; the template matches the
-// CloudFormation registry, which allows each value set.
+// template, in place in the YAML text, which still reads as the document;
+// the template matches the CloudFormation registry, which allows each value
+// set and a string Content.
 func TestNew(t *testing.T) {
 	dir := t.TempDir()
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
@@ -42,23 +45,27 @@ func TestNew(t *testing.T) {
 	tmpl.ResourceCountIs(jsii.String("AWS::SSM::Document"), jsii.Number(1))
 	tmpl.HasResourceProperties(jsii.String("AWS::SSM::Document"), map[string]any{
 		"DocumentType":   "Automation",
-		"DocumentFormat": "JSON",
+		"DocumentFormat": "YAML",
 		"UpdateMethod":   "NewVersion",
 		"Name":           "handsoff-restart-instance",
 	})
 
 	// The content is the document, with the role's ARN where the token was.
-	var content map[string]any
+	var content any
 	for _, r := range *tmpl.FindResources(jsii.String("AWS::SSM::Document"), nil) {
-		content = (*r)["Properties"].(map[string]any)["Content"].(map[string]any)
+		content = (*r)["Properties"].(map[string]any)["Content"]
 	}
-	arn, _ := json.Marshal(content["assumeRole"])
-	if !strings.Contains(string(arn), `"Fn::GetAtt":["AutomationRole`) {
-		t.Errorf("assumeRole is %s, want the role's Arn", arn)
+	text := flatten(t, content)
+	if !strings.Contains(text, `assumeRole: "<AutomationRole`) {
+		t.Errorf("assumeRole is not the role's Arn:\n%s", text)
 	}
-	delete(content, "assumeRole")
+	var got map[string]any
+	if err := yaml.Unmarshal([]byte(text), &got); err != nil {
+		t.Fatalf("the content does not read as YAML: %v\n%s", err, text)
+	}
+	delete(got, "assumeRole")
 	doc.AssumeRole = ""
-	if diff := cmp.Diff(decoded(t, doc), content); diff != "" {
+	if diff := cmp.Diff(decoded(t, doc), jsonRoundTrip(t, got)); diff != "" {
 		t.Errorf("content (-want +got):\n%s", diff)
 	}
 
@@ -66,11 +73,54 @@ func TestNew(t *testing.T) {
 	for _, p := range schema.Validate(*tmpl.ToJSON()) {
 		t.Error(p)
 	}
-	for prop, value := range map[string]string{"DocumentType": "Automation", "DocumentFormat": "JSON", "UpdateMethod": "NewVersion"} {
+	for prop, value := range map[string]string{"DocumentType": "Automation", "DocumentFormat": "YAML", "UpdateMethod": "NewVersion"} {
 		if allowed := schema.AllowedValues("AWS::SSM::Document", prop); !slices.Contains(allowed, value) {
 			t.Errorf("the registry allows %s %q, not %q", prop, allowed, value)
 		}
 	}
+}
+
+// flatten is a Content as text: a string, or an Fn::Join of strings and
+// references, each reference written "<Logical.Attribute>" or "<Ref>".
+func flatten(t testing.TB, v any) string {
+	t.Helper()
+	switch x := v.(type) {
+	case string:
+		return x
+	case map[string]any:
+		if j, ok := x["Fn::Join"].([]any); ok {
+			var b strings.Builder
+			for i, p := range j[1].([]any) {
+				if i > 0 {
+					b.WriteString(j[0].(string))
+				}
+				b.WriteString(flatten(t, p))
+			}
+			return b.String()
+		}
+		if g, ok := x["Fn::GetAtt"].([]any); ok {
+			return fmt.Sprintf("<%s.%s>", g[0], g[1])
+		}
+		if r, ok := x["Ref"].(string); ok {
+			return "<" + r + ">"
+		}
+	}
+	t.Fatalf("Content is %#v, not text", v)
+	return ""
+}
+
+// jsonRoundTrip is a value as JSON would decode it.
+func jsonRoundTrip(t testing.TB, v any) map[string]any {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out map[string]any
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // decoded is a document's JSON, decoded.
@@ -87,15 +137,19 @@ func decoded(t *testing.T, d *runbook.Document) map[string]any {
 	return out
 }
 
-// TestNewPlain: without tokens the content is exactly the document, and
-// without a Name CloudFormation names it.
+// TestNewPlain: without tokens the content is exactly the document's YAML,
+// and without a Name CloudFormation names it.
 func TestNewPlain(t *testing.T) {
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
 	stack := awscdk.NewStack(app, jsii.String("Ops"), nil)
 	runbook.New(stack, "Restart", &runbook.Props{Document: restartRunbook()})
+	want, err := restartRunbook().YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
 	tmpl := assertions.Template_FromStack(stack, nil)
 	tmpl.HasResourceProperties(jsii.String("AWS::SSM::Document"), map[string]any{
-		"Content": assertions.Match_Exact(decoded(t, restartRunbook())),
+		"Content": string(want),
 		"Name":    assertions.Match_Absent(),
 	})
 }

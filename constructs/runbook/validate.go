@@ -42,8 +42,8 @@ func (ps Problems) Error() string {
 
 // The rules' ids, as Problem.Rule reports them.
 const (
-	ruleDocument         = "document"            // mainSteps present; the document renders
-	ruleContentSize      = "content-size"        // 64 KB less headroom for runtime parameters
+	ruleDocument         = "document"            // mainSteps present; the document renders (JSON and YAML)
+	ruleContentSize      = "content-size"        // 64 KB less headroom for runtime parameters, JSON or YAML
 	ruleParameterName    = "parameter-name"      // valid, unique
 	ruleParameterType    = "parameter-type"      // one of the six
 	ruleParameterDefault = "parameter-default"   // fits its type, allowedValues and allowedPattern
@@ -117,11 +117,15 @@ func (d *Document) Validate() error {
 	}
 	d.checkOutputs(r, steps)
 	if len(d.Steps) > 0 {
+		// Measured in both renderings, the larger counting: New deploys
+		// the YAML, and JSON() is there for tools that take JSON.
 		if content, err := d.JSON(); err != nil {
 			r.add(ruleDocument, "document", "does not render as JSON: %v", err)
-		} else if len(content) > MaxContent {
+		} else if y, err := jsonToYAML(content); err != nil {
+			r.add(ruleDocument, "document", "does not render as YAML: %v", err)
+		} else if size := max(len(content), len(y)); size > MaxContent {
 			r.add(ruleContentSize, "document", "renders to %d bytes; SSM takes %d with the parameters given at start, and %d are kept for those: at most %d. Move long scripts or descriptions out, or split the runbook",
-				len(content), contentLimit, parameterReserve, MaxContent)
+				size, contentLimit, parameterReserve, MaxContent)
 		}
 	}
 	if len(r.problems) == 0 {
