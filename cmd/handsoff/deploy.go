@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/spf13/cobra"
 
@@ -167,12 +168,41 @@ var clock = time.Now
 var credentials = func(profile string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithSharedConfigProfile(profile))
-	if err != nil {
-		return err
-	}
-	_, err = cfg.Credentials.Retrieve(ctx)
+	_, err := signIn(ctx, profile, "")
 	return err
+}
+
+// signIn loads a profile's configuration, in region (the profile's own
+// when ""), and retrieves its credentials once, into the configuration's
+// cache: the check that the developer is signed in and the calls after it
+// share them (an SSO profile would otherwise fetch its role's credentials
+// twice).
+func signIn(ctx context.Context, profile, region string) (aws.Config, error) {
+	opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithSharedConfigProfile(profile)}
+	if region != "" {
+		opts = append(opts, awsconfig.WithRegion(region))
+	}
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	if err == nil {
+		_, err = cfg.Credentials.Retrieve(ctx)
+	}
+	return cfg, err
+}
+
+// awsFor is signIn for a command: without credentials it says so, with the
+// sign-in command, and the status is exitUnreachable. whose names whose
+// account it is, or is "".
+func awsFor(ctx context.Context, stderr io.Writer, cmd, whose, profile, region string) (aws.Config, int) {
+	cfg, err := signIn(ctx, profile, region)
+	if err != nil {
+		if whose != "" {
+			whose = " for " + whose
+		}
+		fmt.Fprintf(stderr, "%s: no AWS credentials%s (profile %s): %v\n", cmd, whose, profile, err)
+		fmt.Fprintf(stderr, "  sign in first: aws sso login --profile %s   (handsoff profiles writes the profiles)\n", profile)
+		return cfg, exitUnreachable
+	}
+	return cfg, exitOK
 }
 
 // recordForced records a forced deploy with the configuration service

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/codepipeline"
 
 	"github.com/handsoff-cdk/handsoff/internal/metrics"
@@ -60,17 +59,11 @@ Executions that were stopped or superseded count neither way.`,
 			now = v
 		}
 		from := now.Add(-time.Duration(*days) * 24 * time.Hour)
-		if err := credentials(*profile); err != nil {
-			fmt.Fprintf(stderr, "handsoff metrics: no AWS credentials for the pipeline's account (profile %s): %v\n", *profile, err)
-			fmt.Fprintf(stderr, "  sign in first: aws sso login --profile %s   (handsoff profiles writes the profiles)\n", *profile)
-			return exitUnreachable
-		}
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithSharedConfigProfile(*profile), awsconfig.WithRegion(cfg.Pipeline.Region))
-		if err != nil {
-			fmt.Fprintf(stderr, "handsoff metrics: the AWS profile %s: %v\n  run handsoff profiles, then aws sso login --profile %s\n", *profile, err, *profile)
-			return exitUnreachable
+		awsCfg, code := awsFor(ctx, stderr, "handsoff metrics", "the pipeline's account", *profile, cfg.Pipeline.Region)
+		if code != exitOK {
+			return code
 		}
 		fmt.Fprintf(stderr, "# aws codepipeline list-pipeline-executions --pipeline-name %s --profile %s --region %s\n", name, *profile, cfg.Pipeline.Region)
 		stop := progress(stderr, "reading the executions of "+name)

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/smithy-go"
 
@@ -66,17 +65,11 @@ exits 1.`,
 		if *profile == "" {
 			*profile = profileName(pl.Service, env.Name)
 		}
-		if err := credentials(*profile); err != nil {
-			fmt.Fprintf(stderr, "handsoff resources: no AWS credentials for %s (profile %s): %v\n", env.Name, *profile, err)
-			fmt.Fprintf(stderr, "  sign in first: aws sso login --profile %s   (handsoff profiles writes the profiles)\n", *profile)
-			return exitUnreachable
-		}
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithSharedConfigProfile(*profile), awsconfig.WithRegion(env.Region))
-		if err != nil {
-			fmt.Fprintf(stderr, "handsoff resources: the AWS profile %s: %v\n  run handsoff profiles, then aws sso login --profile %s\n", *profile, err, *profile)
-			return exitUnreachable
+		cfg, code := awsFor(ctx, stderr, "handsoff resources", env.Name, *profile, env.Region)
+		if code != exitOK {
+			return code
 		}
 		client := cloudformation.NewFromConfig(cfg)
 		type row struct {

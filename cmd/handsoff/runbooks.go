@@ -6,18 +6,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/smithy-go"
 	"github.com/spf13/cobra"
 
+	"github.com/handsoff-cdk/handsoff/internal/signin"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
 
@@ -32,36 +31,19 @@ const (
 var pollEvery = 5 * time.Second
 
 // ssmClient makes the SSM client of an environment's profile and region,
-// after checking that the profile has credentials.
+// once the profile is signed in.
 func ssmClient(ctx context.Context, stderr io.Writer, cmd, profile, region string) (*ssm.Client, int) {
-	if err := credentials(profile); err != nil {
-		fmt.Fprintf(stderr, "%s: no AWS credentials (profile %s): %v\n", cmd, profile, err)
-		fmt.Fprintf(stderr, "  sign in first: aws sso login --profile %s   (handsoff profiles writes the profiles)\n", profile)
-		return nil, exitUnreachable
-	}
-	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithSharedConfigProfile(profile), awsconfig.WithRegion(region))
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: the AWS profile %s: %v\n", cmd, profile, err)
-		return nil, exitUnreachable
+	cfg, code := awsFor(ctx, stderr, cmd, "", profile, region)
+	if code != exitOK {
+		return nil, code
 	}
 	return ssm.NewFromConfig(cfg), exitOK
 }
 
-// runbookLink is the one-click link to start a runbook: the IAM Identity
-// Center start URL with the account, the permission set and the console
-// page of the document as its destination
-// (https://docs.aws.amazon.com/singlesignon/latest/userguide/createshortcutlink.html);
-// without a sign-in in the document, the console page alone.
+// runbookLink is the one-click link to start a runbook, the same the
+// runbook constructs output (internal/signin).
 func runbookLink(cfg *stages.Config, account, region, document string) string {
-	console := fmt.Sprintf("https://%s.console.aws.amazon.com/systems-manager/automation/execute/%s?region=%s", region, url.PathEscape(document), region)
-	if cfg.Access.SSOStartURL == "" {
-		return console
-	}
-	q := url.Values{"account_id": {account}, "destination": {console}}
-	if cfg.Access.SSORoleName != "" {
-		q.Set("role_name", cfg.Access.SSORoleName)
-	}
-	return strings.TrimSuffix(cfg.Access.SSOStartURL, "/") + "/#/console?" + q.Encode()
+	return signin.RunbookLink(cfg.Access.SSOStartURL, cfg.Access.SSORoleName, account, region, document)
 }
 
 // runbooksCmd lists the service's runbooks in one environment or all.

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"pgregory.net/rapid"
+
+	"github.com/handsoff-cdk/handsoff/internal/signin"
 )
 
 // GenValid draws a valid document from the property test's generator, for
@@ -14,7 +16,7 @@ func GenValid(t *rapid.T) *Document { return genDocument(t).doc }
 
 // Link is the one-click link, for the test that holds it to the CLI's.
 func Link(startURL, roleName, account, region, document string) string {
-	return link(startURL, roleName, account, region, document)
+	return signin.RunbookLink(startURL, roleName, account, region, document)
 }
 
 // StartPolicyJSON is the developer policy's document for runbooks of one

@@ -19,6 +19,7 @@ import (
 
 	"github.com/handsoff-cdk/handsoff/internal/harden"
 	"github.com/handsoff-cdk/handsoff/internal/nag"
+	"github.com/handsoff-cdk/handsoff/internal/signin"
 )
 
 // GuardedProps are what every guarded runbook takes: whose it is, which
@@ -198,7 +199,7 @@ func newGuarded(scope constructs.Construct, id string, gp GuardedProps, problems
 	awscdk.Tags_Of(c).Add(jsii.String("handsoff:environment"), jsii.String(gp.Environment), nil)
 
 	logs := executionLog(c, stack, p, rb.DocumentName(), gp.LogRetentionDays)
-	l := link(gp.SSOStartURL, gp.SSORoleName, p.account, p.region, *rb.DocumentName())
+	l := signin.RunbookLink(gp.SSOStartURL, gp.SSORoleName, p.account, p.region, *rb.DocumentName())
 	awscdk.NewCfnOutput(c, jsii.String("Link"), &awscdk.CfnOutputProps{
 		Value:       jsii.String(l),
 		Description: jsii.String("handsoff runbook " + *c.Node().Path() + ": signs in and opens the console page that starts it"),
