@@ -324,12 +324,11 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 			Env: &awscdk.Environment{Account: jsii.String(env.Account), Region: jsii.String(env.Region)},
 		})
 		doneFactory := phase("  service " + env.Name)
-		if msg := catch(func() {
-			props.Service(stage, Environment{
-				Name: env.Name, Stage: env.Stage, Wave: env.Wave, Account: env.Account, Region: env.Region,
-				OneBox: env.OneBox, Tags: tags, Config: env,
-			})
-		}); msg != "" {
+		given := Environment{
+			Name: env.Name, Stage: env.Stage, Wave: env.Wave, Account: env.Account, Region: env.Region,
+			OneBox: env.OneBox, Tags: tags, Config: env,
+		}
+		if msg := catch(func() { props.Service(stage, given) }); msg != "" {
 			problems = append(problems, stages.Problem{Path: env.Path, Message: fmt.Sprintf("the service factory failed for %s: %s", env.Name, msg)})
 			continue
 		}
@@ -337,10 +336,7 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 		var runbooks []string
 		if props.Runbooks != nil {
 			var msg string
-			runbooks, msg = makeRunbooks(stage, cfg, env, props.Runbooks, Environment{
-				Name: env.Name, Stage: env.Stage, Wave: env.Wave, Account: env.Account, Region: env.Region,
-				OneBox: env.OneBox, Tags: tags, Config: env,
-			})
+			runbooks, msg = makeRunbooks(stage, cfg, env, props.Runbooks, given)
 			if msg != "" {
 				problems = append(problems, stages.Problem{Path: env.Path, Message: msg})
 				continue
