@@ -42,7 +42,9 @@ func (p *Pipeline) WaveStageNames() []string {
 	return out
 }
 
-// StatusTransformer is the input transformer of the status reports.
-func StatusTransformer() (map[string]string, string) {
-	return statusReport.paths, statusReport.template
+// StatusTransformer is the input transformer of the status reports of a
+// pipeline whose stages have these runbooks.
+func StatusTransformer(runbooks map[string]map[string][]string) (map[string]string, string, error) {
+	t, err := statusTemplate(runbooks)
+	return statusReport.paths, t, err
 }

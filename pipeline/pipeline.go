@@ -689,7 +689,9 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 	}
 	p.addPermissions()
 	addNotifications(p.stack, p.built, cfg)
-	addStatusReports(p.stack, cfg, pipelineName(cfg))
+	if err := addStatusReports(p.stack, cfg, pipelineName(cfg), p.stageRunbooks()); err != nil {
+		return err
+	}
 	if !props.Metrics.Disabled {
 		after := props.Metrics.BrokenAfter
 		if after == 0 {

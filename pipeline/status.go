@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
@@ -26,7 +27,60 @@ var statusReport = struct {
 	template string
 }{
 	paths:    map[string]string{"execution": "$.detail.execution-id", "stage": "$.detail.stage", "state": "$.detail.state", "time": "$.time"},
-	template: `{"executionId": <execution>, "stage": <stage>, "state": <state>, "detail": {"time": <time>}}`,
+	template: `{"executionId": <execution>, "stage": <stage>, "state": <state>, "detail": {"time": <time>}, "runbooks": %s}`,
+}
+
+// maxInputTemplate is the longest input template EventBridge takes
+// ("Length Constraints: Minimum length of 1. Maximum length of 8192.",
+// https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_InputTransformer.html).
+const maxInputTemplate = 8192
+
+// statusTemplate is the status reports' input template. Besides the
+// stage's state, every report carries the runbooks of every deployment
+// stage, by pipeline stage and environment (an environment without
+// runbooks has an empty list, so that runbooks removed leave the
+// service's page too): when a stage succeeds, the service takes that
+// stage's entry as the runbooks its environments now have, and lists them
+// on the service's page with their one-click links. The map is constant,
+// known at synth; EventBridge does not look anything up, so the whole map
+// travels with every report (one rule, not one a stage: a rule a stage
+// would spend an account's rules quota, 300 an event bus, on every
+// pipeline in it).
+func statusTemplate(runbooks map[string]map[string][]string) (string, error) {
+	raw, err := json.Marshal(runbooks) // sorted keys; < and > escaped, so no placeholder
+	if err != nil {
+		return "", err
+	}
+	t := fmt.Sprintf(statusReport.template, raw)
+	if len(t) > maxInputTemplate {
+		n := 0
+		for _, envs := range runbooks {
+			for _, names := range envs {
+				n += len(names)
+			}
+		}
+		return "", fmt.Errorf("the status reports' input template would be %d characters, over EventBridge's %d, because it lists the service's %d runbooks by stage and environment: give the runbooks shorter names, or fewer", len(t), maxInputTemplate, n)
+	}
+	return t, nil
+}
+
+// stageRunbooks are the runbooks of each deployment stage's environments.
+func (p *Pipeline) stageRunbooks() map[string]map[string][]string {
+	out := map[string]map[string][]string{}
+	for _, s := range p.config.Stages {
+		for _, w := range s.Waves {
+			envs := map[string][]string{}
+			for _, e := range w.Environments {
+				names := []string{}
+				if d := p.byEnv[e.Name]; d != nil {
+					names = append(names, d.runbooks...)
+				}
+				envs[e.Name] = names
+			}
+			out[waveStageName(p.config, s, w)] = envs
+		}
+	}
+	return out
 }
 
 // addStatusReports makes the pipeline report every stage state change to
@@ -40,10 +94,14 @@ var statusReport = struct {
 // property value resolves under every reading of CloudFormation's rules
 // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references-secretsmanager.html),
 // where "Bearer " in front of one might not.
-func addStatusReports(scope constructs.Construct, cfg *stages.Config, pipeline string) {
+func addStatusReports(scope constructs.Construct, cfg *stages.Config, pipeline string, runbooks map[string]map[string][]string) error {
 	p := cfg.Pipeline
 	if p.StatusURL == "" {
-		return
+		return nil
+	}
+	template, err := statusTemplate(runbooks)
+	if err != nil {
+		return &Error{Source: "Props.Runbooks", Problems: []stages.Problem{{Message: err.Error()}}}
 	}
 	conn := awsevents.NewCfnConnection(scope, jsii.String("StatusConnection"), &awsevents.CfnConnectionProps{
 		Name:              jsii.String(names.Join(64, cfg.Service.Name, "status")),
@@ -80,8 +138,9 @@ func addStatusReports(scope constructs.Construct, cfg *stages.Config, pipeline s
 		},
 		Targets: &[]any{map[string]any{
 			"id": "status", "arn": dest.AttrArn(), "roleArn": role.AttrArn(),
-			"inputTransformer": map[string]any{"inputPathsMap": statusReport.paths, "inputTemplate": statusReport.template},
+			"inputTransformer": map[string]any{"inputPathsMap": statusReport.paths, "inputTemplate": template},
 			"retryPolicy":      map[string]any{"maximumRetryAttempts": 20, "maximumEventAgeInSeconds": 3600},
 		}},
 	})
+	return nil
 }

@@ -2,18 +2,22 @@ package pipeline_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/handsoff-cdk/handsoff/cmd/handsoff-config/configtest"
+	"github.com/handsoff-cdk/handsoff/constructs/runbook"
 	"github.com/handsoff-cdk/handsoff/examples/orders"
+	"github.com/handsoff-cdk/handsoff/internal/signin"
 	"github.com/handsoff-cdk/handsoff/internal/testenv"
 	"github.com/handsoff-cdk/handsoff/internal/testenv/oracle"
 	"github.com/handsoff-cdk/handsoff/pipeline"
@@ -52,8 +56,18 @@ func TestStatusReports(t *testing.T) {
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
 	nag := cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)})
 	awscdk.Aspects_Of(app).Add(nag, nil)
-	if _, err := pipeline.Build(app, pipeline.Props{Repo: "acme/orders", Service: orders.Service, CheckSourceDir: "testdata/checksource",
-		Load: stages.LoadOptions{Document: raw}}); err != nil {
+	// Every environment but beta has a runbook (beta's empty list
+	// says so).
+	factory := func(stack awscdk.Stack, env pipeline.Environment) []runbook.Runbook {
+		if env.Name == "beta" {
+			return nil
+		}
+		doc := &runbook.Document{Description: "wait a minute", Steps: []runbook.Step{{Name: "Wait", Action: &runbook.Sleep{Duration: time.Minute}}}}
+		return []runbook.Runbook{runbook.New(stack, "Wait", &runbook.Props{Document: doc, Name: "orders-" + env.Name + "-wait"})}
+	}
+	built, err := pipeline.Build(app, pipeline.Props{Repo: "acme/orders", Service: orders.Service, CheckSourceDir: "testdata/checksource",
+		Load: stages.LoadOptions{Document: raw}, Runbooks: factory})
+	if err != nil {
 		t.Fatal(err)
 	}
 	app.Synth(nil)
@@ -118,7 +132,60 @@ func TestStatusReports(t *testing.T) {
 	if len(sts) != 1 || sts[0].State != "FAILED" || sts[0].ExecutionID != "e-42" || !strings.Contains(string(sts[0].Detail), "2026-12-03T12:00:00Z") {
 		t.Errorf("status: %+v", sts)
 	}
-	if paths2, tmpl := pipeline.StatusTransformer(); tmpl != tr["InputTemplate"] || len(paths2) != len(paths) {
-		t.Error("the synthesized transformer is not the library's")
+	// Each wave's success, as the plan names its stage, makes the service
+	// list its environments' runbooks: at the end, every runbook of the
+	// plan, with its link, and no other.
+	var want []string
+	for i, w := range built.Plan().Waves {
+		event := map[string]any{"time": fmt.Sprintf("2026-12-03T12:%02d:00Z", i+1),
+			"detail": map[string]any{"execution-id": "e-43", "stage": w.PipelineStage, "state": "SUCCEEDED"}}
+		body := transform(t, paths, tr["InputTemplate"].(string), event)
+		req, _ := http.NewRequest("POST", svc.URL+"/v1/services/acme/orders/status", strings.NewReader(body))
+		req.Header.Set(pipeline.StatusHeader, secret)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != http.StatusNoContent {
+			b, _ := io.ReadAll(resp.Body)
+			t.Fatalf("the service refused %s's success: %v %d %s", w.PipelineStage, err, resp.StatusCode, b)
+		}
+		for _, e := range w.Environments {
+			for _, name := range e.Runbooks {
+				want = append(want, e.Name+" "+name)
+			}
+		}
+	}
+	var got []string
+	for _, r := range svc.Runbooks(t, "acme/orders") {
+		got = append(got, r.Environment+" "+r.Name)
+		if r.Link != signin.RunbookLink("", "", r.Account, r.Region, r.Name) {
+			t.Errorf("%s: link %s", r.Name, r.Link)
+		}
+	}
+	if len(want) != 8 || strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("the service lists %q; the plan %q", got, want)
+	}
+}
+
+// TestStatusTemplateFits: a service whose runbooks would make the status
+// reports' input template longer than EventBridge takes is refused, with
+// the count; one just under is not.
+func TestStatusTemplateFits(t *testing.T) {
+	rbs := func(n int) map[string]map[string][]string {
+		list := []string{}
+		for i := range n {
+			list = append(list, fmt.Sprintf("orders-prod-us-runbook-%03d", i))
+		}
+		return map[string]map[string][]string{"orders-prod-us": {"prod-us": list}}
+	}
+	if _, _, err := pipeline.StatusTransformer(rbs(100)); err != nil {
+		t.Errorf("100 runbooks: %v", err)
+	}
+	_, _, err := pipeline.StatusTransformer(rbs(400))
+	if err == nil || !strings.Contains(err.Error(), "400 runbooks") || !strings.Contains(err.Error(), "8192") {
+		t.Errorf("400 runbooks: %v", err)
+	}
+	_, tmpl, _ := pipeline.StatusTransformer(rbs(0))
+	if !json.Valid([]byte(regexp.MustCompile(`<[a-z]+>`).ReplaceAllString(tmpl, `"x"`))) {
+		t.Errorf("the template is not JSON once filled: %s", tmpl)
 	}
 }

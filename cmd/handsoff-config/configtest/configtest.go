@@ -112,3 +112,22 @@ func (s *Service) Status(t testing.TB, repo string) []configsvc.Status {
 	}
 	return sts
 }
+
+// Runbooks are the runbooks the service lists for repo, as its pipeline
+// reported them, with their links.
+func (s *Service) Runbooks(t testing.TB, repo string) []configsvc.Runbook {
+	t.Helper()
+	doc, err := s.store.Document(context.Background(), repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := stages.Parse(doc, repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rbs, err := s.store.Runbooks(context.Background(), repo, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rbs
+}

@@ -252,6 +252,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/services/{owner}/{repo}/environments", s.addEnvironment)
 	mux.HandleFunc("DELETE /v1/services/{owner}/{repo}/environments/{name}", s.removeEnvironment)
 	mux.HandleFunc("GET /v1/services/{owner}/{repo}/status", s.getStatus)
+	mux.HandleFunc("GET /v1/services/{owner}/{repo}/runbooks", s.getRunbooks)
 	mux.HandleFunc("POST /v1/services/{owner}/{repo}/deployments", s.postDeployment)
 	mux.HandleFunc("GET /v1/locations", s.getLocations)
 	mux.HandleFunc("POST /v1/services/{owner}/{repo}/status", s.postStatus)
@@ -801,6 +802,33 @@ func (s *Server) getStatus(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"stages": nonNil(sts)})
 }
 
+// getRunbooks lists the service's runbooks with their one-click links.
+func (s *Server) getRunbooks(w http.ResponseWriter, r *http.Request) {
+	repo := repoOf(r)
+	if !allow(w, s.auth(r), repo, RoleTeam, RolePipeline) {
+		return
+	}
+	rbs, err := s.serviceRunbooks(r.Context(), repo)
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"runbooks": rbs})
+}
+
+// serviceRunbooks are repo's runbooks, linked from its document now.
+func (s *Server) serviceRunbooks(ctx context.Context, repo string) ([]Runbook, error) {
+	doc, err := s.Store.Document(ctx, repo)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := stages.Parse(doc, repo)
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.Runbooks(ctx, repo, cfg)
+}
+
 // pipelineStates are the states CodePipeline reports for a stage
 // (https://docs.aws.amazon.com/codepipeline/latest/userguide/detect-state-changes-cloudwatch-events.html).
 var pipelineStates = []string{"STARTED", "SUCCEEDED", "RESUMED", "FAILED", "CANCELED", "STOPPED", "STOPPING"}
@@ -834,7 +862,7 @@ func (s *Server) postStatus(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusUnprocessableEntity, "the report is not valid; nothing was recorded", problems...)
 		return
 	}
-	if err := s.Store.ReportStatus(r.Context(), repo, st); err != nil {
+	if err := s.Store.RecordReport(r.Context(), repo, cfg, st); err != nil {
 		s.failErr(w, r, err)
 		return
 	}

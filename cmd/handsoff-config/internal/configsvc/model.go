@@ -793,6 +793,9 @@ func (s *Store) DeleteService(ctx context.Context, actor Actor, repo string, c C
 		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM services WHERE repo = ?`), repo); err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM runbooks WHERE repo = ?`), repo); err != nil {
+			return err
+		}
 		if err := s.pruneTeamEnvironments(ctx, tx, repo, &stages.Document{}); err != nil {
 			return err
 		}

@@ -61,6 +61,7 @@ type page struct {
 	Environments []envRow
 	Stages       []stageRow
 	Executions   []executionRow
+	Runbooks     []Runbook
 	// Add is what the add-environment form holds (kept after a refusal).
 	Add struct{ Stage, Name, Account, Region string }
 	// Confirm is a removal waiting for a person's yes.
@@ -278,6 +279,7 @@ func (s *Server) servicePage(w http.ResponseWriter, r *http.Request, t *Token, s
 			es, _ := s.Store.Executions(r.Context(), repo, order[len(order)-1], maxExecutions)
 			p.Stages = stageRows(cfg, order, sts, es, now)
 			p.Executions = executionRows(cfg, es[:min(10, len(es))], now)
+			p.Runbooks, _ = s.Store.Runbooks(r.Context(), repo, cfg)
 		}
 	}
 	s.render(w, status, "service", p)

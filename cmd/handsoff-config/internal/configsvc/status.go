@@ -45,6 +45,12 @@ type Status struct {
 	// Started is when the stage started in that execution, when its
 	// STARTED was reported (RFC 3339; read only).
 	Started string `json:"started,omitempty"`
+	// Runbooks are, by pipeline stage and environment, the names of the
+	// environments' runbooks, which the pipeline knows at synth and sends
+	// with every report: when the report is a stage's SUCCEEDED, that
+	// stage's entry is what the service lists for its environments
+	// (runbooks.go). Not stored with the status; absent on reads.
+	Runbooks map[string]map[string][]string `json:"runbooks,omitempty"`
 }
 
 const (
@@ -146,6 +152,7 @@ func checkReport(st *Status, cfg *stages.Config, now time.Time) []stages.Problem
 	if !slices.Contains(pipelineStates, st.State) {
 		add("state", stages.CodeInvalid, "%.40q is not one of %s", st.State, strings.Join(pipelineStates, ", "))
 	}
+	problems = append(problems, checkRunbooks(st.Runbooks, cfg)...)
 	var detail struct {
 		Time string `json:"time"`
 	}
@@ -186,6 +193,13 @@ func checkReport(st *Status, cfg *stages.Config, now time.Time) []stages.Problem
 // server's clock when empty). Only the newest maxExecutions executions of
 // repo are kept.
 func (s *Store) ReportStatus(ctx context.Context, repo string, st Status) error {
+	return s.RecordReport(ctx, repo, nil, st)
+}
+
+// RecordReport is ReportStatus, and, for a stage that succeeded, records
+// the runbooks the report carries for its environments, where cfg (the
+// document the report was checked against) puts them.
+func (s *Store) RecordReport(ctx context.Context, repo string, cfg *stages.Config, st Status) error {
 	detail := string(st.Detail)
 	if detail == "" {
 		detail = "{}"
@@ -199,6 +213,11 @@ func (s *Store) ReportStatus(ctx context.Context, repo string, st Status) error 
 			ON CONFLICT (repo, execution_id) DO UPDATE SET first_at = CASE WHEN excluded.first_at < executions.first_at THEN excluded.first_at ELSE executions.first_at END`),
 			repo, st.ExecutionID, at); err != nil {
 			return err
+		}
+		if cfg != nil {
+			if err := s.recordRunbooks(ctx, tx, repo, cfg, st, at); err != nil {
+				return err
+			}
 		}
 		started := ""
 		if st.State == "STARTED" {

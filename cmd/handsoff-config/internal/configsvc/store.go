@@ -220,6 +220,13 @@ CREATE TABLE settings (name TEXT PRIMARY KEY, body TEXT NOT NULL);
 `, `
 CREATE TABLE settings (name TEXT PRIMARY KEY, body TEXT NOT NULL);
 `},
+	// The runbooks each environment has, as its pipeline's last success
+	// of its stage reported them (runbooks.go).
+	{10, `
+CREATE TABLE runbooks (repo TEXT NOT NULL, environment TEXT NOT NULL, account TEXT NOT NULL, region TEXT NOT NULL, names TEXT NOT NULL, execution_id TEXT NOT NULL, event_at TEXT NOT NULL, PRIMARY KEY (repo, environment));
+`, `
+CREATE TABLE runbooks (repo TEXT NOT NULL, environment TEXT NOT NULL, account TEXT NOT NULL, region TEXT NOT NULL, names TEXT NOT NULL, execution_id TEXT NOT NULL, event_at TEXT NOT NULL, PRIMARY KEY (repo, environment));
+`},
 }
 
 // SchemaVersion is the newest migration.
