@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
+	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/pipelines"
 	"github.com/aws/jsii-runtime-go"
@@ -169,4 +171,58 @@ func (p *Pipeline) addTrigger() error {
 		GitConfiguration: &awscodepipeline.GitConfiguration{SourceAction: action, PushFilter: &filters},
 	})
 	return nil
+}
+
+// addInvalidation gives a frontend's environment a stack of its own,
+// "Invalidation", deployed after every other stack of the environment,
+// that invalidates the environment's CloudFront distribution at the
+// configured paths (checked against CloudFront's rules by
+// monorepo.Parse). It runs in the environment's account, where the
+// distribution is, with a role that may only create invalidations of
+// that distribution.
+//
+// The invalidation is a custom resource whose caller reference is the
+// commit being synthesized (CODEBUILD_RESOLVED_SOURCE_VERSION in the
+// pipeline's synth), so each new commit updates it, once: a retry of the
+// same commit sends the same reference and paths, which CloudFront
+// answers with the earlier invalidation instead of a new one
+// (https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_InvalidationBatch.html).
+// Deleting the stack invalidates nothing.
+func addInvalidation(stage awscdk.Stage, env stages.Environment, cf *monorepo.CloudFront) {
+	var team []awscdk.Stack
+	for _, c := range *stage.Node().Children() {
+		if st, ok := c.(awscdk.Stack); ok {
+			team = append(team, st)
+		}
+	}
+	stack := awscdk.NewStack(stage, jsii.String("Invalidation"), nil)
+	for _, st := range team {
+		stack.AddDependency(st, jsii.String("the invalidation follows the frontend's deploy"))
+	}
+	ref := os.Getenv("CODEBUILD_RESOLVED_SOURCE_VERSION")
+	if ref == "" {
+		ref = "synthesized-outside-the-pipeline"
+	}
+	id := cf.Distributions[env.Name]
+	call := &customresources.AwsSdkCall{
+		Service: jsii.String("CloudFront"),
+		Action:  jsii.String("createInvalidation"),
+		Parameters: map[string]any{
+			"DistributionId": id,
+			"InvalidationBatch": map[string]any{
+				"CallerReference": "handsoff-" + ref,
+				"Paths":           map[string]any{"Quantity": len(cf.Paths), "Items": cf.Paths},
+			},
+		},
+		PhysicalResourceId: customresources.PhysicalResourceId_Of(jsii.String("handsoff-" + ref)),
+	}
+	customresources.NewAwsCustomResource(stack, jsii.String("Invalidate"), &customresources.AwsCustomResourceProps{
+		OnCreate:            call,
+		OnUpdate:            call,
+		InstallLatestAwsSdk: jsii.Bool(false),
+		Policy: customresources.AwsCustomResourcePolicy_FromStatements(&[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("cloudfront:CreateInvalidation"),
+			Resources: jsii.Strings(fmt.Sprintf("arn:%s:cloudfront::%s:distribution/%s", stages.Partition(env.Region), env.Account, id)),
+		})}),
+	})
 }

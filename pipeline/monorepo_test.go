@@ -198,3 +198,53 @@ func TestMonoRepoErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestMonoRepoFrontend: each environment of a frontend invalidates its
+// own distribution, after its other stacks, with a role scoped to that
+// distribution.
+func TestMonoRepoFrontend(t *testing.T) {
+	t.Setenv("CODEBUILD_RESOLVED_SOURCE_VERSION", "0123456789abcdef0123456789abcdef01234567")
+	dir, _ := synthMono(t, withService(smallDocument(t, true), "shop"), &pipeline.MonoRepoProps{Root: monoRoot(t, monoDeps)})
+	for env, want := range map[string]struct{ account, id string }{"gamma-use1": {"333333333333", "E1GAMMAEXAMPLE"}, "prod-use1": {"444444444444", "E2QWRUHAPOMQZL"}} {
+		matches, _ := filepath.Glob(filepath.Join(dir, "assembly-shop-"+env, "*Invalidation*.template.json"))
+		if len(matches) != 1 {
+			t.Fatalf("%s: invalidation templates %v", env, matches)
+		}
+		tmpl := readTemplate(t, matches[0])
+		at := assertions.Template_FromJSON(toJSII(tmpl), nil)
+		at.HasResourceProperties(jsii.String("Custom::AWS"), map[string]any{
+			"Create": assertions.Match_SerializedJson(map[string]any{
+				"service": "CloudFront", "action": "createInvalidation",
+				"parameters": map[string]any{"DistributionId": want.id, "InvalidationBatch": map[string]any{
+					"CallerReference": "handsoff-0123456789abcdef0123456789abcdef01234567",
+					"Paths":           map[string]any{"Quantity": 2, "Items": []any{"/index.html", "/assets/*"}},
+				}},
+				"physicalResourceId": map[string]any{"id": "handsoff-0123456789abcdef0123456789abcdef01234567"},
+			}),
+		})
+		at.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
+			"PolicyDocument": map[string]any{"Statement": []any{map[string]any{
+				"Action": "cloudfront:CreateInvalidation", "Effect": "Allow",
+				"Resource": "arn:aws:cloudfront::" + want.account + ":distribution/" + want.id,
+			}}},
+		})
+	}
+	// The pipeline deploys it after the frontend's stacks.
+	props := pipelineProps(t, readTemplate(t, filepath.Join(dir, "shop-pipeline.template.json")))
+	for _, st := range props["Stages"].([]any) {
+		sm := st.(map[string]any)
+		if sm["Name"] != "shop-prod-use1" {
+			continue
+		}
+		order := map[string]float64{}
+		for _, a := range sm["Actions"].([]any) {
+			am := a.(map[string]any)
+			order[am["Name"].(string)] = am["RunOrder"].(float64)
+		}
+		if !(order["Invalidation.Deploy"] > order["Service.Deploy"]) {
+			t.Errorf("run orders %v: the invalidation does not follow the service", order)
+		}
+		return
+	}
+	t.Error("no stage shop-prod-use1")
+}

@@ -26,6 +26,7 @@ import (
 
 	"github.com/handsoff-cdk/handsoff/checks"
 	"github.com/handsoff-cdk/handsoff/constructs/guardrails"
+	"github.com/handsoff-cdk/handsoff/internal/monorepo"
 	"github.com/handsoff-cdk/handsoff/internal/names"
 	"github.com/handsoff-cdk/handsoff/pipeline/internal/cdkbatch"
 	"github.com/handsoff-cdk/handsoff/pipeline/internal/gates"
@@ -359,6 +360,9 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 				}
 				runbookAt[key] = env.Name
 			}
+		}
+		if p.mono != nil && p.mono.folder.Kind == monorepo.Frontend {
+			addInvalidation(stage, env, p.mono.folder.CloudFront)
 		}
 		// One jsii call tags the Stage and lists its stacks (13 calls an
 		// environment, one at a time).
