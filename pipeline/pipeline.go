@@ -26,6 +26,7 @@ import (
 
 	"github.com/handsoff-cdk/handsoff/checks"
 	"github.com/handsoff-cdk/handsoff/constructs/guardrails"
+	"github.com/handsoff-cdk/handsoff/internal/monorepo"
 	"github.com/handsoff-cdk/handsoff/internal/names"
 	"github.com/handsoff-cdk/handsoff/pipeline/internal/cdkbatch"
 	"github.com/handsoff-cdk/handsoff/pipeline/internal/gates"
@@ -53,6 +54,8 @@ type Pipeline struct {
 	// qualifier is the CDK bootstrap qualifier the gates deploy with.
 	qualifier  string
 	changeSets bool
+	// mono is the service's place in a mono-repo, or nil.
+	mono *monoRepo
 }
 
 // envDeployment is one environment: its Stage, stacks and gates.
@@ -228,6 +231,13 @@ func Build(scope constructs.Construct, props Props) (*Pipeline, error) {
 		return nil, &Error{Source: cfg.Origin, Problems: []stages.Problem{{Path: "freezeWindows", Message: fmt.Sprintf("the windows and blackouts take %d bytes; the freeze gate holds at most %d (Lambda's 4 KB of environment): merge windows or drop past blackouts", n, gates.MaxCalendarBytes)}}}
 	}
 	p := &Pipeline{config: cfg, calendar: cal, byEnv: map[string]*envDeployment{}, changeSets: props.ChangeSets, qualifier: gates.DefaultQualifier}
+	if props.MonoRepo != nil {
+		mono, err := loadMonoRepo(cfg, *props.MonoRepo)
+		if err != nil {
+			return nil, err
+		}
+		p.mono = mono
+	}
 	// Gates templates are written into the cloud assembly, which the
 	// pipeline's synth output carries, so paths are relative to the App's.
 	node := scope.Node()
@@ -350,6 +360,9 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 				}
 				runbookAt[key] = env.Name
 			}
+		}
+		if p.mono != nil && p.mono.folder.Kind == monorepo.Frontend {
+			addInvalidation(stage, env, p.mono.folder.CloudFront)
 		}
 		// One jsii call tags the Stage and lists its stacks (13 calls an
 		// environment, one at a time).
@@ -581,13 +594,15 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 	if len(synth) == 0 {
 		synth = defaultSynthCommands
 	}
+	source := pipelines.CodePipelineSource_Connection(jsii.String(cfg.Service.Repo), jsii.String(cfg.Pipeline.Branch), &pipelines.ConnectionSourceOptions{
+		ConnectionArn: jsii.String(cfg.Pipeline.ConnectionArn),
+		// In a mono-repo the trigger starts the pipeline (addTrigger).
+		TriggerOnPush: jsii.Bool(p.mono == nil),
+	})
 	p.cdk = pipelines.NewCodePipeline(p.stack, jsii.String("CDKPipeline"), &pipelines.CodePipelineProps{
 		CodePipeline: base,
 		Synth: pipelines.NewShellStep(jsii.String("Synth"), &pipelines.ShellStepProps{
-			Input: pipelines.CodePipelineSource_Connection(jsii.String(cfg.Service.Repo), jsii.String(cfg.Pipeline.Branch), &pipelines.ConnectionSourceOptions{
-				ConnectionArn: jsii.String(cfg.Pipeline.ConnectionArn),
-				TriggerOnPush: jsii.Bool(true),
-			}),
+			Input: source,
 			Commands: jsii.Strings(synth...),
 		}),
 		SelfMutation:  jsii.Bool(true),
@@ -630,6 +645,9 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 			claim(waveStageName(cfg, s, w), w.Path)
 		}
 	}
+	if p.mono != nil {
+		claim(DeployedStage, "the mono-repo's record of the commit deployed to prod")
+	}
 	if len(clashes) > 0 {
 		return &Error{Source: cfg.Origin, Problems: clashes}
 	}
@@ -659,6 +677,9 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 			}
 		}
 	}
+	if p.mono != nil {
+		p.addDeployedStage(source)
+	}
 	done()
 	done = phase("BuildPipeline")
 	// CDK Pipelines refuses some structures (a cross-account action without
@@ -676,6 +697,11 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 	done()
 	if buildFailed != "" {
 		return &Error{Source: "CDK Pipelines", Problems: []stages.Problem{{Message: "building the pipeline failed: " + buildFailed}}}
+	}
+	if p.mono != nil {
+		if err := p.addTrigger(); err != nil {
+			return err
+		}
 	}
 	done = phase("cross-region hardening")
 	p.hardenCrossRegionSupport()

@@ -81,6 +81,26 @@ type Props struct {
 	// lists them by). Each runbook needs a Name (the plan lists it).
 	// Default: none.
 	Runbooks RunbookFactory
+	// MonoRepo says the service is one folder of a mono-repo whose
+	// handsoff.deps.json lists its folders (docs/monorepo.md): the
+	// pipeline is started only by changes to the service's folder, to
+	// what it depends on (transitively) and to the dependency file; it
+	// records the last commit it deployed to prod; and a frontend's
+	// CloudFront distribution is invalidated after each environment
+	// deploys. Default: nil, any push to the branch starts the pipeline,
+	// and the pipeline is as without this field.
+	MonoRepo *MonoRepoProps
+}
+
+// MonoRepoProps place the service in a mono-repo.
+type MonoRepoProps struct {
+	// Root is the repository's root directory at synth, which holds
+	// handsoff.deps.json; its folders must exist under it. Default: "."
+	// (the CDK app runs at the repository root).
+	Root string
+	// Folder is the service's folder, as the dependency file lists it.
+	// Default: the folder whose entry names the document's service.
+	Folder string
 }
 
 // MetricsProps configure the delivery metrics: a function on the

@@ -107,7 +107,7 @@ Exit status, the same for every command:
 		{"setup", bootstrapCmd()}, {"setup", profilesCmd()}, {"setup", upgradeCheckCmd()},
 		{"doc", validateCmd()}, {"doc", envsCmd()}, {"doc", envCmd()}, {"doc", whereisCmd()}, {"doc", configCmd()},
 		{"ship", planCmd()}, {"ship", deployCmd("diff")}, {"ship", deployCmd("deploy")},
-		{"ship", runbooksCmd()}, {"ship", runCmd()}, {"setup", calendarCmd()},
+		{"ship", changedCmd()}, {"ship", runbooksCmd()}, {"ship", runCmd()}, {"setup", calendarCmd()},
 		{"look", resourcesCmd()}, {"look", metricsCmd()}, {"look", awsCmd()},
 	} {
 		c.cmd.GroupID = c.group

@@ -63,3 +63,9 @@ func ValidationPrefix(service string) string { return Prefix + "-" + service + "
 func Validation(service, env string) string {
 	return Join(80, ValidationPrefix(service)+env, "checks")
 }
+
+// DeployedParameter names the SSM parameter, in the pipeline's account
+// and region, that holds the last commit the service's pipeline deployed
+// to prod: the pipeline writes it when its last wave succeeds, and
+// handsoff changed reads it.
+func DeployedParameter(service string) string { return "/" + Prefix + "/" + service + "/deployed/prod" }
