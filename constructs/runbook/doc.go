@@ -54,9 +54,13 @@
 //	aws-api              Service and Api; selector and desired values for assert and wait
 //	script               python3.11 or later (3.6 to 3.8 no longer run); a handler and a
 //	                     script; at most 600 seconds
-//	approve              one to ten approvers; no more approvals required than approvers;
-//	                     a message of at most 4096 characters; a topic named Automation...
-//	sleep                a Duration or a Timestamp; whole seconds, from 0 to 7 days
+//	approve              one to ten approvers, each an IAM user name or a user, role or
+//	                     assumed-role ARN, named once; no more approvals required than
+//	                     approvers; a message of at most 4096 characters; a standard SNS
+//	                     topic's ARN, the topic named Automation...
+//	sleep                a Duration of whole seconds, from 0 to 604799 (the action page's
+//	                     maximum); no fixed Timestamp (past for every later run, too far
+//	                     ahead for a run more than 7 days before it)
 //
 // Where a step name or a jump is wrong, the rules that follow the control
 // flow (unreachable, infinite-loop, and whether an output is set on every

@@ -63,6 +63,42 @@ func TestValidateProperty(t *testing.T) {
 	})
 }
 
+// TestValidateMutations: each named mutation, forced on generated
+// documents, is reported as its rule and no other, and applies to some of
+// them. A subtest a mutation, so that one can be run alone:
+// go test ./constructs/runbook -run 'TestValidateMutations/sleep'
+func TestValidateMutations(t *testing.T) {
+	for k := range mutations {
+		m := &mutations[k]
+		t.Run(m.name, func(t *testing.T) {
+			applied := 0
+			rapid.Check(t, func(t *rapid.T) {
+				g := genDocument(t)
+				if !(m.applySet != nil && m.applySet(t, g) || m.apply != nil && m.apply(t, g.doc)) {
+					return
+				}
+				applied++
+				err := g.doc.Validate()
+				var ps Problems
+				if err != nil && !errors.As(err, &ps) {
+					t.Fatalf("Validate returned %T: %v", err, err)
+				}
+				if len(ps) == 0 {
+					t.Fatalf("mutation %s breaks %s, but Validate found nothing:\n%s", m.name, m.rule, render(g.doc))
+				}
+				for _, p := range ps {
+					if p.Rule != m.rule {
+						t.Fatalf("mutation %s breaks only %s, but Validate reports %s:\n%v\n%s", m.name, m.rule, p.Rule, ps, render(g.doc))
+					}
+				}
+			})
+			if applied == 0 {
+				t.Errorf("mutation %s applied to none of the generated documents", m.name)
+			}
+		})
+	}
+}
+
 func render(d *Document) string {
 	b, err := d.JSON()
 	if err != nil {
@@ -128,11 +164,7 @@ func genDocument(t *rapid.T) *generated {
 		}
 		switch rapid.SampledFrom(kinds).Draw(t, g.label+"kind") {
 		case "sleep":
-			if rapid.Bool().Draw(t, g.label+"timestamp") {
-				s.Action = &Sleep{Timestamp: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
-			} else {
-				s.Action = &Sleep{Duration: time.Duration(rapid.IntRange(1, 604800).Draw(t, g.label+"seconds")) * time.Second}
-			}
+			s.Action = &Sleep{Duration: time.Duration(rapid.IntRange(1, 604799).Draw(t, g.label+"seconds")) * time.Second}
 		case "api":
 			s.Action = &ExecuteAwsApi{Service: g.service(), Api: g.api(), Params: g.params(), Outputs: g.outputs()}
 		case "assert":
@@ -620,6 +652,42 @@ var mutations = []mutation{
 		i, ok := pick(t, d, func(_ int, s Step) bool { _, is := s.Action.(*Approve); return is })
 		if ok {
 			d.Steps[i].Action.(*Approve).NotificationArn = "arn:aws:sns:us-east-1:111122223333:Approvals"
+		}
+		return ok
+	}},
+	{name: "an approver named twice", rule: ruleApprove, apply: func(t *rapid.T, d *Document) bool {
+		i, ok := pick(t, d, func(_ int, s Step) bool { a, is := s.Action.(*Approve); return is && len(a.Approvers) < maxApprovers })
+		if ok {
+			a := d.Steps[i].Action.(*Approve)
+			a.Approvers = append(a.Approvers, strings.ToUpper(a.Approvers[0]))
+		}
+		return ok
+	}},
+	{name: "an approver that is an SNS topic", rule: ruleApprove, apply: func(t *rapid.T, d *Document) bool {
+		i, ok := pick(t, d, func(_ int, s Step) bool { _, is := s.Action.(*Approve); return is })
+		if ok {
+			d.Steps[i].Action.(*Approve).Approvers[0] = "arn:aws:sns:us-east-1:111122223333:AutomationApprovals"
+		}
+		return ok
+	}},
+	{name: "an approval topic ARN of another service", rule: ruleApprove, apply: func(t *rapid.T, d *Document) bool {
+		i, ok := pick(t, d, func(_ int, s Step) bool { _, is := s.Action.(*Approve); return is })
+		if ok {
+			d.Steps[i].Action.(*Approve).NotificationArn = "arn:aws:sqs:us-east-1:111122223333:AutomationApprovals"
+		}
+		return ok
+	}},
+	{name: "a sleep of 604800 seconds", rule: ruleSleep, apply: func(t *rapid.T, d *Document) bool {
+		i, ok := pick(t, d, func(_ int, s Step) bool { _, is := s.Action.(*Sleep); return is })
+		if ok {
+			d.Steps[i].Action = &Sleep{Duration: 604800 * time.Second}
+		}
+		return ok
+	}},
+	{name: "a sleep until a fixed time", rule: ruleSleep, apply: func(t *rapid.T, d *Document) bool {
+		i, ok := pick(t, d, func(_ int, s Step) bool { _, is := s.Action.(*Sleep); return is })
+		if ok {
+			d.Steps[i].Action = &Sleep{Timestamp: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
 		}
 		return ok
 	}},

@@ -721,10 +721,31 @@ func (a *ExecuteScript) check(r *report, at string, s Step) {
 	}
 }
 
-// Approval limits (the action page).
+// Approval limits and forms, from the action page
+// (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-approve.html):
+// "The maximum number of approvers is 10"; MinRequiredApprovals "can't
+// exceed the number of approvers"; "The maximum message length is 4096
+// characters"; the approvers are IAM user names, or user, role or
+// assumed-role ARNs; the topic's name "must be prefixed with
+// "Automation"".
 const (
 	maxApprovers = 10
 	maxMessage   = 4096
+)
+
+var (
+	// An IAM user name (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html).
+	iamUserName = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+	// A user, role or assumed-role ARN.
+	approverArn = regexp.MustCompile(`^arn:aws[a-z-]*:(iam::[0-9]{12}:(user|role)(/[\x21-\x7e]*)?/[\w+=,.@-]{1,128}|sts::[0-9]{12}:assumed-role/[\w+=,.@-]{1,64}/[\w+=,.@-]{2,64})$`)
+	// An approval topic: an SNS topic ARN whose name starts with
+	// "Automation" (SNS names: letters, digits, hyphens, underscores, up
+	// to 256; a FIFO topic is not documented for approvals, so refused).
+	approvalTopic = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:Automation[A-Za-z0-9_-]{0,246}$`)
+	// A CDK token ("${Token[...]}"): its value is known only at deploy
+	// time.
+	topicName = regexp.MustCompile(`^Automation[A-Za-z0-9_-]{0,246}$`)
+	cdkToken  = regexp.MustCompile(`\$\{Token\[[^\]]*\]\}`)
 )
 
 func (a *Approve) check(r *report, at string, _ Step) {
@@ -734,30 +755,57 @@ func (a *Approve) check(r *report, at string, _ Step) {
 	case n > maxApprovers:
 		r.add(ruleApprove, at+".inputs.Approvers", "%d approvers: SSM takes at most %d; use a role several people can assume", n, maxApprovers)
 	}
+	distinct := map[string]int{}
 	for i, p := range a.Approvers {
-		if p == "" {
-			r.add(ruleApprove, fmt.Sprintf("%s.inputs.Approvers[%d]", at, i), "empty: give an IAM user name or ARN")
+		ap := fmt.Sprintf("%s.inputs.Approvers[%d]", at, i)
+		key := strings.ToLower(p)
+		if j, dup := distinct[key]; dup {
+			// How SSM counts one principal named twice towards
+			// MinRequiredApprovals is not documented: refused.
+			r.add(ruleApprove, ap, "%q is already Approvers[%d] (IAM names are unique without regard to case): name each approver once; how SSM counts a principal named twice is not documented", p, j)
+			continue
+		}
+		distinct[key] = i
+		switch {
+		case p == "":
+			r.add(ruleApprove, ap, "empty: give an IAM user name or ARN")
+		case cdkToken.MatchString(p):
+			// A role's ARN from the CDK: resolved in the template, and of
+			// the form a role's ARN has.
+		case strings.HasPrefix(p, "arn:"):
+			if !approverArn.MatchString(p) {
+				r.add(ruleApprove, ap, "%q is not an IAM user, role or assumed-role ARN, the only ARNs an approver may be", p)
+			}
+		case !iamUserName.MatchString(p):
+			r.add(ruleApprove, ap, "%q is neither an IAM user name (1 to 64 letters, digits and +=,.@_-) nor an ARN", p)
 		}
 	}
 	switch m := a.MinRequiredApprovals; {
 	case m < 0:
 		r.add(ruleApprove, at+".inputs.MinRequiredApprovals", "%d: give a positive number (0 means the default, 1)", m)
-	case m > len(a.Approvers) && len(a.Approvers) > 0:
-		r.add(ruleApprove, at+".inputs.MinRequiredApprovals", "%d approvals of %d approvers can never be reached", m, len(a.Approvers))
+	case m > len(distinct) && len(distinct) > 0:
+		r.add(ruleApprove, at+".inputs.MinRequiredApprovals", "%d approvals of %d approvers can never be reached", m, len(distinct))
 	}
 	if n := len([]rune(a.Message)); n > maxMessage {
 		r.add(ruleApprove, at+".inputs.Message", "%d characters: SSM takes at most %d", n, maxMessage)
 	}
-	if a.NotificationArn != "" {
-		topic := a.NotificationArn[strings.LastIndex(a.NotificationArn, ":")+1:]
-		if !strings.HasPrefix(topic, "Automation") {
+	if arn := a.NotificationArn; arn != "" {
+		topic := arn[strings.LastIndex(arn, ":")+1:]
+		switch {
+		case !strings.HasPrefix(topic, "Automation"):
 			r.add(ruleApprove, at+".inputs.NotificationArn", "the topic %q does not start with \"Automation\", which SSM requires of approval topics; rename it (the topic name must be literal even where the rest of the ARN is a token)", topic)
+		case cdkToken.MatchString(arn[:strings.LastIndex(arn, ":")+1]) && !topicName.MatchString(topic),
+			!cdkToken.MatchString(arn) && !approvalTopic.MatchString(arn):
+			r.add(ruleApprove, at+".inputs.NotificationArn", "%q is not an SNS topic's ARN, arn:aws:sns:{region}:{account}:Automation...; the name takes letters, digits, hyphens and underscores, at most 256 (a FIFO topic is not documented for approvals)", arn)
 		}
 	}
 }
 
-// maxSleep is the longest aws:sleep (the action page).
-const maxSleep = 7 * 24 * time.Hour
+// maxSleep is the longest aws:sleep: "Automation supports a maximum delay
+// of 604799 seconds (7 days)"
+// (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-sleep.html;
+// an older copy of the page said 604800).
+const maxSleep = 604799 * time.Second
 
 func (a *Sleep) check(r *report, at string, _ Step) {
 	switch {
@@ -765,10 +813,17 @@ func (a *Sleep) check(r *report, at string, _ Step) {
 		r.add(ruleSleep, at+".inputs", "give Duration or Timestamp, not both")
 	case a.Duration == 0 && a.Timestamp.IsZero():
 		r.add(ruleSleep, at+".inputs", "give a Duration or a Timestamp")
+	case !a.Timestamp.IsZero():
+		// A fixed time is in the past for every run after it (the step
+		// "proceeds immediately", the action page), and for a run more
+		// than 604799 seconds before it is a delay SSM does not support;
+		// which of the two a run meets is not known at synth, and what
+		// SSM does with a longer one is not documented.
+		r.add(ruleSleep, at+".inputs.Timestamp", "%s: a fixed time is past for every run after it, when the step does nothing, and more than SSM's maximum delay of 604799 seconds ahead for a run more than 7 days before it; use a Duration", a.Timestamp.UTC().Format(time.RFC3339))
 	case a.Duration < 0:
 		r.add(ruleSleep, at+".inputs.Duration", "%v: SSM takes no negative duration", a.Duration)
 	case a.Duration > maxSleep:
-		r.add(ruleSleep, at+".inputs.Duration", "%v: SSM sleeps at most 7 days (604800 s); wait in steps, or until a Timestamp", a.Duration)
+		r.add(ruleSleep, at+".inputs.Duration", "%v: SSM sleeps at most 604799 seconds (7 days less a second); wait in steps", a.Duration)
 	case a.Duration%time.Second != 0:
 		r.add(ruleSleep, at+".inputs.Duration", "%v: give whole seconds", a.Duration)
 	}

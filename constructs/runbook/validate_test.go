@@ -113,11 +113,15 @@ func TestValidDocuments(t *testing.T) {
 			step(d, "Approve").Action.(*Approve).Approvers = strings.Split("a b c d e f g h i j", " ")
 			step(d, "Approve").Action.(*Approve).MinRequiredApprovals = 10
 			step(d, "Approve").Action.(*Approve).Message = strings.Repeat("m", 4096)
-			step(d, "Done").Action = &Sleep{Duration: 7 * 24 * time.Hour}
+			step(d, "Done").Action = &Sleep{Duration: 604799 * time.Second}
 			step(d, "Check").TimeoutSeconds = 600
 		}},
-		{"a sleep until a time", func(d *Document) {
-			step(d, "Done").Action = &Sleep{Timestamp: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
+		{"approvers of every documented form, and a topic in a token's account", func(d *Document) {
+			a := step(d, "Approve").Action.(*Approve)
+			a.Approvers = []string{"alice", "arn:aws:iam::111122223333:user/ops/bob", "arn:aws:iam::111122223333:role/Oncall",
+				"arn:aws:sts::111122223333:assumed-role/Oncall/carol", "${Token[TOKEN.7]}"}
+			a.MinRequiredApprovals = 5
+			a.NotificationArn = "arn:${Token[AWS.Partition.3]}:sns:us-east-1:${Token[AWS.AccountId.4]}:Automation-Approvals"
 		}},
 	}
 	for _, c := range cases {
@@ -340,6 +344,26 @@ func TestRules(t *testing.T) {
 		{"a topic known only at deploy time", func(d *Document) {
 			step(d, "Approve").Action.(*Approve).NotificationArn = "${Token[TOKEN.42]}"
 		}, []want{{ruleApprove, "mainSteps[2](Approve).inputs.NotificationArn", "must be literal"}}},
+		{"an approver named twice", func(d *Document) {
+			a := step(d, "Approve").Action.(*Approve)
+			a.Approvers = []string{"arn:aws:iam::111122223333:role/Oncall", "arn:aws:iam::111122223333:role/oncall"}
+			a.MinRequiredApprovals = 2
+		}, []want{
+			{ruleApprove, "mainSteps[2](Approve).inputs.Approvers[1]", "is already Approvers[0]"},
+			{ruleApprove, "mainSteps[2](Approve).inputs.MinRequiredApprovals", "2 approvals of 1 approvers"},
+		}},
+		{"approvers that are no principal", func(d *Document) {
+			step(d, "Approve").Action.(*Approve).Approvers = []string{"arn:aws:sns:us-east-1:111122223333:Automation", "ops team"}
+		}, []want{
+			{ruleApprove, "mainSteps[2](Approve).inputs.Approvers[0]", "not an IAM user, role or assumed-role ARN"},
+			{ruleApprove, "mainSteps[2](Approve).inputs.Approvers[1]", "neither an IAM user name"},
+		}},
+		{"a topic ARN that is no topic's", func(d *Document) {
+			step(d, "Approve").Action.(*Approve).NotificationArn = "arn:aws:sqs:us-east-1:111122223333:Automation"
+		}, []want{{ruleApprove, "mainSteps[2](Approve).inputs.NotificationArn", "is not an SNS topic's ARN"}}},
+		{"a FIFO approval topic", func(d *Document) {
+			step(d, "Approve").Action.(*Approve).NotificationArn = "arn:aws:sns:us-east-1:111122223333:Automation.fifo"
+		}, []want{{ruleApprove, "mainSteps[2](Approve).inputs.NotificationArn", "FIFO"}}},
 		{"a long message", func(d *Document) { step(d, "Approve").Action.(*Approve).Message = strings.Repeat("m", 4097) },
 			[]want{{ruleApprove, "mainSteps[2](Approve).inputs.Message", "4097 characters"}}},
 
@@ -347,7 +371,12 @@ func TestRules(t *testing.T) {
 		{"a negative sleep", func(d *Document) { step(d, "Done").Action = &Sleep{Duration: -time.Second} },
 			[]want{{ruleSleep, "mainSteps[7](Done).inputs.Duration", "no negative"}}},
 		{"an eight-day sleep", func(d *Document) { step(d, "Done").Action = &Sleep{Duration: 8 * 24 * time.Hour} },
-			[]want{{ruleSleep, "mainSteps[7](Done).inputs.Duration", "at most 7 days"}}},
+			[]want{{ruleSleep, "mainSteps[7](Done).inputs.Duration", "at most 604799 seconds"}}},
+		{"a sleep of 604800 seconds", func(d *Document) { step(d, "Done").Action = &Sleep{Duration: 7 * 24 * time.Hour} },
+			[]want{{ruleSleep, "mainSteps[7](Done).inputs.Duration", "at most 604799 seconds"}}},
+		{"a sleep until a fixed time", func(d *Document) {
+			step(d, "Done").Action = &Sleep{Timestamp: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
+		}, []want{{ruleSleep, "mainSteps[7](Done).inputs.Timestamp", "use a Duration"}}},
 		{"a fractional sleep", func(d *Document) { step(d, "Done").Action = &Sleep{Duration: 1500 * time.Millisecond} },
 			[]want{{ruleSleep, "mainSteps[7](Done).inputs.Duration", "whole seconds"}}},
 		{"both duration and timestamp", func(d *Document) {
