@@ -37,11 +37,15 @@
 //	                     it references nothing but a Parameter Store value
 //	allowed-pattern      Go's regexp compiles it: SSM Agent checks values with Go's regexp
 //	step-name            letters, digits and underscores; unique
-//	step-target          nextStep, onFailure step:X, a choice's NextStep and Default name steps
-//	step-options         onFailure is Abort, Continue or step:X; isEnd with neither nextStep
-//	                     nor onFailure step:X; no nextStep on a branch; no negative counts
-//	unreachable          every step is on some path from the first
-//	infinite-loop        every cycle of steps has a way out (below)
+//	step-target          nextStep, onFailure and onCancel step:X, a choice's NextStep and
+//	                     Default name steps
+//	step-options         onFailure is Abort, Continue or step:X; onCancel Abort or step:X,
+//	                     not to an aws:sleep or aws:approve step; isEnd with neither
+//	                     nextStep nor onFailure step:X, nor on a branch with a Default;
+//	                     no nextStep on a branch; no negative counts
+//	unreachable          every step is on some path from the first (along any edge)
+//	infinite-loop        no loop goes round through onFailure or onCancel; every loop of
+//	                     success edges has a way out on success (below)
 //	parameter-reference  {{ Name }} names a parameter; {{ global:REGION }} and the other
 //	                     system variables are known; no {{ssm:...}} in a step or assumeRole
 //	output-reference     {{ Step.Output }} names an output the step declares (or the
@@ -72,11 +76,23 @@
 // After a step succeeds comes its nextStep, else the next step in the
 // document; a branch takes the first choice that holds, else Default, else
 // the next step; isEnd ends the automation. After a failure comes
-// onFailure. SSM checks a runbook for infinite loops before running it and
-// refuses one. This package refuses a cycle of steps that no step can
-// leave after succeeding; a cycle with a branch that can leave it (check,
-// leave when done, sleep, check again) is allowed. A cycle left only when
-// a step fails is refused: a run that keeps succeeding would never end.
+// onFailure, after a cancel onCancel. Every kind of edge counts for
+// reachability, for loops and for whether an output is set.
+//
+// SSM checks a runbook for infinite loops before running it and refuses
+// one; it documents that check for nextStep and branches, not whether it
+// follows onFailure and onCancel. This package refuses:
+//
+//   - a loop that goes round through an onFailure (step:X or Continue) or
+//     onCancel edge: a step that keeps failing would go round it forever,
+//     and a cancel that leads back into what it cancelled starts it again.
+//     Retry a step with maxAttempts; send failures and cancels forward;
+//   - a loop of success edges that no step can leave after succeeding. A
+//     loop whose only exit is a failure is still a loop: a run whose steps
+//     keep succeeding would never end.
+//
+// A loop of success edges with a branch that can leave it (check, leave
+// when done, sleep, check again) is allowed.
 //
 // # Size
 //

@@ -90,6 +90,10 @@ type Step struct {
 	// OnFailure is what happens when the step fails: Abort, Continue (with
 	// the step that would have come next) or GoTo a step. Default: Abort.
 	OnFailure OnFailure
+	// OnCancel is what happens when the automation is cancelled while this
+	// step runs: Abort, or GoTo a step that cleans up. Continue is not one
+	// of its values. Default: Abort.
+	OnCancel OnFailure
 	// IsEnd ends the automation after this step. Default: false.
 	IsEnd bool
 	// NextStep is the step to run after this one succeeds. Default: the
@@ -110,7 +114,8 @@ const (
 	Continue OnFailure = "Continue"
 )
 
-// GoTo jumps to the named step when a step fails.
+// GoTo jumps to the named step when a step fails (OnFailure) or the
+// automation is cancelled while it runs (OnCancel).
 func GoTo(step string) OnFailure { return OnFailure("step:" + step) }
 
 // Output is a value a step declares from its response: Selector is a
@@ -151,7 +156,7 @@ func (d *Document) JSON() ([]byte, error) {
 func (s Step) json() stepJSON {
 	out := stepJSON{
 		Name: s.Name, MaxAttempts: s.MaxAttempts, TimeoutSeconds: s.TimeoutSeconds,
-		OnFailure: string(s.OnFailure), IsEnd: s.IsEnd, NextStep: s.NextStep, IsCritical: s.IsCritical,
+		OnFailure: string(s.OnFailure), OnCancel: string(s.OnCancel), IsEnd: s.IsEnd, NextStep: s.NextStep, IsCritical: s.IsCritical,
 		Inputs: object{},
 	}
 	if s.Action != nil {
@@ -184,6 +189,7 @@ type stepJSON struct {
 	MaxAttempts    int      `json:"maxAttempts,omitempty"`
 	TimeoutSeconds int      `json:"timeoutSeconds,omitempty"`
 	OnFailure      string   `json:"onFailure,omitempty"`
+	OnCancel       string   `json:"onCancel,omitempty"`
 	IsEnd          bool     `json:"isEnd,omitempty"`
 	NextStep       string   `json:"nextStep,omitempty"`
 	IsCritical     *bool    `json:"isCritical,omitempty"`

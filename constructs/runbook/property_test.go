@@ -154,15 +154,19 @@ func genDocument(t *rapid.T) *generated {
 		maps.DeleteFunc(set[to], func(k string, _ bool) bool { return !outs[k] })
 	}
 	var declared []string
+	kindOf := make([]string, n)
+	for i := range n {
+		kinds := []string{"sleep", "api", "assert", "wait", "script", "approve"}
+		if i < n-1 {
+			kinds = append(kinds, "branch", "branch")
+		}
+		kindOf[i] = rapid.SampledFrom(kinds).Draw(t, fmt.Sprintf("step%dkind", i))
+	}
 	for i := range n {
 		g := &stepGen{t: t, label: fmt.Sprintf("step%d", i), refs: refCandidates(d, set[i])}
 		s := Step{Name: names[i]}
 		last := i == n-1
-		kinds := []string{"sleep", "api", "assert", "wait", "script", "approve"}
-		if !last {
-			kinds = append(kinds, "branch", "branch")
-		}
-		switch rapid.SampledFrom(kinds).Draw(t, g.label+"kind") {
+		switch kindOf[i] {
 		case "sleep":
 			s.Action = &Sleep{Duration: time.Duration(rapid.IntRange(1, 604799).Draw(t, g.label+"seconds")) * time.Second}
 		case "api":
@@ -252,6 +256,18 @@ func genDocument(t *rapid.T) *generated {
 		default:
 			s.OnFailure = OnFailure(f)
 		}
+		// onCancel: forward, to a step onCancel may move to.
+		var cleanups []int
+		for j := i + 1; j < n; j++ {
+			if kindOf[j] != "sleep" && kindOf[j] != "approve" {
+				cleanups = append(cleanups, j)
+			}
+		}
+		if len(cleanups) > 0 && rapid.Bool().Draw(t, g.label+"cancel") {
+			j := rapid.SampledFrom(cleanups).Draw(t, g.label+"cancelTarget")
+			s.OnCancel = GoTo(names[j])
+			bring(j, set[i])
+		}
 		d.Steps = append(d.Steps, s)
 	}
 
@@ -266,7 +282,16 @@ func genDocument(t *rapid.T) *generated {
 	if len(branches) > 0 && rapid.Bool().Draw(t, "loop") {
 		k := rapid.SampledFrom(branches).Draw(t, "loopFrom")
 		j := rapid.IntRange(0, k).Draw(t, "loopTo")
-		if subset(set[j], set[k]) {
+		// No failure or cancel edge may lie inside the loop: going round
+		// through one is refused.
+		inside := func(target string) bool { x := slices.Index(names, target); return x >= j && x <= k }
+		clean := true
+		for _, s := range d.Steps[j : k+1] {
+			f, _ := strings.CutPrefix(string(s.OnFailure), "step:")
+			c, _ := strings.CutPrefix(string(s.OnCancel), "step:")
+			clean = clean && s.OnFailure != Continue && !inside(f) && !inside(c)
+		}
+		if clean && subset(set[j], set[k]) {
 			b := d.Steps[k].Action.(*Branch)
 			b.Choices = append(b.Choices, Choice{NextStep: names[j], When: Condition{Variable: "{{ global:DATE }}", Op: StringEquals, Value: "2030-01-01"}})
 		}
@@ -538,6 +563,73 @@ var mutations = []mutation{
 		}
 		return ok
 	}},
+	{name: "onFailure back to the first step", rule: ruleInfiniteLoop, apply: func(t *rapid.T, d *Document) bool {
+		i, ok := pick(t, d, func(i int, s Step) bool { return i > 0 && !s.IsEnd })
+		if ok {
+			d.Steps[i].OnFailure = GoTo(d.Steps[0].Name)
+		}
+		return ok
+	}},
+	{name: "a step that retries itself on failure", rule: ruleInfiniteLoop, apply: func(t *rapid.T, d *Document) bool {
+		i, ok := pick(t, d, func(i int, s Step) bool { return !s.IsEnd })
+		if ok {
+			d.Steps[i].OnFailure = GoTo(d.Steps[i].Name)
+		}
+		return ok
+	}},
+	{name: "onCancel back to the first step", rule: ruleInfiniteLoop, apply: func(t *rapid.T, d *Document) bool {
+		switch d.Steps[0].Action.(type) {
+		case *Sleep, *Approve:
+			return false
+		}
+		i, ok := pick(t, d, func(i int, s Step) bool { return i > 0 })
+		if ok {
+			d.Steps[i].OnCancel = GoTo(d.Steps[0].Name)
+		}
+		return ok
+	}},
+	{name: "onCancel Continue", rule: ruleStepOptions, apply: func(t *rapid.T, d *Document) bool {
+		i, _ := pick(t, d, func(int, Step) bool { return true })
+		d.Steps[i].OnCancel = Continue
+		return true
+	}},
+	{name: "onCancel to no step", rule: ruleStepTarget, apply: func(t *rapid.T, d *Document) bool {
+		i, _ := pick(t, d, func(int, Step) bool { return true })
+		d.Steps[i].OnCancel = GoTo("Missing")
+		return true
+	}},
+	{name: "onCancel forward to a sleep or an approval", rule: ruleStepOptions, applySet: func(t *rapid.T, g *generated) bool {
+		d := g.doc
+		if loops(d) {
+			return false // the cancel could lie inside the loop
+		}
+		var cands [][2]int
+		for j, s := range d.Steps {
+			switch s.Action.(type) {
+			case *Sleep, *Approve:
+				for i := range j {
+					// Where the cancel brings every output set at j, so
+					// that no output goes unset.
+					if subset(g.set[j], g.set[i]) {
+						cands = append(cands, [2]int{i, j})
+					}
+				}
+			}
+		}
+		if len(cands) == 0 {
+			return false
+		}
+		c := rapid.SampledFrom(cands).Draw(t, "cancel")
+		d.Steps[c[0]].OnCancel = GoTo(d.Steps[c[1]].Name)
+		return true
+	}},
+	{name: "isEnd on a branch with a Default", rule: ruleStepOptions, apply: func(t *rapid.T, d *Document) bool {
+		i, ok := pick(t, d, func(_ int, s Step) bool { b, is := s.Action.(*Branch); return is && b.Default != "" })
+		if ok {
+			d.Steps[i].IsEnd = true
+		}
+		return ok
+	}},
 	{name: "assumeRole names no parameter", rule: ruleParameterRef, apply: func(t *rapid.T, d *Document) bool {
 		d.AssumeRole = "{{ Missing }}"
 		return true
@@ -741,6 +833,21 @@ var mutations = []mutation{
 		}
 		return ok
 	}},
+}
+
+// loops reports whether a branch choice of d goes back: the generator's
+// one loop.
+func loops(d *Document) bool {
+	for i, s := range d.Steps {
+		if b, ok := s.Action.(*Branch); ok {
+			for _, c := range b.Choices {
+				if slices.IndexFunc(d.Steps, func(x Step) bool { return x.Name == c.NextStep }) <= i {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // putRef puts a reference among a step's inputs.

@@ -312,6 +312,16 @@ func (d *Document) checkSteps(r *report) (map[string]int, bool) {
 		default:
 			r.add(ruleStepOptions, at+".onFailure", "%q: use Abort, Continue or GoTo(step) (\"step:Name\")", f)
 		}
+		switch c := string(s.OnCancel); {
+		case c == "" || s.OnCancel == Abort:
+		case strings.HasPrefix(c, "step:"):
+			target(at+".onCancel", strings.TrimPrefix(c, "step:"), "onCancel")
+		default:
+			// "Abort | step:step_name", the live page's common properties
+			// (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-actions.html);
+			// the archived copy predates onCancel.
+			r.add(ruleStepOptions, at+".onCancel", "%q: use Abort or GoTo(step) (\"step:Name\"); a cancel does not Continue", c)
+		}
 		if s.IsEnd && s.NextStep != "" {
 			r.add(ruleStepOptions, at+".nextStep", "%q with isEnd: the step ends the automation, so nextStep would never be taken; keep one", s.NextStep)
 		}
@@ -339,6 +349,12 @@ func (d *Document) checkSteps(r *report) (map[string]int, bool) {
 			if len(b.Choices) == 0 {
 				whole = false // the steps its choices were to reach are not unreachable
 			}
+			if s.IsEnd && b.Default != "" {
+				// Which of the two SSM takes when no choice holds is not
+				// documented (AWS's examples give a branch isEnd with no
+				// Default, to end when no choice holds).
+				r.add(ruleStepOptions, at+".isEnd", "with Default %q: when no choice holds, the branch would both end the automation and go to %s, and which SSM does is not documented; keep one", b.Default, b.Default)
+			}
 			for j, c := range b.Choices {
 				target(fmt.Sprintf("%s.inputs.Choices[%d].NextStep", at, j), c.NextStep, "NextStep")
 			}
@@ -347,6 +363,21 @@ func (d *Document) checkSteps(r *report) (map[string]int, bool) {
 			}
 		}
 		checkOutputDecls(r, at, s.Action)
+	}
+	for i, s := range d.Steps {
+		name, ok := strings.CutPrefix(string(s.OnCancel), "step:")
+		j, found := index[name]
+		if !ok || !found {
+			continue
+		}
+		switch d.Steps[j].Action.(type) {
+		case *Sleep, *Approve:
+			// The live common-properties page lists actions onCancel does
+			// not move to, aws:sleep and aws:approve among them
+			// (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-actions.html);
+			// a cancellation runs for at most two minutes, the same page.
+			r.add(ruleStepOptions, stepPath(i, s)+".onCancel", "%q is an %s step, which onCancel does not move to (and a cancellation runs for at most two minutes); clean up with an API call or a script", name, d.Steps[j].Action.ActionName())
+		}
 	}
 	return index, whole
 }

@@ -90,8 +90,11 @@ func TestValidDocuments(t *testing.T) {
 				{Name: "Stopped", Action: &Branch{Choices: []Choice{{NextStep: "Start", When: Condition{Variable: "{{ Poll.State }}", Op: StringEquals, Value: "stopped"}}}, Default: "Wait"}},
 			}, d.Steps[5:]...)...)
 		}},
-		{"a loop that goes round only on failure", func(d *Document) {
-			step(d, "Stop").OnFailure = GoTo("Describe")
+		{"a cancel that cleans up", func(d *Document) {
+			step(d, "Done").IsEnd = true
+			d.Steps = append(d.Steps, Step{Name: "Cleanup", Action: &ExecuteAwsApi{Service: "ec2", Api: "StartInstances", Params: map[string]any{"InstanceIds": []string{"{{ InstanceId }}"}}}})
+			step(d, "Stop").OnCancel = GoTo("Cleanup")
+			step(d, "Wait").OnCancel = Abort
 		}},
 		{"system variables and a Parameter Store default", func(d *Document) {
 			d.Parameters = append(d.Parameters, Parameter{Name: "Ami", Type: String, Default: "{{ssm:/golden/ami}}"})
@@ -202,6 +205,14 @@ func TestRules(t *testing.T) {
 			[]want{{ruleStepOptions, "mainSteps[6](Check).nextStep", "keep one"}}},
 		{"isEnd with onFailure step", func(d *Document) { step(d, "Check").OnFailure = GoTo("Done") },
 			[]want{{ruleStepOptions, "mainSteps[6](Check).onFailure", "whether it fails or succeeds"}}},
+		{"onCancel Continue", func(d *Document) { step(d, "Stop").OnCancel = Continue },
+			[]want{{ruleStepOptions, "mainSteps[3](Stop).onCancel", "a cancel does not Continue"}}},
+		{"onCancel to no step", func(d *Document) { step(d, "Stop").OnCancel = GoTo("Cleanup") },
+			[]want{{ruleStepTarget, "mainSteps[3](Stop).onCancel", `"Cleanup" is not a step`}}},
+		{"onCancel to a sleep", func(d *Document) { step(d, "Stop").OnCancel = GoTo("Done") },
+			[]want{{ruleStepOptions, "mainSteps[3](Stop).onCancel", "onCancel does not move to"}}},
+		{"isEnd on a branch with a Default", func(d *Document) { step(d, "Choose").IsEnd = true },
+			[]want{{ruleStepOptions, "mainSteps[1](Choose).isEnd", "which SSM does is not documented"}}},
 		{"nextStep on a branch", func(d *Document) { step(d, "Choose").NextStep = "Done" },
 			[]want{{ruleStepOptions, "mainSteps[1](Choose).nextStep", "move \"Done\" to Default"}}},
 		{"negative counts", func(d *Document) { step(d, "Stop").MaxAttempts = -1; step(d, "Stop").TimeoutSeconds = -5 },
@@ -226,7 +237,23 @@ func TestRules(t *testing.T) {
 		{"a loop left only by failing", func(d *Document) {
 			step(d, "Done").NextStep = "Done"
 			step(d, "Done").OnFailure = GoTo("Describe")
-		}, []want{{ruleInfiniteLoop, "mainSteps[7](Done)", "let an aws:branch choice leave the loop"}}},
+		}, []want{
+			{ruleInfiniteLoop, "mainSteps[0](Describe)", "through Done's onFailure"},
+			{ruleInfiniteLoop, "mainSteps[7](Done)", "a loop left only when a step fails is still one"},
+		}},
+		{"a loop that goes round on failure", func(d *Document) { step(d, "Stop").OnFailure = GoTo("Describe") },
+			[]want{{ruleInfiniteLoop, "mainSteps[0](Describe)", "loop through Stop's onFailure (Describe → Choose → Approve → Stop → Describe)"}}},
+		{"a step that retries itself on failure", func(d *Document) { step(d, "Stop").OnFailure = GoTo("Stop") },
+			[]want{{ruleInfiniteLoop, "mainSteps[3](Stop)", "retry with maxAttempts"}}},
+		{"a Continue inside a polling loop", func(d *Document) {
+			*step(d, "Wait") = Step{Name: "Wait", Action: &Sleep{Duration: 10 * time.Second}, OnFailure: Continue}
+			d.Steps = append(d.Steps[:5], append([]Step{
+				{Name: "Poll", Action: &ExecuteAwsApi{Service: "ec2", Api: "DescribeInstances", Outputs: []Output{{Name: "State", Selector: "$.Reservations[0].Instances[0].State.Name", Type: String}}}},
+				{Name: "Stopped", Action: &Branch{Choices: []Choice{{NextStep: "Start", When: Condition{Variable: "{{ Poll.State }}", Op: StringEquals, Value: "stopped"}}}, Default: "Wait"}},
+			}, d.Steps[5:]...)...)
+		}, []want{{ruleInfiniteLoop, "mainSteps[4](Wait)", "through Wait's onFailure (Wait → Poll → Stopped → Wait)"}}},
+		{"a cancel back into the steps it cancelled", func(d *Document) { step(d, "Wait").OnCancel = GoTo("Stop") },
+			[]want{{ruleInfiniteLoop, "mainSteps[3](Stop)", "through Wait's onCancel (Stop → Wait → Stop)"}}},
 
 		// references
 		{"a misspelled parameter", func(d *Document) {
