@@ -35,7 +35,9 @@
 //	parameter-type       String, StringList, Integer, Boolean, MapList or StringMap
 //	parameter-default    the default fits the type, allowedValues and allowedPattern;
 //	                     it references nothing but a Parameter Store value
-//	allowed-pattern      Go's regexp compiles it: SSM Agent checks values with Go's regexp
+//	allowed-pattern      Go's regexp compiles it, and it keeps to the syntax Java's regex and
+//	                     Go's read alike, anchored ^...$ (SSM checks values with both;
+//	                     pattern.go lists what is refused and why)
 //	step-name            letters, digits and underscores; unique
 //	step-target          nextStep, onFailure and onCancel step:X, a choice's NextStep and
 //	                     Default name steps
@@ -182,8 +184,10 @@
 //     names are not in AWS's pages).
 //   - Neither rendering has been tried against SSM: which YAML version its
 //     reader follows is not documented, hence the two readers in the tests.
-//   - allowedPattern is checked with Go's regexp only; SSM also checks it
-//     with Java's, whose dialect differs.
+//   - An allowedPattern keeps to the syntax Java's regex and Go's read
+//     alike, but Java's $ also matches before a final line terminator: a
+//     value may end in one newline more under Java's check than the
+//     pattern says, and no syntax both take closes that.
 //   - RefreshService waits on the first deployment's rolloutState, which
 //     ECS returns only for the rolling update (ECS) deployment controller
 //     without a Classic Load Balancer; for other services the wait times

@@ -65,8 +65,9 @@ type Parameter struct {
 	// any value.
 	AllowedValues []string
 	// AllowedPattern is a regular expression the value must match, checked
-	// both with Java's and Go's regexp engines (keep to their common
-	// syntax). Default: none.
+	// both with Java's and Go's regexp engines: anchored ^...$ and kept to
+	// the syntax both read alike (Validate says what else to write).
+	// Default: none.
 	AllowedPattern string
 }
 

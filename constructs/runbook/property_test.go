@@ -720,6 +720,30 @@ var mutations = []mutation{
 		d.Parameters = append(d.Parameters, Parameter{Name: "Extra", Type: String, AllowedPattern: "(ab"})
 		return true
 	}},
+	{name: "an unanchored allowedPattern", rule: ruleAllowedPattern, apply: func(t *rapid.T, d *Document) bool {
+		d.Parameters = append(d.Parameters, Parameter{Name: "Extra", Type: String, AllowedPattern: `[a-z]+`})
+		return true
+	}},
+	{name: "an allowedPattern with a POSIX class", rule: ruleAllowedPattern, apply: func(t *rapid.T, d *Document) bool {
+		d.Parameters = append(d.Parameters, Parameter{Name: "Extra", Type: String, AllowedPattern: `^[[:alpha:]]+$`})
+		return true
+	}},
+	{name: "an allowedPattern with flags", rule: ruleAllowedPattern, apply: func(t *rapid.T, d *Document) bool {
+		d.Parameters = append(d.Parameters, Parameter{Name: "Extra", Type: String, AllowedPattern: `^(?U)[a-z]+$`})
+		return true
+	}},
+	{name: "an allowedPattern with a dot", rule: ruleAllowedPattern, apply: func(t *rapid.T, d *Document) bool {
+		d.Parameters = append(d.Parameters, Parameter{Name: "Extra", Type: String, AllowedPattern: `^.+$`})
+		return true
+	}},
+	{name: "an allowedPattern anchored with \\z", rule: ruleAllowedPattern, apply: func(t *rapid.T, d *Document) bool {
+		d.Parameters = append(d.Parameters, Parameter{Name: "Extra", Type: String, AllowedPattern: `^[a-z]+\z`})
+		return true
+	}},
+	{name: "an allowedPattern with a backreference", rule: ruleAllowedPattern, apply: func(t *rapid.T, d *Document) bool {
+		d.Parameters = append(d.Parameters, Parameter{Name: "Extra", Type: String, AllowedPattern: `^([a-z])\1$`})
+		return true
+	}},
 	{name: "a quoted integer default", rule: ruleParameterDefault, apply: func(t *rapid.T, d *Document) bool {
 		d.Parameters = append(d.Parameters, Parameter{Name: "Extra", Type: Integer, Default: "3"})
 		return true

@@ -164,6 +164,12 @@ func (d *Document) checkParameters(r *report) map[string]Parameter {
 			var err error
 			if pattern, err = regexp.Compile(p.AllowedPattern); err != nil {
 				r.add(ruleAllowedPattern, at+".allowedPattern", "Go's regexp, which SSM Agent checks values with, cannot compile it: %v", err)
+			} else {
+				// Java's regex checks it too; the syntax both read alike
+				// (pattern.go).
+				for _, problem := range patternProblems(p.AllowedPattern) {
+					r.add(ruleAllowedPattern, at+".allowedPattern", "%q: %s", p.AllowedPattern, problem)
+				}
 			}
 		}
 		if p.Default != nil {
