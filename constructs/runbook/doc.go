@@ -33,9 +33,13 @@
 //	content-size         the JSON and the YAML are at most MaxContent bytes (below)
 //	parameter-name       letters, digits and underscores; unique
 //	parameter-type       String, StringList, Integer, Boolean, MapList or StringMap
-//	parameter-default    the default fits the type, allowedValues and allowedPattern;
+//	parameter-default    the default fits the type, allowedValues, allowedPattern and limits;
 //	                     it references nothing but a Parameter Store value
-//	allowed-pattern      Go's regexp compiles it, and it keeps to the syntax Java's regex and
+//	parameter-values     allowedValues fit the type (Integers as strconv writes them, true or
+//	                     false; none on a StringMap or MapList), once each, within the limits
+//	parameter-limits     minItems and maxItems on a StringList or MapList, minChars and
+//	                     maxChars on a String; positive; min at most max
+//	allowed-pattern      on a String or StringList only; Go's regexp compiles it, and it keeps to the syntax Java's regex and
 //	                     Go's read alike, anchored ^...$ (SSM checks values with both;
 //	                     pattern.go lists what is refused and why)
 //	step-name            letters, digits and underscores; unique
@@ -56,7 +60,9 @@
 //	step-output          declared outputs: a name, a JSONPath selector, a type
 //	document-output      the document's outputs are "Step.Output" of declared outputs
 //	action               every step has an action
-//	branch               choices exist; operators are SSM's; values fit the operator
+//	branch               choices exist; operators are SSM's; values fit the operator; the
+//	                     variable is of the operator's type (a parameter's type, an
+//	                     output's declared Type, String for system variables)
 //	aws-api              Service and Api; selector and desired values for assert and wait
 //	script               python3.11 or later (3.6 to 3.8 no longer run); a handler and a
 //	                     script; at most 600 seconds

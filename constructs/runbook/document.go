@@ -64,6 +64,10 @@ type Parameter struct {
 	// AllowedValues are the only values the runbook starts with. Default:
 	// any value.
 	AllowedValues []string
+	// MinItems and MaxItems bound how many items a StringList or MapList
+	// has; MinChars and MaxChars how many characters a String has. Zero
+	// means no bound.
+	MinItems, MaxItems, MinChars, MaxChars int
 	// AllowedPattern is a regular expression the value must match, checked
 	// both with Java's and Go's regexp engines: anchored ^...$ and kept to
 	// the syntax both read alike (Validate says what else to write).
@@ -143,6 +147,7 @@ func (d *Document) JSON() ([]byte, error) {
 			params[i] = member{p.Name, parameterJSON{
 				Type: p.Type, Description: p.Description, Default: p.Default,
 				AllowedValues: p.AllowedValues, AllowedPattern: p.AllowedPattern,
+				MinItems: p.MinItems, MaxItems: p.MaxItems, MinChars: p.MinChars, MaxChars: p.MaxChars,
 			}}
 		}
 		doc.Parameters = params
@@ -182,6 +187,10 @@ type parameterJSON struct {
 	Default        any      `json:"default,omitempty"`
 	AllowedValues  []string `json:"allowedValues,omitempty"`
 	AllowedPattern string   `json:"allowedPattern,omitempty"`
+	MinItems       int      `json:"minItems,omitempty"`
+	MaxItems       int      `json:"maxItems,omitempty"`
+	MinChars       int      `json:"minChars,omitempty"`
+	MaxChars       int      `json:"maxChars,omitempty"`
 }
 
 type stepJSON struct {

@@ -154,6 +154,10 @@ func genDocument(t *rapid.T) *generated {
 		maps.DeleteFunc(set[to], func(k string, _ bool) bool { return !outs[k] })
 	}
 	var declared []string
+	refTypes := map[string]Type{"global:REGION": String, "automation:EXECUTION_ID": String}
+	for _, p := range d.Parameters {
+		refTypes[p.Name] = p.Type
+	}
 	kindOf := make([]string, n)
 	for i := range n {
 		kinds := []string{"sleep", "api", "assert", "wait", "script", "approve"}
@@ -163,7 +167,7 @@ func genDocument(t *rapid.T) *generated {
 		kindOf[i] = rapid.SampledFrom(kinds).Draw(t, fmt.Sprintf("step%dkind", i))
 	}
 	for i := range n {
-		g := &stepGen{t: t, label: fmt.Sprintf("step%d", i), refs: refCandidates(d, set[i])}
+		g := &stepGen{t: t, label: fmt.Sprintf("step%d", i), refs: refCandidates(d, set[i]), types: refTypes}
 		s := Step{Name: names[i]}
 		last := i == n-1
 		switch kindOf[i] {
@@ -219,6 +223,7 @@ func genDocument(t *rapid.T) *generated {
 		// and forward.
 		outs := maps.Clone(set[i])
 		for _, o := range s.Action.outputs() {
+			refTypes[s.Name+"."+o] = outputType(s.Action, o)
 			outs[s.Name+"."+o] = true
 			declared = append(declared, s.Name+"."+o)
 		}
@@ -380,6 +385,7 @@ type stepGen struct {
 	t     *rapid.T
 	label string
 	refs  []string
+	types map[string]Type // of each ref
 }
 
 func (g *stepGen) ref() string {
@@ -426,8 +432,24 @@ func (g *stepGen) desired() []string {
 	return rapid.SliceOfN(rapid.SampledFrom([]string{"running", "stopped", "True"}), 1, 3).Draw(g.t, g.label+"desired")
 }
 
+// condition compares a reference of a type a branch compares with an
+// operator of that type.
 func (g *stepGen) condition() Condition {
-	c := Condition{Variable: g.ref(), Op: rapid.SampledFrom(operators).Draw(g.t, g.label+"op")}
+	var comparable []string
+	for _, r := range g.refs {
+		switch g.types[r] {
+		case String, Integer, Boolean:
+			comparable = append(comparable, r)
+		}
+	}
+	ref := rapid.SampledFrom(comparable).Draw(g.t, g.label+"variable")
+	var ops []Operator
+	for _, op := range operators {
+		if operandType(op) == g.types[ref] {
+			ops = append(ops, op)
+		}
+	}
+	c := Condition{Variable: "{{ " + ref + " }}", Op: rapid.SampledFrom(ops).Draw(g.t, g.label+"op")}
 	switch c.Op {
 	case NumericEquals, NumericGreater, NumericLesser, NumericGreaterOrEquals, NumericLesserOrEquals:
 		c.Value = rapid.IntRange(-3, 100).Draw(g.t, g.label+"number")
@@ -630,6 +652,28 @@ var mutations = []mutation{
 		}
 		return ok
 	}},
+	{name: "a numeric operator on a String variable", rule: ruleBranch, apply: func(t *rapid.T, d *Document) bool {
+		i, ok := pick(t, d, func(_ int, s Step) bool { return isBranch(s) })
+		if ok {
+			d.Steps[i].Action.(*Branch).Choices[0].When = Condition{Variable: "{{ global:REGION }}", Op: NumericGreater, Value: 3}
+		}
+		return ok
+	}},
+	{name: "BooleanEquals on a String variable", rule: ruleBranch, apply: func(t *rapid.T, d *Document) bool {
+		i, ok := pick(t, d, func(_ int, s Step) bool { return isBranch(s) })
+		if ok {
+			d.Steps[i].Action.(*Branch).Choices[0].When = Not{Variable: "{{ automation:EXECUTION_ID }}", Op: BooleanEquals, Value: true}
+		}
+		return ok
+	}},
+	{name: "StringEquals on an Integer parameter", rule: ruleBranch, apply: func(t *rapid.T, d *Document) bool {
+		i, ok := pick(t, d, func(_ int, s Step) bool { return isBranch(s) })
+		if ok {
+			d.Parameters = append(d.Parameters, Parameter{Name: "Count", Type: Integer})
+			d.Steps[i].Action.(*Branch).Choices[0].When = Condition{Variable: "{{ Count }}", Op: StringEquals, Value: "3"}
+		}
+		return ok
+	}},
 	{name: "assumeRole names no parameter", rule: ruleParameterRef, apply: func(t *rapid.T, d *Document) bool {
 		d.AssumeRole = "{{ Missing }}"
 		return true
@@ -742,6 +786,30 @@ var mutations = []mutation{
 	}},
 	{name: "an allowedPattern with a backreference", rule: ruleAllowedPattern, apply: func(t *rapid.T, d *Document) bool {
 		d.Parameters = append(d.Parameters, Parameter{Name: "Extra", Type: String, AllowedPattern: `^([a-z])\1$`})
+		return true
+	}},
+	{name: "an Integer default outside allowedValues", rule: ruleParameterDefault, apply: func(t *rapid.T, d *Document) bool {
+		d.Parameters = append(d.Parameters, Parameter{Name: "Extra", Type: Integer, Default: 5, AllowedValues: []string{"1", "2"}})
+		return true
+	}},
+	{name: "a Boolean allowed value that is not true or false", rule: ruleParameterValues, apply: func(t *rapid.T, d *Document) bool {
+		d.Parameters = append(d.Parameters, Parameter{Name: "Extra", Type: Boolean, AllowedValues: []string{"true", "yes"}})
+		return true
+	}},
+	{name: "an Integer allowed value with a leading zero", rule: ruleParameterValues, apply: func(t *rapid.T, d *Document) bool {
+		d.Parameters = append(d.Parameters, Parameter{Name: "Extra", Type: Integer, AllowedValues: []string{"1", "02"}})
+		return true
+	}},
+	{name: "minItems above maxItems", rule: ruleParameterLimits, apply: func(t *rapid.T, d *Document) bool {
+		d.Parameters = append(d.Parameters, Parameter{Name: "Extra", Type: StringList, MinItems: 3, MaxItems: 2})
+		return true
+	}},
+	{name: "a String default over maxChars", rule: ruleParameterDefault, apply: func(t *rapid.T, d *Document) bool {
+		d.Parameters = append(d.Parameters, Parameter{Name: "Extra", Type: String, Default: "abcdef", MaxChars: 5})
+		return true
+	}},
+	{name: "a StringList default under minItems", rule: ruleParameterDefault, apply: func(t *rapid.T, d *Document) bool {
+		d.Parameters = append(d.Parameters, Parameter{Name: "Extra", Type: StringList, Default: []string{"a"}, MinItems: 2})
 		return true
 	}},
 	{name: "a quoted integer default", rule: ruleParameterDefault, apply: func(t *rapid.T, d *Document) bool {

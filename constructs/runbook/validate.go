@@ -47,6 +47,8 @@ const (
 	ruleParameterName    = "parameter-name"      // valid, unique
 	ruleParameterType    = "parameter-type"      // one of the six
 	ruleParameterDefault = "parameter-default"   // fits its type, allowedValues and allowedPattern
+	ruleParameterValues  = "parameter-values"    // allowedValues fit the type, distinct, within the limits
+	ruleParameterLimits  = "parameter-limits"    // minItems, maxItems, minChars, maxChars: types, order
 	ruleAllowedPattern   = "allowed-pattern"     // compiles with Go regexp
 	ruleStepName         = "step-name"           // valid, unique
 	ruleStepTarget       = "step-target"         // nextStep, onFailure step:X, Choices NextStep, Default exist
@@ -109,6 +111,7 @@ func (d *Document) Validate() error {
 	params := d.checkParameters(r)
 	steps, structural := d.checkSteps(r)
 	refs := d.checkReferences(r, params, steps)
+	d.checkBranchTypes(r, params, steps)
 	if structural {
 		f := newFlow(d, steps)
 		f.checkReachable(r)
@@ -172,6 +175,7 @@ func (d *Document) checkParameters(r *report) map[string]Parameter {
 				}
 			}
 		}
+		checkConstraints(r, at, p)
 		if p.Default != nil {
 			checkDefault(r, at+".default", p, pattern)
 		}
@@ -220,6 +224,7 @@ func checkDefault(r *report, at string, p Parameter, pattern *regexp.Regexp) {
 		r.add(ruleParameterDefault, at, "%#v is not a %s: %s", p.Default, p.Type, goType(p.Type))
 		return
 	}
+	checkDefaultLimits(r, at, p)
 	for _, v := range values {
 		if len(p.AllowedValues) > 0 && !slices.Contains(p.AllowedValues, v) {
 			r.add(ruleParameterDefault, at, "%q is not among allowedValues %q: a run that keeps the default would not start", v, p.AllowedValues)

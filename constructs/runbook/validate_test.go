@@ -106,7 +106,11 @@ func TestValidDocuments(t *testing.T) {
 				Parameter{Name: "L", Type: StringList, Default: []string{"a", "b"}, AllowedValues: []string{"a", "b", "c"}},
 				Parameter{Name: "M", Type: StringMap, Default: map[string]any{"k": "v"}},
 				Parameter{Name: "ML", Type: MapList, Default: []map[string]any{{"k": "v"}}},
-				Parameter{Name: "I", Type: String, Default: "i-0123456789abcdef0", AllowedPattern: `^i-[a-z0-9]{8,17}$`},
+				Parameter{Name: "I", Type: String, Default: "i-0123456789abcdef0", AllowedPattern: `^i-[a-z0-9]{8,17}$`, MinChars: 10, MaxChars: 19},
+				Parameter{Name: "N2", Type: Integer, Default: 3, AllowedValues: []string{"3", "-4", "0"}},
+				Parameter{Name: "B", Type: Boolean, Default: true, AllowedValues: []string{"true"}},
+				Parameter{Name: "L2", Type: StringList, Default: []string{"a"}, MinItems: 1, MaxItems: 3},
+				Parameter{Name: "ML2", Type: MapList, Default: []map[string]any{{"k": "v"}, {"k": "w"}}, MaxItems: 2},
 			)
 		}},
 		{"Continue keeps later steps reachable", func(d *Document) {
@@ -214,6 +218,53 @@ func TestRules(t *testing.T) {
 			{ruleAllowedPattern, "parameters[15](P12).allowedPattern", "vertical tab"},
 			{ruleAllowedPattern, "parameters[16](P13).allowedPattern", "] first in a class"},
 			{ruleAllowedPattern, "parameters[17](P14).allowedPattern", "$ before the end"},
+		}},
+
+		{"an Integer default outside allowedValues", func(d *Document) {
+			d.Parameters = append(d.Parameters, Parameter{Name: "N", Type: Integer, Default: 5, AllowedValues: []string{"1", "2"}})
+		}, []want{{ruleParameterDefault, "parameters[3](N).default", "5 is not among allowedValues"}}},
+		{"a Boolean default outside allowedValues", func(d *Document) {
+			d.Parameters[2].AllowedValues = []string{"true"}
+		}, []want{{ruleParameterDefault, "parameters[2](Force).default", "false is not among allowedValues"}}},
+		{"allowedValues that do not fit the type", func(d *Document) {
+			d.Parameters = append(d.Parameters,
+				Parameter{Name: "N", Type: Integer, AllowedValues: []string{"1", "01", "+2", "x", "1"}},
+				Parameter{Name: "B", Type: Boolean, AllowedValues: []string{"True"}},
+				Parameter{Name: "M", Type: StringMap, AllowedValues: []string{"{}"}},
+			)
+		}, []want{
+			{ruleParameterValues, "parameters[3](N).allowedValues[1]", "no leading zeros"},
+			{ruleParameterValues, "parameters[3](N).allowedValues[2]", "no sign +"},
+			{ruleParameterValues, "parameters[3](N).allowedValues[3]", "not an Integer"},
+			{ruleParameterValues, "parameters[3](N).allowedValues[4]", "already allowedValues[0]"},
+			{ruleParameterValues, "parameters[4](B).allowedValues[0]", "true or false"},
+			{ruleParameterValues, "parameters[5](M).allowedValues[0]", "how SSM compares a map"},
+		}},
+		{"an allowedPattern on an Integer", func(d *Document) {
+			d.Parameters = append(d.Parameters, Parameter{Name: "N", Type: Integer, AllowedPattern: `^[0-9]$`})
+		}, []want{{ruleAllowedPattern, "parameters[3](N).allowedPattern", "on a Integer"}}},
+		{"limits that contradict each other or the type", func(d *Document) {
+			d.Parameters = append(d.Parameters,
+				Parameter{Name: "L", Type: StringList, MinItems: 3, MaxItems: 2},
+				Parameter{Name: "S", Type: String, MinChars: 5, MaxChars: 4, MinItems: 1},
+				Parameter{Name: "M", Type: StringMap, MaxChars: -1},
+				Parameter{Name: "V", Type: String, MaxChars: 3, AllowedValues: []string{"abc", "abcd"}},
+			)
+		}, []want{
+			{ruleParameterLimits, "parameters[3](L).minItems", "more than maxItems"},
+			{ruleParameterLimits, "parameters[4](S).minItems", "for StringList and MapList"},
+			{ruleParameterLimits, "parameters[4](S).minChars", "more than maxChars"},
+			{ruleParameterLimits, "parameters[5](M).maxChars", "positive"},
+			{ruleParameterValues, "parameters[6](V).allowedValues[1]", "could never be given"},
+		}},
+		{"defaults outside the limits", func(d *Document) {
+			d.Parameters = append(d.Parameters,
+				Parameter{Name: "L", Type: StringList, Default: []string{"a", "b", "c"}, MaxItems: 2},
+				Parameter{Name: "S", Type: String, Default: "", MinChars: 1},
+			)
+		}, []want{
+			{ruleParameterDefault, "parameters[3](L).default", "3 items"},
+			{ruleParameterDefault, "parameters[4](S).default", "0 characters"},
 		}},
 
 		// steps
@@ -348,7 +399,26 @@ func TestRules(t *testing.T) {
 		}, []want{{ruleBranch, "mainSteps[1](Choose).inputs.Choices[0].Op", `SSM refuses the document; use one of StringEquals`}}},
 		{"a numeric operator with a string", func(d *Document) {
 			step(d, "Choose").Action.(*Branch).Choices[0].When = Not{Variable: "{{ Describe.State }}", Op: NumericGreater, Value: "3"}
-		}, []want{{ruleBranch, "mainSteps[1](Choose).inputs.Choices[0].Not.NumericGreater", "compares with a number"}}},
+		}, []want{
+			{ruleBranch, "mainSteps[1](Choose).inputs.Choices[0].Not.NumericGreater", "compares with a number"},
+			{ruleBranch, "mainSteps[1](Choose).inputs.Choices[0].Not.Variable", "is a String, and NumericGreater compares Integers"},
+		}},
+		{"operators on variables of another type", func(d *Document) {
+			b := step(d, "Choose").Action.(*Branch)
+			b.Choices[0].When = Condition{Variable: "{{ Describe.State }}", Op: NumericEquals, Value: 3}
+			b.Choices[1].When = And{{Variable: "{{ Force }}", Op: StringEquals, Value: "true"}, {Variable: "{{ global:REGION }}", Op: BooleanEquals, Value: true}}
+		}, []want{
+			{ruleBranch, "mainSteps[1](Choose).inputs.Choices[0].Variable", "{{ Describe.State }} is a String, and NumericEquals compares Integers"},
+			{ruleBranch, "mainSteps[1](Choose).inputs.Choices[1].And[0].Variable", "{{ Force }} is a Boolean"},
+			{ruleBranch, "mainSteps[1](Choose).inputs.Choices[1].And[1].Variable", "{{ global:REGION }} is a String"},
+		}},
+		{"a comparison of an approval's decisions", func(d *Document) {
+			step(d, "Check").Action.(*ExecuteScript).InputPayload = nil
+			d.Steps = append(d.Steps[:7], Step{Name: "Done", Action: &Branch{Choices: []Choice{{NextStep: "Last", When: Condition{Variable: "{{ Approve.ApproverDecisions }}", Op: StringEquals, Value: "x"}}}}},
+				Step{Name: "Last", Action: &Sleep{Duration: time.Second}})
+			step(d, "Choose").Action.(*Branch).Default = "Approve"
+			step(d, "Check").IsEnd = false
+		}, []want{{ruleBranch, "mainSteps[7](Done).inputs.Choices[0].Variable", "is a MapList"}}},
 		{"a variable without braces", func(d *Document) {
 			step(d, "Choose").Action.(*Branch).Choices[1].When = Or{{Variable: "Describe.State", Op: StringEquals, Value: "x"}}
 		}, []want{{ruleBranch, "mainSteps[1](Choose).inputs.Choices[1].Or[0].Variable", `"{{ Step.Output }}"`}}},
