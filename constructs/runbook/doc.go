@@ -53,11 +53,13 @@
 //	infinite-loop        no loop goes round through onFailure or onCancel; every loop of
 //	                     success edges has a way out on success (below)
 //	parameter-reference  {{ Name }} names a parameter; {{ global:REGION }} and the other
-//	                     system variables are known; no {{ssm:...}} in a step or assumeRole
+//	                     system variables are known; no {{ssm:...}} in a step or assumeRole;
+//	                     no braces in keys, none nested or unbalanced
 //	output-reference     {{ Step.Output }} names an output the step declares (or the
 //	                     action's own: Payload of a script, ApprovalStatus and
 //	                     ApproverDecisions of an approval), set on every path to the step
-//	step-output          declared outputs: a name, a JSONPath selector, a type
+//	step-output          declared outputs: a name, a JSONPath selector without references,
+//	                     a type
 //	document-output      the document's outputs are "Step.Output" of declared outputs
 //	action               every step has an action
 //	branch               choices exist; operators are SSM's; values fit the operator; the

@@ -731,6 +731,31 @@ var mutations = []mutation{
 		i, ok := pick(t, d, func(_ int, s Step) bool { return !isBranch(s) })
 		return ok && putRef(&d.Steps[i], "{{ "+d.Steps[0].Name+".NoSuchOutput }}")
 	}},
+	{name: "a reference in a map key", rule: ruleParameterRef, apply: func(t *rapid.T, d *Document) bool {
+		i, ok := pick(t, d, func(_ int, s Step) bool { _, is := s.Action.(*ExecuteAwsApi); return is })
+		if ok {
+			a := d.Steps[i].Action.(*ExecuteAwsApi)
+			a.Params = withRef(a.Params, "x")
+			a.Params["{{ global:REGION }}"] = a.Params["Extra"]
+			delete(a.Params, "Extra")
+		}
+		return ok
+	}},
+	{name: "nested braces", rule: ruleParameterRef, apply: func(t *rapid.T, d *Document) bool {
+		i, ok := pick(t, d, func(_ int, s Step) bool { return !isBranch(s) })
+		return ok && putRef(&d.Steps[i], "{{ {{ global:REGION }} }}")
+	}},
+	{name: "an unbalanced reference", rule: ruleParameterRef, apply: func(t *rapid.T, d *Document) bool {
+		i, ok := pick(t, d, func(_ int, s Step) bool { return !isBranch(s) })
+		return ok && putRef(&d.Steps[i], "{{ global:REGION }")
+	}},
+	{name: "a reference in an output selector", rule: ruleStepOutput, apply: func(t *rapid.T, d *Document) bool {
+		i, ok := pick(t, d, func(_ int, s Step) bool { a, is := s.Action.(*ExecuteAwsApi); return is && len(a.Outputs) > 0 })
+		if ok {
+			d.Steps[i].Action.(*ExecuteAwsApi).Outputs[0].Selector = "$.{{ global:REGION }}"
+		}
+		return ok
+	}},
 	{name: "a script without a handler", rule: ruleScript, apply: func(t *rapid.T, d *Document) bool {
 		i, ok := pick(t, d, func(_ int, s Step) bool { _, is := s.Action.(*ExecuteScript); return is })
 		if ok {

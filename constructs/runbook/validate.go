@@ -409,8 +409,14 @@ func checkOutputDecls(r *report, at string, a Action) {
 			r.add(ruleStepOutput, p+".Name", "%q is declared twice, or is the action's own output", o.Name)
 		}
 		seen[o.Name] = true
-		if !strings.HasPrefix(o.Selector, "$") {
+		switch {
+		case !strings.HasPrefix(o.Selector, "$"):
 			r.add(ruleStepOutput, p+".Selector", "%q is not a JSONPath: start it with \"$\", as in \"$.Reservations[0].Instances[0].State.Name\"", o.Selector)
+		case strings.Contains(o.Selector, "{{") || strings.Contains(o.Selector, "}}"):
+			// A selector is JSONPath into the response
+			// (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-executeAwsApi.html);
+			// SSM documents no substitution in it.
+			r.add(ruleStepOutput, p+".Selector", "%q holds braces: a selector is a fixed JSONPath, and SSM documents no references in it", o.Selector)
 		}
 		if !slices.Contains(types, o.Type) {
 			r.add(ruleStepOutput, p+".Type", "%q is not an output type: use one of %s%s", o.Type, typeList(), didYouMean(string(o.Type), typeNames()))
@@ -447,6 +453,12 @@ func (d *Document) checkReferences(r *report, params map[string]Parameter, steps
 	}
 	var out []ref
 	check := func(at, s string, step int) {
+		// What is left once the references are taken out holds no brace
+		// pair: "{{ {{P}} }}" and "{{P}" are not references, and how SSM
+		// reads them is not documented.
+		if rest := reference.ReplaceAllString(s, ""); strings.Contains(rest, "{{") || strings.Contains(rest, "}}") {
+			r.add(ruleParameterRef, at, "%q has a {{ or }} that is no reference: nested or unbalanced braces; write each reference as {{ Name }}, with nothing else in double braces", s)
+		}
 		for _, m := range reference.FindAllStringSubmatch(s, -1) {
 			text, inner := m[0], m[1]
 			switch {
@@ -498,20 +510,27 @@ func (d *Document) checkReferences(r *report, params map[string]Parameter, steps
 		}
 		var v any
 		json.Unmarshal(raw, &v)
-		walkStrings(stepPath(i, s)+".inputs", v, func(at, str string) { check(at, str, i) })
+		walkStrings(stepPath(i, s)+".inputs", v, func(at, str string) { check(at, str, i) }, func(at, key string) {
+			// SSM substitutes references in input values; in keys it is
+			// not documented
+			// (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-outputs-inputs.html).
+			if strings.Contains(key, "{{") || strings.Contains(key, "}}") {
+				r.add(ruleParameterRef, at, "the key %q holds braces: SSM substitutes references in values, and in keys is not documented; use a fixed key", key)
+			}
+		})
 	}
 	return out
 }
 
-// walkStrings calls f with every string in a decoded JSON value, keys in
-// order.
-func walkStrings(at string, v any, f func(at, s string)) {
+// walkStrings calls f with every string in a decoded JSON value, and key
+// with every key of its objects, keys in order.
+func walkStrings(at string, v any, f func(at, s string), key func(at, k string)) {
 	switch x := v.(type) {
 	case string:
 		f(at, x)
 	case []any:
 		for i, e := range x {
-			walkStrings(fmt.Sprintf("%s[%d]", at, i), e, f)
+			walkStrings(fmt.Sprintf("%s[%d]", at, i), e, f, key)
 		}
 	case map[string]any:
 		keys := make([]string, 0, len(x))
@@ -520,7 +539,8 @@ func walkStrings(at string, v any, f func(at, s string)) {
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
-			walkStrings(at+"."+k, x[k], f)
+			key(at+"."+k, k)
+			walkStrings(at+"."+k, x[k], f, key)
 		}
 	}
 }
@@ -718,8 +738,11 @@ func (a *WaitForAwsResourceProperty) check(r *report, at string, _ Step) {
 }
 
 func checkProperty(r *report, at, selector string, desired []string) {
-	if !strings.HasPrefix(selector, "$") {
+	switch {
+	case !strings.HasPrefix(selector, "$"):
 		r.add(ruleAPI, at+".inputs.PropertySelector", "%q is not a JSONPath: start it with \"$\", as in \"$.Volumes[0].State\"", selector)
+	case strings.Contains(selector, "{{") || strings.Contains(selector, "}}"):
+		r.add(ruleAPI, at+".inputs.PropertySelector", "%q holds braces: a selector is a fixed JSONPath, and SSM documents no references in it", selector)
 	}
 	if len(desired) == 0 {
 		r.add(ruleAPI, at+".inputs.DesiredValues", "required: the values that pass")

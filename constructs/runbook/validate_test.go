@@ -354,6 +354,30 @@ func TestRules(t *testing.T) {
 		{"a Parameter Store value in a step", func(d *Document) {
 			step(d, "Approve").Action.(*Approve).Message = "{{ssm:/approval/message}}"
 		}, []want{{ruleParameterRef, "mainSteps[2](Approve).inputs.Message", "declare a parameter with Default"}}},
+		{"references in keys", func(d *Document) {
+			step(d, "Stop").Action.(*ExecuteAwsApi).Params["{{ InstanceId }}"] = "x"
+			step(d, "Check").Action.(*ExecuteScript).InputPayload["{{ Force }}"] = true
+		}, []want{
+			{ruleParameterRef, "mainSteps[3](Stop).inputs.{{ InstanceId }}", "the key"},
+			{ruleParameterRef, "mainSteps[6](Check).inputs.InputPayload.{{ Force }}", "use a fixed key"},
+		}},
+		{"nested and unbalanced braces", func(d *Document) {
+			a := step(d, "Approve").Action.(*Approve)
+			a.Message = "Restart {{ {{ InstanceId }} }}?"
+			step(d, "Stop").Action.(*ExecuteAwsApi).Params["InstanceIds"] = []string{"{{ InstanceId }"}
+			d.AssumeRole = "{{AutomationAssumeRole}}}}"
+		}, []want{
+			{ruleParameterRef, "assumeRole", "nested or unbalanced braces"},
+			{ruleParameterRef, "mainSteps[2](Approve).inputs.Message", "nested or unbalanced braces"},
+			{ruleParameterRef, "mainSteps[3](Stop).inputs.InstanceIds[0]", "nested or unbalanced braces"},
+		}},
+		{"references in selectors", func(d *Document) {
+			step(d, "Describe").Action.(*ExecuteAwsApi).Outputs[0].Selector = "$.Reservations[{{ InstanceId }}]"
+			step(d, "Wait").Action.(*WaitForAwsResourceProperty).PropertySelector = "$.{{ InstanceId }}"
+		}, []want{
+			{ruleStepOutput, "mainSteps[0](Describe).outputs[0].Selector", "a fixed JSONPath"},
+			{ruleAPI, "mainSteps[4](Wait).inputs.PropertySelector", "a fixed JSONPath"},
+		}},
 		{"an undeclared output", func(d *Document) {
 			step(d, "Choose").Action.(*Branch).Choices[0].When = Condition{Variable: "{{ Describe.Status }}", Op: StringEquals, Value: "running"}
 		}, []want{{ruleOutputRef, "mainSteps[1](Choose).inputs.Choices[0].Variable", `step Describe has no output "Status"; its outputs: State`}}},
