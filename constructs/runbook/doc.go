@@ -178,8 +178,8 @@
 //     set.
 //
 // [NewStartPolicy] is the managed policy for developers: start these
-// runbooks, read them and their executions, pass their roles to SSM, and
-// nothing else; not even ssm:StopAutomationExecution, whose execution ARNs
+// runbooks, read them and their executions, pass each one's role to SSM
+// for that runbook's automations alone, and nothing else; not even ssm:StopAutomationExecution, whose execution ARNs
 // name no document, so that it could not be kept to these runbooks.
 //
 // The Python of the CloudFront and database checks is in scripts/,
