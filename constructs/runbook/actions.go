@@ -145,24 +145,27 @@ type ExecuteScript struct {
 // https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-approve.html
 type Approve struct {
 	// Approvers are IAM user names or user, role or assumed-role ARNs. One
-	// to ten.
+	// to ten, each named once (without regard to case).
 	Approvers []string
 	// MinRequiredApprovals is how many must approve. Default (0): 1.
 	MinRequiredApprovals int
 	// Message goes out with the request, at most 4096 characters. Default:
 	// none.
 	Message string
-	// NotificationArn is an SNS topic whose name starts with "Automation",
-	// told of the request. Default: none.
+	// NotificationArn is a standard SNS topic's ARN whose name starts with
+	// "Automation", told of the request. Default: none.
 	NotificationArn string
 }
 
-// Sleep waits for a Duration, or until a Timestamp: exactly one of them.
+// Sleep waits for a Duration.
 // https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-sleep.html
 type Sleep struct {
-	// Duration is whole seconds, at most 7 days.
+	// Duration is whole seconds, at most 604799 (7 days less a second).
 	Duration time.Duration
-	// Timestamp is when to go on; a time in the past goes on at once.
+	// Timestamp is when to go on. Validate refuses it: a fixed time is
+	// past for every run after it, when the step does nothing, and more
+	// than SSM's longest delay ahead for a run more than 7 days before
+	// it. It stays so that a document that has one says why.
 	Timestamp time.Time
 }
 

@@ -33,30 +33,48 @@
 //	content-size         the JSON and the YAML are at most MaxContent bytes (below)
 //	parameter-name       letters, digits and underscores; unique
 //	parameter-type       String, StringList, Integer, Boolean, MapList or StringMap
-//	parameter-default    the default fits the type, allowedValues and allowedPattern;
+//	parameter-default    the default fits the type, allowedValues, allowedPattern and limits;
 //	                     it references nothing but a Parameter Store value
-//	allowed-pattern      Go's regexp compiles it: SSM Agent checks values with Go's regexp
+//	parameter-values     allowedValues fit the type (Integers as strconv writes them, true or
+//	                     false; none on a StringMap or MapList), once each, within the limits
+//	parameter-limits     minItems and maxItems on a StringList or MapList, minChars and
+//	                     maxChars on a String; positive; min at most max
+//	allowed-pattern      on a String or StringList only; Go's regexp compiles it, and it keeps to the syntax Java's regex and
+//	                     Go's read alike, anchored ^...$ (SSM checks values with both;
+//	                     pattern.go lists what is refused and why)
 //	step-name            letters, digits and underscores; unique
-//	step-target          nextStep, onFailure step:X, a choice's NextStep and Default name steps
-//	step-options         onFailure is Abort, Continue or step:X; isEnd with neither nextStep
-//	                     nor onFailure step:X; no nextStep on a branch; no negative counts
-//	unreachable          every step is on some path from the first
-//	infinite-loop        every cycle of steps has a way out (below)
+//	step-target          nextStep, onFailure and onCancel step:X, a choice's NextStep and
+//	                     Default name steps
+//	step-options         onFailure is Abort, Continue or step:X; onCancel Abort or step:X,
+//	                     not to an aws:sleep or aws:approve step; isEnd with neither
+//	                     nextStep nor onFailure step:X, nor on a branch with a Default;
+//	                     no nextStep on a branch; no negative counts
+//	unreachable          every step is on some path from the first (along any edge)
+//	infinite-loop        no loop goes round through onFailure or onCancel; every loop of
+//	                     success edges has a way out on success (below)
 //	parameter-reference  {{ Name }} names a parameter; {{ global:REGION }} and the other
-//	                     system variables are known; no {{ssm:...}} in a step or assumeRole
+//	                     system variables are known; no {{ssm:...}} in a step or assumeRole;
+//	                     no braces in keys, none nested or unbalanced
 //	output-reference     {{ Step.Output }} names an output the step declares (or the
 //	                     action's own: Payload of a script, ApprovalStatus and
 //	                     ApproverDecisions of an approval), set on every path to the step
-//	step-output          declared outputs: a name, a JSONPath selector, a type
+//	step-output          declared outputs: a name, a JSONPath selector without references,
+//	                     a type
 //	document-output      the document's outputs are "Step.Output" of declared outputs
 //	action               every step has an action
-//	branch               choices exist; operators are SSM's; values fit the operator
+//	branch               choices exist; operators are SSM's; values fit the operator; the
+//	                     variable is of the operator's type (a parameter's type, an
+//	                     output's declared Type, String for system variables)
 //	aws-api              Service and Api; selector and desired values for assert and wait
 //	script               python3.11 or later (3.6 to 3.8 no longer run); a handler and a
 //	                     script; at most 600 seconds
-//	approve              one to ten approvers; no more approvals required than approvers;
-//	                     a message of at most 4096 characters; a topic named Automation...
-//	sleep                a Duration or a Timestamp; whole seconds, from 0 to 7 days
+//	approve              one to ten approvers, each an IAM user name or a user, role or
+//	                     assumed-role ARN, named once; no more approvals required than
+//	                     approvers; a message of at most 4096 characters; a standard SNS
+//	                     topic's ARN, the topic named Automation...
+//	sleep                a Duration of whole seconds, from 0 to 604799 (the action page's
+//	                     maximum); no fixed Timestamp (past for every later run, too far
+//	                     ahead for a run more than 7 days before it)
 //
 // Where a step name or a jump is wrong, the rules that follow the control
 // flow (unreachable, infinite-loop, and whether an output is set on every
@@ -68,11 +86,23 @@
 // After a step succeeds comes its nextStep, else the next step in the
 // document; a branch takes the first choice that holds, else Default, else
 // the next step; isEnd ends the automation. After a failure comes
-// onFailure. SSM checks a runbook for infinite loops before running it and
-// refuses one. This package refuses a cycle of steps that no step can
-// leave after succeeding; a cycle with a branch that can leave it (check,
-// leave when done, sleep, check again) is allowed. A cycle left only when
-// a step fails is refused: a run that keeps succeeding would never end.
+// onFailure, after a cancel onCancel. Every kind of edge counts for
+// reachability, for loops and for whether an output is set.
+//
+// SSM checks a runbook for infinite loops before running it and refuses
+// one; it documents that check for nextStep and branches, not whether it
+// follows onFailure and onCancel. This package refuses:
+//
+//   - a loop that goes round through an onFailure (step:X or Continue) or
+//     onCancel edge: a step that keeps failing would go round it forever,
+//     and a cancel that leads back into what it cancelled starts it again.
+//     Retry a step with maxAttempts; send failures and cancels forward;
+//   - a loop of success edges that no step can leave after succeeding. A
+//     loop whose only exit is a failure is still a loop: a run whose steps
+//     keep succeeding would never end.
+//
+// A loop of success edges with a branch that can leave it (check, leave
+// when done, sleep, check again) is allowed.
 //
 // # Size
 //
@@ -148,8 +178,8 @@
 //     set.
 //
 // [NewStartPolicy] is the managed policy for developers: start these
-// runbooks, read them and their executions, pass their roles to SSM, and
-// nothing else; not even ssm:StopAutomationExecution, whose execution ARNs
+// runbooks, read them and their executions, pass each one's role to SSM
+// for that runbook's automations alone, and nothing else; not even ssm:StopAutomationExecution, whose execution ARNs
 // name no document, so that it could not be kept to these runbooks.
 //
 // The Python of the CloudFront and database checks is in scripts/,
@@ -162,8 +192,10 @@
 //     names are not in AWS's pages).
 //   - Neither rendering has been tried against SSM: which YAML version its
 //     reader follows is not documented, hence the two readers in the tests.
-//   - allowedPattern is checked with Go's regexp only; SSM also checks it
-//     with Java's, whose dialect differs.
+//   - An allowedPattern keeps to the syntax Java's regex and Go's read
+//     alike, but Java's $ also matches before a final line terminator: a
+//     value may end in one newline more under Java's check than the
+//     pattern says, and no syntax both take closes that.
 //   - RefreshService waits on the first deployment's rolloutState, which
 //     ECS returns only for the rolling update (ECS) deployment controller
 //     without a Classic Load Balancer; for other services the wait times

@@ -64,9 +64,14 @@ type Parameter struct {
 	// AllowedValues are the only values the runbook starts with. Default:
 	// any value.
 	AllowedValues []string
+	// MinItems and MaxItems bound how many items a StringList or MapList
+	// has; MinChars and MaxChars how many characters a String has. Zero
+	// means no bound.
+	MinItems, MaxItems, MinChars, MaxChars int
 	// AllowedPattern is a regular expression the value must match, checked
-	// both with Java's and Go's regexp engines (keep to their common
-	// syntax). Default: none.
+	// both with Java's and Go's regexp engines: anchored ^...$ and kept to
+	// the syntax both read alike (Validate says what else to write).
+	// Default: none.
 	AllowedPattern string
 }
 
@@ -90,6 +95,10 @@ type Step struct {
 	// OnFailure is what happens when the step fails: Abort, Continue (with
 	// the step that would have come next) or GoTo a step. Default: Abort.
 	OnFailure OnFailure
+	// OnCancel is what happens when the automation is cancelled while this
+	// step runs: Abort, or GoTo a step that cleans up. Continue is not one
+	// of its values. Default: Abort.
+	OnCancel OnFailure
 	// IsEnd ends the automation after this step. Default: false.
 	IsEnd bool
 	// NextStep is the step to run after this one succeeds. Default: the
@@ -110,7 +119,8 @@ const (
 	Continue OnFailure = "Continue"
 )
 
-// GoTo jumps to the named step when a step fails.
+// GoTo jumps to the named step when a step fails (OnFailure) or the
+// automation is cancelled while it runs (OnCancel).
 func GoTo(step string) OnFailure { return OnFailure("step:" + step) }
 
 // Output is a value a step declares from its response: Selector is a
@@ -137,6 +147,7 @@ func (d *Document) JSON() ([]byte, error) {
 			params[i] = member{p.Name, parameterJSON{
 				Type: p.Type, Description: p.Description, Default: p.Default,
 				AllowedValues: p.AllowedValues, AllowedPattern: p.AllowedPattern,
+				MinItems: p.MinItems, MaxItems: p.MaxItems, MinChars: p.MinChars, MaxChars: p.MaxChars,
 			}}
 		}
 		doc.Parameters = params
@@ -151,7 +162,7 @@ func (d *Document) JSON() ([]byte, error) {
 func (s Step) json() stepJSON {
 	out := stepJSON{
 		Name: s.Name, MaxAttempts: s.MaxAttempts, TimeoutSeconds: s.TimeoutSeconds,
-		OnFailure: string(s.OnFailure), IsEnd: s.IsEnd, NextStep: s.NextStep, IsCritical: s.IsCritical,
+		OnFailure: string(s.OnFailure), OnCancel: string(s.OnCancel), IsEnd: s.IsEnd, NextStep: s.NextStep, IsCritical: s.IsCritical,
 		Inputs: object{},
 	}
 	if s.Action != nil {
@@ -176,6 +187,10 @@ type parameterJSON struct {
 	Default        any      `json:"default,omitempty"`
 	AllowedValues  []string `json:"allowedValues,omitempty"`
 	AllowedPattern string   `json:"allowedPattern,omitempty"`
+	MinItems       int      `json:"minItems,omitempty"`
+	MaxItems       int      `json:"maxItems,omitempty"`
+	MinChars       int      `json:"minChars,omitempty"`
+	MaxChars       int      `json:"maxChars,omitempty"`
 }
 
 type stepJSON struct {
@@ -184,6 +199,7 @@ type stepJSON struct {
 	MaxAttempts    int      `json:"maxAttempts,omitempty"`
 	TimeoutSeconds int      `json:"timeoutSeconds,omitempty"`
 	OnFailure      string   `json:"onFailure,omitempty"`
+	OnCancel       string   `json:"onCancel,omitempty"`
 	IsEnd          bool     `json:"isEnd,omitempty"`
 	NextStep       string   `json:"nextStep,omitempty"`
 	IsCritical     *bool    `json:"isCritical,omitempty"`

@@ -27,7 +27,7 @@ func ExampleDocument_Validate() {
 	}
 	// Output:
 	// [step-target] mainSteps[0](Stop).nextStep: "Wiat" is not a step; steps: Stop, Wait, Check (did you mean "Wait"?)
-	// [sleep] mainSteps[1](Wait).inputs.Duration: 192h0m0s: SSM sleeps at most 7 days (604800 s); wait in steps, or until a Timestamp
+	// [sleep] mainSteps[1](Wait).inputs.Duration: 192h0m0s: SSM sleeps at most 604799 seconds (7 days less a second); wait in steps
 	// [script] mainSteps[2](Check).inputs.Runtime: "python3.8": SSM stopped taking new or updated runbooks with Python 3.6, 3.7 or 3.8 on 2024-12-04 and running them on 2025-02-18; use python3.11
 	// [script] mainSteps[2](Check).inputs.Handler: required for Python: the function the script defines, taking (events, context)
 	// [parameter-reference] mainSteps[0](Stop).inputs.InstanceIds[0]: {{ InstanceID }} names no parameter; parameters: none

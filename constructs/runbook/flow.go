@@ -15,18 +15,27 @@ import (
 //   - an aws:branch goes to the first choice that holds, else to Default,
 //     else on as above;
 //   - after a step fails comes onFailure: the end (Abort), the step that
-//     would have followed success (Continue), or step:X.
+//     would have followed success (Continue), or step:X;
+//   - when the automation is cancelled during a step comes onCancel: the
+//     end (Abort) or step:X.
 //
-// Success and failure edges are kept apart: a step's outputs are set only
-// after it succeeds, and a loop that goes round only while steps fail is
-// not the infinite loop SSM refuses.
+// Success, failure and cancel edges are kept apart: a step's outputs are
+// set only after it succeeds, and only a success leaves a loop.
 
 const end = -1
+
+// edge kinds, for the loop's trace.
+const (
+	onSuccess = iota
+	onFailure
+	onCancel
+)
 
 type flow struct {
 	d         *Document
 	success   [][]int // successors after success; end is -1
 	failure   [][]int // successors after failure
+	cancel    [][]int // successors after a cancel
 	reachable []bool
 }
 
@@ -34,7 +43,7 @@ type flow struct {
 // targets all exist (index maps each name to its step).
 func newFlow(d *Document, index map[string]int) *flow {
 	n := len(d.Steps)
-	f := &flow{d: d, success: make([][]int, n), failure: make([][]int, n), reachable: make([]bool, n)}
+	f := &flow{d: d, success: make([][]int, n), failure: make([][]int, n), cancel: make([][]int, n), reachable: make([]bool, n)}
 	for i, s := range d.Steps {
 		proceed := end
 		switch {
@@ -60,13 +69,16 @@ func newFlow(d *Document, index map[string]int) *flow {
 		case strings.HasPrefix(string(s.OnFailure), "step:"):
 			f.failure[i] = []int{index[strings.TrimPrefix(string(s.OnFailure), "step:")]}
 		}
+		if name, ok := strings.CutPrefix(string(s.OnCancel), "step:"); ok {
+			f.cancel[i] = []int{index[name]}
+		}
 	}
 	todo := []int{0}
 	f.reachable[0] = true
 	for len(todo) > 0 {
 		i := todo[len(todo)-1]
 		todo = todo[:len(todo)-1]
-		for _, j := range append(slices.Clone(f.success[i]), f.failure[i]...) {
+		for _, j := range f.all(i) {
 			if j != end && !f.reachable[j] {
 				f.reachable[j] = true
 				todo = append(todo, j)
@@ -74,6 +86,11 @@ func newFlow(d *Document, index map[string]int) *flow {
 		}
 	}
 	return f
+}
+
+// all are a step's successors along every kind of edge.
+func (f *flow) all(i int) []int {
+	return slices.Concat(f.success[i], f.failure[i], f.cancel[i])
 }
 
 func isBranch(s Step) bool {
@@ -88,21 +105,57 @@ func (f *flow) name(i int) string { return f.d.Steps[i].Name }
 func (f *flow) checkReachable(r *report) {
 	for i, s := range f.d.Steps {
 		if !f.reachable[i] {
-			r.add(ruleUnreachable, stepPath(i, s), "no path from the first step (%s) reaches it: the step before it ends or jumps elsewhere, and no nextStep, branch choice or onFailure names it; point one at it, or remove it", f.name(0))
+			r.add(ruleUnreachable, stepPath(i, s), "no path from the first step (%s) reaches it: the step before it ends or jumps elsewhere, and no nextStep, branch choice, onFailure or onCancel names it; point one at it, or remove it", f.name(0))
 		}
 	}
 }
 
-// checkLoops refuses a cycle of steps with no way out. SSM checks a
-// runbook for infinite loops before it runs it and refuses one with a
-// circle trace (automation-branchdocs.html). The package takes a cycle as
-// infinite when no step in it can leave it after succeeding: no branch
-// choice, Default or fall-through leads outside the cycle or to the end.
-// A cycle with such an exit is allowed (a polling loop: check, branch out
-// when done, sleep, check again); a cycle that is left only when a step
-// fails is refused.
+// checkLoops refuses a loop that may never end. SSM checks a runbook for
+// infinite loops before it runs it and refuses one with a circle trace
+// (automation-branchdocs.html), and documents that check for nextStep and
+// branches; whether it follows onFailure and onCancel is not documented.
+//
+// A loop is a cycle of steps along any edges: nextStep and fall-through,
+// branch choices and Default, onFailure, onCancel. The package refuses:
+//
+//   - a loop that goes round through an onFailure or onCancel edge: a step
+//     that keeps failing would go round it forever (a loop whose only way
+//     round is a failure is still a loop), SSM's check may count it, and a
+//     cancel that leads back into the steps it cancelled starts them
+//     again. Retry a step with maxAttempts instead;
+//   - a loop of success edges that no step can leave after succeeding: no
+//     branch choice, Default or fall-through leads outside it or to the
+//     end (a loop whose only exit is a failure is still a loop: a run
+//     whose steps keep succeeding never ends).
+//
+// A loop of success edges with a way out on success is allowed (a polling
+// loop: check, branch out when done, sleep, check again).
 func (f *flow) checkLoops(r *report) {
-	for _, scc := range f.components() {
+	for _, scc := range f.components(f.all) {
+		in := map[int]bool{}
+		for _, i := range scc {
+			in[i] = true
+		}
+		first := slices.Min(scc)
+		var through []string
+		for _, i := range scc {
+			for _, j := range f.failure[i] {
+				if in[j] {
+					through = append(through, f.name(i)+"'s onFailure")
+				}
+			}
+			for _, j := range f.cancel[i] {
+				if in[j] {
+					through = append(through, f.name(i)+"'s onCancel")
+				}
+			}
+		}
+		if len(through) > 0 {
+			r.add(ruleInfiniteLoop, stepPath(first, f.d.Steps[first]), "the steps loop through %s (%s): a step that keeps failing, or a cancel, would go round forever, and whether SSM's loop check follows onFailure and onCancel is not documented; retry with maxAttempts, and send failures and cancels forward to steps that clean up and end",
+				strings.Join(through, " and "), f.trace(first, in, f.all))
+		}
+	}
+	for _, scc := range f.components(func(i int) []int { return f.success[i] }) {
 		in := map[int]bool{}
 		for _, i := range scc {
 			in[i] = true
@@ -120,13 +173,13 @@ func (f *flow) checkLoops(r *report) {
 			continue
 		}
 		first := slices.Min(scc)
-		r.add(ruleInfiniteLoop, stepPath(first, f.d.Steps[first]), "the steps loop with no way out (%s): SSM refuses a runbook with an infinite loop; let an aws:branch choice leave the loop, or end it with isEnd",
-			f.trace(first, in))
+		r.add(ruleInfiniteLoop, stepPath(first, f.d.Steps[first]), "the steps loop with no way out (%s): SSM refuses a runbook with an infinite loop, and a loop left only when a step fails is still one; let an aws:branch choice leave the loop, or end it with isEnd",
+			f.trace(first, in, func(i int) []int { return f.success[i] }))
 	}
 }
 
 // trace follows the loop from a step until it comes round: "A → B → A".
-func (f *flow) trace(from int, in map[int]bool) string {
+func (f *flow) trace(from int, in map[int]bool, next func(int) []int) string {
 	seen := map[int]int{}
 	var path []string
 	for i := from; ; {
@@ -135,7 +188,7 @@ func (f *flow) trace(from int, in map[int]bool) string {
 		}
 		seen[i] = len(path)
 		path = append(path, f.name(i))
-		for _, j := range f.success[i] {
+		for _, j := range next(i) {
 			if j != end && in[j] {
 				i = j
 				break
@@ -145,8 +198,9 @@ func (f *flow) trace(from int, in map[int]bool) string {
 }
 
 // components are the strongly connected components of the reachable steps
-// under success edges (Tarjan's algorithm).
-func (f *flow) components() [][]int {
+// under the edges next gives that have a cycle: more than one step, or
+// one with an edge to itself (Tarjan's algorithm).
+func (f *flow) components(next func(int) []int) [][]int {
 	n := len(f.d.Steps)
 	index, low := make([]int, n), make([]int, n)
 	on := make([]bool, n)
@@ -155,14 +209,14 @@ func (f *flow) components() [][]int {
 	}
 	var stack []int
 	var out [][]int
-	next := 0
+	counter := 0
 	var visit func(v int)
 	visit = func(v int) {
-		index[v], low[v] = next, next
-		next++
+		index[v], low[v] = counter, counter
+		counter++
 		stack = append(stack, v)
 		on[v] = true
-		for _, w := range f.success[v] {
+		for _, w := range next(v) {
 			switch {
 			case w == end:
 			case index[w] < 0:
@@ -183,7 +237,9 @@ func (f *flow) components() [][]int {
 					break
 				}
 			}
-			out = append(out, scc)
+			if len(scc) > 1 || slices.Contains(next(v), v) {
+				out = append(out, scc)
+			}
 		}
 	}
 	for v := range n {
@@ -223,7 +279,7 @@ func (f *flow) checkAvailable(r *report, refs []ref) {
 				preds[j] = append(preds[j], edge{i, true})
 			}
 		}
-		for _, j := range f.failure[i] {
+		for _, j := range slices.Concat(f.failure[i], f.cancel[i]) {
 			if j != end {
 				preds[j] = append(preds[j], edge{i, false})
 			}

@@ -458,12 +458,23 @@ func startStatements(targets []startTarget) []statement {
 	}
 	out = append(out, statement{Sid: "ListExecutionsAndRunbooks", Effect: "Allow", Action: []string{"ssm:DescribeAutomationExecutions", "ssm:ListDocuments"}, Resource: []string{"*"},
 		why: "ssm:DescribeAutomationExecutions and ssm:ListDocuments support no resource-level permissions (Service Authorization Reference, AWS Systems Manager): they can be allowed only on *; they list and change nothing (handsoff runbooks lists the documents by tag with ListDocuments)."})
-	if rs := uniq(roles); len(rs) > 0 {
-		// Needed if starting a document whose assumeRole names a role
-		// needs PassRole of the caller, harmless if not: both readings
-		// exist. Only to SSM.
-		out = append(out, statement{Sid: "PassRunbookRoles", Effect: "Allow", Action: []string{"iam:PassRole"}, Resource: rs,
-			Condition: map[string]map[string]string{"StringEquals": {"iam:PassedToService": "ssm.amazonaws.com"}}})
+	// Needed if starting a document whose assumeRole names a role needs
+	// PassRole of the caller (both readings exist). Each role only to SSM,
+	// and only for its own runbook's automations (iam:AssociatedResourceARN,
+	// as AWS's runbook pages scope it,
+	// https://docs.aws.amazon.com/systems-manager-automation-runbooks/latest/userguide/automation-aws-postgresqlworkloadreview.html):
+	// a role passable to any automation would let a developer run another
+	// document, one of their own or one of AWS's, as the runbook's role,
+	// without its freeze guard and with any target the role may touch.
+	for i, t := range targets {
+		if slices.Contains(roles[:i], t.role) {
+			continue
+		}
+		out = append(out, statement{Sid: fmt.Sprintf("PassRunbookRole%d", i+1), Effect: "Allow", Action: []string{"iam:PassRole"}, Resource: []string{t.role},
+			Condition: map[string]map[string]string{
+				"StringEquals": {"iam:PassedToService": "ssm.amazonaws.com"},
+				"ArnLike":      {"iam:AssociatedResourceARN": t.arn("ssm", t.region, "automation-definition/"+t.doc+":*")},
+			}})
 	}
 	return out
 }

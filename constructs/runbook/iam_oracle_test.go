@@ -119,7 +119,7 @@ var developerActions = map[string]string{
 	"ssm:DescribeAutomationStepExecutions": "automation-execution/*",
 	"ssm:DescribeAutomationExecutions":     "*",
 	"ssm:ListDocuments":                    "*",
-	"iam:PassRole":                         "ROLE, to ssm.amazonaws.com alone",
+	"iam:PassRole":                         "ROLE, to ssm.amazonaws.com alone, for its own runbook's automations alone",
 }
 
 // runbookRef is a runbook as a policy names it: its document's name and
@@ -133,8 +133,10 @@ func checkStartPolicy(stmts []iamStatement, covered []runbookRef) []string {
 	add := func(f string, a ...any) { out = append(out, fmt.Sprintf(f, a...)) }
 	docs := map[string]bool{}
 	roles := map[string]bool{}
+	docOf := map[string]string{} // a role's runbook
 	for _, r := range covered {
 		docs[r.doc], roles[r.role] = true, true
+		docOf[r.role] = r.doc
 	}
 	started := map[string]bool{}
 	passed := map[string]bool{}
@@ -185,9 +187,15 @@ func checkStartPolicy(stmts []iamStatement, covered []runbookRef) []string {
 					ok = r == "*"
 				case "iam:PassRole":
 					ok = roles[r]
+					// The role to SSM alone, and for its own runbook's
+					// automations alone: passable to any automation, it
+					// would run any document with the runbook's rights.
 					cond, _ := json.Marshal(s.Condition)
-					if string(cond) != `{"StringEquals":{"iam:PassedToService":"ssm.amazonaws.com"}}` {
-						add("%s: iam:PassRole with Condition %s, want StringEquals iam:PassedToService ssm.amazonaws.com alone", at, cond)
+					se, _ := json.Marshal(s.Condition["StringEquals"])
+					al, _ := s.Condition["ArnLike"].(map[string]any)
+					m := definition.FindStringSubmatch(text(al["iam:AssociatedResourceARN"]))
+					if len(s.Condition) != 2 || string(se) != `{"iam:PassedToService":"ssm.amazonaws.com"}` || len(al) != 1 || m == nil || m[1] != docOf[r] || len(s.Resources) != 1 {
+						add("%s: iam:PassRole on %s with Condition %s, want StringEquals iam:PassedToService ssm.amazonaws.com and ArnLike iam:AssociatedResourceARN its own runbook's automation-definition/%s:*, one role a statement", at, r, cond, docOf[r])
 						ok = false
 					}
 					passed[r] = passed[r] || ok

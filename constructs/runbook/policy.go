@@ -23,9 +23,13 @@ type StartPolicyProps struct {
 // (ssm:StartAutomationExecution on their documents), read them and their
 // executions (ssm:GetDocument, DescribeDocument, GetAutomationExecution,
 // DescribeAutomationStepExecutions, DescribeAutomationExecutions,
-// ListDocuments), and pass their roles to SSM alone (iam:PassRole with
-// iam:PassedToService ssm.amazonaws.com). The runbooks' work is done by
-// their roles: the policy allows none of it.
+// ListDocuments), and pass each runbook's role to SSM for that runbook's
+// automations alone (iam:PassRole with iam:PassedToService
+// ssm.amazonaws.com and iam:AssociatedResourceARN its
+// automation-definition): passable to any automation, a role would run a
+// developer's own document, or one of AWS's, with the runbook's rights and
+// without its freeze guard. The runbooks' work is done by their roles: the
+// policy allows none of it.
 //
 // It does not allow ssm:StopAutomationExecution: an execution's ARN names
 // no document, so the permission would reach every automation of the

@@ -100,12 +100,20 @@ func TestStartPolicyOracleCatches(t *testing.T) {
 			s := statement(p, "StartRunbooks")
 			s["Resource"] = append(s["Resource"].([]any), "arn:aws:ssm:eu-west-1:111122223333:automation-definition/AWS-DeleteStack:*")
 		}, "automation-definition/AWS-DeleteStack:*"},
-		{"PassRole without its condition", func(p map[string]any) { delete(statement(p, "PassRunbookRoles"), "Condition") },
-			"iam:PassRole with Condition null"},
+		{"PassRole without its condition", func(p map[string]any) { delete(statement(p, "PassRunbookRole1"), "Condition") },
+			"with Condition null"},
 		{"PassRole to another service", func(p map[string]any) {
-			statement(p, "PassRunbookRoles")["Condition"] = map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "lambda.amazonaws.com"}}
-		}, "iam:PassRole with Condition"},
-		{"PassRole on every role", func(p map[string]any) { statement(p, "PassRunbookRoles")["Resource"] = "*" }, "iam:PassRole on *"},
+			statement(p, "PassRunbookRole1")["Condition"].(map[string]any)["StringEquals"] = map[string]any{"iam:PassedToService": "lambda.amazonaws.com"}
+		}, "iam:PassedToService ssm.amazonaws.com and ArnLike"},
+		// The hostile review's attack: a role passable to any automation
+		// runs a developer's own document, or one of AWS's, with the
+		// runbook's rights and without its freeze guard.
+		{"PassRole for any automation", func(p map[string]any) { delete(statement(p, "PassRunbookRole1")["Condition"].(map[string]any), "ArnLike") },
+			"ArnLike iam:AssociatedResourceARN its own runbook's"},
+		{"PassRole for another runbook's automations", func(p map[string]any) {
+			statement(p, "PassRunbookRole1")["Condition"].(map[string]any)["ArnLike"] = statement(p, "PassRunbookRole2")["Condition"].(map[string]any)["ArnLike"]
+		}, "ArnLike iam:AssociatedResourceARN its own runbook's"},
+		{"PassRole on every role", func(p map[string]any) { statement(p, "PassRunbookRole1")["Resource"] = "*" }, "iam:PassRole on *"},
 		{"NotAction", func(p map[string]any) {
 			s := statement(p, "ReadRunbooks")
 			s["NotAction"] = s["Action"]

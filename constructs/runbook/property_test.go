@@ -63,6 +63,42 @@ func TestValidateProperty(t *testing.T) {
 	})
 }
 
+// TestValidateMutations: each named mutation, forced on generated
+// documents, is reported as its rule and no other, and applies to some of
+// them. A subtest a mutation, so that one can be run alone:
+// go test ./constructs/runbook -run 'TestValidateMutations/sleep'
+func TestValidateMutations(t *testing.T) {
+	for k := range mutations {
+		m := &mutations[k]
+		t.Run(m.name, func(t *testing.T) {
+			applied := 0
+			rapid.Check(t, func(t *rapid.T) {
+				g := genDocument(t)
+				if !(m.applySet != nil && m.applySet(t, g) || m.apply != nil && m.apply(t, g.doc)) {
+					return
+				}
+				applied++
+				err := g.doc.Validate()
+				var ps Problems
+				if err != nil && !errors.As(err, &ps) {
+					t.Fatalf("Validate returned %T: %v", err, err)
+				}
+				if len(ps) == 0 {
+					t.Fatalf("mutation %s breaks %s, but Validate found nothing:\n%s", m.name, m.rule, render(g.doc))
+				}
+				for _, p := range ps {
+					if p.Rule != m.rule {
+						t.Fatalf("mutation %s breaks only %s, but Validate reports %s:\n%v\n%s", m.name, m.rule, p.Rule, ps, render(g.doc))
+					}
+				}
+			})
+			if applied == 0 {
+				t.Errorf("mutation %s applied to none of the generated documents", m.name)
+			}
+		})
+	}
+}
+
 func render(d *Document) string {
 	b, err := d.JSON()
 	if err != nil {
@@ -118,21 +154,25 @@ func genDocument(t *rapid.T) *generated {
 		maps.DeleteFunc(set[to], func(k string, _ bool) bool { return !outs[k] })
 	}
 	var declared []string
+	refTypes := map[string]Type{"global:REGION": String, "automation:EXECUTION_ID": String}
+	for _, p := range d.Parameters {
+		refTypes[p.Name] = p.Type
+	}
+	kindOf := make([]string, n)
 	for i := range n {
-		g := &stepGen{t: t, label: fmt.Sprintf("step%d", i), refs: refCandidates(d, set[i])}
-		s := Step{Name: names[i]}
-		last := i == n-1
 		kinds := []string{"sleep", "api", "assert", "wait", "script", "approve"}
-		if !last {
+		if i < n-1 {
 			kinds = append(kinds, "branch", "branch")
 		}
-		switch rapid.SampledFrom(kinds).Draw(t, g.label+"kind") {
+		kindOf[i] = rapid.SampledFrom(kinds).Draw(t, fmt.Sprintf("step%dkind", i))
+	}
+	for i := range n {
+		g := &stepGen{t: t, label: fmt.Sprintf("step%d", i), refs: refCandidates(d, set[i]), types: refTypes}
+		s := Step{Name: names[i]}
+		last := i == n-1
+		switch kindOf[i] {
 		case "sleep":
-			if rapid.Bool().Draw(t, g.label+"timestamp") {
-				s.Action = &Sleep{Timestamp: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
-			} else {
-				s.Action = &Sleep{Duration: time.Duration(rapid.IntRange(1, 604800).Draw(t, g.label+"seconds")) * time.Second}
-			}
+			s.Action = &Sleep{Duration: time.Duration(rapid.IntRange(1, 604799).Draw(t, g.label+"seconds")) * time.Second}
 		case "api":
 			s.Action = &ExecuteAwsApi{Service: g.service(), Api: g.api(), Params: g.params(), Outputs: g.outputs()}
 		case "assert":
@@ -183,6 +223,7 @@ func genDocument(t *rapid.T) *generated {
 		// and forward.
 		outs := maps.Clone(set[i])
 		for _, o := range s.Action.outputs() {
+			refTypes[s.Name+"."+o] = outputType(s.Action, o)
 			outs[s.Name+"."+o] = true
 			declared = append(declared, s.Name+"."+o)
 		}
@@ -220,6 +261,18 @@ func genDocument(t *rapid.T) *generated {
 		default:
 			s.OnFailure = OnFailure(f)
 		}
+		// onCancel: forward, to a step onCancel may move to.
+		var cleanups []int
+		for j := i + 1; j < n; j++ {
+			if kindOf[j] != "sleep" && kindOf[j] != "approve" {
+				cleanups = append(cleanups, j)
+			}
+		}
+		if len(cleanups) > 0 && rapid.Bool().Draw(t, g.label+"cancel") {
+			j := rapid.SampledFrom(cleanups).Draw(t, g.label+"cancelTarget")
+			s.OnCancel = GoTo(names[j])
+			bring(j, set[i])
+		}
 		d.Steps = append(d.Steps, s)
 	}
 
@@ -234,7 +287,16 @@ func genDocument(t *rapid.T) *generated {
 	if len(branches) > 0 && rapid.Bool().Draw(t, "loop") {
 		k := rapid.SampledFrom(branches).Draw(t, "loopFrom")
 		j := rapid.IntRange(0, k).Draw(t, "loopTo")
-		if subset(set[j], set[k]) {
+		// No failure or cancel edge may lie inside the loop: going round
+		// through one is refused.
+		inside := func(target string) bool { x := slices.Index(names, target); return x >= j && x <= k }
+		clean := true
+		for _, s := range d.Steps[j : k+1] {
+			f, _ := strings.CutPrefix(string(s.OnFailure), "step:")
+			c, _ := strings.CutPrefix(string(s.OnCancel), "step:")
+			clean = clean && s.OnFailure != Continue && !inside(f) && !inside(c)
+		}
+		if clean && subset(set[j], set[k]) {
 			b := d.Steps[k].Action.(*Branch)
 			b.Choices = append(b.Choices, Choice{NextStep: names[j], When: Condition{Variable: "{{ global:DATE }}", Op: StringEquals, Value: "2030-01-01"}})
 		}
@@ -323,6 +385,7 @@ type stepGen struct {
 	t     *rapid.T
 	label string
 	refs  []string
+	types map[string]Type // of each ref
 }
 
 func (g *stepGen) ref() string {
@@ -369,8 +432,24 @@ func (g *stepGen) desired() []string {
 	return rapid.SliceOfN(rapid.SampledFrom([]string{"running", "stopped", "True"}), 1, 3).Draw(g.t, g.label+"desired")
 }
 
+// condition compares a reference of a type a branch compares with an
+// operator of that type.
 func (g *stepGen) condition() Condition {
-	c := Condition{Variable: g.ref(), Op: rapid.SampledFrom(operators).Draw(g.t, g.label+"op")}
+	var comparable []string
+	for _, r := range g.refs {
+		switch g.types[r] {
+		case String, Integer, Boolean:
+			comparable = append(comparable, r)
+		}
+	}
+	ref := rapid.SampledFrom(comparable).Draw(g.t, g.label+"variable")
+	var ops []Operator
+	for _, op := range operators {
+		if operandType(op) == g.types[ref] {
+			ops = append(ops, op)
+		}
+	}
+	c := Condition{Variable: "{{ " + ref + " }}", Op: rapid.SampledFrom(ops).Draw(g.t, g.label+"op")}
 	switch c.Op {
 	case NumericEquals, NumericGreater, NumericLesser, NumericGreaterOrEquals, NumericLesserOrEquals:
 		c.Value = rapid.IntRange(-3, 100).Draw(g.t, g.label+"number")
@@ -506,6 +585,95 @@ var mutations = []mutation{
 		}
 		return ok
 	}},
+	{name: "onFailure back to the first step", rule: ruleInfiniteLoop, apply: func(t *rapid.T, d *Document) bool {
+		i, ok := pick(t, d, func(i int, s Step) bool { return i > 0 && !s.IsEnd })
+		if ok {
+			d.Steps[i].OnFailure = GoTo(d.Steps[0].Name)
+		}
+		return ok
+	}},
+	{name: "a step that retries itself on failure", rule: ruleInfiniteLoop, apply: func(t *rapid.T, d *Document) bool {
+		i, ok := pick(t, d, func(i int, s Step) bool { return !s.IsEnd })
+		if ok {
+			d.Steps[i].OnFailure = GoTo(d.Steps[i].Name)
+		}
+		return ok
+	}},
+	{name: "onCancel back to the first step", rule: ruleInfiniteLoop, apply: func(t *rapid.T, d *Document) bool {
+		switch d.Steps[0].Action.(type) {
+		case *Sleep, *Approve:
+			return false
+		}
+		i, ok := pick(t, d, func(i int, s Step) bool { return i > 0 })
+		if ok {
+			d.Steps[i].OnCancel = GoTo(d.Steps[0].Name)
+		}
+		return ok
+	}},
+	{name: "onCancel Continue", rule: ruleStepOptions, apply: func(t *rapid.T, d *Document) bool {
+		i, _ := pick(t, d, func(int, Step) bool { return true })
+		d.Steps[i].OnCancel = Continue
+		return true
+	}},
+	{name: "onCancel to no step", rule: ruleStepTarget, apply: func(t *rapid.T, d *Document) bool {
+		i, _ := pick(t, d, func(int, Step) bool { return true })
+		d.Steps[i].OnCancel = GoTo("Missing")
+		return true
+	}},
+	{name: "onCancel forward to a sleep or an approval", rule: ruleStepOptions, applySet: func(t *rapid.T, g *generated) bool {
+		d := g.doc
+		if loops(d) {
+			return false // the cancel could lie inside the loop
+		}
+		var cands [][2]int
+		for j, s := range d.Steps {
+			switch s.Action.(type) {
+			case *Sleep, *Approve:
+				for i := range j {
+					// Where the cancel brings every output set at j, so
+					// that no output goes unset.
+					if subset(g.set[j], g.set[i]) {
+						cands = append(cands, [2]int{i, j})
+					}
+				}
+			}
+		}
+		if len(cands) == 0 {
+			return false
+		}
+		c := rapid.SampledFrom(cands).Draw(t, "cancel")
+		d.Steps[c[0]].OnCancel = GoTo(d.Steps[c[1]].Name)
+		return true
+	}},
+	{name: "isEnd on a branch with a Default", rule: ruleStepOptions, apply: func(t *rapid.T, d *Document) bool {
+		i, ok := pick(t, d, func(_ int, s Step) bool { b, is := s.Action.(*Branch); return is && b.Default != "" })
+		if ok {
+			d.Steps[i].IsEnd = true
+		}
+		return ok
+	}},
+	{name: "a numeric operator on a String variable", rule: ruleBranch, apply: func(t *rapid.T, d *Document) bool {
+		i, ok := pick(t, d, func(_ int, s Step) bool { return isBranch(s) })
+		if ok {
+			d.Steps[i].Action.(*Branch).Choices[0].When = Condition{Variable: "{{ global:REGION }}", Op: NumericGreater, Value: 3}
+		}
+		return ok
+	}},
+	{name: "BooleanEquals on a String variable", rule: ruleBranch, apply: func(t *rapid.T, d *Document) bool {
+		i, ok := pick(t, d, func(_ int, s Step) bool { return isBranch(s) })
+		if ok {
+			d.Steps[i].Action.(*Branch).Choices[0].When = Not{Variable: "{{ automation:EXECUTION_ID }}", Op: BooleanEquals, Value: true}
+		}
+		return ok
+	}},
+	{name: "StringEquals on an Integer parameter", rule: ruleBranch, apply: func(t *rapid.T, d *Document) bool {
+		i, ok := pick(t, d, func(_ int, s Step) bool { return isBranch(s) })
+		if ok {
+			d.Parameters = append(d.Parameters, Parameter{Name: "Count", Type: Integer})
+			d.Steps[i].Action.(*Branch).Choices[0].When = Condition{Variable: "{{ Count }}", Op: StringEquals, Value: "3"}
+		}
+		return ok
+	}},
 	{name: "assumeRole names no parameter", rule: ruleParameterRef, apply: func(t *rapid.T, d *Document) bool {
 		d.AssumeRole = "{{ Missing }}"
 		return true
@@ -563,6 +731,31 @@ var mutations = []mutation{
 		i, ok := pick(t, d, func(_ int, s Step) bool { return !isBranch(s) })
 		return ok && putRef(&d.Steps[i], "{{ "+d.Steps[0].Name+".NoSuchOutput }}")
 	}},
+	{name: "a reference in a map key", rule: ruleParameterRef, apply: func(t *rapid.T, d *Document) bool {
+		i, ok := pick(t, d, func(_ int, s Step) bool { _, is := s.Action.(*ExecuteAwsApi); return is })
+		if ok {
+			a := d.Steps[i].Action.(*ExecuteAwsApi)
+			a.Params = withRef(a.Params, "x")
+			a.Params["{{ global:REGION }}"] = a.Params["Extra"]
+			delete(a.Params, "Extra")
+		}
+		return ok
+	}},
+	{name: "nested braces", rule: ruleParameterRef, apply: func(t *rapid.T, d *Document) bool {
+		i, ok := pick(t, d, func(_ int, s Step) bool { return !isBranch(s) })
+		return ok && putRef(&d.Steps[i], "{{ {{ global:REGION }} }}")
+	}},
+	{name: "an unbalanced reference", rule: ruleParameterRef, apply: func(t *rapid.T, d *Document) bool {
+		i, ok := pick(t, d, func(_ int, s Step) bool { return !isBranch(s) })
+		return ok && putRef(&d.Steps[i], "{{ global:REGION }")
+	}},
+	{name: "a reference in an output selector", rule: ruleStepOutput, apply: func(t *rapid.T, d *Document) bool {
+		i, ok := pick(t, d, func(_ int, s Step) bool { a, is := s.Action.(*ExecuteAwsApi); return is && len(a.Outputs) > 0 })
+		if ok {
+			d.Steps[i].Action.(*ExecuteAwsApi).Outputs[0].Selector = "$.{{ global:REGION }}"
+		}
+		return ok
+	}},
 	{name: "a script without a handler", rule: ruleScript, apply: func(t *rapid.T, d *Document) bool {
 		i, ok := pick(t, d, func(_ int, s Step) bool { _, is := s.Action.(*ExecuteScript); return is })
 		if ok {
@@ -596,6 +789,54 @@ var mutations = []mutation{
 		d.Parameters = append(d.Parameters, Parameter{Name: "Extra", Type: String, AllowedPattern: "(ab"})
 		return true
 	}},
+	{name: "an unanchored allowedPattern", rule: ruleAllowedPattern, apply: func(t *rapid.T, d *Document) bool {
+		d.Parameters = append(d.Parameters, Parameter{Name: "Extra", Type: String, AllowedPattern: `[a-z]+`})
+		return true
+	}},
+	{name: "an allowedPattern with a POSIX class", rule: ruleAllowedPattern, apply: func(t *rapid.T, d *Document) bool {
+		d.Parameters = append(d.Parameters, Parameter{Name: "Extra", Type: String, AllowedPattern: `^[[:alpha:]]+$`})
+		return true
+	}},
+	{name: "an allowedPattern with flags", rule: ruleAllowedPattern, apply: func(t *rapid.T, d *Document) bool {
+		d.Parameters = append(d.Parameters, Parameter{Name: "Extra", Type: String, AllowedPattern: `^(?U)[a-z]+$`})
+		return true
+	}},
+	{name: "an allowedPattern with a dot", rule: ruleAllowedPattern, apply: func(t *rapid.T, d *Document) bool {
+		d.Parameters = append(d.Parameters, Parameter{Name: "Extra", Type: String, AllowedPattern: `^.+$`})
+		return true
+	}},
+	{name: "an allowedPattern anchored with \\z", rule: ruleAllowedPattern, apply: func(t *rapid.T, d *Document) bool {
+		d.Parameters = append(d.Parameters, Parameter{Name: "Extra", Type: String, AllowedPattern: `^[a-z]+\z`})
+		return true
+	}},
+	{name: "an allowedPattern with a backreference", rule: ruleAllowedPattern, apply: func(t *rapid.T, d *Document) bool {
+		d.Parameters = append(d.Parameters, Parameter{Name: "Extra", Type: String, AllowedPattern: `^([a-z])\1$`})
+		return true
+	}},
+	{name: "an Integer default outside allowedValues", rule: ruleParameterDefault, apply: func(t *rapid.T, d *Document) bool {
+		d.Parameters = append(d.Parameters, Parameter{Name: "Extra", Type: Integer, Default: 5, AllowedValues: []string{"1", "2"}})
+		return true
+	}},
+	{name: "a Boolean allowed value that is not true or false", rule: ruleParameterValues, apply: func(t *rapid.T, d *Document) bool {
+		d.Parameters = append(d.Parameters, Parameter{Name: "Extra", Type: Boolean, AllowedValues: []string{"true", "yes"}})
+		return true
+	}},
+	{name: "an Integer allowed value with a leading zero", rule: ruleParameterValues, apply: func(t *rapid.T, d *Document) bool {
+		d.Parameters = append(d.Parameters, Parameter{Name: "Extra", Type: Integer, AllowedValues: []string{"1", "02"}})
+		return true
+	}},
+	{name: "minItems above maxItems", rule: ruleParameterLimits, apply: func(t *rapid.T, d *Document) bool {
+		d.Parameters = append(d.Parameters, Parameter{Name: "Extra", Type: StringList, MinItems: 3, MaxItems: 2})
+		return true
+	}},
+	{name: "a String default over maxChars", rule: ruleParameterDefault, apply: func(t *rapid.T, d *Document) bool {
+		d.Parameters = append(d.Parameters, Parameter{Name: "Extra", Type: String, Default: "abcdef", MaxChars: 5})
+		return true
+	}},
+	{name: "a StringList default under minItems", rule: ruleParameterDefault, apply: func(t *rapid.T, d *Document) bool {
+		d.Parameters = append(d.Parameters, Parameter{Name: "Extra", Type: StringList, Default: []string{"a"}, MinItems: 2})
+		return true
+	}},
 	{name: "a quoted integer default", rule: ruleParameterDefault, apply: func(t *rapid.T, d *Document) bool {
 		d.Parameters = append(d.Parameters, Parameter{Name: "Extra", Type: Integer, Default: "3"})
 		return true
@@ -620,6 +861,42 @@ var mutations = []mutation{
 		i, ok := pick(t, d, func(_ int, s Step) bool { _, is := s.Action.(*Approve); return is })
 		if ok {
 			d.Steps[i].Action.(*Approve).NotificationArn = "arn:aws:sns:us-east-1:111122223333:Approvals"
+		}
+		return ok
+	}},
+	{name: "an approver named twice", rule: ruleApprove, apply: func(t *rapid.T, d *Document) bool {
+		i, ok := pick(t, d, func(_ int, s Step) bool { a, is := s.Action.(*Approve); return is && len(a.Approvers) < maxApprovers })
+		if ok {
+			a := d.Steps[i].Action.(*Approve)
+			a.Approvers = append(a.Approvers, strings.ToUpper(a.Approvers[0]))
+		}
+		return ok
+	}},
+	{name: "an approver that is an SNS topic", rule: ruleApprove, apply: func(t *rapid.T, d *Document) bool {
+		i, ok := pick(t, d, func(_ int, s Step) bool { _, is := s.Action.(*Approve); return is })
+		if ok {
+			d.Steps[i].Action.(*Approve).Approvers[0] = "arn:aws:sns:us-east-1:111122223333:AutomationApprovals"
+		}
+		return ok
+	}},
+	{name: "an approval topic ARN of another service", rule: ruleApprove, apply: func(t *rapid.T, d *Document) bool {
+		i, ok := pick(t, d, func(_ int, s Step) bool { _, is := s.Action.(*Approve); return is })
+		if ok {
+			d.Steps[i].Action.(*Approve).NotificationArn = "arn:aws:sqs:us-east-1:111122223333:AutomationApprovals"
+		}
+		return ok
+	}},
+	{name: "a sleep of 604800 seconds", rule: ruleSleep, apply: func(t *rapid.T, d *Document) bool {
+		i, ok := pick(t, d, func(_ int, s Step) bool { _, is := s.Action.(*Sleep); return is })
+		if ok {
+			d.Steps[i].Action = &Sleep{Duration: 604800 * time.Second}
+		}
+		return ok
+	}},
+	{name: "a sleep until a fixed time", rule: ruleSleep, apply: func(t *rapid.T, d *Document) bool {
+		i, ok := pick(t, d, func(_ int, s Step) bool { _, is := s.Action.(*Sleep); return is })
+		if ok {
+			d.Steps[i].Action = &Sleep{Timestamp: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
 		}
 		return ok
 	}},
@@ -673,6 +950,21 @@ var mutations = []mutation{
 		}
 		return ok
 	}},
+}
+
+// loops reports whether a branch choice of d goes back: the generator's
+// one loop.
+func loops(d *Document) bool {
+	for i, s := range d.Steps {
+		if b, ok := s.Action.(*Branch); ok {
+			for _, c := range b.Choices {
+				if slices.IndexFunc(d.Steps, func(x Step) bool { return x.Name == c.NextStep }) <= i {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // putRef puts a reference among a step's inputs.

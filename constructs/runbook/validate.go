@@ -47,6 +47,8 @@ const (
 	ruleParameterName    = "parameter-name"      // valid, unique
 	ruleParameterType    = "parameter-type"      // one of the six
 	ruleParameterDefault = "parameter-default"   // fits its type, allowedValues and allowedPattern
+	ruleParameterValues  = "parameter-values"    // allowedValues fit the type, distinct, within the limits
+	ruleParameterLimits  = "parameter-limits"    // minItems, maxItems, minChars, maxChars: types, order
 	ruleAllowedPattern   = "allowed-pattern"     // compiles with Go regexp
 	ruleStepName         = "step-name"           // valid, unique
 	ruleStepTarget       = "step-target"         // nextStep, onFailure step:X, Choices NextStep, Default exist
@@ -109,6 +111,7 @@ func (d *Document) Validate() error {
 	params := d.checkParameters(r)
 	steps, structural := d.checkSteps(r)
 	refs := d.checkReferences(r, params, steps)
+	d.checkBranchTypes(r, params, steps)
 	if structural {
 		f := newFlow(d, steps)
 		f.checkReachable(r)
@@ -164,8 +167,15 @@ func (d *Document) checkParameters(r *report) map[string]Parameter {
 			var err error
 			if pattern, err = regexp.Compile(p.AllowedPattern); err != nil {
 				r.add(ruleAllowedPattern, at+".allowedPattern", "Go's regexp, which SSM Agent checks values with, cannot compile it: %v", err)
+			} else {
+				// Java's regex checks it too; the syntax both read alike
+				// (pattern.go).
+				for _, problem := range patternProblems(p.AllowedPattern) {
+					r.add(ruleAllowedPattern, at+".allowedPattern", "%q: %s", p.AllowedPattern, problem)
+				}
 			}
 		}
+		checkConstraints(r, at, p)
 		if p.Default != nil {
 			checkDefault(r, at+".default", p, pattern)
 		}
@@ -214,6 +224,7 @@ func checkDefault(r *report, at string, p Parameter, pattern *regexp.Regexp) {
 		r.add(ruleParameterDefault, at, "%#v is not a %s: %s", p.Default, p.Type, goType(p.Type))
 		return
 	}
+	checkDefaultLimits(r, at, p)
 	for _, v := range values {
 		if len(p.AllowedValues) > 0 && !slices.Contains(p.AllowedValues, v) {
 			r.add(ruleParameterDefault, at, "%q is not among allowedValues %q: a run that keeps the default would not start", v, p.AllowedValues)
@@ -312,6 +323,16 @@ func (d *Document) checkSteps(r *report) (map[string]int, bool) {
 		default:
 			r.add(ruleStepOptions, at+".onFailure", "%q: use Abort, Continue or GoTo(step) (\"step:Name\")", f)
 		}
+		switch c := string(s.OnCancel); {
+		case c == "" || s.OnCancel == Abort:
+		case strings.HasPrefix(c, "step:"):
+			target(at+".onCancel", strings.TrimPrefix(c, "step:"), "onCancel")
+		default:
+			// "Abort | step:step_name", the live page's common properties
+			// (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-actions.html);
+			// the archived copy predates onCancel.
+			r.add(ruleStepOptions, at+".onCancel", "%q: use Abort or GoTo(step) (\"step:Name\"); a cancel does not Continue", c)
+		}
 		if s.IsEnd && s.NextStep != "" {
 			r.add(ruleStepOptions, at+".nextStep", "%q with isEnd: the step ends the automation, so nextStep would never be taken; keep one", s.NextStep)
 		}
@@ -339,6 +360,12 @@ func (d *Document) checkSteps(r *report) (map[string]int, bool) {
 			if len(b.Choices) == 0 {
 				whole = false // the steps its choices were to reach are not unreachable
 			}
+			if s.IsEnd && b.Default != "" {
+				// Which of the two SSM takes when no choice holds is not
+				// documented (AWS's examples give a branch isEnd with no
+				// Default, to end when no choice holds).
+				r.add(ruleStepOptions, at+".isEnd", "with Default %q: when no choice holds, the branch would both end the automation and go to %s, and which SSM does is not documented; keep one", b.Default, b.Default)
+			}
 			for j, c := range b.Choices {
 				target(fmt.Sprintf("%s.inputs.Choices[%d].NextStep", at, j), c.NextStep, "NextStep")
 			}
@@ -347,6 +374,21 @@ func (d *Document) checkSteps(r *report) (map[string]int, bool) {
 			}
 		}
 		checkOutputDecls(r, at, s.Action)
+	}
+	for i, s := range d.Steps {
+		name, ok := strings.CutPrefix(string(s.OnCancel), "step:")
+		j, found := index[name]
+		if !ok || !found {
+			continue
+		}
+		switch d.Steps[j].Action.(type) {
+		case *Sleep, *Approve:
+			// The live common-properties page lists actions onCancel does
+			// not move to, aws:sleep and aws:approve among them
+			// (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-actions.html);
+			// a cancellation runs for at most two minutes, the same page.
+			r.add(ruleStepOptions, stepPath(i, s)+".onCancel", "%q is an %s step, which onCancel does not move to (and a cancellation runs for at most two minutes); clean up with an API call or a script", name, d.Steps[j].Action.ActionName())
+		}
 	}
 	return index, whole
 }
@@ -367,8 +409,14 @@ func checkOutputDecls(r *report, at string, a Action) {
 			r.add(ruleStepOutput, p+".Name", "%q is declared twice, or is the action's own output", o.Name)
 		}
 		seen[o.Name] = true
-		if !strings.HasPrefix(o.Selector, "$") {
+		switch {
+		case !strings.HasPrefix(o.Selector, "$"):
 			r.add(ruleStepOutput, p+".Selector", "%q is not a JSONPath: start it with \"$\", as in \"$.Reservations[0].Instances[0].State.Name\"", o.Selector)
+		case strings.Contains(o.Selector, "{{") || strings.Contains(o.Selector, "}}"):
+			// A selector is JSONPath into the response
+			// (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-executeAwsApi.html);
+			// SSM documents no substitution in it.
+			r.add(ruleStepOutput, p+".Selector", "%q holds braces: a selector is a fixed JSONPath, and SSM documents no references in it", o.Selector)
 		}
 		if !slices.Contains(types, o.Type) {
 			r.add(ruleStepOutput, p+".Type", "%q is not an output type: use one of %s%s", o.Type, typeList(), didYouMean(string(o.Type), typeNames()))
@@ -405,6 +453,12 @@ func (d *Document) checkReferences(r *report, params map[string]Parameter, steps
 	}
 	var out []ref
 	check := func(at, s string, step int) {
+		// What is left once the references are taken out holds no brace
+		// pair: "{{ {{P}} }}" and "{{P}" are not references, and how SSM
+		// reads them is not documented.
+		if rest := reference.ReplaceAllString(s, ""); strings.Contains(rest, "{{") || strings.Contains(rest, "}}") {
+			r.add(ruleParameterRef, at, "%q has a {{ or }} that is no reference: nested or unbalanced braces; write each reference as {{ Name }}, with nothing else in double braces", s)
+		}
 		for _, m := range reference.FindAllStringSubmatch(s, -1) {
 			text, inner := m[0], m[1]
 			switch {
@@ -456,20 +510,27 @@ func (d *Document) checkReferences(r *report, params map[string]Parameter, steps
 		}
 		var v any
 		json.Unmarshal(raw, &v)
-		walkStrings(stepPath(i, s)+".inputs", v, func(at, str string) { check(at, str, i) })
+		walkStrings(stepPath(i, s)+".inputs", v, func(at, str string) { check(at, str, i) }, func(at, key string) {
+			// SSM substitutes references in input values; in keys it is
+			// not documented
+			// (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-outputs-inputs.html).
+			if strings.Contains(key, "{{") || strings.Contains(key, "}}") {
+				r.add(ruleParameterRef, at, "the key %q holds braces: SSM substitutes references in values, and in keys is not documented; use a fixed key", key)
+			}
+		})
 	}
 	return out
 }
 
-// walkStrings calls f with every string in a decoded JSON value, keys in
-// order.
-func walkStrings(at string, v any, f func(at, s string)) {
+// walkStrings calls f with every string in a decoded JSON value, and key
+// with every key of its objects, keys in order.
+func walkStrings(at string, v any, f func(at, s string), key func(at, k string)) {
 	switch x := v.(type) {
 	case string:
 		f(at, x)
 	case []any:
 		for i, e := range x {
-			walkStrings(fmt.Sprintf("%s[%d]", at, i), e, f)
+			walkStrings(fmt.Sprintf("%s[%d]", at, i), e, f, key)
 		}
 	case map[string]any:
 		keys := make([]string, 0, len(x))
@@ -478,7 +539,8 @@ func walkStrings(at string, v any, f func(at, s string)) {
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
-			walkStrings(at+"."+k, x[k], f)
+			key(at+"."+k, k)
+			walkStrings(at+"."+k, x[k], f, key)
 		}
 	}
 }
@@ -676,8 +738,11 @@ func (a *WaitForAwsResourceProperty) check(r *report, at string, _ Step) {
 }
 
 func checkProperty(r *report, at, selector string, desired []string) {
-	if !strings.HasPrefix(selector, "$") {
+	switch {
+	case !strings.HasPrefix(selector, "$"):
 		r.add(ruleAPI, at+".inputs.PropertySelector", "%q is not a JSONPath: start it with \"$\", as in \"$.Volumes[0].State\"", selector)
+	case strings.Contains(selector, "{{") || strings.Contains(selector, "}}"):
+		r.add(ruleAPI, at+".inputs.PropertySelector", "%q holds braces: a selector is a fixed JSONPath, and SSM documents no references in it", selector)
 	}
 	if len(desired) == 0 {
 		r.add(ruleAPI, at+".inputs.DesiredValues", "required: the values that pass")
@@ -721,10 +786,31 @@ func (a *ExecuteScript) check(r *report, at string, s Step) {
 	}
 }
 
-// Approval limits (the action page).
+// Approval limits and forms, from the action page
+// (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-approve.html):
+// "The maximum number of approvers is 10"; MinRequiredApprovals "can't
+// exceed the number of approvers"; "The maximum message length is 4096
+// characters"; the approvers are IAM user names, or user, role or
+// assumed-role ARNs; the topic's name "must be prefixed with
+// "Automation"".
 const (
 	maxApprovers = 10
 	maxMessage   = 4096
+)
+
+var (
+	// An IAM user name (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html).
+	iamUserName = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+	// A user, role or assumed-role ARN.
+	approverArn = regexp.MustCompile(`^arn:aws[a-z-]*:(iam::[0-9]{12}:(user|role)(/[\x21-\x7e]*)?/[\w+=,.@-]{1,128}|sts::[0-9]{12}:assumed-role/[\w+=,.@-]{1,64}/[\w+=,.@-]{2,64})$`)
+	// An approval topic: an SNS topic ARN whose name starts with
+	// "Automation" (SNS names: letters, digits, hyphens, underscores, up
+	// to 256; a FIFO topic is not documented for approvals, so refused).
+	approvalTopic = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:Automation[A-Za-z0-9_-]{0,246}$`)
+	// A CDK token ("${Token[...]}"): its value is known only at deploy
+	// time.
+	topicName = regexp.MustCompile(`^Automation[A-Za-z0-9_-]{0,246}$`)
+	cdkToken  = regexp.MustCompile(`\$\{Token\[[^\]]*\]\}`)
 )
 
 func (a *Approve) check(r *report, at string, _ Step) {
@@ -734,30 +820,57 @@ func (a *Approve) check(r *report, at string, _ Step) {
 	case n > maxApprovers:
 		r.add(ruleApprove, at+".inputs.Approvers", "%d approvers: SSM takes at most %d; use a role several people can assume", n, maxApprovers)
 	}
+	distinct := map[string]int{}
 	for i, p := range a.Approvers {
-		if p == "" {
-			r.add(ruleApprove, fmt.Sprintf("%s.inputs.Approvers[%d]", at, i), "empty: give an IAM user name or ARN")
+		ap := fmt.Sprintf("%s.inputs.Approvers[%d]", at, i)
+		key := strings.ToLower(p)
+		if j, dup := distinct[key]; dup {
+			// How SSM counts one principal named twice towards
+			// MinRequiredApprovals is not documented: refused.
+			r.add(ruleApprove, ap, "%q is already Approvers[%d] (IAM names are unique without regard to case): name each approver once; how SSM counts a principal named twice is not documented", p, j)
+			continue
+		}
+		distinct[key] = i
+		switch {
+		case p == "":
+			r.add(ruleApprove, ap, "empty: give an IAM user name or ARN")
+		case cdkToken.MatchString(p):
+			// A role's ARN from the CDK: resolved in the template, and of
+			// the form a role's ARN has.
+		case strings.HasPrefix(p, "arn:"):
+			if !approverArn.MatchString(p) {
+				r.add(ruleApprove, ap, "%q is not an IAM user, role or assumed-role ARN, the only ARNs an approver may be", p)
+			}
+		case !iamUserName.MatchString(p):
+			r.add(ruleApprove, ap, "%q is neither an IAM user name (1 to 64 letters, digits and +=,.@_-) nor an ARN", p)
 		}
 	}
 	switch m := a.MinRequiredApprovals; {
 	case m < 0:
 		r.add(ruleApprove, at+".inputs.MinRequiredApprovals", "%d: give a positive number (0 means the default, 1)", m)
-	case m > len(a.Approvers) && len(a.Approvers) > 0:
-		r.add(ruleApprove, at+".inputs.MinRequiredApprovals", "%d approvals of %d approvers can never be reached", m, len(a.Approvers))
+	case m > len(distinct) && len(distinct) > 0:
+		r.add(ruleApprove, at+".inputs.MinRequiredApprovals", "%d approvals of %d approvers can never be reached", m, len(distinct))
 	}
 	if n := len([]rune(a.Message)); n > maxMessage {
 		r.add(ruleApprove, at+".inputs.Message", "%d characters: SSM takes at most %d", n, maxMessage)
 	}
-	if a.NotificationArn != "" {
-		topic := a.NotificationArn[strings.LastIndex(a.NotificationArn, ":")+1:]
-		if !strings.HasPrefix(topic, "Automation") {
+	if arn := a.NotificationArn; arn != "" {
+		topic := arn[strings.LastIndex(arn, ":")+1:]
+		switch {
+		case !strings.HasPrefix(topic, "Automation"):
 			r.add(ruleApprove, at+".inputs.NotificationArn", "the topic %q does not start with \"Automation\", which SSM requires of approval topics; rename it (the topic name must be literal even where the rest of the ARN is a token)", topic)
+		case cdkToken.MatchString(arn[:strings.LastIndex(arn, ":")+1]) && !topicName.MatchString(topic),
+			!cdkToken.MatchString(arn) && !approvalTopic.MatchString(arn):
+			r.add(ruleApprove, at+".inputs.NotificationArn", "%q is not an SNS topic's ARN, arn:aws:sns:{region}:{account}:Automation...; the name takes letters, digits, hyphens and underscores, at most 256 (a FIFO topic is not documented for approvals)", arn)
 		}
 	}
 }
 
-// maxSleep is the longest aws:sleep (the action page).
-const maxSleep = 7 * 24 * time.Hour
+// maxSleep is the longest aws:sleep: "Automation supports a maximum delay
+// of 604799 seconds (7 days)"
+// (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-sleep.html;
+// an older copy of the page said 604800).
+const maxSleep = 604799 * time.Second
 
 func (a *Sleep) check(r *report, at string, _ Step) {
 	switch {
@@ -765,10 +878,17 @@ func (a *Sleep) check(r *report, at string, _ Step) {
 		r.add(ruleSleep, at+".inputs", "give Duration or Timestamp, not both")
 	case a.Duration == 0 && a.Timestamp.IsZero():
 		r.add(ruleSleep, at+".inputs", "give a Duration or a Timestamp")
+	case !a.Timestamp.IsZero():
+		// A fixed time is in the past for every run after it (the step
+		// "proceeds immediately", the action page), and for a run more
+		// than 604799 seconds before it is a delay SSM does not support;
+		// which of the two a run meets is not known at synth, and what
+		// SSM does with a longer one is not documented.
+		r.add(ruleSleep, at+".inputs.Timestamp", "%s: a fixed time is past for every run after it, when the step does nothing, and more than SSM's maximum delay of 604799 seconds ahead for a run more than 7 days before it; use a Duration", a.Timestamp.UTC().Format(time.RFC3339))
 	case a.Duration < 0:
 		r.add(ruleSleep, at+".inputs.Duration", "%v: SSM takes no negative duration", a.Duration)
 	case a.Duration > maxSleep:
-		r.add(ruleSleep, at+".inputs.Duration", "%v: SSM sleeps at most 7 days (604800 s); wait in steps, or until a Timestamp", a.Duration)
+		r.add(ruleSleep, at+".inputs.Duration", "%v: SSM sleeps at most 604799 seconds (7 days less a second); wait in steps", a.Duration)
 	case a.Duration%time.Second != 0:
 		r.add(ruleSleep, at+".inputs.Duration", "%v: give whole seconds", a.Duration)
 	}

@@ -90,8 +90,11 @@ func TestValidDocuments(t *testing.T) {
 				{Name: "Stopped", Action: &Branch{Choices: []Choice{{NextStep: "Start", When: Condition{Variable: "{{ Poll.State }}", Op: StringEquals, Value: "stopped"}}}, Default: "Wait"}},
 			}, d.Steps[5:]...)...)
 		}},
-		{"a loop that goes round only on failure", func(d *Document) {
-			step(d, "Stop").OnFailure = GoTo("Describe")
+		{"a cancel that cleans up", func(d *Document) {
+			step(d, "Done").IsEnd = true
+			d.Steps = append(d.Steps, Step{Name: "Cleanup", Action: &ExecuteAwsApi{Service: "ec2", Api: "StartInstances", Params: map[string]any{"InstanceIds": []string{"{{ InstanceId }}"}}}})
+			step(d, "Stop").OnCancel = GoTo("Cleanup")
+			step(d, "Wait").OnCancel = Abort
 		}},
 		{"system variables and a Parameter Store default", func(d *Document) {
 			d.Parameters = append(d.Parameters, Parameter{Name: "Ami", Type: String, Default: "{{ssm:/golden/ami}}"})
@@ -103,7 +106,11 @@ func TestValidDocuments(t *testing.T) {
 				Parameter{Name: "L", Type: StringList, Default: []string{"a", "b"}, AllowedValues: []string{"a", "b", "c"}},
 				Parameter{Name: "M", Type: StringMap, Default: map[string]any{"k": "v"}},
 				Parameter{Name: "ML", Type: MapList, Default: []map[string]any{{"k": "v"}}},
-				Parameter{Name: "I", Type: String, Default: "i-0123456789abcdef0", AllowedPattern: `^i-[a-z0-9]{8,17}$`},
+				Parameter{Name: "I", Type: String, Default: "i-0123456789abcdef0", AllowedPattern: `^i-[a-z0-9]{8,17}$`, MinChars: 10, MaxChars: 19},
+				Parameter{Name: "N2", Type: Integer, Default: 3, AllowedValues: []string{"3", "-4", "0"}},
+				Parameter{Name: "B", Type: Boolean, Default: true, AllowedValues: []string{"true"}},
+				Parameter{Name: "L2", Type: StringList, Default: []string{"a"}, MinItems: 1, MaxItems: 3},
+				Parameter{Name: "ML2", Type: MapList, Default: []map[string]any{{"k": "v"}, {"k": "w"}}, MaxItems: 2},
 			)
 		}},
 		{"Continue keeps later steps reachable", func(d *Document) {
@@ -113,11 +120,15 @@ func TestValidDocuments(t *testing.T) {
 			step(d, "Approve").Action.(*Approve).Approvers = strings.Split("a b c d e f g h i j", " ")
 			step(d, "Approve").Action.(*Approve).MinRequiredApprovals = 10
 			step(d, "Approve").Action.(*Approve).Message = strings.Repeat("m", 4096)
-			step(d, "Done").Action = &Sleep{Duration: 7 * 24 * time.Hour}
+			step(d, "Done").Action = &Sleep{Duration: 604799 * time.Second}
 			step(d, "Check").TimeoutSeconds = 600
 		}},
-		{"a sleep until a time", func(d *Document) {
-			step(d, "Done").Action = &Sleep{Timestamp: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
+		{"approvers of every documented form, and a topic in a token's account", func(d *Document) {
+			a := step(d, "Approve").Action.(*Approve)
+			a.Approvers = []string{"alice", "arn:aws:iam::111122223333:user/ops/bob", "arn:aws:iam::111122223333:role/Oncall",
+				"arn:aws:sts::111122223333:assumed-role/Oncall/carol", "${Token[TOKEN.7]}"}
+			a.MinRequiredApprovals = 5
+			a.NotificationArn = "arn:${Token[AWS.Partition.3]}:sns:us-east-1:${Token[AWS.AccountId.4]}:Automation-Approvals"
 		}},
 	}
 	for _, c := range cases {
@@ -173,6 +184,89 @@ func TestRules(t *testing.T) {
 		{"a pattern Go cannot compile", func(d *Document) { d.Parameters[1].AllowedPattern = `^i-(?=[a-z0-9])` },
 			[]want{{ruleAllowedPattern, "parameters[1](InstanceId).allowedPattern", "SSM Agent checks values with"}}},
 
+		{"patterns Java and Go read differently", func(d *Document) {
+			d.Parameters = append(d.Parameters,
+				Parameter{Name: "P0", Type: String, AllowedPattern: "^[a-z]+"},
+				Parameter{Name: "P1", Type: String, AllowedPattern: "[a-z]+$"},
+				Parameter{Name: "P2", Type: String, AllowedPattern: "^a|b$"},
+				Parameter{Name: "P3", Type: String, AllowedPattern: "^[a-z]+\\z$"},
+				Parameter{Name: "P4", Type: String, AllowedPattern: "^(?U)a+$"},
+				Parameter{Name: "P5", Type: String, AllowedPattern: "^\\Qa.b\\E$"},
+				Parameter{Name: "P6", Type: String, AllowedPattern: "^[[:alpha:]]+$"},
+				Parameter{Name: "P7", Type: String, AllowedPattern: "^\\p{L}+$"},
+				Parameter{Name: "P8", Type: String, AllowedPattern: "^(a)\\1$"},
+				Parameter{Name: "P9", Type: String, AllowedPattern: "^.+$"},
+				Parameter{Name: "P10", Type: String, AllowedPattern: "^[a-z&&e]+$"},
+				Parameter{Name: "P11", Type: String, AllowedPattern: "^a{,3}$"},
+				Parameter{Name: "P12", Type: String, AllowedPattern: "^\\s+$"},
+				Parameter{Name: "P13", Type: String, AllowedPattern: "^[]a]+$"},
+				Parameter{Name: "P14", Type: String, AllowedPattern: "^a$b$"},
+			)
+		}, []want{
+			{ruleAllowedPattern, "parameters[3](P0).allowedPattern", "end it with $"},
+			{ruleAllowedPattern, "parameters[4](P1).allowedPattern", "start it with ^"},
+			{ruleAllowedPattern, "parameters[5](P2).allowedPattern", "group the alternatives"},
+			{ruleAllowedPattern, "parameters[6](P3).allowedPattern", "anchor with ^ and $"},
+			{ruleAllowedPattern, "parameters[7](P4).allowedPattern", "(?U) is ungreedy in Go"},
+			{ruleAllowedPattern, "parameters[8](P5).allowedPattern", "instead of \\Q...\\E"},
+			{ruleAllowedPattern, "parameters[9](P6).allowedPattern", "POSIX class"},
+			{ruleAllowedPattern, "parameters[10](P7).allowedPattern", "Unicode class names differ"},
+			{ruleAllowedPattern, "parameters[11](P8).allowedPattern", "cannot compile it"},
+			{ruleAllowedPattern, "parameters[12](P9).allowedPattern", "write the class meant"},
+			{ruleAllowedPattern, "parameters[13](P10).allowedPattern", "an intersection in Java"},
+			{ruleAllowedPattern, "parameters[14](P11).allowedPattern", "a literal in Go, an error in Java"},
+			{ruleAllowedPattern, "parameters[15](P12).allowedPattern", "vertical tab"},
+			{ruleAllowedPattern, "parameters[16](P13).allowedPattern", "] first in a class"},
+			{ruleAllowedPattern, "parameters[17](P14).allowedPattern", "$ before the end"},
+		}},
+
+		{"an Integer default outside allowedValues", func(d *Document) {
+			d.Parameters = append(d.Parameters, Parameter{Name: "N", Type: Integer, Default: 5, AllowedValues: []string{"1", "2"}})
+		}, []want{{ruleParameterDefault, "parameters[3](N).default", "5 is not among allowedValues"}}},
+		{"a Boolean default outside allowedValues", func(d *Document) {
+			d.Parameters[2].AllowedValues = []string{"true"}
+		}, []want{{ruleParameterDefault, "parameters[2](Force).default", "false is not among allowedValues"}}},
+		{"allowedValues that do not fit the type", func(d *Document) {
+			d.Parameters = append(d.Parameters,
+				Parameter{Name: "N", Type: Integer, AllowedValues: []string{"1", "01", "+2", "x", "1"}},
+				Parameter{Name: "B", Type: Boolean, AllowedValues: []string{"True"}},
+				Parameter{Name: "M", Type: StringMap, AllowedValues: []string{"{}"}},
+			)
+		}, []want{
+			{ruleParameterValues, "parameters[3](N).allowedValues[1]", "no leading zeros"},
+			{ruleParameterValues, "parameters[3](N).allowedValues[2]", "no sign +"},
+			{ruleParameterValues, "parameters[3](N).allowedValues[3]", "not an Integer"},
+			{ruleParameterValues, "parameters[3](N).allowedValues[4]", "already allowedValues[0]"},
+			{ruleParameterValues, "parameters[4](B).allowedValues[0]", "true or false"},
+			{ruleParameterValues, "parameters[5](M).allowedValues[0]", "how SSM compares a map"},
+		}},
+		{"an allowedPattern on an Integer", func(d *Document) {
+			d.Parameters = append(d.Parameters, Parameter{Name: "N", Type: Integer, AllowedPattern: `^[0-9]$`})
+		}, []want{{ruleAllowedPattern, "parameters[3](N).allowedPattern", "on a Integer"}}},
+		{"limits that contradict each other or the type", func(d *Document) {
+			d.Parameters = append(d.Parameters,
+				Parameter{Name: "L", Type: StringList, MinItems: 3, MaxItems: 2},
+				Parameter{Name: "S", Type: String, MinChars: 5, MaxChars: 4, MinItems: 1},
+				Parameter{Name: "M", Type: StringMap, MaxChars: -1},
+				Parameter{Name: "V", Type: String, MaxChars: 3, AllowedValues: []string{"abc", "abcd"}},
+			)
+		}, []want{
+			{ruleParameterLimits, "parameters[3](L).minItems", "more than maxItems"},
+			{ruleParameterLimits, "parameters[4](S).minItems", "for StringList and MapList"},
+			{ruleParameterLimits, "parameters[4](S).minChars", "more than maxChars"},
+			{ruleParameterLimits, "parameters[5](M).maxChars", "positive"},
+			{ruleParameterValues, "parameters[6](V).allowedValues[1]", "could never be given"},
+		}},
+		{"defaults outside the limits", func(d *Document) {
+			d.Parameters = append(d.Parameters,
+				Parameter{Name: "L", Type: StringList, Default: []string{"a", "b", "c"}, MaxItems: 2},
+				Parameter{Name: "S", Type: String, Default: "", MinChars: 1},
+			)
+		}, []want{
+			{ruleParameterDefault, "parameters[3](L).default", "3 items"},
+			{ruleParameterDefault, "parameters[4](S).default", "0 characters"},
+		}},
+
 		// steps
 		{"step name twice", func(d *Document) { step(d, "Done").Name = "Stop"; step(d, "Choose").Action.(*Branch).Default = "Stop" },
 			[]want{{ruleStepName, "mainSteps[7](Stop).name", "already mainSteps[3]"}}},
@@ -198,6 +292,14 @@ func TestRules(t *testing.T) {
 			[]want{{ruleStepOptions, "mainSteps[6](Check).nextStep", "keep one"}}},
 		{"isEnd with onFailure step", func(d *Document) { step(d, "Check").OnFailure = GoTo("Done") },
 			[]want{{ruleStepOptions, "mainSteps[6](Check).onFailure", "whether it fails or succeeds"}}},
+		{"onCancel Continue", func(d *Document) { step(d, "Stop").OnCancel = Continue },
+			[]want{{ruleStepOptions, "mainSteps[3](Stop).onCancel", "a cancel does not Continue"}}},
+		{"onCancel to no step", func(d *Document) { step(d, "Stop").OnCancel = GoTo("Cleanup") },
+			[]want{{ruleStepTarget, "mainSteps[3](Stop).onCancel", `"Cleanup" is not a step`}}},
+		{"onCancel to a sleep", func(d *Document) { step(d, "Stop").OnCancel = GoTo("Done") },
+			[]want{{ruleStepOptions, "mainSteps[3](Stop).onCancel", "onCancel does not move to"}}},
+		{"isEnd on a branch with a Default", func(d *Document) { step(d, "Choose").IsEnd = true },
+			[]want{{ruleStepOptions, "mainSteps[1](Choose).isEnd", "which SSM does is not documented"}}},
 		{"nextStep on a branch", func(d *Document) { step(d, "Choose").NextStep = "Done" },
 			[]want{{ruleStepOptions, "mainSteps[1](Choose).nextStep", "move \"Done\" to Default"}}},
 		{"negative counts", func(d *Document) { step(d, "Stop").MaxAttempts = -1; step(d, "Stop").TimeoutSeconds = -5 },
@@ -222,7 +324,23 @@ func TestRules(t *testing.T) {
 		{"a loop left only by failing", func(d *Document) {
 			step(d, "Done").NextStep = "Done"
 			step(d, "Done").OnFailure = GoTo("Describe")
-		}, []want{{ruleInfiniteLoop, "mainSteps[7](Done)", "let an aws:branch choice leave the loop"}}},
+		}, []want{
+			{ruleInfiniteLoop, "mainSteps[0](Describe)", "through Done's onFailure"},
+			{ruleInfiniteLoop, "mainSteps[7](Done)", "a loop left only when a step fails is still one"},
+		}},
+		{"a loop that goes round on failure", func(d *Document) { step(d, "Stop").OnFailure = GoTo("Describe") },
+			[]want{{ruleInfiniteLoop, "mainSteps[0](Describe)", "loop through Stop's onFailure (Describe → Choose → Approve → Stop → Describe)"}}},
+		{"a step that retries itself on failure", func(d *Document) { step(d, "Stop").OnFailure = GoTo("Stop") },
+			[]want{{ruleInfiniteLoop, "mainSteps[3](Stop)", "retry with maxAttempts"}}},
+		{"a Continue inside a polling loop", func(d *Document) {
+			*step(d, "Wait") = Step{Name: "Wait", Action: &Sleep{Duration: 10 * time.Second}, OnFailure: Continue}
+			d.Steps = append(d.Steps[:5], append([]Step{
+				{Name: "Poll", Action: &ExecuteAwsApi{Service: "ec2", Api: "DescribeInstances", Outputs: []Output{{Name: "State", Selector: "$.Reservations[0].Instances[0].State.Name", Type: String}}}},
+				{Name: "Stopped", Action: &Branch{Choices: []Choice{{NextStep: "Start", When: Condition{Variable: "{{ Poll.State }}", Op: StringEquals, Value: "stopped"}}}, Default: "Wait"}},
+			}, d.Steps[5:]...)...)
+		}, []want{{ruleInfiniteLoop, "mainSteps[4](Wait)", "through Wait's onFailure (Wait → Poll → Stopped → Wait)"}}},
+		{"a cancel back into the steps it cancelled", func(d *Document) { step(d, "Wait").OnCancel = GoTo("Stop") },
+			[]want{{ruleInfiniteLoop, "mainSteps[3](Stop)", "through Wait's onCancel (Stop → Wait → Stop)"}}},
 
 		// references
 		{"a misspelled parameter", func(d *Document) {
@@ -236,6 +354,30 @@ func TestRules(t *testing.T) {
 		{"a Parameter Store value in a step", func(d *Document) {
 			step(d, "Approve").Action.(*Approve).Message = "{{ssm:/approval/message}}"
 		}, []want{{ruleParameterRef, "mainSteps[2](Approve).inputs.Message", "declare a parameter with Default"}}},
+		{"references in keys", func(d *Document) {
+			step(d, "Stop").Action.(*ExecuteAwsApi).Params["{{ InstanceId }}"] = "x"
+			step(d, "Check").Action.(*ExecuteScript).InputPayload["{{ Force }}"] = true
+		}, []want{
+			{ruleParameterRef, "mainSteps[3](Stop).inputs.{{ InstanceId }}", "the key"},
+			{ruleParameterRef, "mainSteps[6](Check).inputs.InputPayload.{{ Force }}", "use a fixed key"},
+		}},
+		{"nested and unbalanced braces", func(d *Document) {
+			a := step(d, "Approve").Action.(*Approve)
+			a.Message = "Restart {{ {{ InstanceId }} }}?"
+			step(d, "Stop").Action.(*ExecuteAwsApi).Params["InstanceIds"] = []string{"{{ InstanceId }"}
+			d.AssumeRole = "{{AutomationAssumeRole}}}}"
+		}, []want{
+			{ruleParameterRef, "assumeRole", "nested or unbalanced braces"},
+			{ruleParameterRef, "mainSteps[2](Approve).inputs.Message", "nested or unbalanced braces"},
+			{ruleParameterRef, "mainSteps[3](Stop).inputs.InstanceIds[0]", "nested or unbalanced braces"},
+		}},
+		{"references in selectors", func(d *Document) {
+			step(d, "Describe").Action.(*ExecuteAwsApi).Outputs[0].Selector = "$.Reservations[{{ InstanceId }}]"
+			step(d, "Wait").Action.(*WaitForAwsResourceProperty).PropertySelector = "$.{{ InstanceId }}"
+		}, []want{
+			{ruleStepOutput, "mainSteps[0](Describe).outputs[0].Selector", "a fixed JSONPath"},
+			{ruleAPI, "mainSteps[4](Wait).inputs.PropertySelector", "a fixed JSONPath"},
+		}},
 		{"an undeclared output", func(d *Document) {
 			step(d, "Choose").Action.(*Branch).Choices[0].When = Condition{Variable: "{{ Describe.Status }}", Op: StringEquals, Value: "running"}
 		}, []want{{ruleOutputRef, "mainSteps[1](Choose).inputs.Choices[0].Variable", `step Describe has no output "Status"; its outputs: State`}}},
@@ -281,7 +423,26 @@ func TestRules(t *testing.T) {
 		}, []want{{ruleBranch, "mainSteps[1](Choose).inputs.Choices[0].Op", `SSM refuses the document; use one of StringEquals`}}},
 		{"a numeric operator with a string", func(d *Document) {
 			step(d, "Choose").Action.(*Branch).Choices[0].When = Not{Variable: "{{ Describe.State }}", Op: NumericGreater, Value: "3"}
-		}, []want{{ruleBranch, "mainSteps[1](Choose).inputs.Choices[0].Not.NumericGreater", "compares with a number"}}},
+		}, []want{
+			{ruleBranch, "mainSteps[1](Choose).inputs.Choices[0].Not.NumericGreater", "compares with a number"},
+			{ruleBranch, "mainSteps[1](Choose).inputs.Choices[0].Not.Variable", "is a String, and NumericGreater compares Integers"},
+		}},
+		{"operators on variables of another type", func(d *Document) {
+			b := step(d, "Choose").Action.(*Branch)
+			b.Choices[0].When = Condition{Variable: "{{ Describe.State }}", Op: NumericEquals, Value: 3}
+			b.Choices[1].When = And{{Variable: "{{ Force }}", Op: StringEquals, Value: "true"}, {Variable: "{{ global:REGION }}", Op: BooleanEquals, Value: true}}
+		}, []want{
+			{ruleBranch, "mainSteps[1](Choose).inputs.Choices[0].Variable", "{{ Describe.State }} is a String, and NumericEquals compares Integers"},
+			{ruleBranch, "mainSteps[1](Choose).inputs.Choices[1].And[0].Variable", "{{ Force }} is a Boolean"},
+			{ruleBranch, "mainSteps[1](Choose).inputs.Choices[1].And[1].Variable", "{{ global:REGION }} is a String"},
+		}},
+		{"a comparison of an approval's decisions", func(d *Document) {
+			step(d, "Check").Action.(*ExecuteScript).InputPayload = nil
+			d.Steps = append(d.Steps[:7], Step{Name: "Done", Action: &Branch{Choices: []Choice{{NextStep: "Last", When: Condition{Variable: "{{ Approve.ApproverDecisions }}", Op: StringEquals, Value: "x"}}}}},
+				Step{Name: "Last", Action: &Sleep{Duration: time.Second}})
+			step(d, "Choose").Action.(*Branch).Default = "Approve"
+			step(d, "Check").IsEnd = false
+		}, []want{{ruleBranch, "mainSteps[7](Done).inputs.Choices[0].Variable", "is a MapList"}}},
 		{"a variable without braces", func(d *Document) {
 			step(d, "Choose").Action.(*Branch).Choices[1].When = Or{{Variable: "Describe.State", Op: StringEquals, Value: "x"}}
 		}, []want{{ruleBranch, "mainSteps[1](Choose).inputs.Choices[1].Or[0].Variable", `"{{ Step.Output }}"`}}},
@@ -340,6 +501,26 @@ func TestRules(t *testing.T) {
 		{"a topic known only at deploy time", func(d *Document) {
 			step(d, "Approve").Action.(*Approve).NotificationArn = "${Token[TOKEN.42]}"
 		}, []want{{ruleApprove, "mainSteps[2](Approve).inputs.NotificationArn", "must be literal"}}},
+		{"an approver named twice", func(d *Document) {
+			a := step(d, "Approve").Action.(*Approve)
+			a.Approvers = []string{"arn:aws:iam::111122223333:role/Oncall", "arn:aws:iam::111122223333:role/oncall"}
+			a.MinRequiredApprovals = 2
+		}, []want{
+			{ruleApprove, "mainSteps[2](Approve).inputs.Approvers[1]", "is already Approvers[0]"},
+			{ruleApprove, "mainSteps[2](Approve).inputs.MinRequiredApprovals", "2 approvals of 1 approvers"},
+		}},
+		{"approvers that are no principal", func(d *Document) {
+			step(d, "Approve").Action.(*Approve).Approvers = []string{"arn:aws:sns:us-east-1:111122223333:Automation", "ops team"}
+		}, []want{
+			{ruleApprove, "mainSteps[2](Approve).inputs.Approvers[0]", "not an IAM user, role or assumed-role ARN"},
+			{ruleApprove, "mainSteps[2](Approve).inputs.Approvers[1]", "neither an IAM user name"},
+		}},
+		{"a topic ARN that is no topic's", func(d *Document) {
+			step(d, "Approve").Action.(*Approve).NotificationArn = "arn:aws:sqs:us-east-1:111122223333:Automation"
+		}, []want{{ruleApprove, "mainSteps[2](Approve).inputs.NotificationArn", "is not an SNS topic's ARN"}}},
+		{"a FIFO approval topic", func(d *Document) {
+			step(d, "Approve").Action.(*Approve).NotificationArn = "arn:aws:sns:us-east-1:111122223333:Automation.fifo"
+		}, []want{{ruleApprove, "mainSteps[2](Approve).inputs.NotificationArn", "FIFO"}}},
 		{"a long message", func(d *Document) { step(d, "Approve").Action.(*Approve).Message = strings.Repeat("m", 4097) },
 			[]want{{ruleApprove, "mainSteps[2](Approve).inputs.Message", "4097 characters"}}},
 
@@ -347,7 +528,12 @@ func TestRules(t *testing.T) {
 		{"a negative sleep", func(d *Document) { step(d, "Done").Action = &Sleep{Duration: -time.Second} },
 			[]want{{ruleSleep, "mainSteps[7](Done).inputs.Duration", "no negative"}}},
 		{"an eight-day sleep", func(d *Document) { step(d, "Done").Action = &Sleep{Duration: 8 * 24 * time.Hour} },
-			[]want{{ruleSleep, "mainSteps[7](Done).inputs.Duration", "at most 7 days"}}},
+			[]want{{ruleSleep, "mainSteps[7](Done).inputs.Duration", "at most 604799 seconds"}}},
+		{"a sleep of 604800 seconds", func(d *Document) { step(d, "Done").Action = &Sleep{Duration: 7 * 24 * time.Hour} },
+			[]want{{ruleSleep, "mainSteps[7](Done).inputs.Duration", "at most 604799 seconds"}}},
+		{"a sleep until a fixed time", func(d *Document) {
+			step(d, "Done").Action = &Sleep{Timestamp: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
+		}, []want{{ruleSleep, "mainSteps[7](Done).inputs.Timestamp", "use a Duration"}}},
 		{"a fractional sleep", func(d *Document) { step(d, "Done").Action = &Sleep{Duration: 1500 * time.Millisecond} },
 			[]want{{ruleSleep, "mainSteps[7](Done).inputs.Duration", "whole seconds"}}},
 		{"both duration and timestamp", func(d *Document) {
