@@ -11,10 +11,12 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
 	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/pipelines"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/handsoff-cdk/handsoff/internal/monorepo"
+	"github.com/handsoff-cdk/handsoff/internal/nag"
 	"github.com/handsoff-cdk/handsoff/internal/names"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
@@ -225,4 +227,18 @@ func addInvalidation(stage awscdk.Stage, env stages.Environment, cf *monorepo.Cl
 			Resources: jsii.Strings(fmt.Sprintf("arn:%s:cloudfront::%s:distribution/%s", stages.Partition(env.Region), env.Account, id)),
 		})}),
 	})
+	// The custom resource's provider is the CDK's singleton function.
+	if fn, ok := stack.Node().TryFindChild(jsii.String("AWS679f53fac002430cb0da5b7982bd2287")).(awslambda.Function); ok && fn != nil {
+		nag.Suppress(fn.Node().DefaultChild().(awslambda.CfnFunction), nag.Suppression{
+			ID:     "AwsSolutions-L1",
+			Reason: "The CDK's own provider function for AwsCustomResource, whose runtime the pinned CDK version chooses; it moves with the CDK, as handsoff's releases do.",
+		})
+		if role, ok := fn.Role().Node().DefaultChild().(awsiam.CfnRole); ok && role != nil {
+			nag.Suppress(role, nag.Suppression{
+				ID:        "AwsSolutions-IAM4",
+				Reason:    "AWSLambdaBasicExecutionRole lets the CDK's provider function write its own logs and nothing else; its one call is granted by the statement scoped to the distribution.",
+				AppliesTo: []any{"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"},
+			})
+		}
+	}
 }

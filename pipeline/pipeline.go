@@ -231,6 +231,9 @@ func Build(scope constructs.Construct, props Props) (*Pipeline, error) {
 		return nil, &Error{Source: cfg.Origin, Problems: []stages.Problem{{Path: "freezeWindows", Message: fmt.Sprintf("the windows and blackouts take %d bytes; the freeze gate holds at most %d (Lambda's 4 KB of environment): merge windows or drop past blackouts", n, gates.MaxCalendarBytes)}}}
 	}
 	p := &Pipeline{config: cfg, calendar: cal, byEnv: map[string]*envDeployment{}, changeSets: props.ChangeSets, qualifier: gates.DefaultQualifier}
+	if problems := checkImages(props.Images); len(problems) > 0 {
+		return nil, &Error{Source: "pipeline.Props", Problems: problems}
+	}
 	if props.MonoRepo != nil {
 		mono, err := loadMonoRepo(cfg, *props.MonoRepo)
 		if err != nil {
@@ -718,6 +721,7 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 	if err := addStatusReports(p.stack, cfg, pipelineName(cfg), p.stageRunbooks()); err != nil {
 		return err
 	}
+	p.addImageTriggers(props.Images)
 	if !props.Metrics.Disabled {
 		after := props.Metrics.BrokenAfter
 		if after == 0 {

@@ -90,6 +90,12 @@ type Props struct {
 	// deploys. Default: nil, any push to the branch starts the pipeline,
 	// and the pipeline is as without this field.
 	MonoRepo *MonoRepoProps
+	// Images are golden images (constructs/goldenami) whose new versions
+	// start the pipeline, so that a new image rolls out through its
+	// stages, approvals and bakes like a commit (docs/immutable.md); the
+	// image's pipeline must forward its events to this pipeline's account
+	// (goldenami.Props.ForwardTo). Default: none.
+	Images []Image
 }
 
 // MonoRepoProps place the service in a mono-repo.

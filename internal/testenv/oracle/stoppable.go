@@ -218,10 +218,26 @@ func Matches(pattern any, event any) bool {
 				return false
 			}
 		case []any:
+			// A value in the event that is an array matches when one of
+			// its elements does; a {"prefix": P} filter matches a string
+			// that starts with P; other filters match nothing here
+			// (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns-content-based-filtering.html).
+			values := []any{got}
+			if arr, ok := got.([]any); ok {
+				values = arr
+			}
 			found := false
 			for _, v := range w {
-				if _, filter := v.(map[string]any); !filter && v == got {
-					found = true
+				for _, g := range values {
+					if f, filter := v.(map[string]any); filter {
+						p, isPrefix := f["prefix"].(string)
+						s, isString := g.(string)
+						if len(f) == 1 && isPrefix && isString && strings.HasPrefix(s, p) {
+							found = true
+						}
+					} else if v == g {
+						found = true
+					}
 				}
 			}
 			if !found {
