@@ -26,8 +26,11 @@ import (
 
 // Limits of a report's runbooks.
 const (
-	// maxRunbooksPerEnvironment bounds one environment's list.
-	maxRunbooksPerEnvironment = 100
+	// MaxRunbooksPerEnvironment bounds one environment's list. The
+	// pipeline refuses more at synth (pipeline's
+	// maxRunbooksPerEnvironment, held to this by its tests), for a report
+	// refused is every report of that pipeline refused.
+	MaxRunbooksPerEnvironment = 100
 )
 
 // reRunbookName is an SSM document's name
@@ -112,6 +115,10 @@ func checkRunbooks(rbs map[string]map[string][]string, cfg *stages.Config) []sta
 			add(sp, stages.CodeInvalid, "is not a stage of %s's pipeline", cfg.Service.Repo)
 			continue
 		}
+		if rbs[stage] == nil {
+			add(sp, stages.CodeRequired, "is null: the runbooks of the stage's environments ({} for none)")
+			continue
+		}
 		mine := stageEnvironments(cfg, stage)
 		envKeys := make([]string, 0, len(rbs[stage]))
 		for k := range rbs[stage] {
@@ -129,8 +136,8 @@ func checkRunbooks(rbs map[string]map[string][]string, cfg *stages.Config) []sta
 				add(ep, stages.CodeRequired, "is null: a list of the environment's runbooks ([] for none)")
 				continue
 			}
-			if len(list) > maxRunbooksPerEnvironment {
-				add(ep, stages.CodeInvalid, "lists %d runbooks; at most %d", len(list), maxRunbooksPerEnvironment)
+			if len(list) > MaxRunbooksPerEnvironment {
+				add(ep, stages.CodeInvalid, "lists %d runbooks; at most %d", len(list), MaxRunbooksPerEnvironment)
 				continue
 			}
 			seen := map[string]bool{}

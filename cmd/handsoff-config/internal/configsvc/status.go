@@ -152,7 +152,6 @@ func checkReport(st *Status, cfg *stages.Config, now time.Time) []stages.Problem
 	if !slices.Contains(pipelineStates, st.State) {
 		add("state", stages.CodeInvalid, "%.40q is not one of %s", st.State, strings.Join(pipelineStates, ", "))
 	}
-	problems = append(problems, checkRunbooks(st.Runbooks, cfg)...)
 	var detail struct {
 		Time string `json:"time"`
 	}
@@ -172,16 +171,23 @@ func checkReport(st *Status, cfg *stages.Config, now time.Time) []stages.Problem
 	}
 	if at == "" {
 		st.At = now.UTC().Format(eventTime)
-		return problems
+	} else {
+		t, err := time.Parse(time.RFC3339Nano, at)
+		switch {
+		case err != nil:
+			add(path, stages.CodeInvalid, "%.40q is not an RFC 3339 time", at)
+		case t.After(now.Add(maxClockSkew)):
+			add(path, stages.CodeInvalid, "%s is in the future (the service's clock says %s)", at, now.UTC().Format(time.RFC3339))
+		default:
+			st.At = t.UTC().Format(eventTime)
+		}
 	}
-	t, err := time.Parse(time.RFC3339Nano, at)
-	switch {
-	case err != nil:
-		add(path, stages.CodeInvalid, "%.40q is not an RFC 3339 time", at)
-	case t.After(now.Add(maxClockSkew)):
-		add(path, stages.CodeInvalid, "%s is in the future (the service's clock says %s)", at, now.UTC().Format(time.RFC3339))
-	default:
-		st.At = t.UTC().Format(eventTime)
+	// The runbooks' problems last (a map may hold thousands of wrong
+	// keys), and the list bounded as every refusal's is.
+	problems = append(problems, checkRunbooks(st.Runbooks, cfg)...)
+	if n := len(problems) - stages.MaxProblems; n > 0 {
+		problems = append(problems[:stages.MaxProblems:stages.MaxProblems], stages.Problem{Code: stages.CodeTooMany,
+			Message: fmt.Sprintf("%d more problems are not listed; fix these first", n)})
 	}
 	return problems
 }
@@ -198,7 +204,8 @@ func (s *Store) ReportStatus(ctx context.Context, repo string, st Status) error 
 
 // RecordReport is ReportStatus, and, for a stage that succeeded, records
 // the runbooks the report carries for its environments, where cfg (the
-// document the report was checked against) puts them.
+// document the report was checked against) puts them. With cfg, a
+// report of a service that is gone records nothing (ErrNotFound).
 func (s *Store) RecordReport(ctx context.Context, repo string, cfg *stages.Config, st Status) error {
 	detail := string(st.Detail)
 	if detail == "" {
@@ -209,6 +216,21 @@ func (s *Store) RecordReport(ctx context.Context, repo string, cfg *stages.Confi
 		at = time.Now().UTC().Format(eventTime)
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if cfg != nil {
+			// The service may have been deleted since the report was
+			// checked (postStatus reads the document outside this
+			// transaction): its runbooks went with it, and must not come
+			// back with a service of the same name. Read in the
+			// transaction, so that a deletion racing it is ordered before
+			// it (nothing recorded) or after it (removed with the rest).
+			var one int
+			switch err := tx.QueryRowContext(ctx, s.rebind(`SELECT 1 FROM services WHERE repo = ?`), repo).Scan(&one); {
+			case err == sql.ErrNoRows:
+				return ErrNotFound
+			case err != nil:
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO executions (repo, execution_id, first_at) VALUES (?, ?, ?)
 			ON CONFLICT (repo, execution_id) DO UPDATE SET first_at = CASE WHEN excluded.first_at < executions.first_at THEN excluded.first_at ELSE executions.first_at END`),
 			repo, st.ExecutionID, at); err != nil {
