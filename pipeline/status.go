@@ -3,6 +3,7 @@ package pipeline
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -35,6 +36,14 @@ var statusReport = struct {
 // https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_InputTransformer.html).
 const maxInputTemplate = 8192
 
+// maxRunbooksPerEnvironment is the most runbooks the configuration
+// service takes for one environment in a report
+// (configsvc.MaxRunbooksPerEnvironment): it refuses a report with more
+// whole, and every report carries every environment's list, so one
+// environment over it would have the service refuse all the pipeline's
+// reports. Refused at synth instead.
+const maxRunbooksPerEnvironment = 100
+
 // statusTemplate is the status reports' input template. Besides the
 // stage's state, every report carries the runbooks of every deployment
 // stage, by pipeline stage and environment (an environment without
@@ -47,6 +56,13 @@ const maxInputTemplate = 8192
 // would spend an account's rules quota, 300 an event bus, on every
 // pipeline in it).
 func statusTemplate(runbooks map[string]map[string][]string) (string, error) {
+	for _, stage := range sortedKeys(runbooks) {
+		for _, env := range sortedKeys(runbooks[stage]) {
+			if n := len(runbooks[stage][env]); n > maxRunbooksPerEnvironment {
+				return "", fmt.Errorf("%s has %d runbooks; the configuration service takes at most %d an environment in the status reports, and would refuse every report of this pipeline: merge some", env, n, maxRunbooksPerEnvironment)
+			}
+		}
+	}
 	raw, err := json.Marshal(runbooks) // sorted keys; < and > escaped, so no placeholder
 	if err != nil {
 		return "", err
@@ -62,6 +78,15 @@ func statusTemplate(runbooks map[string]map[string][]string) (string, error) {
 		return "", fmt.Errorf("the status reports' input template would be %d characters, over EventBridge's %d, because it lists the service's %d runbooks by stage and environment: give the runbooks shorter names, or fewer", len(t), maxInputTemplate, n)
 	}
 	return t, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // stageRunbooks are the runbooks of each deployment stage's environments.

@@ -170,12 +170,15 @@ func TestStatusReports(t *testing.T) {
 // reports' input template longer than EventBridge takes is refused, with
 // the count; one just under is not.
 func TestStatusTemplateFits(t *testing.T) {
+	// n runbooks, at most 100 an environment (the service's limit of one
+	// list, TestStatusTemplateWithinServiceLimits).
 	rbs := func(n int) map[string]map[string][]string {
-		list := []string{}
+		envs := map[string][]string{}
 		for i := range n {
-			list = append(list, fmt.Sprintf("orders-prod-us-runbook-%03d", i))
+			env := fmt.Sprintf("prod-%d", i/100)
+			envs[env] = append(envs[env], fmt.Sprintf("orders-prod-us-runbook-%03d", i))
 		}
-		return map[string]map[string][]string{"orders-prod-us": {"prod-us": list}}
+		return map[string]map[string][]string{"prod": envs}
 	}
 	if _, _, err := pipeline.StatusTransformer(rbs(100)); err != nil {
 		t.Errorf("100 runbooks: %v", err)
@@ -187,5 +190,24 @@ func TestStatusTemplateFits(t *testing.T) {
 	_, tmpl, _ := pipeline.StatusTransformer(rbs(0))
 	if !json.Valid([]byte(regexp.MustCompile(`<[a-z]+>`).ReplaceAllString(tmpl, `"x"`))) {
 		t.Errorf("the template is not JSON once filled: %s", tmpl)
+	}
+}
+
+// TestStatusTemplateWithinServiceLimits: an environment with more
+// runbooks than the configuration service takes in one list (101 short
+// names fit EventBridge's 8192 characters) is refused at synth: the
+// service would refuse every report of the pipeline (422), its status
+// and its runbooks alike, for the whole map travels with each.
+func TestStatusTemplateWithinServiceLimits(t *testing.T) {
+	list := []string{}
+	for i := range configtest.MaxRunbooksPerEnvironment + 1 {
+		list = append(list, fmt.Sprintf("rb-%03d", i))
+	}
+	_, tmpl, err := pipeline.StatusTransformer(map[string]map[string][]string{"orders-prod-us": {"prod-us": list}})
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprint(configtest.MaxRunbooksPerEnvironment)) {
+		t.Errorf("%d runbooks in one environment (a template of %d characters): %v", len(list), len(tmpl), err)
+	}
+	if _, _, err := pipeline.StatusTransformer(map[string]map[string][]string{"orders-prod-us": {"prod-us": list[:configtest.MaxRunbooksPerEnvironment]}}); err != nil {
+		t.Errorf("%d runbooks: %v", configtest.MaxRunbooksPerEnvironment, err)
 	}
 }

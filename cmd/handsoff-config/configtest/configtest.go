@@ -131,3 +131,7 @@ func (s *Service) Runbooks(t testing.TB, repo string) []configsvc.Runbook {
 	}
 	return rbs
 }
+
+// MaxRunbooksPerEnvironment is the most runbooks the service takes for
+// one environment in a status report.
+const MaxRunbooksPerEnvironment = configsvc.MaxRunbooksPerEnvironment
