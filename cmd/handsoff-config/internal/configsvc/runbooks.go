@@ -56,7 +56,7 @@ type Runbook struct {
 
 // stageEnvironments is which environments a report of each pipeline stage
 // may name: those of its wave, or, for a stage whose waves the library
-// plans, any of the stage's.
+// plans, those the pipeline's plan may give it (plannedStage).
 func stageEnvironments(cfg *stages.Config, stage string) map[string]bool {
 	out := map[string]bool{}
 	for _, s := range cfg.Stages {
@@ -70,29 +70,15 @@ func stageEnvironments(cfg *stages.Config, stage string) map[string]bool {
 			default:
 				name = names.Join(100, s.Name, w.Name)
 			}
-			planned := false
-			if s.PlannedWaves {
-				n := 0
-				for _, w2 := range s.Waves {
-					n += len(w2.Environments)
-				}
-				for i := 1; i <= n && !planned; i++ {
-					planned = stage == names.Join(100, s.Name, fmt.Sprintf("wave-%d", i))
-				}
-			}
-			if name != stage && !planned {
+			if name != stage {
 				continue
 			}
 			for _, e := range w.Environments {
 				out[e.Name] = true
 			}
-			if planned {
-				for _, w2 := range s.Waves {
-					for _, e := range w2.Environments {
-						out[e.Name] = true
-					}
-				}
-			}
+		}
+		for env := range plannedStage(cfg, s, stage) {
+			out[env] = true
 		}
 	}
 	return out

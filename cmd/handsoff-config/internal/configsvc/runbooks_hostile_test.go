@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/handsoff-cdk/handsoff/internal/names"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
 
@@ -105,4 +106,66 @@ func mustTime(t *testing.T, v string) time.Time {
 		t.Fatal(err)
 	}
 	return at
+}
+
+// TestPlannedWavesOfTheRealCapacity: the pipeline plans a prod stage that
+// lists its environments plainly again once it knows how many stacks an
+// environment has (stages.Config.Plan), so its waves may be smaller than
+// those the service's own parse plans: a wave of one environment (named
+// for the environment), more onebox waves. The service takes reports of
+// those stages, and their runbooks for their environments: every report
+// carries every stage's entry, so one stage refused refuses them all.
+func TestPlannedWavesOfTheRealCapacity(t *testing.T) {
+	doc := strings.Replace(string(stages.ExampleDocument()), `"waves": [
+        { "name": "onebox", "bake": "1h", "environments": [ { "name": "prod-use1-onebox", "account": "444444444444", "region": "us-east-1", "onebox": true } ] },
+        { "name": "wave-1", "bake": "2h", "environments": [ { "name": "prod-use1", "account": "444444444444", "region": "us-east-1" } ] },
+        { "name": "wave-2", "environments": [`, `"environments": [
+            { "name": "prod-use1-onebox", "account": "444444444444", "region": "us-east-1", "onebox": true },
+            { "name": "prod-usw2-onebox", "account": "444444444444", "region": "us-west-2", "onebox": true },
+            { "name": "prod-use1", "account": "444444444444", "region": "us-east-1" },`, 1)
+	doc = strings.Replace(doc, `{ "name": "prod-ape1", "account": "666666666666", "region": "ap-east-1" }
+        ] }
+      ]`, `{ "name": "prod-ape1", "account": "666666666666", "region": "ap-east-1" }
+      ]`, 1)
+	// gamma deploys one environment, so that a wave of prod may be held
+	// to one.
+	doc = strings.Replace(doc, `,
+        { "name": "gamma-euw1", "account": "333333333333", "region": "eu-west-1" }`, "", 1)
+	cfg, err := stages.Parse([]byte(doc), "acme/orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stacks := range []int{1, 6, 12, 13, 20} {
+		real, err := stages.Parse([]byte(doc), "acme/orders")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := real.Plan(stages.Capacity{DeployActionsPerEnvironment: 2 * stacks}); err != nil {
+			t.Fatalf("%d stacks: %v", stacks, err)
+		}
+		for _, s := range real.Stages {
+			for _, w := range s.Waves {
+				// pipeline.waveStageName
+				var name string
+				switch {
+				case len(w.Environments) == 1:
+					name = names.Stage(real.Service.Name, w.Environments[0].Name)
+				case len(s.Waves) == 1 && w.Name == s.Name:
+					name = s.Name
+				default:
+					name = names.Join(100, s.Name, w.Name)
+				}
+				if !PipelineStage(cfg, name) {
+					t.Errorf("%d stacks: the service refuses reports of stage %s", stacks, name)
+					continue
+				}
+				mine := stageEnvironments(cfg, name)
+				for _, e := range w.Environments {
+					if !mine[e.Name] {
+						t.Errorf("%d stacks: the service refuses runbooks of %s from stage %s", stacks, e.Name, name)
+					}
+				}
+			}
+		}
+	}
 }

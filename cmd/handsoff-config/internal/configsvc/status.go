@@ -114,20 +114,61 @@ func PipelineStage(cfg *stages.Config, name string) bool {
 		return true
 	}
 	for _, s := range cfg.Stages {
-		if !s.PlannedWaves {
-			continue
-		}
-		envs := 0
-		for _, w := range s.Waves {
-			envs += len(w.Environments)
-		}
-		for n := 1; n <= envs; n++ {
-			if name == names.Join(100, s.Name, fmt.Sprintf("wave-%d", n)) {
-				return true
-			}
+		if plannedStage(cfg, s, name) != nil {
+			return true
 		}
 	}
 	return false
+}
+
+// plannedStage is, when name is a pipeline stage that the pipeline may
+// plan for s (a stage whose waves the library plans), the environments
+// it may deploy; nil otherwise. The pipeline plans again once it knows
+// how many stacks an environment has (stages.Config.Plan), which the
+// document does not say, so its waves may be smaller than the parse's:
+// {stage}-wave-1 to -N and {stage}-onebox, -onebox-2 to -N (N the
+// stage's environments, its onebox ones), and a wave of one environment
+// named for it (pipeline's waveStageName).
+func plannedStage(cfg *stages.Config, s stages.Stage, name string) map[string]bool {
+	if !s.PlannedWaves {
+		return nil
+	}
+	var all, oneboxes []stages.Environment
+	for _, w := range s.Waves {
+		for _, e := range w.Environments {
+			all = append(all, e)
+			if e.OneBox {
+				oneboxes = append(oneboxes, e)
+			}
+		}
+	}
+	set := func(envs []stages.Environment) map[string]bool {
+		out := map[string]bool{}
+		for _, e := range envs {
+			out[e.Name] = true
+		}
+		return out
+	}
+	for _, e := range all {
+		if name == names.Stage(cfg.Service.Name, e.Name) {
+			return set([]stages.Environment{e})
+		}
+	}
+	for n := 1; n <= len(all); n++ {
+		if name == names.Join(100, s.Name, fmt.Sprintf("wave-%d", n)) {
+			return set(all)
+		}
+	}
+	for n := 1; n <= len(oneboxes); n++ {
+		wave := "onebox"
+		if n > 1 {
+			wave = fmt.Sprintf("onebox-%d", n)
+		}
+		if name == names.Join(100, s.Name, wave) {
+			return set(oneboxes)
+		}
+	}
+	return nil
 }
 
 // checkReport lists the problems of a report of repo's pipeline (cfg) and
