@@ -84,7 +84,14 @@ func stageEnvironments(cfg *stages.Config, stage string) map[string]bool {
 	return out
 }
 
-// checkRunbooks lists the problems of a report's runbooks.
+// checkRunbooks lists the problems of a report's runbooks: malformed
+// content anywhere (a null, a name SSM refuses, a name twice, too many).
+// A stage the pipeline no longer has, or an environment its stage no
+// longer deploys, is not a problem: the pipeline sends the map it was
+// built with until its next self-mutation, so after a document change
+// every report would otherwise be refused, its state with it. Such
+// entries are never recorded (recordRunbooks takes only the reported
+// stage's own environments).
 func checkRunbooks(rbs map[string]map[string][]string, cfg *stages.Config) []stages.Problem {
 	var problems []stages.Problem
 	add := func(path string, code stages.Code, format string, args ...any) {
@@ -97,15 +104,10 @@ func checkRunbooks(rbs map[string]map[string][]string, cfg *stages.Config) []sta
 	sort.Strings(stageKeys)
 	for _, stage := range stageKeys {
 		sp := "runbooks[" + quoteKey(stage) + "]"
-		if !PipelineStage(cfg, stage) {
-			add(sp, stages.CodeInvalid, "is not a stage of %s's pipeline", cfg.Service.Repo)
-			continue
-		}
 		if rbs[stage] == nil {
 			add(sp, stages.CodeRequired, "is null: the runbooks of the stage's environments ({} for none)")
 			continue
 		}
-		mine := stageEnvironments(cfg, stage)
 		envKeys := make([]string, 0, len(rbs[stage]))
 		for k := range rbs[stage] {
 			envKeys = append(envKeys, k)
@@ -113,10 +115,6 @@ func checkRunbooks(rbs map[string]map[string][]string, cfg *stages.Config) []sta
 		sort.Strings(envKeys)
 		for _, env := range envKeys {
 			ep := sp + "[" + quoteKey(env) + "]"
-			if !mine[env] {
-				add(ep, stages.CodeInvalid, "is not an environment that the stage %.120q deploys", stage)
-				continue
-			}
 			list := rbs[stage][env]
 			if list == nil {
 				add(ep, stages.CodeRequired, "is null: a list of the environment's runbooks ([] for none)")
@@ -160,13 +158,14 @@ func (s *Store) recordRunbooks(ctx context.Context, tx *sql.Tx, repo string, cfg
 		return nil
 	}
 	envs := st.Runbooks[st.Stage]
+	mine := stageEnvironments(cfg, st.Stage)
 	where := map[string]stages.Environment{}
 	for _, e := range cfg.Environments() {
 		where[e.Name] = e
 	}
 	for _, env := range sortedKeys(envs) {
 		e, ok := where[env]
-		if !ok {
+		if !ok || !mine[env] {
 			continue
 		}
 		list, _ := json.Marshal(envs[env])

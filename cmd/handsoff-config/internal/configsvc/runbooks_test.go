@@ -81,12 +81,17 @@ func TestRunbooksFollowTheLastSuccess(t *testing.T) {
 					}
 					rbs[s] = map[string][]string{single[s]: list}
 				}
-				bad := rapid.IntRange(0, 5).Draw(rt, "bad") == 0
-				if bad {
-					// One hostile entry: it names another stage's
-					// environment, a name SSM refuses, or a duplicate.
+				bad := false
+				if rapid.IntRange(0, 5).Draw(rt, "hostile") == 0 {
+					// One hostile or stale entry: another stage's
+					// environment or a stage the pipeline does not have
+					// (accepted, never recorded: a pipeline built from an
+					// older document sends them), a name SSM refuses or a
+					// duplicate (refused).
 					other := rapid.SampledFrom(envNames).Draw(rt, "other")
-					switch rapid.IntRange(0, 3).Draw(rt, "how") {
+					how := rapid.IntRange(0, 3).Draw(rt, "how")
+					bad = how == 1 || how == 2
+					switch how {
 					case 0:
 						if other == single[stage] {
 							other = "nowhere"
@@ -188,7 +193,7 @@ func TestRunbooksOverHTTP(t *testing.T) {
 	// Hostile: every problem, nothing recorded.
 	bad := `{"executionId": "e-2", "stage": "orders-alpha", "state": "SUCCEEDED", "at": "2026-12-01T11:00:00Z", "runbooks": {"orders-alpha": {"alpha": ["x"], "prod-us": []}, "orders-nowhere": {}}}`
 	code, _, raw = s.do(t, "POST", path, s.pipelineTk, bad)
-	for _, want := range []string{`runbooks[\"orders-alpha\"][\"alpha\"][0]`, `runbooks[\"orders-alpha\"][\"prod-us\"]`, `runbooks[\"orders-nowhere\"]`} {
+	for _, want := range []string{`runbooks[\"orders-alpha\"][\"alpha\"][0]`} {
 		if !strings.Contains(raw, want) {
 			t.Errorf("the refusal does not name %s: %s", want, raw)
 		}
@@ -198,6 +203,16 @@ func TestRunbooksOverHTTP(t *testing.T) {
 	}
 	if rb, _ := s.serviceRunbooksFor(t); len(rb) != 2 {
 		t.Errorf("a refused report changed the runbooks: %v", rb)
+	}
+	// Stale entries (a stage the pipeline no longer has, an environment
+	// another stage deploys), as a pipeline built from an older document
+	// sends them: the report is taken, its state recorded, and they are not.
+	stale := `{"executionId": "e-3", "stage": "orders-alpha", "state": "SUCCEEDED", "at": "2026-12-01T12:00:00Z", "runbooks": {"orders-alpha": {"alpha": ["orders-alpha-refresh"], "prod-use1": ["orders-prod-x"]}, "orders-nowhere": {"zeta": ["orders-zeta-x"]}}}`
+	if code, _, raw := s.do(t, "POST", path, s.pipelineTk, stale); code != http.StatusNoContent {
+		t.Fatalf("a report with stale entries: %d %s", code, raw)
+	}
+	if rb, _ := s.serviceRunbooksFor(t); len(rb) != 1 || rb[0].Name != "orders-alpha-refresh" {
+		t.Errorf("after a report with stale entries: %v", rb)
 	}
 }
 
