@@ -199,12 +199,19 @@ func (d *Deps) validate() []stages.Problem {
 	}
 	// Nested folders: a file would belong to both, and the outer one's
 	// trigger (outer/**) would start on the inner one's changes.
+	// Each folder's ancestors are looked up, not its neighbours in sorted
+	// order: "a-b" and "a.x" sort between "a" and "a/b".
 	sorted := slices.Clone(d.paths())
 	slices.Sort(sorted)
-	for i := 1; i < len(sorted); i++ {
-		for j := i - 1; j >= 0 && strings.HasPrefix(sorted[i], sorted[j]); j-- {
-			if strings.HasPrefix(sorted[i], sorted[j]+"/") {
-				add(stages.CodeInvalid, fmt.Sprintf("folders[%d].path", d.byPath[sorted[i]]), "%q is inside %q (folders[%d]): folders may not nest; list the inner one's siblings instead, or merge them", sorted[i], sorted[j], d.byPath[sorted[j]])
+	sorted = slices.Compact(sorted)
+	for _, p := range sorted {
+		i, ok := d.byPath[p]
+		if !ok {
+			continue
+		}
+		for k := strings.LastIndexByte(p, '/'); k > 0; k = strings.LastIndexByte(p[:k], '/') {
+			if j, outer := d.byPath[p[:k]]; outer {
+				add(stages.CodeInvalid, fmt.Sprintf("folders[%d].path", i), "%q is inside %q (folders[%d]): folders may not nest; list the inner one's siblings instead, or merge them", p, p[:k], j)
 				break
 			}
 		}
