@@ -324,8 +324,27 @@ func checkCloudFront(at string, c CloudFront) []stages.Problem {
 func (d *Deps) CheckFolders(root, source string) error {
 	var ps []stages.Problem
 	for i, f := range d.Folders {
-		st, err := os.Stat(filepath.Join(root, filepath.FromSlash(f.Path)))
+		// Each segment is looked at itself (Lstat): git records a
+		// symbolic link as one file and lists the files behind it under
+		// the target's path, so folder/** would never match them.
+		var st os.FileInfo
+		var err error
+		link := ""
+		segs := strings.Split(f.Path, "/")
+		for k := range segs {
+			p := strings.Join(segs[:k+1], "/")
+			if st, err = os.Lstat(filepath.Join(root, filepath.FromSlash(p))); err != nil {
+				break
+			}
+			if st.Mode()&os.ModeSymlink != 0 {
+				link = p
+				break
+			}
+		}
 		switch {
+		case link != "":
+			target, _ := os.Readlink(filepath.Join(root, filepath.FromSlash(link)))
+			ps = append(ps, stages.Problem{Path: fmt.Sprintf("folders[%d].path", i), Code: stages.CodeInvalid, Message: fmt.Sprintf("%q is a symbolic link (to %q)%s: git lists the files behind it under the target's path, so a change there would not start the pipeline; give the target's path instead", link, target, map[bool]string{true: "", false: fmt.Sprintf(", on the way to %q", f.Path)}[link == f.Path])})
 		case err != nil:
 			ps = append(ps, stages.Problem{Path: fmt.Sprintf("folders[%d].path", i), Code: stages.CodeInvalid, Message: fmt.Sprintf("%q is not in the repository (%s): create it, or remove the entry and what depends on it", f.Path, root)})
 		case !st.IsDir():

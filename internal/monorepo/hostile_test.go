@@ -1,8 +1,14 @@
 package monorepo
 
 import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/handsoff-cdk/handsoff/stages"
 )
 
 // Folders nest whatever sorts between them: "a-b", "a.x" and "a+y" sort
@@ -22,5 +28,43 @@ func TestHostileNestedPastSortedSiblings(t *testing.T) {
 		if !found {
 			t.Errorf("with sibling %q: a/b/c inside a not reported: %v", sib, ps)
 		}
+	}
+}
+
+// A folder that is a symbolic link (or lies under one) holds no file git
+// lists under its path: git records the link itself, and the files are
+// changed under the target's path, so folder/** never matches and its
+// pipeline never starts. os.Stat follows the link and saw a directory.
+func TestHostileCheckFoldersSymlink(t *testing.T) {
+	root := t.TempDir()
+	for _, d := range []string{"real/orders", "libs/money"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("real", filepath.Join(root, "services")); err != nil {
+		t.Skip(err)
+	}
+	if err := os.Symlink("money", filepath.Join(root, "libs", "cash")); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Parse([]byte(`{"folders":[{"path":"libs/cash","kind":"library"},{"path":"services/orders","kind":"service","service":"orders","dependsOn":["libs/cash"]},{"path":"libs/money","kind":"library"}]}`), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = d.CheckFolders(root, "test")
+	var ve *stages.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("CheckFolders = %v, want both links refused", err)
+	}
+	var got []string
+	for _, p := range ve.Problems {
+		got = append(got, p.Path)
+		if !strings.Contains(p.Message, "symbolic link") {
+			t.Errorf("%s: %s, want it to name the symbolic link", p.Path, p.Message)
+		}
+	}
+	if want := []string{"folders[0].path", "folders[1].path"}; !slices.Equal(got, want) {
+		t.Errorf("problems at %v, want %v", got, want)
 	}
 }
