@@ -216,7 +216,7 @@ func (d *Deps) validate() []stages.Problem {
 			}
 		}
 	}
-	known := d.paths()
+	known := &suggester{candidates: d.paths()}
 	for i, f := range d.Folders {
 		seen := map[string]bool{}
 		for k, dep := range f.DependsOn {
@@ -227,7 +227,7 @@ func (d *Deps) validate() []stages.Problem {
 			case dep == f.Path:
 				add(stages.CodeInvalid, at, "%q is the folder itself: remove it", dep)
 			case !ok:
-				add(stages.CodeInvalid, at, "%q is not a folder of the file%s: add it to folders, or fix the name", dep, didYouMean(dep, known))
+				add(stages.CodeInvalid, at, "%q is not a folder of the file%s: add it to folders, or fix the name", dep, known.didYouMean(dep))
 			}
 			seen[dep] = true
 		}
@@ -357,11 +357,35 @@ func (d *Deps) CheckFolders(root, source string) error {
 	return nil
 }
 
-// didYouMean suggests the nearest candidate by edit distance.
+// maxSuggestions bounds the "did you mean" searches of one file: each
+// compares a name with every folder, and a hostile file of long names
+// would otherwise take minutes to refuse.
+const maxSuggestions = 50
+
+// suggester suggests the nearest candidate by edit distance, for the
+// first maxSuggestions names it is asked about.
+type suggester struct {
+	candidates []string
+	asked      int
+}
+
+func (s *suggester) didYouMean(name string) string {
+	if s.asked >= maxSuggestions {
+		return ""
+	}
+	s.asked++
+	return didYouMean(name, s.candidates)
+}
+
+// didYouMean suggests the nearest candidate within an edit distance of 3.
 func didYouMean(s string, candidates []string) string {
-	best, bestD := "", 4
+	const k = 3
+	best, bestD := "", k+1
 	for _, c := range candidates {
-		if d := distance(s, c); d < bestD || (d == bestD && c < best) {
+		if abs(len(s)-len(c)) > k {
+			continue
+		}
+		if d := distanceAtMost(s, c, k); d < bestD || (d == bestD && d <= k && c < best) {
 			best, bestD = c, d
 		}
 	}
@@ -371,25 +395,56 @@ func didYouMean(s string, candidates []string) string {
 	return fmt.Sprintf(" (did you mean %q?)", best)
 }
 
-func distance(a, b string) int {
-	if len(a) > 256 || len(b) > 256 {
-		return 1 << 20
+func abs(x int) int {
+	if x < 0 {
+		return -x
 	}
+	return x
+}
+
+// distanceAtMost is the Levenshtein distance of a and b when it is at
+// most k, else k+1: the common prefix and suffix dropped, then only the
+// cells within k of the diagonal, stopping once a row exceeds k.
+func distanceAtMost(a, b string, k int) int {
+	for len(a) > 0 && len(b) > 0 && a[0] == b[0] {
+		a, b = a[1:], b[1:]
+	}
+	for len(a) > 0 && len(b) > 0 && a[len(a)-1] == b[len(b)-1] {
+		a, b = a[:len(a)-1], b[:len(b)-1]
+	}
+	if abs(len(a)-len(b)) > k {
+		return k + 1
+	}
+	const inf = 1 << 30
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {
 		prev[j] = j
+		if j > k {
+			prev[j] = inf
+		}
 	}
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
+		lo, hi := max(1, i-k), min(len(b), i+k)
+		for j := range cur {
+			cur[j] = inf
+		}
+		if i <= k {
+			cur[0] = i
+		}
+		rowMin := cur[0]
+		for j := lo; j <= hi; j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > k {
+			return k + 1
 		}
 		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return min(prev[len(b)], k+1)
 }

@@ -2,11 +2,13 @@ package monorepo
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/handsoff-cdk/handsoff/stages"
 )
@@ -66,5 +68,90 @@ func TestHostileCheckFoldersSymlink(t *testing.T) {
 	}
 	if want := []string{"folders[0].path", "folders[1].path"}; !slices.Equal(got, want) {
 		t.Errorf("problems at %v, want %v", got, want)
+	}
+}
+
+// A file of long folder names, each depending on a misspelt one, within
+// the document's size limit: "did you mean" compared every unknown name
+// with every folder by a full edit distance (240 × 240 cells), quadratic
+// in the file, and a 600 KB file took minutes to refuse.
+func TestHostileDidYouMeanIsBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"folders":[`)
+	long := strings.Repeat("x", 230)
+	const n = 500
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"path":"%s%05d","kind":"library","dependsOn":["%s%05dy"]}`, long, i, long, i)
+	}
+	b.WriteString("]}")
+	start := time.Now()
+	ps := problemsOf(t, b.String())
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("Parse took %v", took)
+	}
+	if len(ps) != n {
+		t.Errorf("%d problems, want %d", len(ps), n)
+	}
+	if !strings.Contains(ps[0].Message, "did you mean") {
+		t.Errorf("the first unknown name has no suggestion: %s", ps[0].Message)
+	}
+}
+
+func TestHostileDistanceAtMost(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0}, {"abc", "abc", 0}, {"abc", "abd", 1}, {"abc", "ab", 1}, {"kitten", "sitting", 3},
+		{"libs/money", "libs/mony", 1}, {"abcdef", "ghijkl", 4}, {"a", "abcdefgh", 4}, {"flaw", "lawn", 2},
+	} {
+		if got := distanceAtMost(tc.a, tc.b, 3); got != tc.want {
+			t.Errorf("distanceAtMost(%q, %q, 3) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+// distanceAtMost agrees with the full edit distance, capped.
+func TestHostileDistanceAtMostAgrees(t *testing.T) {
+	full := func(a, b string) int {
+		prev := make([]int, len(b)+1)
+		for j := range prev {
+			prev[j] = j
+		}
+		for i := 1; i <= len(a); i++ {
+			cur := make([]int, len(b)+1)
+			cur[0] = i
+			for j := 1; j <= len(b); j++ {
+				cost := 1
+				if a[i-1] == b[j-1] {
+					cost = 0
+				}
+				cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			}
+			prev = cur
+		}
+		return prev[len(b)]
+	}
+	alphabet := "ab/"
+	word := func(n uint64) string {
+		var b []byte
+		for n > 0 {
+			b = append(b, alphabet[n%3])
+			n /= 3
+		}
+		return string(b)
+	}
+	for x := uint64(0); x < 400; x++ {
+		for y := uint64(0); y < 400; y += 7 {
+			a, b := word(x*7919%100000), word(y*104729%100000)
+			for k := 0; k <= 4; k++ {
+				if got, want := distanceAtMost(a, b, k), min(full(a, b), k+1); got != want {
+					t.Fatalf("distanceAtMost(%q, %q, %d) = %d, want %d", a, b, k, got, want)
+				}
+			}
+		}
 	}
 }
