@@ -327,9 +327,12 @@ func (d *Deps) CheckFolders(root, source string) error {
 		// Each segment is looked at itself (Lstat): git records a
 		// symbolic link as one file and lists the files behind it under
 		// the target's path, so folder/** would never match them.
+		// A segment holding .git is a submodule (or a nested clone): git
+		// records it as one entry, its commit, at its own path, and
+		// lists no change under it.
 		var st os.FileInfo
 		var err error
-		link := ""
+		link, submodule := "", ""
 		segs := strings.Split(f.Path, "/")
 		for k := range segs {
 			p := strings.Join(segs[:k+1], "/")
@@ -340,8 +343,14 @@ func (d *Deps) CheckFolders(root, source string) error {
 				link = p
 				break
 			}
+			if _, gerr := os.Lstat(filepath.Join(root, filepath.FromSlash(p), ".git")); gerr == nil {
+				submodule = p
+				break
+			}
 		}
 		switch {
+		case submodule != "":
+			ps = append(ps, stages.Problem{Path: fmt.Sprintf("folders[%d].path", i), Code: stages.CodeInvalid, Message: fmt.Sprintf("%q is a git submodule (it holds .git)%s: the repository records it as one entry, its commit, so no change is ever listed under it and the pipeline would never start; make it an ordinary folder of the repository, or build it as a dependency of its own", submodule, map[bool]string{true: "", false: fmt.Sprintf(", around %q", f.Path)}[submodule == f.Path])})
 		case link != "":
 			target, _ := os.Readlink(filepath.Join(root, filepath.FromSlash(link)))
 			ps = append(ps, stages.Problem{Path: fmt.Sprintf("folders[%d].path", i), Code: stages.CodeInvalid, Message: fmt.Sprintf("%q is a symbolic link (to %q)%s: git lists the files behind it under the target's path, so a change there would not start the pipeline; give the target's path instead", link, target, map[bool]string{true: "", false: fmt.Sprintf(", on the way to %q", f.Path)}[link == f.Path])})

@@ -155,3 +155,38 @@ func TestHostileDistanceAtMostAgrees(t *testing.T) {
 		}
 	}
 }
+
+// A folder that is a git submodule (or lies inside one): the mono-repo's
+// history records the submodule as one entry, its commit, at the folder's
+// own path; no change is ever listed under folder/, so its pipeline never
+// starts and handsoff changed never counts it. A checked-out submodule has
+// a .git file (a nested clone a .git folder).
+func TestHostileCheckFoldersSubmodule(t *testing.T) {
+	root := t.TempDir()
+	for _, d := range []string{"libs/money", "vendor/sdk/core", "services/orders"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.WriteFile(filepath.Join(root, "libs/money/.git"), []byte("gitdir: ../../.git/modules/libs/money\n"), 0o644)
+	os.MkdirAll(filepath.Join(root, "vendor/sdk/.git"), 0o755)
+	d, err := Parse([]byte(`{"folders":[{"path":"libs/money","kind":"library"},{"path":"vendor/sdk/core","kind":"library"},{"path":"services/orders","kind":"service","service":"orders","dependsOn":["libs/money","vendor/sdk/core"]}]}`), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = d.CheckFolders(root, "test")
+	var ve *stages.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("CheckFolders = %v, want both submodules refused", err)
+	}
+	var got []string
+	for _, p := range ve.Problems {
+		got = append(got, p.Path)
+		if !strings.Contains(p.Message, "submodule") {
+			t.Errorf("%s: %s, want it to name the submodule", p.Path, p.Message)
+		}
+	}
+	if want := []string{"folders[0].path", "folders[1].path"}; !slices.Equal(got, want) {
+		t.Errorf("problems at %v, want %v", got, want)
+	}
+}
