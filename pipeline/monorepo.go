@@ -55,8 +55,10 @@ func loadMonoRepo(cfg *stages.Config, mp MonoRepoProps) (*monoRepo, error) {
 	var f monorepo.Folder
 	var ok bool
 	if mp.Folder != "" {
-		if f, ok = deps.Folder(mp.Folder); !ok {
-			return nil, &Error{Source: file, Problems: []stages.Problem{{Path: "Props.MonoRepo.Folder", Code: stages.CodeInvalid, Message: fmt.Sprintf("%q is not a folder of %s: add it, or fix the name", mp.Folder, file)}}}
+		// As a program may build it: filepath.Join on Windows, ./, a
+		// trailing /.
+		if f, ok = deps.Folder(monorepo.CleanFolder(mp.Folder)); !ok {
+			return nil, &Error{Source: file, Problems: []stages.Problem{{Path: "Props.MonoRepo.Folder", Code: stages.CodeInvalid, Message: fmt.Sprintf("%q is not a folder of %s%s: fix the name, or add the folder to the file", mp.Folder, file, deps.DidYouMean(monorepo.CleanFolder(mp.Folder)))}}}
 		}
 		if f.Service != cfg.Service.Name {
 			return nil, &Error{Source: file, Problems: []stages.Problem{{Path: "Props.MonoRepo.Folder", Code: stages.CodeInvalid, Message: fmt.Sprintf("%q is deployed by %q, not by this pipeline's service %q: make its entry's service %q", mp.Folder, f.Service, cfg.Service.Name, cfg.Service.Name)}}}

@@ -7,8 +7,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
 	"github.com/handsoff-cdk/handsoff/internal/monorepo"
 	"github.com/handsoff-cdk/handsoff/pipeline"
+	"github.com/handsoff-cdk/handsoff/stages"
 )
 
 // Two frontends of one mono-repo behind one distribution (the shop at
@@ -36,7 +40,9 @@ func callerReference(t *testing.T, dir, service string) string {
 			continue
 		}
 		var call struct {
-			Parameters struct{ InvalidationBatch struct{ CallerReference string } } `json:"parameters"`
+			Parameters struct {
+				InvalidationBatch struct{ CallerReference string }
+			} `json:"parameters"`
 		}
 		if err := json.Unmarshal([]byte(rm["Properties"].(map[string]any)["Create"].(string)), &call); err != nil {
 			t.Fatal(err)
@@ -84,5 +90,29 @@ func TestHostileInvalidationCallerReference(t *testing.T) {
 		if !strings.Contains(ref, commit[:12]) {
 			t.Errorf("CallerReference %q does not name the commit", ref)
 		}
+	}
+}
+
+// Props.MonoRepo.Folder as a Go program builds it: filepath.Join on
+// Windows (services\orders), a ./ prefix, a trailing or doubled slash. It
+// names the folder the file lists; "not a folder of the file: add it"
+// sent the user to add what is there.
+func TestHostileMonoRepoFolderSpellings(t *testing.T) {
+	root := monoRoot(t, monoDeps)
+	for _, folder := range []string{`services\orders`, "./services/orders", "services/orders/", "services//orders"} {
+		dir := t.TempDir()
+		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
+		_, err := pipeline.Build(app, pipeline.Props{Repo: "acme/orders", Service: alarmService("Service/Errors"),
+			Load: stages.LoadOptions{Document: smallDocument(t, true)}, MonoRepo: &pipeline.MonoRepoProps{Root: root, Folder: folder}})
+		if err != nil {
+			t.Errorf("Folder %q: %v", folder, err)
+		}
+	}
+	// A spelling that is no folder still says which one is meant.
+	app := awscdk.NewApp(nil)
+	_, err := pipeline.Build(app, pipeline.Props{Repo: "acme/orders", Service: alarmService("Service/Errors"),
+		Load: stages.LoadOptions{Document: smallDocument(t, true)}, MonoRepo: &pipeline.MonoRepoProps{Root: root, Folder: "services/order"}})
+	if err == nil || !strings.Contains(err.Error(), `did you mean "services/orders"`) {
+		t.Errorf("Folder services/order: %v, want a suggestion", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -114,6 +115,19 @@ func (d *Deps) Folder(path string) (Folder, bool) {
 	}
 	return d.Folders[i], true
 }
+
+// CleanFolder is a folder as the file lists it, from a spelling a program
+// may build: \ as /, no ./, no doubled or trailing /.
+func CleanFolder(p string) string {
+	if p == "" {
+		return p
+	}
+	return path.Clean(strings.ReplaceAll(p, `\`, "/"))
+}
+
+// DidYouMean is " (did you mean "folder"?)" for the folder nearest to
+// name, or "".
+func (d *Deps) DidYouMean(name string) string { return didYouMean(name, d.paths()) }
 
 // ByService returns the folder a service's pipeline deploys.
 func (d *Deps) ByService(service string) (Folder, bool) {
