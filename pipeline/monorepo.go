@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -54,8 +55,10 @@ func loadMonoRepo(cfg *stages.Config, mp MonoRepoProps) (*monoRepo, error) {
 	var f monorepo.Folder
 	var ok bool
 	if mp.Folder != "" {
-		if f, ok = deps.Folder(mp.Folder); !ok {
-			return nil, &Error{Source: file, Problems: []stages.Problem{{Path: "Props.MonoRepo.Folder", Code: stages.CodeInvalid, Message: fmt.Sprintf("%q is not a folder of %s: add it, or fix the name", mp.Folder, file)}}}
+		// As a program may build it: filepath.Join on Windows, ./, a
+		// trailing /.
+		if f, ok = deps.Folder(monorepo.CleanFolder(mp.Folder)); !ok {
+			return nil, &Error{Source: file, Problems: []stages.Problem{{Path: "Props.MonoRepo.Folder", Code: stages.CodeInvalid, Message: fmt.Sprintf("%q is not a folder of %s%s: fix the name, or add the folder to the file", mp.Folder, file, deps.DidYouMean(monorepo.CleanFolder(mp.Folder)))}}}
 		}
 		if f.Service != cfg.Service.Name {
 			return nil, &Error{Source: file, Problems: []stages.Problem{{Path: "Props.MonoRepo.Folder", Code: stages.CodeInvalid, Message: fmt.Sprintf("%q is deployed by %q, not by this pipeline's service %q: make its entry's service %q", mp.Folder, f.Service, cfg.Service.Name, cfg.Service.Name)}}}
@@ -183,14 +186,15 @@ func (p *Pipeline) addTrigger() error {
 // distribution is, with a role that may only create invalidations of
 // that distribution.
 //
-// The invalidation is a custom resource whose caller reference is the
-// commit being synthesized (CODEBUILD_RESOLVED_SOURCE_VERSION in the
-// pipeline's synth), so each new commit updates it, once: a retry of the
-// same commit sends the same reference and paths, which CloudFront
-// answers with the earlier invalidation instead of a new one
+// The invalidation is a custom resource whose caller reference
+// (invalidationReference) changes with each synth of the pipeline, so
+// each execution's deploy invalidates once: a retry of the deploy sends
+// the same reference and paths, which CloudFront answers with the earlier
+// invalidation instead of a new one, while CloudFront answers a reference
+// it has seen with other paths with InvalidationBatchAlreadyExists
 // (https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_InvalidationBatch.html).
 // Deleting the stack invalidates nothing.
-func addInvalidation(stage awscdk.Stage, env stages.Environment, cf *monorepo.CloudFront) {
+func addInvalidation(stage awscdk.Stage, service string, env stages.Environment, cf *monorepo.CloudFront) {
 	var team []awscdk.Stack
 	for _, c := range *stage.Node().Children() {
 		if st, ok := c.(awscdk.Stack); ok {
@@ -201,22 +205,19 @@ func addInvalidation(stage awscdk.Stage, env stages.Environment, cf *monorepo.Cl
 	for _, st := range team {
 		stack.AddDependency(st, jsii.String("the invalidation follows the frontend's deploy"))
 	}
-	ref := os.Getenv("CODEBUILD_RESOLVED_SOURCE_VERSION")
-	if ref == "" {
-		ref = "synthesized-outside-the-pipeline"
-	}
 	id := cf.Distributions[env.Name]
+	ref := invalidationReference(service, env.Name, id, cf.Paths)
 	call := &customresources.AwsSdkCall{
 		Service: jsii.String("CloudFront"),
 		Action:  jsii.String("createInvalidation"),
 		Parameters: map[string]any{
 			"DistributionId": id,
 			"InvalidationBatch": map[string]any{
-				"CallerReference": "handsoff-" + ref,
+				"CallerReference": ref,
 				"Paths":           map[string]any{"Quantity": len(cf.Paths), "Items": cf.Paths},
 			},
 		},
-		PhysicalResourceId: customresources.PhysicalResourceId_Of(jsii.String("handsoff-" + ref)),
+		PhysicalResourceId: customresources.PhysicalResourceId_Of(jsii.String(ref)),
 	}
 	customresources.NewAwsCustomResource(stack, jsii.String("Invalidate"), &customresources.AwsCustomResourceProps{
 		OnCreate:            call,
@@ -241,4 +242,33 @@ func addInvalidation(stage awscdk.Stage, env stages.Environment, cf *monorepo.Cl
 			})
 		}
 	}
+}
+
+// invalidationReference is the CallerReference of a frontend's
+// invalidation: handsoff-{service}-{commit}-{digest}. The commit
+// (CODEBUILD_RESOLVED_SOURCE_VERSION in the pipeline's synth) says what
+// it follows; the digest, of the synth's build (CODEBUILD_BUILD_ID), the
+// environment, the distribution and the paths, makes it unique where
+// CloudFront needs it to be
+// (https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_InvalidationBatch.html):
+//   - two frontends behind one distribution, started by one commit, send
+//     different paths, which under one reference CloudFront refuses with
+//     InvalidationBatchAlreadyExists;
+//   - a new execution of a commit deployed before (a release of the
+//     earlier commit, to undo a bad one) must invalidate again, not get
+//     the earlier invalidation back.
+//
+// Outside the pipeline (no build) the digest is of the paths alone, so
+// the template stays the same from one synth to the next.
+func invalidationReference(service, env, distribution string, paths []string) string {
+	commit := os.Getenv("CODEBUILD_RESOLVED_SOURCE_VERSION")
+	if commit == "" {
+		commit = "local"
+	}
+	h := sha256.New()
+	for _, s := range append([]string{os.Getenv("CODEBUILD_BUILD_ID"), env, distribution}, paths...) {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return fmt.Sprintf("handsoff-%s-%s-%x", service, commit, h.Sum(nil)[:8])
 }

@@ -216,10 +216,10 @@ func TestMonoRepoFrontend(t *testing.T) {
 			"Create": assertions.Match_SerializedJson(map[string]any{
 				"service": "CloudFront", "action": "createInvalidation",
 				"parameters": map[string]any{"DistributionId": want.id, "InvalidationBatch": map[string]any{
-					"CallerReference": "handsoff-0123456789abcdef0123456789abcdef01234567",
+					"CallerReference": assertions.Match_StringLikeRegexp(jsii.String(`^handsoff-shop-0123456789abcdef0123456789abcdef01234567-[0-9a-f]{16}$`)),
 					"Paths":           map[string]any{"Quantity": 2, "Items": []any{"/index.html", "/assets/*"}},
 				}},
-				"physicalResourceId": map[string]any{"id": "handsoff-0123456789abcdef0123456789abcdef01234567"},
+				"physicalResourceId": map[string]any{"id": assertions.Match_StringLikeRegexp(jsii.String(`^handsoff-shop-0123456789abcdef0123456789abcdef01234567-[0-9a-f]{16}$`))},
 			}),
 		})
 		at.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{

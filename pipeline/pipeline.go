@@ -365,7 +365,7 @@ func (p *Pipeline) makeEnvironments(scope constructs.Construct, props Props) err
 			}
 		}
 		if p.mono != nil && p.mono.folder.Kind == monorepo.Frontend {
-			addInvalidation(stage, env, p.mono.folder.CloudFront)
+			addInvalidation(stage, p.config.Service.Name, env, p.mono.folder.CloudFront)
 		}
 		// One jsii call tags the Stage and lists its stacks (13 calls an
 		// environment, one at a time).

@@ -51,7 +51,9 @@ func changedCmd() *cobra.Command {
 		Short: "the services of a mono-repo that the changes since a commit concern",
 		Long: `Lists the services (and frontends) of a mono-repo whose pipelines the
 changes since a commit concern: git log --name-status since..HEAD
-(additions, modifications, deletions, and both sides of renames), each
+and git diff --name-status since HEAD (additions, modifications,
+deletions, and both sides of renames; the diff adds what a since that is
+not an ancestor of HEAD changed on its own side), each
 path mapped to its folder in ` + monorepo.File + `, then everything that
 depends on those folders, transitively. A change to the dependency file
 concerns the services whose entry or dependency set it changed.
@@ -128,16 +130,23 @@ by everything.`,
 			}
 			affected, ok := bySince[c]
 			if !ok {
-				fmt.Fprintf(stderr, "$ git %s\n", strings.Join(monorepo.GitLogArgs(c), " "))
-				out, err := gitOut(root, monorepo.GitLogArgs(c)...)
-				if err != nil {
-					fmt.Fprintf(stderr, "handsoff changed: git log: %v\n", err)
-					return exitFailed
-				}
-				changes, err := monorepo.ParseNameStatus([]byte(out))
-				if err != nil {
-					fmt.Fprintf(stderr, "handsoff changed: %v\n", err)
-					return exitFailed
+				// Every commit since c, and the trees' difference: a c
+				// that is not an ancestor of HEAD has changes of its own
+				// that deploying HEAD undoes.
+				var changes []monorepo.Change
+				for _, args := range [][]string{monorepo.GitLogArgs(c), monorepo.GitDiffArgs(c)} {
+					fmt.Fprintf(stderr, "$ git %s\n", strings.Join(args, " "))
+					out, err := gitOut(root, args...)
+					if err != nil {
+						fmt.Fprintf(stderr, "handsoff changed: git %s: %v\n", args[0], err)
+						return exitFailed
+					}
+					more, err := monorepo.ParseNameStatus([]byte(out))
+					if err != nil {
+						fmt.Fprintf(stderr, "handsoff changed: %v\n", err)
+						return exitFailed
+					}
+					changes = append(changes, more...)
 				}
 				// The dependency file as it was: its change concerns
 				// only the services whose set it changed. Absent or

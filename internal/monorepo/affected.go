@@ -25,6 +25,16 @@ func (c Change) Paths() []string {
 }
 
 // GitLogArgs are the arguments of the git log whose output
+// GitDiffArgs are the arguments of the git diff whose output
+// ParseNameStatus reads beside GitLogArgs': the files whose content differs
+// between since and HEAD. When since is an ancestor of HEAD this adds
+// nothing the log does not list; when it is not (prod runs a commit of
+// another branch, or the checkout is behind it), since..HEAD leaves out
+// what only since's side changed, which deploying HEAD undoes.
+func GitDiffArgs(since string) []string {
+	return []string{"diff", "-z", "--name-status", "-M", "--no-ext-diff", "--no-textconv", since, "HEAD", "--"}
+}
+
 // ParseNameStatus reads: every commit in since..HEAD with the files it
 // touched, renames detected (-M), a merge as its diff to its first parent
 // (what it brought in; git log shows no files for a merge otherwise), NUL

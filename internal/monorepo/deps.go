@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -115,6 +116,19 @@ func (d *Deps) Folder(path string) (Folder, bool) {
 	return d.Folders[i], true
 }
 
+// CleanFolder is a folder as the file lists it, from a spelling a program
+// may build: \ as /, no ./, no doubled or trailing /.
+func CleanFolder(p string) string {
+	if p == "" {
+		return p
+	}
+	return path.Clean(strings.ReplaceAll(p, `\`, "/"))
+}
+
+// DidYouMean is " (did you mean "folder"?)" for the folder nearest to
+// name, or "".
+func (d *Deps) DidYouMean(name string) string { return didYouMean(name, d.paths()) }
+
 // ByService returns the folder a service's pipeline deploys.
 func (d *Deps) ByService(service string) (Folder, bool) {
 	for _, f := range d.Folders {
@@ -199,17 +213,24 @@ func (d *Deps) validate() []stages.Problem {
 	}
 	// Nested folders: a file would belong to both, and the outer one's
 	// trigger (outer/**) would start on the inner one's changes.
+	// Each folder's ancestors are looked up, not its neighbours in sorted
+	// order: "a-b" and "a.x" sort between "a" and "a/b".
 	sorted := slices.Clone(d.paths())
 	slices.Sort(sorted)
-	for i := 1; i < len(sorted); i++ {
-		for j := i - 1; j >= 0 && strings.HasPrefix(sorted[i], sorted[j]); j-- {
-			if strings.HasPrefix(sorted[i], sorted[j]+"/") {
-				add(stages.CodeInvalid, fmt.Sprintf("folders[%d].path", d.byPath[sorted[i]]), "%q is inside %q (folders[%d]): folders may not nest; list the inner one's siblings instead, or merge them", sorted[i], sorted[j], d.byPath[sorted[j]])
+	sorted = slices.Compact(sorted)
+	for _, p := range sorted {
+		i, ok := d.byPath[p]
+		if !ok {
+			continue
+		}
+		for k := strings.LastIndexByte(p, '/'); k > 0; k = strings.LastIndexByte(p[:k], '/') {
+			if j, outer := d.byPath[p[:k]]; outer {
+				add(stages.CodeInvalid, fmt.Sprintf("folders[%d].path", i), "%q is inside %q (folders[%d]): folders may not nest; list the inner one's siblings instead, or merge them", p, p[:k], j)
 				break
 			}
 		}
 	}
-	known := d.paths()
+	known := &suggester{candidates: d.paths()}
 	for i, f := range d.Folders {
 		seen := map[string]bool{}
 		for k, dep := range f.DependsOn {
@@ -220,7 +241,7 @@ func (d *Deps) validate() []stages.Problem {
 			case dep == f.Path:
 				add(stages.CodeInvalid, at, "%q is the folder itself: remove it", dep)
 			case !ok:
-				add(stages.CodeInvalid, at, "%q is not a folder of the file%s: add it to folders, or fix the name", dep, didYouMean(dep, known))
+				add(stages.CodeInvalid, at, "%q is not a folder of the file%s: add it to folders, or fix the name", dep, known.didYouMean(dep))
 			}
 			seen[dep] = true
 		}
@@ -317,8 +338,36 @@ func checkCloudFront(at string, c CloudFront) []stages.Problem {
 func (d *Deps) CheckFolders(root, source string) error {
 	var ps []stages.Problem
 	for i, f := range d.Folders {
-		st, err := os.Stat(filepath.Join(root, filepath.FromSlash(f.Path)))
+		// Each segment is looked at itself (Lstat): git records a
+		// symbolic link as one file and lists the files behind it under
+		// the target's path, so folder/** would never match them.
+		// A segment holding .git is a submodule (or a nested clone): git
+		// records it as one entry, its commit, at its own path, and
+		// lists no change under it.
+		var st os.FileInfo
+		var err error
+		link, submodule := "", ""
+		segs := strings.Split(f.Path, "/")
+		for k := range segs {
+			p := strings.Join(segs[:k+1], "/")
+			if st, err = os.Lstat(filepath.Join(root, filepath.FromSlash(p))); err != nil {
+				break
+			}
+			if st.Mode()&os.ModeSymlink != 0 {
+				link = p
+				break
+			}
+			if _, gerr := os.Lstat(filepath.Join(root, filepath.FromSlash(p), ".git")); gerr == nil {
+				submodule = p
+				break
+			}
+		}
 		switch {
+		case submodule != "":
+			ps = append(ps, stages.Problem{Path: fmt.Sprintf("folders[%d].path", i), Code: stages.CodeInvalid, Message: fmt.Sprintf("%q is a git submodule (it holds .git)%s: the repository records it as one entry, its commit, so no change is ever listed under it and the pipeline would never start; make it an ordinary folder of the repository, or build it as a dependency of its own", submodule, map[bool]string{true: "", false: fmt.Sprintf(", around %q", f.Path)}[submodule == f.Path])})
+		case link != "":
+			target, _ := os.Readlink(filepath.Join(root, filepath.FromSlash(link)))
+			ps = append(ps, stages.Problem{Path: fmt.Sprintf("folders[%d].path", i), Code: stages.CodeInvalid, Message: fmt.Sprintf("%q is a symbolic link (to %q)%s: git lists the files behind it under the target's path, so a change there would not start the pipeline; give the target's path instead", link, target, map[bool]string{true: "", false: fmt.Sprintf(", on the way to %q", f.Path)}[link == f.Path])})
 		case err != nil:
 			ps = append(ps, stages.Problem{Path: fmt.Sprintf("folders[%d].path", i), Code: stages.CodeInvalid, Message: fmt.Sprintf("%q is not in the repository (%s): create it, or remove the entry and what depends on it", f.Path, root)})
 		case !st.IsDir():
@@ -331,11 +380,35 @@ func (d *Deps) CheckFolders(root, source string) error {
 	return nil
 }
 
-// didYouMean suggests the nearest candidate by edit distance.
+// maxSuggestions bounds the "did you mean" searches of one file: each
+// compares a name with every folder, and a hostile file of long names
+// would otherwise take minutes to refuse.
+const maxSuggestions = 50
+
+// suggester suggests the nearest candidate by edit distance, for the
+// first maxSuggestions names it is asked about.
+type suggester struct {
+	candidates []string
+	asked      int
+}
+
+func (s *suggester) didYouMean(name string) string {
+	if s.asked >= maxSuggestions {
+		return ""
+	}
+	s.asked++
+	return didYouMean(name, s.candidates)
+}
+
+// didYouMean suggests the nearest candidate within an edit distance of 3.
 func didYouMean(s string, candidates []string) string {
-	best, bestD := "", 4
+	const k = 3
+	best, bestD := "", k+1
 	for _, c := range candidates {
-		if d := distance(s, c); d < bestD || (d == bestD && c < best) {
+		if abs(len(s)-len(c)) > k {
+			continue
+		}
+		if d := distanceAtMost(s, c, k); d < bestD || (d == bestD && d <= k && c < best) {
 			best, bestD = c, d
 		}
 	}
@@ -345,25 +418,56 @@ func didYouMean(s string, candidates []string) string {
 	return fmt.Sprintf(" (did you mean %q?)", best)
 }
 
-func distance(a, b string) int {
-	if len(a) > 256 || len(b) > 256 {
-		return 1 << 20
+func abs(x int) int {
+	if x < 0 {
+		return -x
 	}
+	return x
+}
+
+// distanceAtMost is the Levenshtein distance of a and b when it is at
+// most k, else k+1: the common prefix and suffix dropped, then only the
+// cells within k of the diagonal, stopping once a row exceeds k.
+func distanceAtMost(a, b string, k int) int {
+	for len(a) > 0 && len(b) > 0 && a[0] == b[0] {
+		a, b = a[1:], b[1:]
+	}
+	for len(a) > 0 && len(b) > 0 && a[len(a)-1] == b[len(b)-1] {
+		a, b = a[:len(a)-1], b[:len(b)-1]
+	}
+	if abs(len(a)-len(b)) > k {
+		return k + 1
+	}
+	const inf = 1 << 30
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {
 		prev[j] = j
+		if j > k {
+			prev[j] = inf
+		}
 	}
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
+		lo, hi := max(1, i-k), min(len(b), i+k)
+		for j := range cur {
+			cur[j] = inf
+		}
+		if i <= k {
+			cur[0] = i
+		}
+		rowMin := cur[0]
+		for j := lo; j <= hi; j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > k {
+			return k + 1
 		}
 		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return min(prev[len(b)], k+1)
 }

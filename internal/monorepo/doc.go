@@ -35,7 +35,8 @@
 // cycles, with the cycle (a → b → a); a service or frontend without its
 // pipeline's service name, or two folders naming one; CloudFront paths
 // CloudFront would refuse. [Deps.CheckFolders] adds the folders missing
-// from a checkout.
+// from a checkout, and those that are, or lie under, a symbolic link or a
+// git submodule (whose changes git never lists under the folder).
 //
 // # The trigger and the dependency file
 //
