@@ -86,7 +86,7 @@ func (p *Pipeline) addImageTriggers(images []Image) {
 			accounts[im.Account] = true
 			awsevents.NewCfnEventBusPolicy(stack, jsii.String("ImageEvents"+im.Account), &awsevents.CfnEventBusPolicyProps{
 				// 1 to 64 of [a-zA-Z0-9-_], unique on the bus.
-				StatementId: jsii.String(names.Join(64, "handsoff", cfg.Service.Name, "images", im.Account)),
+				StatementId:  jsii.String(names.Join(64, "handsoff", cfg.Service.Name, "images", im.Account)),
 				EventBusName: jsii.String("default"),
 				Statement: map[string]any{
 					"Effect":    "Allow",

@@ -605,7 +605,7 @@ func (p *Pipeline) makePipeline(scope constructs.Construct, props Props) error {
 	p.cdk = pipelines.NewCodePipeline(p.stack, jsii.String("CDKPipeline"), &pipelines.CodePipelineProps{
 		CodePipeline: base,
 		Synth: pipelines.NewShellStep(jsii.String("Synth"), &pipelines.ShellStepProps{
-			Input: source,
+			Input:    source,
 			Commands: jsii.Strings(synth...),
 		}),
 		SelfMutation:  jsii.Bool(true),
