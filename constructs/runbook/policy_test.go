@@ -108,7 +108,9 @@ func TestStartPolicyOracleCatches(t *testing.T) {
 		// The hostile review's attack: a role passable to any automation
 		// runs a developer's own document, or one of AWS's, with the
 		// runbook's rights and without its freeze guard.
-		{"PassRole for any automation", func(p map[string]any) { delete(statement(p, "PassRunbookRole1")["Condition"].(map[string]any), "ArnLike") },
+		{"PassRole for any automation", func(p map[string]any) {
+			delete(statement(p, "PassRunbookRole1")["Condition"].(map[string]any), "ArnLike")
+		},
 			"ArnLike iam:AssociatedResourceARN its own runbook's"},
 		{"PassRole for another runbook's automations", func(p map[string]any) {
 			statement(p, "PassRunbookRole1")["Condition"].(map[string]any)["ArnLike"] = statement(p, "PassRunbookRole2")["Condition"].(map[string]any)["ArnLike"]
