@@ -71,6 +71,9 @@ const DefaultBaseImage = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel
 // DefaultSchedule builds on Mondays at 03:00 UTC, when something changed.
 const DefaultSchedule = "cron(0 3 ? * MON *)"
 
+// ValidName reports whether name may name a golden image (Props.Name).
+func ValidName(name string) bool { return reName.MatchString(name) }
+
 // ParameterName is the parameter that names the newest image called name,
 // in every target account and region.
 func ParameterName(name string) string { return "/handsoff/ami/" + name + "/latest" }
