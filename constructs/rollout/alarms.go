@@ -22,30 +22,31 @@ import (
 // watch.
 const MaxAlarms = 10
 
-// alarmWatch sets a rollout's rollback alarms when the app is synthesized,
-// once every alarm of the stack exists: by default every alarm of the
-// rollout's stack (stackAlarms), which are the alarms the
-// pipeline's bake watches for the environment (pipeline: "a bake action
-// ... that watches every alarm of the environment's stacks"), so that the
-// alarm that fails the bake is the one that rolls the deployment back.
-// An aspect, since alarms made after the rollout count too; it refuses
-// more than MaxAlarms, and none (a rollout that rolls back on alarms must
-// watch one).
+// alarmWatch is a rollout's rollback alarms, found when the templates are
+// written (alarmWatch.list, a lazy value that CloudFormation's references
+// are resolved from), once every alarm of the app exists, those that
+// aspects add included: by default every alarm of the rollout's stack
+// (stackAlarms), which are the alarms the pipeline's bake watches for the
+// environment (pipeline: "a bake action ... that watches every alarm of
+// the environment's stacks"), so that the alarm that fails the bake is
+// the one that rolls the deployment back. It refuses more than
+// MaxAlarms, and none (a rollout that rolls back on alarms must watch
+// one).
 type alarmWatch struct {
 	owner constructs.Construct
 	// explicit are the alarms the props named; nil means the stack's.
 	explicit []awscloudwatch.IAlarm
-	// set writes the alarm names (tokens) into the resources.
-	set  func(names []*string)
-	done bool
+	found    bool
+	names    []*string
 }
 
-// Visit runs once, on the rollout's own construct.
-func (w *alarmWatch) Visit(node constructs.IConstruct) {
-	if w.done || *node.Node().Path() != *w.owner.Node().Path() {
-		return
+// alarmNames are the alarms' names (tokens), found once: the first time
+// the templates are resolved, after every aspect has run.
+func (w *alarmWatch) alarmNames() []*string {
+	if w.found {
+		return w.names
 	}
-	w.done = true
+	w.found = true
 	var names []*string
 	if w.explicit != nil {
 		for _, a := range w.explicit {
@@ -57,12 +58,36 @@ func (w *alarmWatch) Visit(node constructs.IConstruct) {
 	switch {
 	case len(names) == 0:
 		awscdk.Annotations_Of(w.owner).AddError(jsii.String("handsoff rollout: no alarm to roll back on: the stack has none and Alarms names none; add the service's alarms to the stack (the pipeline's bake watches the same ones), or name them in Alarms"))
-		return
+		return nil
 	case len(names) > MaxAlarms:
 		awscdk.Annotations_Of(w.owner).AddError(jsii.String(fmt.Sprintf("handsoff rollout: %d alarms to roll back on, over the %d a deployment watches: name at most %d in Alarms, or combine them in a composite alarm", len(names), MaxAlarms, MaxAlarms)))
-		return
+		return nil
 	}
-	w.set(names)
+	w.names = names
+	return names
+}
+
+// list is a lazy list of the alarms, each written by wrap. A list token
+// (an array), since a template override merges an object's fields, a
+// lazy value's too, where it takes an array as it is.
+func (w *alarmWatch) list(wrap func(name *string) any) *[]*string {
+	// An IAnyProducer, whose Produce declares its context: jsii passes the
+	// context by reference then (an IStableAnyProducer's would be copied,
+	// and it holds the construct tree). Found once all the same.
+	return awscdk.Token_AsList(awscdk.Lazy_UncachedAny(&alarmList{w: w, wrap: wrap}, nil), nil)
+}
+
+type alarmList struct {
+	w    *alarmWatch
+	wrap func(name *string) any
+}
+
+func (l *alarmList) Produce(awscdk.IResolveContext) any {
+	out := []any{}
+	for _, n := range l.w.alarmNames() {
+		out = append(out, l.wrap(n))
+	}
+	return out
 }
 
 // stackAlarms are the names (tokens) of the alarms the pipeline's bake
@@ -174,7 +199,7 @@ func checkAlarms(alarms []awscloudwatch.IAlarm, watcher string) []string {
 	return out
 }
 
-// watchAlarms attaches the aspect to owner.
-func watchAlarms(owner constructs.Construct, explicit []awscloudwatch.IAlarm, set func([]*string)) {
-	awscdk.Aspects_Of(owner).Add(&alarmWatch{owner: owner, explicit: explicit, set: set}, nil)
+// watchAlarms is the rollback alarms of owner's rollout.
+func watchAlarms(owner constructs.Construct, explicit []awscloudwatch.IAlarm) *alarmWatch {
+	return &alarmWatch{owner: owner, explicit: explicit}
 }

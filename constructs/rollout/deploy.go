@@ -26,14 +26,9 @@ var rollbackEvents = []string{"DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"}
 // failure to read them stopping the deployment (IgnorePollAlarmFailure
 // false), and rollback on failure and on alarm.
 func rollbackOnAlarms(c constructs.Construct, cfn awscodedeploy.CfnDeploymentGroup, alarms []awscloudwatch.IAlarm) {
-	watchAlarms(c, alarms, func(names []*string) {
-		var list []any
-		for _, n := range names {
-			list = append(list, map[string]any{"Name": n})
-		}
-		cfn.AddPropertyOverride(jsii.String("AlarmConfiguration"), map[string]any{"Enabled": true, "IgnorePollAlarmFailure": false, "Alarms": list})
-		cfn.AddPropertyOverride(jsii.String("AutoRollbackConfiguration"), map[string]any{"Enabled": true, "Events": rollbackEvents})
-	})
+	list := watchAlarms(c, alarms).list(func(n *string) any { return map[string]any{"Name": n} })
+	cfn.AddPropertyOverride(jsii.String("AlarmConfiguration"), map[string]any{"Enabled": true, "IgnorePollAlarmFailure": false, "Alarms": list})
+	cfn.AddPropertyOverride(jsii.String("AutoRollbackConfiguration"), map[string]any{"Enabled": true, "Events": rollbackEvents})
 }
 
 // ServerProps configure the CodeDeploy deployments of an application to

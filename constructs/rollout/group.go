@@ -139,14 +139,12 @@ func NewGroup(scope constructs.Construct, id string, props *GroupProps) Group {
 	// (https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.CfnAutoScalingInstanceRefresh.html;
 	// typed in the CDK from v2.263.0, written here as an override).
 	cfn.AddDeletionOverride(jsii.String("UpdatePolicy.AutoScalingRollingUpdate"))
-	watchAlarms(c, props.Alarms, func(names []*string) {
-		prefs := map[string]any{}
-		for k, v := range g.refresh {
-			prefs[k] = v
-		}
-		prefs["AlarmSpecification"] = map[string]any{"Alarms": names}
-		cfn.AddOverride(jsii.String("UpdatePolicy.AutoScalingInstanceRefresh"), map[string]any{"Strategy": "Rolling", "Preferences": prefs})
-	})
+	prefs := map[string]any{}
+	for k, v := range g.refresh {
+		prefs[k] = v
+	}
+	prefs["AlarmSpecification"] = map[string]any{"Alarms": watchAlarms(c, props.Alarms).list(func(n *string) any { return n })}
+	cfn.AddOverride(jsii.String("UpdatePolicy.AutoScalingInstanceRefresh"), map[string]any{"Strategy": "Rolling", "Preferences": prefs})
 	return g
 }
 

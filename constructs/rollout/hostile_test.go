@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/handsoff-cdk/handsoff/constructs/autoscale"
@@ -178,5 +179,40 @@ func TestHostilePropsThatPanicked(t *testing.T) {
 		if !strings.Contains(errs, want) {
 			t.Errorf("no problem says %q:\n%s", want, errs)
 		}
+	}
+}
+
+// lateAlarm is an aspect that adds an alarm to the stack when it visits
+// the construct named Late, after the rollout in the tree.
+type lateAlarm struct{ added bool }
+
+func (l *lateAlarm) Visit(node constructs.IConstruct) {
+	if l.added || *node.Node().Id() != "Late" {
+		return
+	}
+	l.added = true
+	hostileAlarm(awscdk.Stack_Of(node), "AddedByAspect")
+}
+
+// TestHostileAlarmsAddedByAspects: an alarm an aspect adds (a platform's
+// standard alarms, say) is in the template and so in the bake's; the
+// rollout watches it too, wherever the aspect's node is in the tree.
+func TestHostileAlarmsAddedByAspects(t *testing.T) {
+	tmpls, errs := hostileSynth(t, func(app awscdk.App) {
+		stack := awscdk.NewStack(app, jsii.String("Web"), &awscdk.StackProps{Env: hostileEnv})
+		rollout.NewGroup(stack, "Servers", &rollout.GroupProps{Image: "web", GroupProps: autoscale.GroupProps{Options: autoscale.Options{Stage: "beta"}, Vpc: hostileVpc(stack)}})
+		hostileAlarm(stack, "Errors")
+		constructs.NewConstruct(stack, jsii.String("Late"))
+		awscdk.Aspects_Of(stack).Add(&lateAlarm{}, nil)
+	})
+	if errs != "" {
+		t.Fatal(errs)
+	}
+	tmpl := tmpls["Web.template.json"]
+	if len(resources(tmpl, "AWS::CloudWatch::Alarm")) != 2 {
+		t.Fatalf("the aspect added no alarm")
+	}
+	if refresh, _ := refreshAlarms(t, tmpl); !strings.Contains(refresh, "AddedByAspect") {
+		t.Errorf("the instance refresh watches %s, not the alarm the aspect added", refresh)
 	}
 }
