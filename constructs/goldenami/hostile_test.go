@@ -161,3 +161,27 @@ func TestHostileDistributionRoleKeyAliases(t *testing.T) {
 		t.Errorf("an alias ARN was taken for a key: %v", errs)
 	}
 }
+
+// TestHostileSchedules: Image Builder's cron has six required fields,
+// one space apart, and of day and day of the week exactly one is "?"
+// (https://docs.aws.amazon.com/imagebuilder/latest/userguide/cron-expressions.html);
+// anything else fails at deploy, not at synth.
+func TestHostileSchedules(t *testing.T) {
+	for schedule, ok := range map[string]bool{
+		goldenami.DefaultSchedule:  true,
+		"cron(0 3 1 * ? *)":        true,
+		"cron(0 3 * * MON *)":      false,
+		"cron(0 3 ? * ? *)":        false,
+		"cron(0 3 * *)":            false,
+		"cron( 0 3 ? * MON *)":     false,
+		"cron(0 3 ? * MON * 1)":    false,
+		"cron(0 3 ? * MON *);rm x": false,
+	} {
+		_, errs := synthOne(t, "111111111111", "us-east-1", func(stack awscdk.Stack) {
+			goldenami.New(stack, "Web", &goldenami.Props{Name: "web", Schedule: schedule, Targets: []goldenami.Target{{Account: "111111111111", Region: "us-east-1"}}})
+		})
+		if got := !strings.Contains(strings.Join(errs, "\n"), "Schedule"); got != ok {
+			t.Errorf("%q: accepted %v, want %v (%v)", schedule, got, ok, errs)
+		}
+	}
+}

@@ -90,7 +90,9 @@ var (
 	reSSMPath = regexp.MustCompile(`^/[a-zA-Z0-9_.\-/]+$`)
 	reTopic   = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$`)
 	reBus     = regexp.MustCompile(`^arn:aws[a-z-]*:events:[a-z0-9-]+:[0-9]{12}:event-bus/[A-Za-z0-9._\-/]+$`)
-	reCron    = regexp.MustCompile(`^cron\(.+\)$`)
+	// Six required fields, one space apart, no space at either end
+	// (https://docs.aws.amazon.com/imagebuilder/latest/userguide/cron-expressions.html).
+	reCron = regexp.MustCompile(`^cron\(([0-9A-Za-z,*/?#-]+(?: [0-9A-Za-z,*/?#-]+){5})\)$`)
 )
 
 // maxComponents is a recipe's quota of components, build and test
@@ -118,8 +120,17 @@ func (p *Props) check(home string) []string {
 			add("Components[%d] %q is not an Image Builder component ARN (arn:aws:imagebuilder:REGION:ACCOUNT|aws:component/NAME/VERSION)", i, c)
 		}
 	}
-	if p.Schedule != "" && !reCron.MatchString(p.Schedule) {
-		add("Schedule %q: an Image Builder cron expression, such as %s", p.Schedule, DefaultSchedule)
+	if p.Schedule != "" {
+		m := reCron.FindStringSubmatch(p.Schedule)
+		switch {
+		case m == nil:
+			add("Schedule %q: an Image Builder cron expression of six fields (minute hour day month day-of-week year), such as %s", p.Schedule, DefaultSchedule)
+		// "For the Day and Day-of-week fields, when one is specified or
+		// includes all possible values (*), the other must be a ?" (same
+		// page): exactly one is "?".
+		case (strings.Fields(m[1])[2] == "?") == (strings.Fields(m[1])[4] == "?"):
+			add("Schedule %q: of the day (third) and day-of-week (fifth) fields exactly one is \"?\", such as %s", p.Schedule, DefaultSchedule)
+		}
 	}
 	if len(p.Targets) == 0 {
 		add("Targets is required: the accounts and regions that receive each image")
