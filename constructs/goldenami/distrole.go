@@ -22,8 +22,9 @@ type DistributionRoleProps struct {
 	// BuildAccount is the account that builds the images. Required.
 	BuildAccount string
 	// KmsKeyArns are the customer managed keys (one a region) the copies
-	// are encrypted with; the role may use them. Required when the images
-	// are encrypted (always, with handsoff).
+	// are encrypted with, as key ARNs (an alias ARN would grant the alias,
+	// not the key); the role may use them. Required when the images are
+	// encrypted (always, with handsoff).
 	KmsKeyArns []string
 	// ImageNames are the golden images whose parameters the role may
 	// write. Required.
@@ -50,9 +51,13 @@ func NewDistributionRole(scope constructs.Construct, id string, props *Distribut
 	if len(props.KmsKeyArns) == 0 {
 		problems = append(problems, "KmsKeyArns is required: the customer managed keys the copies are encrypted with")
 	}
+	// Key ARNs, not aliases': "When an alias is the value of a resource
+	// element, the policy applies to the alias resource, not to any KMS
+	// key that might be associated with it"
+	// (https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html).
 	for i, k := range props.KmsKeyArns {
-		if !reKeyArn.MatchString(k) {
-			problems = append(problems, fmt.Sprintf("KmsKeyArns[%d] %q is not a KMS key ARN", i, k))
+		if !reKeyOnly.MatchString(k) {
+			problems = append(problems, fmt.Sprintf("KmsKeyArns[%d] %q is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID; an alias ARN in a policy's Resource grants the alias, not its key)", i, k))
 		}
 	}
 	if len(props.ImageNames) == 0 {

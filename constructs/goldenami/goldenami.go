@@ -99,6 +99,8 @@ func New(scope constructs.Construct, id string, props *Props) GoldenAMI {
 	problems := props.check(home)
 	if region == "" {
 		problems = append(problems, "the stack has no region: give it one (StackProps.Env), since the image is built and its components named in that region")
+	} else {
+		problems = append(problems, props.checkPartitions(region)...)
 	}
 	if len(problems) > 0 {
 		for _, p := range problems {
@@ -136,7 +138,8 @@ func New(scope constructs.Construct, id string, props *Props) GoldenAMI {
 	// a newer base image or component matches the recipe's semantic-version
 	// filters",
 	// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-imagebuilder-imagepipeline-schedule.html).
-	components := []string{*hardening.AttrArn(), fmt.Sprintf("arn:aws:imagebuilder:%s:aws:component/amazon-cloudwatch-agent-linux/x.x.x", region)}
+	// The ARN is of the build region's partition (arn:aws-cn:... in China).
+	components := []string{*hardening.AttrArn(), fmt.Sprintf("arn:%s:imagebuilder:%s:aws:component/amazon-cloudwatch-agent-linux/x.x.x", Partition(region), region)}
 	components = append(components, p.Components...)
 	var recipeComponents []any
 	for _, arn := range components {
@@ -146,8 +149,9 @@ func New(scope constructs.Construct, id string, props *Props) GoldenAMI {
 	recipe := awsimagebuilder.NewCfnImageRecipe(c, jsii.String("Recipe"), &awsimagebuilder.CfnImageRecipeProps{
 		Name: jsii.String(p.Name),
 		// The hardening's own version is in its ARN, so a new hardening
-		// makes a new recipe too.
-		Version:     jsii.String(version(append([]string{parent, p.Hardening}, components[1:]...)...)),
+		// makes a new recipe too; so is everything else of the recipe, its
+		// volumes' key included (recipeContent).
+		Version:     jsii.String(version(recipeContent(parent, p.Hardening, components[1:], p.KmsKeyArns[region])...)),
 		ParentImage: jsii.String(parent),
 		Components:  recipeComponents,
 		Description: jsii.String("handsoff: " + p.Name + " from " + p.BaseImageParameter),
@@ -226,6 +230,18 @@ func New(scope constructs.Construct, id string, props *Props) GoldenAMI {
 		Value:       g.pipeline.AttrArn(),
 	})
 	return g
+}
+
+// recipeContent is what a recipe's version hashes: all it holds besides
+// its name (the parent, the hardening, the other components in order, the
+// volumes' key), so that any change is a new version. Without a key, the
+// parts are the ones versions were first hashed from.
+func recipeContent(parent, hardening string, components []string, key string) []string {
+	parts := append([]string{parent, hardening}, components...)
+	if key != "" {
+		parts = append(parts, "volumes-kms-key="+key)
+	}
+	return parts
 }
 
 // distributions are the image's copies and parameters, region by region.
@@ -349,16 +365,29 @@ func events(c constructs.Construct, p Props, stack awscdk.Stack) {
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions: jsii.Strings("events:PutEvents"), Resources: jsii.Strings(p.ForwardTo...),
 	}))
-	var targets []any
-	for i, b := range p.ForwardTo {
-		targets = append(targets, map[string]any{"id": fmt.Sprintf("bus%d", i), "arn": b, "roleArn": role.RoleArn()})
+	// A rule takes at most five targets ("Each rule can have up to five
+	// (5) targets associated with it at one time",
+	// https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutTargets.html):
+	// one rule for each five buses, the first keeping its ID.
+	for start := 0; start < len(p.ForwardTo); start += maxRuleTargets {
+		var targets []any
+		for i := start; i < min(start+maxRuleTargets, len(p.ForwardTo)); i++ {
+			targets = append(targets, map[string]any{"id": fmt.Sprintf("bus%d", i), "arn": p.ForwardTo[i], "roleArn": role.RoleArn()})
+		}
+		id := "Available"
+		if start > 0 {
+			id = fmt.Sprintf("Available%d", start/maxRuleTargets+1)
+		}
+		awsevents.NewCfnRule(c, jsii.String(id), &awsevents.CfnRuleProps{
+			Description:  jsii.String("handsoff: a new image of " + p.Name + " is available"),
+			EventPattern: pattern("AVAILABLE"),
+			Targets:      &targets,
+		})
 	}
-	awsevents.NewCfnRule(c, jsii.String("Available"), &awsevents.CfnRuleProps{
-		Description:  jsii.String("handsoff: a new image of " + p.Name + " is available"),
-		EventPattern: pattern("AVAILABLE"),
-		Targets:      &targets,
-	})
 }
+
+// maxRuleTargets is how many targets an EventBridge rule takes.
+const maxRuleTargets = 5
 
 func stringOrNil(s string) *string {
 	if s == "" {

@@ -46,7 +46,8 @@ type Props struct {
 	Schedule string
 	// Targets are the accounts and regions that receive each image: an
 	// AMI copy and the parameter. Required; the build's own account and
-	// region may be one of them.
+	// region may be one of them. Every region is of the build region's
+	// partition, as are the props' ARNs.
 	Targets []Target
 	// KmsKeyArns are, by region, the customer managed KMS key the AMI's
 	// snapshots are encrypted with there. Required for every region with
@@ -59,7 +60,8 @@ type Props struct {
 	NotificationTopicArn string
 	// ForwardTo are event bus ARNs (the pipelines' accounts' default
 	// buses) that receive each new image's AVAILABLE event, to start the
-	// pipelines that roll it out. Default: none.
+	// pipelines that roll it out (a rule for each five: a rule's limit).
+	// Default: none.
 	ForwardTo []string
 }
 
@@ -68,6 +70,9 @@ const DefaultBaseImage = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel
 
 // DefaultSchedule builds on Mondays at 03:00 UTC, when something changed.
 const DefaultSchedule = "cron(0 3 ? * MON *)"
+
+// ValidName reports whether name may name a golden image (Props.Name).
+func ValidName(name string) bool { return reName.MatchString(name) }
 
 // ParameterName is the parameter that names the newest image called name,
 // in every target account and region.
@@ -78,11 +83,16 @@ var (
 	reAccount = regexp.MustCompile(`^[0-9]{12}$`)
 	reRegion  = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
 	reKeyArn  = regexp.MustCompile(`^arn:aws[a-z-]*:kms:([a-z0-9-]+):[0-9]{12}:(key|alias)/.+$`)
+	// reKeyOnly is a key's ARN, not an alias's: an IAM policy's Resource
+	// authorizes a key by its key ARN only.
+	reKeyOnly = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$`)
 	reComp    = regexp.MustCompile(`^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:([0-9]{12}|aws):component/[a-z0-9-_]+/[0-9x]+\.[0-9x]+\.[0-9x]+(/[0-9]+)?$`)
 	reSSMPath = regexp.MustCompile(`^/[a-zA-Z0-9_.\-/]+$`)
 	reTopic   = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$`)
 	reBus     = regexp.MustCompile(`^arn:aws[a-z-]*:events:[a-z0-9-]+:[0-9]{12}:event-bus/[A-Za-z0-9._\-/]+$`)
-	reCron    = regexp.MustCompile(`^cron\(.+\)$`)
+	// Six required fields, one space apart, no space at either end
+	// (https://docs.aws.amazon.com/imagebuilder/latest/userguide/cron-expressions.html).
+	reCron = regexp.MustCompile(`^cron\(([0-9A-Za-z,*/?#-]+(?: [0-9A-Za-z,*/?#-]+){5})\)$`)
 )
 
 // maxComponents is a recipe's quota of components, build and test
@@ -110,8 +120,17 @@ func (p *Props) check(home string) []string {
 			add("Components[%d] %q is not an Image Builder component ARN (arn:aws:imagebuilder:REGION:ACCOUNT|aws:component/NAME/VERSION)", i, c)
 		}
 	}
-	if p.Schedule != "" && !reCron.MatchString(p.Schedule) {
-		add("Schedule %q: an Image Builder cron expression, such as %s", p.Schedule, DefaultSchedule)
+	if p.Schedule != "" {
+		m := reCron.FindStringSubmatch(p.Schedule)
+		switch {
+		case m == nil:
+			add("Schedule %q: an Image Builder cron expression of six fields (minute hour day month day-of-week year), such as %s", p.Schedule, DefaultSchedule)
+		// "For the Day and Day-of-week fields, when one is specified or
+		// includes all possible values (*), the other must be a ?" (same
+		// page): exactly one is "?".
+		case (strings.Fields(m[1])[2] == "?") == (strings.Fields(m[1])[4] == "?"):
+			add("Schedule %q: of the day (third) and day-of-week (fifth) fields exactly one is \"?\", such as %s", p.Schedule, DefaultSchedule)
+		}
 	}
 	if len(p.Targets) == 0 {
 		add("Targets is required: the accounts and regions that receive each image")
@@ -157,6 +176,71 @@ func (p *Props) check(home string) []string {
 	for i, b := range p.ForwardTo {
 		if !reBus.MatchString(b) {
 			add("ForwardTo[%d] %q is not an event bus ARN (arn:aws:events:REGION:ACCOUNT:event-bus/default)", i, b)
+		}
+	}
+	return out
+}
+
+// Partition is the partition of a region, the second field of its ARNs
+// ("aws", "aws-cn" for China, "aws-us-gov" for GovCloud (US),
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html;
+// "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f" for the isolated
+// regions).
+func Partition(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	}
+	if i := strings.Index(region, "-iso"); i > 0 {
+		if rest := strings.SplitN(region[i+4:], "-", 2)[0]; rest != "" {
+			return "aws-iso-" + rest
+		}
+		return "aws-iso"
+	}
+	return "aws"
+}
+
+// arnPartition is an ARN's partition, "" for what is not an ARN.
+func arnPartition(arn string) string {
+	if f := strings.SplitN(arn, ":", 3); len(f) == 3 && f[0] == "arn" {
+		return f[1]
+	}
+	return ""
+}
+
+// checkPartitions lists the props that leave the build region's
+// partition: Image Builder distributes to regions of the build's own
+// partition (a partition is "a group of AWS Regions"; "you cannot
+// delegate access between accounts in different partitions",
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html),
+// and an ARN of another partition names nothing there.
+func (p *Props) checkPartitions(region string) []string {
+	var out []string
+	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	home := Partition(region)
+	for i, t := range p.Targets {
+		if reRegion.MatchString(t.Region) && Partition(t.Region) != home {
+			add("Targets[%d].Region %q is in partition %s, the build's region %s in %s: an image is distributed within its partition only; build it in %s too", i, t.Region, Partition(t.Region), region, home, Partition(t.Region))
+		}
+	}
+	for _, r := range sortedKeys(p.KmsKeyArns) {
+		if k := p.KmsKeyArns[r]; reKeyArn.MatchString(k) && arnPartition(k) != Partition(r) {
+			add("KmsKeyArns[%q] %q is an ARN of partition %s; keys of %s are arn:%s:kms:...", r, k, arnPartition(k), r, Partition(r))
+		}
+	}
+	for i, c := range p.Components {
+		if reComp.MatchString(c) && arnPartition(c) != home {
+			add("Components[%d] %q is an ARN of partition %s, the build's is %s (arn:%s:imagebuilder:...)", i, c, arnPartition(c), home, home)
+		}
+	}
+	if t := p.NotificationTopicArn; reTopic.MatchString(t) && arnPartition(t) != home {
+		add("NotificationTopicArn %q is an ARN of partition %s, the build's is %s", t, arnPartition(t), home)
+	}
+	for i, b := range p.ForwardTo {
+		if reBus.MatchString(b) && arnPartition(b) != home {
+			add("ForwardTo[%d] %q is an ARN of partition %s: events go to buses of the build's partition (%s) only", i, b, arnPartition(b), home)
 		}
 	}
 	return out

@@ -26,14 +26,9 @@ var rollbackEvents = []string{"DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"}
 // failure to read them stopping the deployment (IgnorePollAlarmFailure
 // false), and rollback on failure and on alarm.
 func rollbackOnAlarms(c constructs.Construct, cfn awscodedeploy.CfnDeploymentGroup, alarms []awscloudwatch.IAlarm) {
-	watchAlarms(c, alarms, func(names []*string) {
-		var list []any
-		for _, n := range names {
-			list = append(list, map[string]any{"Name": n})
-		}
-		cfn.AddPropertyOverride(jsii.String("AlarmConfiguration"), map[string]any{"Enabled": true, "IgnorePollAlarmFailure": false, "Alarms": list})
-		cfn.AddPropertyOverride(jsii.String("AutoRollbackConfiguration"), map[string]any{"Enabled": true, "Events": rollbackEvents})
-	})
+	list := watchAlarms(c, alarms).list(func(n *string) any { return map[string]any{"Name": n} })
+	cfn.AddPropertyOverride(jsii.String("AlarmConfiguration"), map[string]any{"Enabled": true, "IgnorePollAlarmFailure": false, "Alarms": list})
+	cfn.AddPropertyOverride(jsii.String("AutoRollbackConfiguration"), map[string]any{"Enabled": true, "Events": rollbackEvents})
 }
 
 // ServerProps configure the CodeDeploy deployments of an application to
@@ -78,9 +73,7 @@ func NewServerDeployment(scope constructs.Construct, id string, props *ServerPro
 		problems = append(problems, "Group is required: the Auto Scaling group deployed to")
 	}
 	problems = append(problems, props.Strategy.check("Strategy")...)
-	if len(props.Alarms) > MaxAlarms {
-		problems = append(problems, fmt.Sprintf("Alarms: %d alarms, over the %d a deployment group watches", len(props.Alarms), MaxAlarms))
-	}
+	problems = append(problems, checkAlarms(props.Alarms, "a deployment group")...)
 	if len(problems) > 0 {
 		for _, p := range problems {
 			awscdk.Annotations_Of(c).AddError(jsii.String("handsoff rollout: " + p))
@@ -205,11 +198,12 @@ func NewECSBlueGreen(scope constructs.Construct, id string, props *ECSProps) aws
 	case KindOneAtATime, KindHalfAtATime, KindZonal:
 		problems = append(problems, fmt.Sprintf("Strategy: ECS shifts traffic, not instances: use Canary, Linear or AllAtOnce, not %s", props.Strategy))
 	}
-	if len(props.Alarms) > MaxAlarms {
-		problems = append(problems, fmt.Sprintf("Alarms: %d alarms, over the %d a deployment group watches", len(props.Alarms), MaxAlarms))
-	}
-	if props.TerminationWait < 0 || props.TerminationWait > 48*time.Hour {
-		problems = append(problems, fmt.Sprintf("TerminationWait %s: 0 to 48h", props.TerminationWait))
+	problems = append(problems, checkAlarms(props.Alarms, "a deployment group")...)
+	// Whole minutes, at most 2880 ("The maximum setting is 2880 minutes
+	// (2 days)",
+	// https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_BlueInstanceTerminationOption.html).
+	if props.TerminationWait < 0 || props.TerminationWait > 48*time.Hour || props.TerminationWait%time.Minute != 0 {
+		problems = append(problems, fmt.Sprintf("TerminationWait %s: whole minutes, 0 to 48h", props.TerminationWait))
 	}
 	if props.Service != nil {
 		// CODE_DEPLOY is set when the service is made; changing a

@@ -22,10 +22,13 @@
 //
 // [ForEnvironment] picks the strategy of a pipeline environment: a prod
 // one-box takes a canary, prod's later waves linear, earlier stages all at
-// once. By default each rollout's alarms are every alarm of its stack,
-// which is what the pipeline's bake watches: the alarm that fails a bake
-// is the one that rolls the deployment back (at most 10, a deployment
-// group's and an instance refresh's limit; none is refused).
+// once. By default each rollout's alarms are every alarm of its stack
+// (metric and composite, its nested stacks' included, not those whose
+// actions are all scaling policies), which is what the pipeline's bake
+// watches there: the alarm that fails a bake is the one that rolls the
+// deployment back (at most 10, a deployment group's and an instance
+// refresh's limit; none is refused). The environment's other stacks'
+// alarms roll back only when named in Alarms.
 //
 // # Where AWS's documented limits bent the design
 //

@@ -85,8 +85,9 @@ func NewGroup(scope constructs.Construct, id string, props *GroupProps) Group {
 	if props.BakeTime < 0 || props.BakeTime > 48*time.Hour {
 		problems = append(problems, fmt.Sprintf("BakeTime %s: 0 to 48h (an instance refresh's bake time is at most 172800 seconds)", props.BakeTime))
 	}
-	if len(props.Alarms) > MaxAlarms {
-		problems = append(problems, fmt.Sprintf("Alarms: %d alarms, over the %d an instance refresh watches", len(props.Alarms), MaxAlarms))
+	problems = append(problems, checkAlarms(props.Alarms, "an instance refresh")...)
+	if props.Image != "" && !goldenami.ValidName(props.Image) {
+		problems = append(problems, fmt.Sprintf("Image %q is not a golden image's name (goldenami.Props.Name: 1 to 40 lowercase letters, digits and hyphens, starting with a letter)", props.Image))
 	}
 	if props.MachineImage == nil && *awscdk.Token_IsUnresolved(awscdk.Stack_Of(c).Region()) {
 		problems = append(problems, "the stack has no region: give it one (StackProps.Env); a golden image's parameter is a region's")
@@ -138,14 +139,12 @@ func NewGroup(scope constructs.Construct, id string, props *GroupProps) Group {
 	// (https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.CfnAutoScalingInstanceRefresh.html;
 	// typed in the CDK from v2.263.0, written here as an override).
 	cfn.AddDeletionOverride(jsii.String("UpdatePolicy.AutoScalingRollingUpdate"))
-	watchAlarms(c, props.Alarms, func(names []*string) {
-		prefs := map[string]any{}
-		for k, v := range g.refresh {
-			prefs[k] = v
-		}
-		prefs["AlarmSpecification"] = map[string]any{"Alarms": names}
-		cfn.AddOverride(jsii.String("UpdatePolicy.AutoScalingInstanceRefresh"), map[string]any{"Strategy": "Rolling", "Preferences": prefs})
-	})
+	prefs := map[string]any{}
+	for k, v := range g.refresh {
+		prefs[k] = v
+	}
+	prefs["AlarmSpecification"] = map[string]any{"Alarms": watchAlarms(c, props.Alarms).list(func(n *string) any { return n })}
+	cfn.AddOverride(jsii.String("UpdatePolicy.AutoScalingInstanceRefresh"), map[string]any{"Strategy": "Rolling", "Preferences": prefs})
 	return g
 }
 
