@@ -3,6 +3,7 @@ package pipeline
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
@@ -56,8 +57,8 @@ const maxRunbooksPerEnvironment = 100
 // would spend an account's rules quota, 300 an event bus, on every
 // pipeline in it).
 func statusTemplate(runbooks map[string]map[string][]string) (string, error) {
-	for _, stage := range sortedKeys(runbooks) {
-		for _, env := range sortedKeys(runbooks[stage]) {
+	for _, stage := range slices.Sorted(maps.Keys(runbooks)) {
+		for _, env := range slices.Sorted(maps.Keys(runbooks[stage])) {
 			if n := len(runbooks[stage][env]); n > maxRunbooksPerEnvironment {
 				return "", fmt.Errorf("%s has %d runbooks; the configuration service takes at most %d an environment in the status reports, and would refuse every report of this pipeline: merge some", env, n, maxRunbooksPerEnvironment)
 			}
@@ -78,15 +79,6 @@ func statusTemplate(runbooks map[string]map[string][]string) (string, error) {
 		return "", fmt.Errorf("the status reports' input template would be %d characters, over EventBridge's %d, because it lists the service's %d runbooks by stage and environment: give the runbooks shorter names, or fewer", len(t), maxInputTemplate, n)
 	}
 	return t, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // stageRunbooks are the runbooks of each deployment stage's environments.

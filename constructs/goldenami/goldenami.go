@@ -2,6 +2,7 @@ package goldenami
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -260,7 +261,7 @@ func distributions(p Props, home string) []any {
 		byRegion[t.Region] = append(byRegion[t.Region], t.Account)
 	}
 	var out []any
-	for _, region := range sortedKeys(byRegion) {
+	for _, region := range slices.Sorted(maps.Keys(byRegion)) {
 		accounts := slices.Clone(byRegion[region])
 		slices.Sort(accounts)
 		var copies []*string
@@ -311,7 +312,7 @@ func executionRole(c constructs.Construct, p Props, stack awscdk.Stack) awsiam.R
 	for _, t := range p.Targets {
 		regions[t.Region] = true
 	}
-	for _, r := range sortedKeys(regions) {
+	for _, r := range slices.Sorted(maps.Keys(regions)) {
 		params = append(params, jsii.String(fmt.Sprintf("arn:%s:ssm:%s:%s:parameter%s", *stack.Partition(), r, *stack.Account(), ParameterName(p.Name))))
 	}
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{

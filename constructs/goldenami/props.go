@@ -3,6 +3,7 @@ package goldenami
 import (
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -152,7 +153,7 @@ func (p *Props) check(home string) []string {
 			foreign[t.Region] = true
 		}
 	}
-	for _, r := range sortedKeys(foreign) {
+	for _, r := range slices.Sorted(maps.Keys(foreign)) {
 		if p.KmsKeyArns[r] == "" {
 			who := "an account other than the build's"
 			if home == "" {
@@ -161,7 +162,7 @@ func (p *Props) check(home string) []string {
 			add("KmsKeyArns[%q] is required: the region has a target in %s, and AMIs encrypted with aws/ebs cannot be shared; name a customer managed key whose policy lets the target accounts use it", r, who)
 		}
 	}
-	for _, r := range sortedKeys(p.KmsKeyArns) {
+	for _, r := range slices.Sorted(maps.Keys(p.KmsKeyArns)) {
 		m := reKeyArn.FindStringSubmatch(p.KmsKeyArns[r])
 		switch {
 		case m == nil:
@@ -225,7 +226,7 @@ func (p *Props) checkPartitions(region string) []string {
 			add("Targets[%d].Region %q is in partition %s, the build's region %s in %s: an image is distributed within its partition only; build it in %s too", i, t.Region, Partition(t.Region), region, home, Partition(t.Region))
 		}
 	}
-	for _, r := range sortedKeys(p.KmsKeyArns) {
+	for _, r := range slices.Sorted(maps.Keys(p.KmsKeyArns)) {
 		if k := p.KmsKeyArns[r]; reKeyArn.MatchString(k) && arnPartition(k) != Partition(r) {
 			add("KmsKeyArns[%q] %q is an ARN of partition %s; keys of %s are arn:%s:kms:...", r, k, arnPartition(k), r, Partition(r))
 		}
@@ -243,15 +244,6 @@ func (p *Props) checkPartitions(region string) []string {
 			add("ForwardTo[%d] %q is an ARN of partition %s: events go to buses of the build's partition (%s) only", i, b, arnPartition(b), home)
 		}
 	}
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
 	return out
 }
 

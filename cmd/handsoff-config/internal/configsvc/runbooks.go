@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -163,7 +164,7 @@ func (s *Store) recordRunbooks(ctx context.Context, tx *sql.Tx, repo string, cfg
 	for _, e := range cfg.Environments() {
 		where[e.Name] = e
 	}
-	for _, env := range sortedKeys(envs) {
+	for _, env := range slices.Sorted(maps.Keys(envs)) {
 		e, ok := where[env]
 		if !ok || !mine[env] {
 			continue
@@ -177,15 +178,6 @@ func (s *Store) recordRunbooks(ctx context.Context, tx *sql.Tx, repo string, cfg
 		}
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // Runbooks lists repo's runbooks as its pipeline last reported them, in
