@@ -8,12 +8,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/handsoff-cdk/handsoff/constructs/goldenami"
@@ -23,10 +21,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden templates")
 
-var (
-	once sync.Once
-	fx   *fixture
-)
+var example = testenv.NewShared("handsoff-goldenami-", func(app awscdk.App) { immutable.Stacks(app) })
 
 type fixture struct {
 	dir   string
@@ -35,33 +30,14 @@ type fixture struct {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if fx != nil {
-		os.RemoveAll(fx.dir)
-	}
+	example.Close()
 	os.Exit(code)
 }
 
-// synth synthesizes the example (examples/immutable) once, with cdk-nag.
 func synth(t *testing.T) *fixture {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("synthesizes the example")
-	}
-	once.Do(func() {
-		dir, err := os.MkdirTemp("", "handsoff-goldenami-")
-		if err != nil {
-			t.Fatal(err)
-		}
-		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
-		awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
-		immutable.Stacks(app)
-		app.Synth(nil)
-		fx = &fixture{dir: dir, tmpls: testenv.Templates(t, dir)}
-	})
-	if fx == nil {
-		t.Fatal("the example did not synthesize")
-	}
-	return fx
+	dir, tmpls := example.Get(t)
+	return &fixture{dir: dir, tmpls: tmpls}
 }
 
 func resources(tmpl map[string]any, typ string) []map[string]any {
