@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/handsoff-cdk/handsoff/internal/editdistance"
 )
 
 // Code says what kind of problem a Problem is, for programs and tests to
@@ -199,12 +201,11 @@ func closest(s string, candidates []string) string {
 	}
 	ls := strings.ToLower(s)
 	best, bestD := "", 1<<30
-	var buf [2][maxSuggestLength + 1]int
 	for _, c := range candidates {
 		if len(c) > maxSuggestLength || abs(len(c)-len(s)) > limit {
 			continue // the distance is at least the difference in length
 		}
-		d := editDistance(ls, strings.ToLower(c), &buf)
+		d := editdistance.AtMost(ls, strings.ToLower(c), limit)
 		if d < bestD || (d == bestD && c < best) {
 			best, bestD = c, d
 		}
@@ -227,26 +228,4 @@ func didYouMean(s string, candidates []string) string {
 		return fmt.Sprintf(" (did you mean %q?)", c)
 	}
 	return ""
-}
-
-// editDistance is the Levenshtein distance of two strings of at most
-// maxSuggestLength bytes, compared byte by byte (names are ASCII; others
-// only come out a little farther), in the rows of buf.
-func editDistance(a, b string, buf *[2][maxSuggestLength + 1]int) int {
-	prev, cur := buf[0][:len(b)+1], buf[1][:len(b)+1]
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/handsoff-cdk/handsoff/internal/editdistance"
 )
 
 // Problem is one mistake in a Document: which rule it breaks, where, and
@@ -605,7 +607,7 @@ func didYouMean(name string, known []string) string {
 		if name != "" && strings.HasPrefix(strings.ToLower(k), strings.ToLower(name)) {
 			return fmt.Sprintf(" (did you mean %q?)", k)
 		}
-		if d := distance(strings.ToLower(name), strings.ToLower(k)); d < bestD {
+		if d := editdistance.AtMost(strings.ToLower(name), strings.ToLower(k), bestD-1); d < bestD {
 			best, bestD = k, d
 		}
 	}
@@ -613,27 +615,6 @@ func didYouMean(name string, known []string) string {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// distance is the Levenshtein distance.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // The actions' own rules.

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+
+	"github.com/handsoff-cdk/handsoff/internal/editdistance"
 )
 
 // A Problem is one link that does not resolve.
@@ -127,7 +129,7 @@ func resolve(root, page, target string, pageAnchors func(string) (map[string]boo
 func nearest(want string, anchors map[string]bool) string {
 	best, bestD := "", len(want)/2+1
 	for a := range anchors {
-		if d := distance(want, a); d < bestD || d == bestD && a < best {
+		if d := editdistance.AtMost(want, a, len(want)/2); d < bestD || d == bestD && a < best {
 			best, bestD = a, d
 		}
 	}
@@ -135,27 +137,6 @@ func nearest(want string, anchors map[string]bool) string {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean #%s?)", best)
-}
-
-// distance is the Levenshtein distance between a and b, in bytes.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 var hasScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:`)

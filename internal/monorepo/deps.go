@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/handsoff-cdk/handsoff/internal/editdistance"
 	"github.com/handsoff-cdk/handsoff/stages"
 )
 
@@ -408,7 +409,7 @@ func didYouMean(s string, candidates []string) string {
 		if abs(len(s)-len(c)) > k {
 			continue
 		}
-		if d := distanceAtMost(s, c, k); d < bestD || (d == bestD && d <= k && c < best) {
+		if d := editdistance.AtMost(s, c, k); d < bestD || (d == bestD && d <= k && c < best) {
 			best, bestD = c, d
 		}
 	}
@@ -423,51 +424,4 @@ func abs(x int) int {
 		return -x
 	}
 	return x
-}
-
-// distanceAtMost is the Levenshtein distance of a and b when it is at
-// most k, else k+1: the common prefix and suffix dropped, then only the
-// cells within k of the diagonal, stopping once a row exceeds k.
-func distanceAtMost(a, b string, k int) int {
-	for len(a) > 0 && len(b) > 0 && a[0] == b[0] {
-		a, b = a[1:], b[1:]
-	}
-	for len(a) > 0 && len(b) > 0 && a[len(a)-1] == b[len(b)-1] {
-		a, b = a[:len(a)-1], b[:len(b)-1]
-	}
-	if abs(len(a)-len(b)) > k {
-		return k + 1
-	}
-	const inf = 1 << 30
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-		if j > k {
-			prev[j] = inf
-		}
-	}
-	for i := 1; i <= len(a); i++ {
-		lo, hi := max(1, i-k), min(len(b), i+k)
-		for j := range cur {
-			cur[j] = inf
-		}
-		if i <= k {
-			cur[0] = i
-		}
-		rowMin := cur[0]
-		for j := lo; j <= hi; j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			rowMin = min(rowMin, cur[j])
-		}
-		if rowMin > k {
-			return k + 1
-		}
-		prev, cur = cur, prev
-	}
-	return min(prev[len(b)], k+1)
 }
