@@ -16,7 +16,6 @@ import (
 
 	"github.com/handsoff-cdk/handsoff/checks"
 	"github.com/handsoff-cdk/handsoff/internal/window"
-	"github.com/handsoff-cdk/handsoff/stages"
 )
 
 // calendarCmd is "handsoff calendar push": the writer of the calendar the
@@ -57,14 +56,9 @@ push before anything is written.`,
 		if err != nil {
 			return docError(stderr, err)
 		}
-		envs := cfg.Environments()
-		if fs.NArg() == 1 {
-			e, ok := findEnvironment(cfg, fs.Arg(0))
-			if !ok {
-				fmt.Fprintf(stderr, "handsoff calendar push: %s\n", unknownEnv(cfg, fs.Arg(0), false))
-				return exitMisuse
-			}
-			envs = []stages.Environment{e}
+		envs, code := selectEnvironments(stderr, "handsoff calendar push", cfg, fs.Args())
+		if code != exitOK {
+			return code
 		}
 		now := clock().UTC()
 		cal := checks.NewCalendar(cfg)

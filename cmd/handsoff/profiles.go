@@ -254,6 +254,20 @@ func findProfile(cfg *stages.Config, env string) (awsProfile, bool) {
 	return awsProfile{}, false
 }
 
+// selectEnvironments is every environment of cfg, or the one args names
+// (at most one); an unknown name is a misuse, reported on stderr.
+func selectEnvironments(stderr io.Writer, cmd string, cfg *stages.Config, args []string) ([]stages.Environment, int) {
+	if len(args) == 0 {
+		return cfg.Environments(), exitOK
+	}
+	e, ok := findEnvironment(cfg, args[0])
+	if !ok {
+		fmt.Fprintf(stderr, "%s: %s\n", cmd, unknownEnv(cfg, args[0], false))
+		return nil, exitMisuse
+	}
+	return []stages.Environment{e}, exitOK
+}
+
 // findEnvironment finds an environment of the document by name.
 func findEnvironment(cfg *stages.Config, name string) (stages.Environment, bool) {
 	for _, e := range cfg.Environments() {

@@ -64,18 +64,13 @@ runbook. "handsoff run RUNBOOK ENV" starts one.`,
 		if err != nil {
 			return docError(stderr, err)
 		}
-		envs := cfg.Environments()
-		if fs.NArg() == 1 {
-			e, ok := findEnvironment(cfg, fs.Arg(0))
-			if !ok {
-				fmt.Fprintf(stderr, "handsoff runbooks: %s\n", unknownEnv(cfg, fs.Arg(0), false))
-				return exitMisuse
-			}
-			envs = []stages.Environment{e}
+		envs, code := selectEnvironments(stderr, "handsoff runbooks", cfg, fs.Args())
+		if code != exitOK {
+			return code
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		code := exitOK
+		code = exitOK
 		for _, e := range envs {
 			profile := profileName(cfg.Service.Name, e.Name)
 			client, c := ssmClient(ctx, stderr, "handsoff runbooks", profile, e.Region)
