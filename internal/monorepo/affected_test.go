@@ -14,6 +14,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/handsoff-cdk/handsoff/internal/testenv/oracle"
+	"github.com/handsoff-cdk/handsoff/internal/testenv/rapidrec"
 )
 
 func services(as []Affected) []string {
@@ -316,12 +317,12 @@ func TestTriggerPropertyCatchesMutations(t *testing.T) {
 		}},
 	} {
 		t.Run(m.name, func(t *testing.T) {
-			rec := &recorder{name: t.Name()}
+			rec := rapidrec.New(t.Name())
 			rapid.Check(rec, startsIffAffected(m.trigger))
-			if !rec.failed {
+			if !rec.Failed() {
 				t.Fatalf("the property passed the mutant %q", m.name)
 			}
-			t.Logf("caught:\n%s", rec.first())
+			t.Logf("caught:\n%s", rec.First())
 		})
 	}
 }
@@ -357,41 +358,4 @@ func TestTriggerLimits(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "needs 25 file-path patterns") || !strings.Contains(err.Error(), "at most 24") {
 		t.Errorf("23 libraries: %v", err)
 	}
-}
-
-// recorder is a rapid.TB that keeps the failure instead of failing the
-// test.
-type recorder struct {
-	name   string
-	failed bool
-	msgs   []string
-}
-
-func (r *recorder) Helper()      {}
-func (r *recorder) Name() string { return r.name }
-func (r *recorder) Logf(format string, args ...any) {
-	r.msgs = append(r.msgs, fmt.Sprintf(format, args...))
-}
-func (r *recorder) Log(args ...any) { r.msgs = append(r.msgs, fmt.Sprint(args...)) }
-func (r *recorder) Skipf(format string, args ...any) {
-	panic("rapid skipped: " + fmt.Sprintf(format, args...))
-}
-func (r *recorder) Skip(args ...any)                  { panic(fmt.Sprint(args...)) }
-func (r *recorder) SkipNow()                          { panic("rapid skipped") }
-func (r *recorder) Errorf(format string, args ...any) { r.Fail(); r.Logf(format, args...) }
-func (r *recorder) Error(args ...any)                 { r.Fail(); r.Log(args...) }
-func (r *recorder) Fatalf(format string, args ...any) { r.Errorf(format, args...) }
-func (r *recorder) Fatal(args ...any)                 { r.Error(args...) }
-func (r *recorder) FailNow()                          { r.Fail() }
-func (r *recorder) Fail()                             { r.failed = true }
-func (r *recorder) Failed() bool                      { return r.failed }
-
-func (r *recorder) first() string {
-	for _, m := range r.msgs {
-		if strings.HasPrefix(m, "[rapid] failed") || strings.HasPrefix(m, "[rapid] panic") {
-			m, _, _ = strings.Cut(m, "Failed test output:")
-			return strings.TrimSpace(m)
-		}
-	}
-	return strings.Join(r.msgs, "\n")
 }
